@@ -1,0 +1,126 @@
+// bench and history.
+
+#include "commands.h"
+#include "reporter.h"
+
+#include "bench/bench.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/torch_compat.h"
+#include "config/stages.h"
+#include "store/history.h"
+#include "train/run_setup.h"
+
+#include <ATen/Parallel.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <unistd.h>
+
+namespace mm::cli {
+
+namespace stdfs = std::filesystem;
+
+int cmdBench(const Args& args) {
+    const config::Schema& s = config::schemaFor("bench");
+    config::Values cfg = config::parseArgs(s, args);
+    auto problems = config::applyPresetAndCheck(cfg);
+    if (!problems.empty()) {
+        std::string msg = "invalid arguments for `micromind bench`:";
+        for (auto& p : problems)
+            msg += "\n  " + p;
+        throw InputError(msg);
+    }
+    train::applyThreads(cfg.getInt("threads"));
+    bench::BenchOptions o;
+    o.model = train::modelConfigFrom(cfg, int(cfg.getInt("vocab_size")));
+    o.batchSize = int(cfg.getInt("batch_size"));
+    o.seqLen = int(cfg.getInt("max_seq_len"));
+    o.steps = int(cfg.getInt("steps"));
+    o.warmup = int(cfg.getInt("warmup"));
+    o.decodeTokens = int(cfg.getInt("decode_tokens"));
+    o.promptTokens = int(cfg.getInt("prompt_tokens"));
+    o.skipTrain = cfg.getBool("skip_train");
+    o.device = train::resolveDevice(cfg.getString("device"));
+    o.dtype = train::resolveDtype(cfg.getString("dtype"), o.device);
+    const std::string inf = cfg.getString("infer_dtype");
+    o.inferDtype = inf == "bfloat16" ? torch::kBFloat16 : inf == "float16" ? torch::kFloat16 : torch::kFloat32;
+    stdfs::path scratch = stdfs::temp_directory_path() / ("micromind_bench_" + std::to_string(::getpid()));
+    o.scratchDir = scratch.string();
+    const bool json = cfg.getBool("json");
+    auto progress = [json](const std::string& t) { (json ? std::cerr : std::cout) << t << std::endl; };
+    if (!json)
+        std::printf("micromind bench: %s (%s params), batch %d x seq %d, %s, %d threads, LibTorch %s\n",
+                    cfg.getString("preset").c_str(), formatCount(double(o.model.parameterCount())).c_str(), o.batchSize,
+                    o.seqLen, o.device.str().c_str(), at::get_num_threads(), compat::torchVersion().c_str());
+    bench::BenchResult r = bench::run(o, progress);
+    std::error_code ec;
+    stdfs::remove_all(scratch, ec);
+    nlohmann::json j = r.toJson();
+    j["preset"] = cfg.getString("preset");
+    j["batch_size"] = o.batchSize;
+    j["max_seq_len"] = o.seqLen;
+    j["device"] = o.device.str();
+    j["torch"] = compat::torchVersion();
+    if (json) {
+        std::cout << j.dump() << std::endl;
+        return 0;
+    }
+    std::printf("\nGEMM peak (1024^3 %s matmul)   %8.1f GFLOP/s\n", o.device.is_cuda() ? "autocast-dtype" : "fp32",
+                r.gemmGflops);
+    if (!o.skipTrain) {
+        std::printf("training step (median)          %8.3f s\n", r.trainStepSeconds);
+        std::printf("training throughput             %8.1f tokens/s\n", r.trainTokensPerSec);
+        std::printf("FLOPs per training token        %8.1f MFLOP\n", r.trainFlopsPerToken / 1e6);
+        std::printf("MFU vs measured GEMM peak       %8.1f %%\n", 100 * r.mfu);
+    }
+    if (o.decodeTokens > 0)
+        std::printf("batch-1 KV-cached decode        %8.1f tokens/s (%s weights; prefill of %d tokens %.3f s)\n",
+                    r.decodeTokensPerSec, inf.c_str(), o.promptTokens, r.prefillSeconds);
+    return 0;
+}
+
+int cmdHistory(const Args& args) {
+    std::string outDir = "out";
+    bool json = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--out_dir" && i + 1 < args.size())
+            outDir = args[++i];
+        else if (args[i] == "--json")
+            json = true;
+        else if (args[i] == "--help" || args[i] == "-h") {
+            std::printf("Usage: micromind history [--out_dir out] [--json]\n\nList the runs recorded in "
+                        "<out_dir>/micromind.db.\n");
+            return 0;
+        } else
+            throw InputError("micromind history: unknown argument \"" + args[i] + "\" (flags: --out_dir DIR, --json)");
+    }
+    const std::string db = (stdfs::path(outDir) / "micromind.db").string();
+    if (!fs::isFile(db))
+        throw InputError("no history at " + db + "; runs started with --out_dir " + outDir + " create it");
+    store::History h(db);
+    h.markStaleRunsInterrupted();
+    auto runs = h.listRuns();
+    if (json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& r : runs)
+            arr.push_back({{"id", r.id}, {"stage", r.stage}, {"status", r.status}, {"steps", r.steps},
+                           {"tokens", r.tokens}, {"final_loss", r.finalLoss ? nlohmann::json(*r.finalLoss) : nlohmann::json()},
+                           {"started_at", r.startedAt}, {"ended_at", r.endedAt}, {"parent", r.parentCheckpoint},
+                           {"checkpoint", r.outCheckpoint}, {"message", r.message}});
+        std::cout << arr.dump(2) << std::endl;
+        return 0;
+    }
+    std::printf("%4s  %-15s %-11s %8s %9s %9s  %-20s  %s\n", "id", "stage", "status", "steps", "tokens", "loss",
+                "started (UTC)", "checkpoint");
+    for (const auto& r : runs)
+        std::printf("%4lld  %-15s %-11s %8lld %9s %9s  %-20s  %s\n", (long long)r.id, r.stage.c_str(), r.status.c_str(),
+                    (long long)r.steps, formatCount(double(r.tokens)).c_str(),
+                    r.finalLoss ? std::to_string(*r.finalLoss).substr(0, 7).c_str() : "-", r.startedAt.c_str(),
+                    r.outCheckpoint.c_str());
+    return 0;
+}
+
+} // namespace mm::cli

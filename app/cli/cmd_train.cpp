@@ -1,0 +1,246 @@
+// train_tokenizer, pretrain, data: the commands that read training data.
+
+#include "commands.h"
+#include "reporter.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "config/stages.h"
+#include "data/jsonl.h"
+#include "data/token_cache.h"
+#include "model/minimind.h"
+#include "text/tokenizer.h"
+#include "train/checkpoint.h"
+#include "train/pretrain_stage.h"
+#include "train/run_setup.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace mm::cli {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+void requireFile(const std::string& path, const std::string& flag, const std::string& hint) {
+    if (!fs::isFile(path))
+        throw InputError(flag + " " + path + ": no such file; " + hint);
+}
+
+config::Values parseStage(const std::string& stage, const Args& args) {
+    const config::Schema& s = config::schemaFor(stage);
+    config::Values v = config::parseArgs(s, args);
+    if (s.find("preset")) {
+        auto problems = config::applyPresetAndCheck(v);
+        if (!problems.empty()) {
+            std::string msg = "invalid arguments for `micromind " + stage + "`:";
+            for (auto& p : problems)
+                msg += "\n  " + p;
+            throw InputError(msg);
+        }
+    }
+    return v;
+}
+
+text::Tokenizer loadTokenizer(const config::Values& cfg) {
+    const std::string path = train::tokenizerPath(cfg);
+    if (!fs::isFile(path))
+        throw InputError("tokenizer " + path + " not found; train one with `micromind train_tokenizer --data_path X.jsonl --out_dir " +
+                         cfg.getString("out_dir") + "` or pass --tokenizer");
+    return text::Tokenizer::load(path);
+}
+
+// Progress line for tokenizing a data file into the cache (terminal only).
+std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const std::string& path) {
+    if (rep.json())
+        return {};
+    return [path, last = std::chrono::steady_clock::time_point()](int64_t done, int64_t total) mutable {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::milliseconds(500) && done < total)
+            return;
+        last = now;
+        std::fprintf(stderr, "\rtokenizing %s: %5.1f%%", path.c_str(), total > 0 ? 100.0 * double(done) / double(total) : 0.0);
+        if (done >= total)
+            std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    };
+}
+
+} // namespace
+
+int cmdTrainTokenizer(const Args& args) {
+    config::Values cfg = parseStage("train_tokenizer", args);
+    const auto files = splitList(cfg.getString("data_path"));
+    if (files.empty())
+        throw InputError("--data_path is empty; give one or more jsonl files separated by commas");
+    for (const auto& f : files)
+        requireFile(f, "--data_path", "give a minimind jsonl file");
+    const std::string outDir = cfg.getString("out_dir");
+    fs::ensureWritableDir(outDir);
+    const std::string outPath = (stdfs::path(outDir) / "tokenizer.model").string();
+
+    size_t fileIdx = 0;
+    std::unique_ptr<data::JsonlReader> reader;
+    std::vector<std::string> pending;
+    size_t pendingPos = 0;
+    int64_t records = 0, bytes = 0;
+    const bool skipBad = cfg.getBool("skip_bad_lines");
+    int64_t badLines = 0;
+    nlohmann::json rec;
+    text::TextSource source = [&](std::string& out) -> bool {
+        while (pendingPos >= pending.size()) {
+            if (!reader) {
+                if (fileIdx >= files.size())
+                    return false;
+                reader = std::make_unique<data::JsonlReader>(files[fileIdx++], skipBad);
+            }
+            if (!reader->next(rec)) {
+                badLines += reader->badLines();
+                reader.reset();
+                continue;
+            }
+            try {
+                pending = data::anyTexts(rec, reader->where());
+            } catch (const InputError& e) {
+                reader->reject(e.what());
+                pending.clear();
+            }
+            pendingPos = 0;
+            ++records;
+        }
+        out = std::move(pending[pendingPos++]);
+        bytes += int64_t(out.size());
+        return true;
+    };
+    text::TokenizerTrainOptions opts;
+    opts.vocabSize = int(cfg.getInt("vocab_size"));
+    opts.maxSentences = cfg.getInt("max_sentences");
+    opts.threads = int(cfg.getInt("threads"));
+    std::printf("training a %d-token BPE tokenizer on %zu file(s)...\n", opts.vocabSize, files.size());
+    std::fflush(stdout);
+    auto t0 = std::chrono::steady_clock::now();
+    text::trainTokenizer(source, outPath, opts);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    text::Tokenizer tok = text::Tokenizer::load(outPath);
+    std::printf("read %lld records (%s bytes of text%s); wrote %s (vocab %d) in %s\n", (long long)records,
+                formatCount(double(bytes)).c_str(),
+                badLines ? (", " + std::to_string(badLines) + " bad lines skipped").c_str() : "", outPath.c_str(),
+                tok.vocabSize(), formatDuration(secs).c_str());
+    return 0;
+}
+
+int cmdPretrain(const Args& args) {
+    config::Values cfg = parseStage("pretrain", args);
+    Reporter rep(cfg.getBool("json"));
+    const std::string dataPath = cfg.getString("data_path");
+    requireFile(dataPath, "--data_path", "download minimind's data (see README) or give a {\"text\": ...} jsonl");
+    text::Tokenizer tok = loadTokenizer(cfg);
+    const std::string outDir = cfg.getString("out_dir");
+    fs::ensureWritableDir(outDir);
+    train::applyThreads(cfg.getInt("threads"));
+    // Resolve device/dtype early so a bad --device fails before tokenizing.
+    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
+    train::resolveDtype(cfg.getString("dtype"), dev);
+
+    data::CacheBuildOptions co;
+    co.format = data::CacheFormat::Pretrain;
+    co.skipBadLines = cfg.getBool("skip_bad_lines");
+    co.progress = cacheProgress(rep, dataPath);
+    data::TokenCache cache =
+        data::TokenCache::openOrBuild(dataPath, tok, (stdfs::path(outDir) / "cache").string(), co);
+    if (cache.badLines() > 0)
+        rep.info("warning: " + std::to_string(cache.badLines()) + " bad lines in " + dataPath + " were skipped");
+    const auto mode = cfg.getString("packing") == "pad" ? data::PretrainDataset::Mode::Pad : data::PretrainDataset::Mode::Pack;
+    const int seqLen = int(cfg.getInt("max_seq_len"));
+    data::PretrainDataset ds(cache, seqLen, mode);
+    rep.info("data: " + formatCount(double(cache.numDocuments())) + " documents, " +
+             formatCount(double(cache.numTokens())) + " tokens -> " + formatCount(double(ds.size())) + " samples of " +
+             std::to_string(seqLen) + " (" + cfg.getString("packing") + ")");
+
+    model::ModelConfig mc = train::modelConfigFrom(cfg, tok.vocabSize());
+    torch::manual_seed(uint64_t(cfg.getInt("seed")));
+    model::MiniMind model(mc);
+    model->resetParameters(uint64_t(cfg.getInt("seed")));
+    if (cfg.getBool("resume"))
+        train::readResumeMeta(train::resumePath(outDir, "pretrain", mc));  // clear error before anything runs
+
+    train::PretrainStage stage(ds);
+    train::StageRun run;
+    run.cfg = cfg;
+    run.model = model;
+    run.stage = &stage;
+    run.dataKey = cache.key() + "|" + std::to_string(seqLen) + "|" + cfg.getString("packing");
+    run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath}};
+    train::runStage(run, [&](const nlohmann::json& e) { rep.event(e); }, &g_stopRequested);
+    return g_stopRequested ? 130 : 0;
+}
+
+int cmdData(const Args& args) {
+    config::Values cfg = parseStage("data", args);
+    const std::string dataPath = cfg.getString("data_path");
+    requireFile(dataPath, "--data_path", "give a minimind jsonl file");
+    Reporter rep(cfg.getBool("json"));
+    text::Tokenizer tok = loadTokenizer(cfg);
+    data::CacheBuildOptions co;
+    co.format = cfg.getString("format") == "sft" ? data::CacheFormat::Sft : data::CacheFormat::Pretrain;
+    co.skipBadLines = cfg.getBool("skip_bad_lines");
+    co.progress = cacheProgress(rep, dataPath);
+    const std::string outDir = cfg.getString("out_dir");
+    fs::ensureWritableDir(outDir);
+    data::TokenCache cache = data::TokenCache::openOrBuild(dataPath, tok, (stdfs::path(outDir) / "cache").string(), co);
+    const int seqLen = int(cfg.getInt("max_seq_len"));
+    data::DataSummary s = data::summarize(cache, seqLen);
+    nlohmann::json j{{"data_path", dataPath},
+                     {"documents", s.documents},
+                     {"tokens", s.tokens},
+                     {"bad_lines", s.badLines},
+                     {"tokens_per_doc_mean", s.meanTokensPerDoc},
+                     {"tokens_per_doc_p50", s.p50TokensPerDoc},
+                     {"tokens_per_doc_p95", s.p95TokensPerDoc},
+                     {"tokens_per_doc_max", s.maxTokensPerDoc},
+                     {"max_seq_len", seqLen},
+                     {"pack_samples", s.packedSamples},
+                     {"pack_dropped_tokens", s.packedDroppedTokens},
+                     {"pad_samples", s.paddedSamples},
+                     {"pad_truncated_docs_share", s.truncatedShare},
+                     {"pad_truncated_tokens_share", s.truncatedTokenShare},
+                     {"pad_padding_share", s.paddingShare},
+                     {"bytes_per_token", s.tokens > 0 ? double(stdfs::file_size(dataPath)) / double(s.tokens) : 0.0},
+                     {"cache", cache.path()}};
+    if (rep.json()) {
+        std::cout << j.dump() << std::endl;
+        return 0;
+    }
+    std::printf("%s\n", dataPath.c_str());
+    std::printf("  documents            %lld%s\n", (long long)s.documents,
+                s.badLines ? (" (" + std::to_string(s.badLines) + " bad lines skipped)").c_str() : "");
+    std::printf("  tokens               %lld (%.2f file bytes per token)\n", (long long)s.tokens,
+                j["bytes_per_token"].get<double>());
+    std::printf("  tokens per document  mean %.1f, median %lld, p95 %lld, max %lld\n", s.meanTokensPerDoc,
+                (long long)s.p50TokensPerDoc, (long long)s.p95TokensPerDoc, (long long)s.maxTokensPerDoc);
+    std::printf("  pack  (seq %d)       %lld samples, no padding, %lld tail tokens unused\n", seqLen,
+                (long long)s.packedSamples, (long long)s.packedDroppedTokens);
+    std::printf("  pad   (seq %d)       %lld samples, %.1f%% of documents truncated (%.1f%% of tokens lost), %.1f%% "
+                "of positions padding\n",
+                seqLen, (long long)s.paddedSamples, 100 * s.truncatedShare, 100 * s.truncatedTokenShare,
+                100 * s.paddingShare);
+    std::printf("  cache                %s\n", cache.path().c_str());
+    return 0;
+}
+
+} // namespace mm::cli

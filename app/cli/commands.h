@@ -1,0 +1,22 @@
+#pragma once
+// `micromind` subcommands. Each takes the arguments after its name and returns
+// the process exit code; errors are thrown as mm::Error and translated in main.
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace mm::cli {
+
+using Args = std::vector<std::string>;
+
+/// Set by SIGINT/SIGTERM: long commands save and stop.
+extern std::atomic<bool> g_stopRequested;
+
+int cmdTrainTokenizer(const Args& args);
+int cmdPretrain(const Args& args);
+int cmdData(const Args& args);
+int cmdBench(const Args& args);
+int cmdHistory(const Args& args);
+
+} // namespace mm::cli

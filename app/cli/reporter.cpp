@@ -1,0 +1,89 @@
+#include "reporter.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+namespace mm::cli {
+
+std::string formatDuration(double s) {
+    char buf[32];
+    if (!std::isfinite(s) || s < 0)
+        return "?";
+    if (s < 60)
+        std::snprintf(buf, sizeof buf, "%.1fs", s);
+    else if (s < 3600)
+        std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, (int(s) % 3600) / 60);
+    return buf;
+}
+
+std::string formatCount(double n) {
+    char buf[32];
+    if (n >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.2fB", n / 1e9);
+    else if (n >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2fM", n / 1e6);
+    else if (n >= 1e4)
+        std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f", n);
+    return buf;
+}
+
+void Reporter::info(const std::string& text) {
+    if (m_json)
+        std::cerr << text << std::endl;
+    else
+        std::cout << text << std::endl;
+}
+
+void Reporter::event(const nlohmann::json& e) {
+    if (m_json) {
+        std::cout << e.dump() << std::endl;
+        return;
+    }
+    const std::string kind = e.value("event", "");
+    char buf[512];
+    if (kind == "start") {
+        std::printf("%s: %s parameters | %s samples/epoch, %lld optimizer steps (%s tokens each) | %s, %d threads\n",
+                    e.value("stage", "").c_str(), formatCount(e.value("parameters", 0.0)).c_str(),
+                    formatCount(e.value("samples", 0.0)).c_str(), (long long)e.value("total_steps", 0LL),
+                    formatCount(e.value("tokens_per_step", 0.0)).c_str(), e.value("device", "").c_str(),
+                    e.value("threads", 0));
+        if (e.value("start_step", 0LL) > 0)
+            std::printf("resuming at step %lld\n", (long long)e.value("start_step", 0LL));
+        std::printf("weights -> %s | history -> %s (run %lld)\n", e.value("weights", "").c_str(),
+                    e.value("database", "").c_str(), (long long)e.value("run_id", 0LL));
+    } else if (kind == "log") {
+        const long long step = e.value("step", 0LL), total = e.value("total_steps", 1LL);
+        std::snprintf(buf, sizeof buf,
+                      "step %*lld/%lld %5.1f%% | epoch %lld/%lld | loss %.4f | lr %.2e | grad %.3f | %s tok/s | %s | "
+                      "ETA %s",
+                      int(std::to_string(total).size()), step, total, 100.0 * double(step) / double(total),
+                      (long long)e.value("epoch", 1LL), (long long)e.value("epochs", 1LL), e.value("loss", 0.0),
+                      e.value("lr", 0.0), e.value("grad_norm", 0.0), formatCount(e.value("tokens_per_sec", 0.0)).c_str(),
+                      formatDuration(e.value("elapsed_s", 0.0)).c_str(), formatDuration(e.value("eta_s", 0.0)).c_str());
+        std::string line = buf;
+        for (const char* extra : {"aux_loss"})
+            if (e.contains(extra)) {
+                std::snprintf(buf, sizeof buf, " | %s %.4f", extra, e[extra].get<double>());
+                line += buf;
+            }
+        std::printf("%s\n", line.c_str());
+    } else if (kind == "checkpoint") {
+        std::printf("  saved %s (step %lld)\n", e.value("path", "").c_str(), (long long)e.value("step", 0LL));
+    } else if (kind == "done") {
+        std::printf("done: %lld steps, %s tokens, final loss %.4f -> %s\n", (long long)e.value("steps", 0LL),
+                    formatCount(e.value("tokens", 0.0)).c_str(), e.value("loss", 0.0), e.value("weights", "").c_str());
+    } else if (kind == "stopped") {
+        std::printf("stopped at step %lld; saved %s and %s. Continue with the same command plus --resume.\n",
+                    (long long)e.value("step", 0LL), e.value("weights", "").c_str(), e.value("resume", "").c_str());
+    } else {
+        std::printf("%s\n", e.dump().c_str());
+    }
+    std::fflush(stdout);
+}
+
+} // namespace mm::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Renders the core's event stream for a person (aligned progress lines) or for
+// a program (--json: one JSON object per line on stdout, flushed).
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace mm::cli {
+
+class Reporter {
+public:
+    explicit Reporter(bool json) : m_json(json) {}
+    void event(const nlohmann::json& e);
+    /// Free-form progress text (stderr in JSON mode so stdout stays parseable).
+    void info(const std::string& text);
+    bool json() const { return m_json; }
+
+private:
+    bool m_json;
+};
+
+/// "1h02m", "3m05s", "12.3s".
+std::string formatDuration(double seconds);
+/// 1234567 -> "1.23M", 12345 -> "12.3k".
+std::string formatCount(double n);
+
+} // namespace mm::cli

@@ -1,0 +1,38 @@
+# Every third-party dependency becomes one imported target here, so the rest of
+# the build only names targets (mm::torch, mm::sentencepiece, ...).
+
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.9 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+find_library(SENTENCEPIECE_TRAIN_LIB sentencepiece_train REQUIRED)
+add_library(mm_sentencepiece INTERFACE)
+target_link_libraries(mm_sentencepiece INTERFACE PkgConfig::SENTENCEPIECE ${SENTENCEPIECE_TRAIN_LIB})
+add_library(mm::sentencepiece ALIAS mm_sentencepiece)
+
+# LibTorch: Debian's libtorch-dev (1.13, CPU) or the LibTorch inside a pip torch
+# wheel (pass -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).
+find_package(Torch REQUIRED)
+add_library(mm_torch INTERFACE)
+target_link_libraries(mm_torch INTERFACE ${TORCH_LIBRARIES})
+# TorchConfig puts its flags (e.g. -D_GLIBCXX_USE_CXX11_ABI) in TORCH_CXX_FLAGS.
+separate_arguments(_mm_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+target_compile_options(mm_torch INTERFACE ${_mm_torch_flags})
+if(TORCH_INCLUDE_DIRS)
+  target_include_directories(mm_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+endif()
+add_library(mm::torch ALIAS mm_torch)
+
+set(MM_HAVE_CUDA OFF)
+if(MM_CUDA STREQUAL "auto")
+  if(TARGET torch_cuda OR CUDA_FOUND)
+    set(MM_HAVE_CUDA ON)
+  endif()
+elseif(MM_CUDA)
+  if(NOT (TARGET torch_cuda OR CUDA_FOUND))
+    message(FATAL_ERROR "MM_CUDA=ON but the LibTorch found at ${Torch_DIR} has no CUDA support")
+  endif()
+  set(MM_HAVE_CUDA ON)
+endif()
+message(STATUS "MicroMind: LibTorch ${Torch_VERSION} at ${Torch_DIR}, CUDA: ${MM_HAVE_CUDA}")

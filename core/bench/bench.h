@@ -1,0 +1,51 @@
+#pragma once
+// `micromind bench`: training throughput and MFU against a GEMM peak measured on
+// the same machine, and batch-1 KV-cached decode speed. Training runs through
+// the real Trainer and step function (random tokens), so the figure is what a
+// real run gets minus data loading.
+
+#include "model/model_config.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mm::bench {
+
+struct BenchOptions {
+    model::ModelConfig model;
+    int batchSize = 8;
+    int seqLen = 512;
+    int steps = 3;
+    int warmup = 1;
+    int decodeTokens = 200;
+    int promptTokens = 32;
+    bool skipTrain = false;
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat32;       ///< training autocast dtype (CUDA)
+    torch::ScalarType inferDtype = torch::kFloat32;  ///< decode weights dtype
+    std::string scratchDir;  ///< where the Trainer may write its checkpoint
+};
+
+struct BenchResult {
+    int threads = 0;
+    int64_t parameters = 0;
+    double gemmGflops = 0;          ///< measured fp32 (or dtype) GEMM peak
+    double trainStepSeconds = 0;    ///< median timed step
+    double trainTokensPerSec = 0;
+    double trainFlopsPerToken = 0;
+    double mfu = 0;                 ///< achieved FLOP/s / GEMM peak
+    double decodeTokensPerSec = 0;
+    double prefillSeconds = 0;
+    nlohmann::json toJson() const;
+};
+
+/// Best of a few timed n x n matmuls (GFLOP/s) in `dtype` on `device`.
+double measureGemmGflops(const torch::Device& device, torch::ScalarType dtype, int n = 1024);
+
+BenchResult run(const BenchOptions& opts, const std::function<void(const std::string&)>& progress);
+
+} // namespace mm::bench

@@ -1,0 +1,519 @@
+#include "data/token_cache.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "data/jsonl.h"
+#include "text/chat_template.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mm::data {
+
+namespace {
+
+namespace stdfs = std::filesystem;
+
+constexpr char kMagic[8] = {'M', 'M', 'T', 'O', 'K', '0', '0', '1'};
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kHasMask = 1;
+constexpr size_t kHeaderSize = 256;
+
+// Fixed 256-byte header. Integers are host-endian: caches are local build
+// artefacts, never shipped between machines.
+struct Header {
+    char magic[8];
+    uint32_t version;
+    uint32_t flags;
+    int64_t documents;
+    int64_t tokens;
+    int64_t badLines;
+    uint64_t tokensOffset;
+    uint64_t offsetsOffset;
+    uint64_t maskOffset; ///< 0 when there is no mask
+    uint64_t fileSize;   ///< a truncated file is detected by comparing with stat
+    uint32_t format;     ///< CacheFormat, for diagnostics
+    uint32_t reserved;
+    char key[64];        ///< NUL-padded cache key
+    char padding[kHeaderSize - 8 - 4 - 4 - 8 * 7 - 4 - 4 - 64];
+};
+static_assert(sizeof(Header) == kHeaderSize, "cache header must stay 256 bytes");
+
+// A batch is parsed on the calling thread (so errors name the right line) and
+// tokenized on worker threads. Bounding it by bytes keeps memory flat on GB files
+// and sets the progress-callback granularity.
+constexpr int64_t kBatchBytes = 8 << 20;
+constexpr size_t kBatchDocs = 16384;
+// A temp file untouched for this long belongs to a build that died.
+constexpr time_t kStaleTempSeconds = 600;
+
+std::string errnoText() { return std::strerror(errno); }
+
+const char* formatName(CacheFormat f) { return f == CacheFormat::Pretrain ? "pretrain" : "sft"; }
+
+// One document before tokenization: text pieces and whether their tokens are
+// loss targets. Splitting the text at mask boundaries and encoding each piece on
+// its own makes the mask exact; the price is that BPE cannot merge across a
+// boundary, so ids may differ from encoding the whole string at once (decode of
+// the ids still gives the exact text back).
+struct PendingDoc {
+    std::vector<std::pair<std::string, uint8_t>> pieces;
+};
+
+struct EncodedDoc {
+    std::vector<uint16_t> tokens;
+    std::vector<uint8_t> mask;
+    int badId = -1; ///< first id that does not fit uint16, or -1
+};
+
+void splitConversation(const std::vector<text::Message>& msgs, PendingDoc& doc) {
+    // Render the whole conversation once, so the document is exactly what the
+    // chat template produces (whatever it adds around turns), then carve out each
+    // assistant answer and its closing <|im_end|> as targets. Searching forward
+    // from the previous answer keeps the turns in order.
+    const std::string rendered = text::renderChat(msgs, false);
+    const std::string& header = text::generationHeader();
+    const std::string& imEnd = text::specialTokenStrings()[text::special::kImEnd];
+    size_t cursor = 0;
+    for (const auto& m : msgs) {
+        if (m.role != "assistant")
+            continue;
+        const std::string needle = header + m.content + imEnd;
+        size_t pos = rendered.find(needle, cursor);
+        if (pos == std::string::npos)
+            throw Error("chat template does not render assistant turns as \"" + header +
+                        "<content><|im_end|>\"; the SFT cache cannot mark targets");
+        size_t contentPos = pos + header.size();
+        doc.pieces.emplace_back(rendered.substr(cursor, contentPos - cursor), 0);
+        doc.pieces.emplace_back(m.content, 1);
+        doc.pieces.emplace_back(imEnd, 1);
+        cursor = contentPos + m.content.size() + imEnd.size();
+    }
+    if (cursor < rendered.size())
+        doc.pieces.emplace_back(rendered.substr(cursor), 0);
+}
+
+void encodeDoc(const text::Tokenizer& tok, const PendingDoc& in, bool appendImEnd, EncodedDoc& out) {
+    out.tokens.clear();
+    out.mask.clear();
+    out.badId = -1;
+    auto push = [&out](int id, uint8_t m) {
+        if ((id < 0 || id > 65535) && out.badId < 0)
+            out.badId = id;
+        out.tokens.push_back(static_cast<uint16_t>(id));
+        out.mask.push_back(m);
+    };
+    for (const auto& [textPiece, target] : in.pieces) {
+        if (textPiece.empty())
+            continue;
+        for (int id : tok.encode(textPiece))
+            push(id, target);
+    }
+    if (appendImEnd)
+        push(text::special::kImEnd, 1);
+}
+
+// Tokenizes a batch on up to `threads` threads; documents are independent and
+// Tokenizer::encode is thread-safe. Results keep the batch order.
+void encodeBatch(const text::Tokenizer& tok, const std::vector<PendingDoc>& batch, bool appendImEnd,
+                 std::vector<EncodedDoc>& out, unsigned threads) {
+    out.resize(batch.size());
+    if (threads <= 1 || batch.size() < 64) {
+        for (size_t i = 0; i < batch.size(); ++i)
+            encodeDoc(tok, batch[i], appendImEnd, out[i]);
+        return;
+    }
+    std::atomic<size_t> nextDoc{0};
+    std::exception_ptr error;
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+        try {
+            for (size_t i; !failed && (i = nextDoc.fetch_add(1)) < batch.size();)
+                encodeDoc(tok, batch[i], appendImEnd, out[i]);
+        } catch (...) {
+            if (!failed.exchange(true))
+                error = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& th : pool)
+        th.join();
+    if (error)
+        std::rethrow_exception(error);
+}
+
+// A file being written; unlinked on destruction unless released (renamed).
+class TempFile {
+public:
+    explicit TempFile(std::string path) : m_path(std::move(path)) {
+        m_fp = std::fopen(m_path.c_str(), "w+b");
+        if (!m_fp)
+            throw IoError("cannot write token cache " + m_path + ": " + errnoText() +
+                          " (is the cache directory writable?)");
+        // Large stdio buffer: tokens arrive a few KB at a time.
+        std::setvbuf(m_fp, nullptr, _IOFBF, 1 << 20);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    ~TempFile() {
+        if (m_fp)
+            std::fclose(m_fp);
+        if (!m_released)
+            ::unlink(m_path.c_str());
+    }
+    void write(const void* data, size_t n) {
+        if (n && std::fwrite(data, 1, n, m_fp) != n)
+            throw IoError("cannot write token cache " + m_path + ": " + errnoText() + " (disk full?)");
+    }
+    void flush() {
+        if (std::fflush(m_fp) != 0)
+            throw IoError("cannot write token cache " + m_path + ": " + errnoText() + " (disk full?)");
+    }
+    void seek(int64_t pos) {
+        flush();
+        if (std::fseek(m_fp, static_cast<long>(pos), SEEK_SET) != 0)
+            throw IoError("cannot seek in " + m_path + ": " + errnoText());
+    }
+    /// Flushes, fsyncs and closes; the file stays until release() or destruction.
+    void close() {
+        flush();
+        if (::fsync(::fileno(m_fp)) != 0)
+            throw IoError("cannot flush token cache " + m_path + ": " + errnoText() + " (disk full?)");
+        FILE* fp = m_fp;
+        m_fp = nullptr;
+        if (std::fclose(fp) != 0)
+            throw IoError("cannot close token cache " + m_path + ": " + errnoText());
+    }
+    FILE* handle() { return m_fp; }
+    const std::string& path() const { return m_path; }
+    void release() { m_released = true; }
+
+private:
+    std::string m_path;
+    FILE* m_fp = nullptr;
+    bool m_released = false;
+};
+
+// Removes temp files of the same cache left by builds that were killed: their
+// process is gone and they have not been written to for a while. A live build on
+// another host sharing the directory keeps touching its file, so it is spared.
+void removeStaleTemps(const std::string& cacheDir, const std::string& cacheName) {
+    std::error_code ec;
+    const std::string prefix = cacheName + ".tmp.";
+    const time_t now = std::time(nullptr);
+    for (stdfs::directory_iterator it(cacheDir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind(prefix, 0) != 0)
+            continue;
+        std::string rest = name.substr(prefix.size());
+        long pid = std::strtol(rest.c_str(), nullptr, 10);
+        // EPERM: the process exists but belongs to someone else.
+        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM))
+            continue;
+        struct stat st {};
+        if (::stat(it->path().c_str(), &st) == 0 && now - st.st_mtime > kStaleTempSeconds)
+            ::unlink(it->path().c_str());
+    }
+}
+
+// Checks a mapped file; returns an empty string when it is a valid cache,
+// otherwise why not.
+std::string validate(const void* map, size_t size) {
+    if (size < kHeaderSize)
+        return "file is shorter than the header";
+    Header h;
+    std::memcpy(&h, map, sizeof h);
+    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0)
+        return "bad magic";
+    if (h.version != kVersion)
+        return "cache version " + std::to_string(h.version) + ", expected " + std::to_string(kVersion);
+    if (h.key[sizeof h.key - 1] != '\0')
+        return "corrupt key";
+    if (h.fileSize != size)
+        return "file is " + std::to_string(size) + " bytes, header says " + std::to_string(h.fileSize) +
+               " (truncated?)";
+    if (h.documents < 1 || h.tokens < 1)
+        return "empty cache";
+    const uint64_t docs = static_cast<uint64_t>(h.documents), toks = static_cast<uint64_t>(h.tokens);
+    if (h.tokensOffset != kHeaderSize || h.tokensOffset + 2 * toks > size)
+        return "token array out of bounds";
+    if (h.offsetsOffset % 8 != 0 || h.offsetsOffset < h.tokensOffset + 2 * toks ||
+        h.offsetsOffset + 8 * (docs + 1) > size)
+        return "offset array out of bounds";
+    if (h.flags & kHasMask) {
+        if (h.maskOffset < h.offsetsOffset + 8 * (docs + 1) || h.maskOffset + toks > size)
+            return "mask out of bounds";
+    }
+    // Offsets index the token array directly; checking them once here means no
+    // later access can run outside the mapping.
+    const auto* offsets = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + h.offsetsOffset);
+    if (offsets[0] != 0 || offsets[docs] != toks)
+        return "document offsets do not span the tokens";
+    for (uint64_t i = 0; i < docs; ++i)
+        if (offsets[i] > offsets[i + 1])
+            return "document offsets are not sorted";
+    return {};
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+
+TokenCache::TokenCache(TokenCache&& o) noexcept { *this = std::move(o); }
+
+TokenCache& TokenCache::operator=(TokenCache&& o) noexcept {
+    if (this != &o) {
+        unmap();
+        m_path = std::move(o.m_path);
+        m_key = std::move(o.m_key);
+        m_map = std::exchange(o.m_map, nullptr);
+        m_mapSize = std::exchange(o.m_mapSize, 0);
+        m_docs = std::exchange(o.m_docs, 0);
+        m_tokens = std::exchange(o.m_tokens, 0);
+        m_badLines = std::exchange(o.m_badLines, 0);
+        m_offsets = std::exchange(o.m_offsets, nullptr);
+        m_tok = std::exchange(o.m_tok, nullptr);
+        m_mask = std::exchange(o.m_mask, nullptr);
+    }
+    return *this;
+}
+
+TokenCache::~TokenCache() { unmap(); }
+
+void TokenCache::unmap() {
+    if (m_map)
+        ::munmap(m_map, m_mapSize);
+    m_map = nullptr;
+    m_mapSize = 0;
+    m_offsets = nullptr;
+    m_tok = nullptr;
+    m_mask = nullptr;
+}
+
+namespace {
+
+// Maps `path` and validates it. Returns false with `why` set when the file is not
+// a valid cache; throws IoError when it cannot be read at all.
+bool tryMap(const std::string& path, void*& map, size_t& size, std::string& why) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw IoError("cannot read token cache " + path + ": " + errnoText());
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        std::string err = errnoText();
+        ::close(fd);
+        throw IoError("cannot read token cache " + path + ": " + err);
+    }
+    size = static_cast<size_t>(st.st_size);
+    if (size < kHeaderSize) {
+        ::close(fd);
+        why = "file is shorter than the header";
+        return false;
+    }
+    // MAP_SHARED + read-only: pages come from the page cache and are shared by
+    // every process (e.g. data-loader workers) reading the same cache.
+    map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (map == MAP_FAILED) {
+        map = nullptr;
+        throw IoError("cannot map token cache " + path + ": " + errnoText());
+    }
+    why = validate(map, size);
+    if (!why.empty()) {
+        ::munmap(map, size);
+        map = nullptr;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+TokenCache TokenCache::open(const std::string& cachePath) {
+    void* map = nullptr;
+    size_t size = 0;
+    std::string why;
+    if (!tryMap(cachePath, map, size, why))
+        throw InputError(cachePath + " is not a valid token cache (" + why +
+                         "); delete it and it will be rebuilt from the data file");
+    Header h;
+    std::memcpy(&h, map, sizeof h);
+    TokenCache c;
+    c.m_path = cachePath;
+    c.m_key = h.key;
+    c.m_map = map;
+    c.m_mapSize = size;
+    c.m_docs = h.documents;
+    c.m_tokens = h.tokens;
+    c.m_badLines = h.badLines;
+    const char* base = static_cast<const char*>(map);
+    c.m_tok = reinterpret_cast<const uint16_t*>(base + h.tokensOffset);
+    c.m_offsets = reinterpret_cast<const uint64_t*>(base + h.offsetsOffset);
+    c.m_mask = (h.flags & kHasMask) ? reinterpret_cast<const uint8_t*>(base + h.maskOffset) : nullptr;
+    return c;
+}
+
+TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Tokenizer& tok,
+                                   const std::string& cacheDir, const CacheBuildOptions& opts) {
+    struct stat st {};
+    if (::stat(dataPath.c_str(), &st) != 0)
+        throw IoError("cannot open data file " + dataPath + ": " + errnoText() + "; check --data_path");
+    // tokens are stored as uint16; refuse before spending an hour tokenizing.
+    if (tok.vocabSize() > 65536)
+        throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) +
+                         " tokens; the token cache stores ids as uint16 and supports at most 65536");
+
+    const std::string key = fs::hashHex(fs::fileStamp(dataPath) + "|" + tok.fingerprint() + "|" +
+                                        formatName(opts.format) + "|v1");
+    const std::string name = "tok_" + key + ".bin";
+    const std::string cachePath = (stdfs::path(cacheDir) / name).string();
+
+    if (fs::isFile(cachePath)) {
+        try {
+            TokenCache cached = open(cachePath);
+            if (cached.m_key == key)
+                return cached;
+        } catch (const Error&) {
+            // Any invalid or unreadable file (killed copy, older version,
+            // corruption) is rebuilt over; the rename below replaces it atomically.
+        }
+    }
+
+    std::error_code ec;
+    stdfs::create_directories(cacheDir, ec);
+    if (ec)
+        throw IoError("cannot create cache directory " + cacheDir + ": " + ec.message());
+    removeStaleTemps(cacheDir, name);
+
+    const bool sft = opts.format == CacheFormat::Sft;
+    const std::string tmpPath = cachePath + ".tmp." + std::to_string(::getpid());
+    TempFile out(tmpPath);
+    // The mask is only known while streaming, like the tokens; it goes to a side
+    // file and is appended after the offsets at the end.
+    std::unique_ptr<TempFile> maskOut;
+    if (sft)
+        maskOut = std::make_unique<TempFile>(tmpPath + ".mask");
+
+    const char zeros[kHeaderSize] = {};
+    out.write(zeros, kHeaderSize); // placeholder, rewritten last
+
+    JsonlReader reader(dataPath, opts.skipBadLines);
+    std::vector<uint64_t> offsets{0};
+    uint64_t totalTokens = 0;
+    const unsigned threads = std::max(1u, std::min(16u, std::thread::hardware_concurrency()));
+
+    std::vector<PendingDoc> batch;
+    std::vector<EncodedDoc> encoded;
+    nlohmann::json record;
+    int64_t nextProgress = 0;
+    bool more = true;
+    while (more) {
+        batch.clear();
+        int64_t batchBytes = 0;
+        const int64_t batchStart = reader.bytesRead();
+        while (batch.size() < kBatchDocs && batchBytes < kBatchBytes) {
+            if (!reader.next(record)) {
+                more = false;
+                break;
+            }
+            PendingDoc doc;
+            try {
+                if (sft)
+                    splitConversation(conversation(record, reader.where()), doc);
+                else
+                    doc.pieces.emplace_back(pretrainText(record, reader.where()), 1);
+            } catch (const InputError& e) {
+                reader.reject(e.what());
+                continue;
+            }
+            batch.push_back(std::move(doc));
+            batchBytes = reader.bytesRead() - batchStart;
+        }
+        encodeBatch(tok, batch, !sft, encoded, threads);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            const EncodedDoc& d = encoded[i];
+            if (d.badId >= 0)
+                throw InputError("token id " + std::to_string(d.badId) + " from " + tok.path() +
+                                 " does not fit the uint16 token cache (at most 65536 tokens)");
+            out.write(d.tokens.data(), d.tokens.size() * sizeof(uint16_t));
+            if (maskOut)
+                maskOut->write(d.mask.data(), d.mask.size());
+            totalTokens += d.tokens.size();
+            offsets.push_back(totalTokens);
+        }
+        if (opts.progress && (reader.bytesRead() >= nextProgress || !more)) {
+            opts.progress(reader.bytesRead(), reader.fileSize());
+            nextProgress = reader.bytesRead() + (4 << 20);
+        }
+    }
+
+    const int64_t docs = static_cast<int64_t>(offsets.size()) - 1;
+    if (docs == 0 || totalTokens == 0) {
+        std::string msg = dataPath + ": no usable records";
+        if (reader.badLines() > 0)
+            msg += " (" + std::to_string(reader.badLines()) + " bad lines skipped; first: " +
+                   reader.badLineSamples().front() + ")";
+        else
+            msg += std::string(" (expected one ") + (sft ? "{\"conversations\": [...]}" : "{\"text\": \"...\"}") +
+                   " object per line)";
+        throw InputError(msg);
+    }
+
+    Header h{};
+    std::memcpy(h.magic, kMagic, sizeof kMagic);
+    h.version = kVersion;
+    h.flags = sft ? kHasMask : 0;
+    h.documents = docs;
+    h.tokens = static_cast<int64_t>(totalTokens);
+    h.badLines = reader.badLines();
+    h.format = static_cast<uint32_t>(opts.format);
+    std::snprintf(h.key, sizeof h.key, "%s", key.c_str());
+    h.tokensOffset = kHeaderSize;
+    uint64_t pos = kHeaderSize + 2 * totalTokens;
+    const uint64_t pad = (8 - pos % 8) % 8; // offsets must be 8-byte aligned in the mapping
+    out.write(zeros, pad);
+    pos += pad;
+    h.offsetsOffset = pos;
+    out.write(offsets.data(), offsets.size() * sizeof(uint64_t));
+    pos += offsets.size() * sizeof(uint64_t);
+    if (maskOut) {
+        h.maskOffset = pos;
+        maskOut->seek(0);
+        std::vector<char> buf(1 << 20);
+        size_t n;
+        while ((n = std::fread(buf.data(), 1, buf.size(), maskOut->handle())) > 0)
+            out.write(buf.data(), n);
+        if (std::ferror(maskOut->handle()))
+            throw IoError("cannot read back " + maskOut->path() + ": " + errnoText());
+        pos += totalTokens;
+    }
+    h.fileSize = pos;
+    // The header goes in last, so a file cut short anywhere has no valid header.
+    out.seek(0);
+    out.write(&h, sizeof h);
+    out.close();
+    if (::rename(tmpPath.c_str(), cachePath.c_str()) != 0)
+        throw IoError("cannot rename " + tmpPath + " to " + cachePath + ": " + errnoText());
+    out.release();
+    return open(cachePath);
+}
+
+} // namespace mm::data

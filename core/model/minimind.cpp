@@ -1,0 +1,223 @@
+#include "model/minimind.h"
+
+#include "common/torch_compat.h"
+#include "model/fused_ops.h"
+
+#include <cmath>
+
+namespace mm::model {
+
+using torch::Tensor;
+namespace F = torch::nn::functional;
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", torch::ones({dim})); }
+
+Tensor RMSNormImpl::forward(const Tensor& x) { return ops::rmsNorm(x, weight, eps); }
+
+namespace {
+torch::nn::Linear linear(int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); }
+
+// Causal mask for T queries at positions start..start+T-1 against S = start+T
+// keys, repeated `rep` times along the query axis (GQA heads are folded into
+// the query rows): true = masked.
+Tensor causalMask(int64_t T, int64_t start, int64_t rep, const torch::Device& dev) {
+    auto q = torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kLong).device(dev)).unsqueeze(1);
+    auto k = torch::arange(0, start + T, torch::TensorOptions().dtype(torch::kLong).device(dev)).unsqueeze(0);
+    Tensor m = k > q;  // (T, S)
+    if (rep > 1)
+        m = m.unsqueeze(0).expand({rep, T, start + T}).reshape({rep * T, start + T});
+    return m;
+}
+} // namespace
+
+AttentionImpl::AttentionImpl(const ModelConfig& c)
+    : m_heads(c.numHeads), m_kvHeads(c.numKvHeads), m_headDim(c.headDim()) {
+    q_proj = register_module("q_proj", linear(c.hiddenSize, m_heads * m_headDim));
+    k_proj = register_module("k_proj", linear(c.hiddenSize, m_kvHeads * m_headDim));
+    v_proj = register_module("v_proj", linear(c.hiddenSize, m_kvHeads * m_headDim));
+    o_proj = register_module("o_proj", linear(m_heads * m_headDim, c.hiddenSize));
+}
+
+Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& sin, int64_t start, KvCache* cache,
+                              int layer) {
+    const int64_t B = x.size(0), T = x.size(1), H = m_heads, KV = m_kvHeads, D = m_headDim, rep = H / KV;
+    Tensor q = q_proj(x).view({B, T, H, D});
+    Tensor k = k_proj(x).view({B, T, KV, D});
+    Tensor v = v_proj(x).view({B, T, KV, D});
+    // The 1/sqrt(D) score scale is folded into q's rotation: T*D multiplies
+    // instead of T*S on the scores.
+    Tensor qh = ops::ropeTranspose(q, cos, sin, start, 1.0 / std::sqrt(double(D)));  // (B,H,T,D)
+    Tensor kh = ops::ropeTranspose(k, cos, sin, start, 1.0);                          // (B,KV,T,D)
+    Tensor vh = v.transpose(1, 2);                                                     // (B,KV,T,D)
+
+    Tensor kAll = kh, vAll = vh;
+    if (cache) {
+        cache->k[layer].narrow(2, start, T).copy_(kh);
+        cache->v[layer].narrow(2, start, T).copy_(vh);
+        kAll = cache->k[layer].narrow(2, 0, start + T);
+        vAll = cache->v[layer].narrow(2, 0, start + T);
+    } else if (x.is_cuda()) {
+        // q is already scaled, hence scale 1 for the fused kernel.
+        Tensor fused = compat::fusedCausalAttention(qh, kh.repeat_interleave(rep, 1), vh.repeat_interleave(rep, 1), 1.0);
+        if (fused.defined())
+            return o_proj(fused.transpose(1, 2).reshape({B, T, H * D}));
+    }
+    // Grouped-query attention without repeating K/V: the `rep` query heads that
+    // share a KV head are stacked along the row axis, so one batched matmul per
+    // KV head computes all their scores.
+    Tensor qg = qh.view({B, KV, rep * T, D});
+    Tensor scores = torch::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
+    if (T > 1)
+        scores.masked_fill_(causalMask(T, start, rep, x.device()), -std::numeric_limits<float>::infinity());
+    Tensor probs = torch::softmax(scores, -1);
+    Tensor out = torch::matmul(probs, vAll);  // (B,KV,rep*T,D)
+    out = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+    return o_proj(out);
+}
+
+FeedForwardImpl::FeedForwardImpl(int64_t hidden, int64_t ffn) {
+    gate_proj = register_module("gate_proj", linear(hidden, ffn));
+    down_proj = register_module("down_proj", linear(ffn, hidden));
+    up_proj = register_module("up_proj", linear(hidden, ffn));
+}
+
+Tensor FeedForwardImpl::forward(const Tensor& x) { return down_proj(ops::swiGlu(gate_proj(x), up_proj(x))); }
+
+MoEFeedForwardImpl::MoEFeedForwardImpl(const ModelConfig& c) : m_c(c) {
+    experts = register_module("experts", torch::nn::ModuleList());
+    for (int i = 0; i < c.numRoutedExperts; ++i)
+        experts->push_back(FeedForward(c.hiddenSize, c.ffnSize()));
+    auto gate = register_module("gate", linear(c.hiddenSize, c.numRoutedExperts));
+    gateWeight = gate->weight;
+    shared_experts = register_module("shared_experts", torch::nn::ModuleList());
+    for (int i = 0; i < c.numSharedExperts; ++i)
+        shared_experts->push_back(FeedForward(c.hiddenSize, c.ffnSize()));
+}
+
+Tensor MoEFeedForwardImpl::forward(const Tensor& x) {
+    const int64_t B = x.size(0), T = x.size(1), Hd = x.size(2), E = m_c.numRoutedExperts, K = m_c.expertsPerToken;
+    Tensor flat = x.reshape({B * T, Hd});
+    Tensor scores = torch::softmax(F::linear(flat, gateWeight), -1);  // (N,E)
+    auto [topW, topI] = torch::topk(scores, K, -1, true, false);
+    if (m_c.normTopkProb && K > 1)
+        topW = topW / (topW.sum(-1, true) + 1e-20);
+    Tensor y = torch::zeros_like(flat);
+    for (int64_t e = 0; e < E; ++e) {
+        Tensor hit = topI.eq(e);                             // (N,K)
+        Tensor rows = hit.any(-1).nonzero().flatten();       // tokens routed to e
+        if (rows.numel() == 0)
+            continue;
+        Tensor w = (topW * hit.to(topW.scalar_type())).sum(-1).index_select(0, rows).unsqueeze(-1);
+        Tensor out = experts[e]->as<FeedForward>()->forward(flat.index_select(0, rows)) * w;
+        y = y.index_add(0, rows, out);
+    }
+    for (const auto& m : *shared_experts)
+        y = y + m->as<FeedForward>()->forward(flat);
+    if (is_training() && m_c.auxLossAlpha > 0) {
+        // Sequence-level balance loss: per sequence, fraction of routing slots
+        // each expert received (scaled so uniform = 1) times its mean gate score.
+        Tensor load = torch::zeros({B, E}, scores.options())
+                          .scatter_add_(1, topI.view({B, T * K}), torch::ones({B, T * K}, scores.options()))
+                          .div_(double(T * K) / double(E));
+        auxLoss = (load * scores.view({B, T, E}).mean(1)).sum(1).mean() * m_c.auxLossAlpha;
+    } else {
+        auxLoss = torch::zeros({}, scores.options());
+    }
+    return y.view({B, T, Hd});
+}
+
+BlockImpl::BlockImpl(const ModelConfig& c) {
+    self_attn = register_module("self_attn", Attention(c));
+    input_layernorm = register_module("input_layernorm", RMSNorm(c.hiddenSize, c.rmsEps));
+    post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hiddenSize, c.rmsEps));
+    // minimind names both kinds of feed-forward "mlp".
+    if (c.useMoe)
+        moe = register_module("mlp", MoEFeedForward(c));
+    else
+        mlp = register_module("mlp", FeedForward(c.hiddenSize, c.ffnSize()));
+}
+
+Tensor BlockImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& sin, int64_t start, KvCache* cache,
+                          int layer) {
+    Tensor h = x + self_attn->forward(input_layernorm->forward(x), cos, sin, start, cache, layer);
+    Tensor n = post_attention_layernorm->forward(h);
+    return h + (moe ? moe->forward(n) : mlp->forward(n));
+}
+
+MiniMindImpl::MiniMindImpl(const ModelConfig& c) : m_c(c) {
+    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocabSize, c.hiddenSize));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int i = 0; i < c.numLayers; ++i)
+        layers->push_back(Block(c));
+    norm = register_module("norm", RMSNorm(c.hiddenSize, c.rmsEps));
+    // RoPE tables (rotate-half layout: [cos(f), cos(f)]) as non-trainable buffers
+    // so they follow .to(device); the checkpoint layer leaves them out, as
+    // minimind registers them non-persistent.
+    const int64_t D = c.headDim();
+    Tensor inv = 1.0 / torch::pow(c.ropeTheta, torch::arange(0, D, 2, torch::kFloat64) / double(D));
+    Tensor t = torch::arange(0, c.maxPositions, torch::kFloat64);
+    Tensor fr = torch::outer(t, inv);
+    m_cos = register_buffer("rope_cos", torch::cat({fr.cos(), fr.cos()}, -1).to(torch::kFloat32));
+    m_sin = register_buffer("rope_sin", torch::cat({fr.sin(), fr.sin()}, -1).to(torch::kFloat32));
+}
+
+void MiniMindImpl::resetParameters(uint64_t seed) {
+    torch::NoGradGuard ng;
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    for (auto& p : named_parameters()) {
+        Tensor& w = p.value();
+        if (w.dim() == 1) {
+            w.fill_(1.0);  // RMSNorm gains
+        } else {
+            Tensor tmp = at::normal(0.0, 0.02, w.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
+            w.copy_(tmp);
+        }
+    }
+}
+
+Tensor MiniMindImpl::lmHead(const Tensor& h) const { return F::linear(h, embed_tokens->weight); }
+
+Tensor MiniMindImpl::hidden(const Tensor& ids, KvCache* cache, Tensor* auxLoss) {
+    const int64_t T = ids.size(1);
+    const int64_t start = cache ? cache->length : 0;
+    TORCH_CHECK(start + T <= m_c.maxPositions, "sequence of ", start + T, " positions exceeds max_position_embeddings ",
+                m_c.maxPositions);
+    if (cache)
+        TORCH_CHECK(start + T <= cache->capacity, "KV cache capacity ", cache->capacity, " exceeded");
+    Tensor h = embed_tokens->forward(ids);
+    Tensor aux;
+    int i = 0;
+    for (const auto& l : *layers) {
+        auto* blk = l->as<Block>();
+        h = blk->forward(h, m_cos, m_sin, start, cache, i++);
+        if (blk->moe && auxLoss)
+            aux = aux.defined() ? aux + blk->moe->auxLoss : blk->moe->auxLoss;
+    }
+    if (cache)
+        cache->length = start + T;
+    if (auxLoss)
+        *auxLoss = aux.defined() ? aux : torch::zeros({}, h.options());
+    return norm->forward(h);
+}
+
+ForwardOutput MiniMindImpl::forward(const Tensor& ids, KvCache* cache, bool lastOnly) {
+    ForwardOutput out;
+    Tensor h = hidden(ids, cache, &out.auxLoss);
+    if (lastOnly)
+        h = h.narrow(1, h.size(1) - 1, 1);
+    out.logits = lmHead(h);
+    return out;
+}
+
+KvCache MiniMindImpl::makeCache(int64_t batch, int64_t capacity) const {
+    KvCache c;
+    c.capacity = std::min<int64_t>(capacity, m_c.maxPositions);
+    auto opts = embed_tokens->weight.options().requires_grad(false);
+    for (int i = 0; i < m_c.numLayers; ++i) {
+        c.k.push_back(torch::empty({batch, m_c.numKvHeads, c.capacity, m_c.headDim()}, opts));
+        c.v.push_back(torch::empty({batch, m_c.numKvHeads, c.capacity, m_c.headDim()}, opts));
+    }
+    return c;
+}
+
+} // namespace mm::model

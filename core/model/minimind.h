@@ -1,0 +1,123 @@
+#pragma once
+// The MiniMind decoder (minimind2): pre-norm RMSNorm, RoPE, grouped-query
+// attention, SwiGLU or MoE feed-forward, tied embedding / LM head, no biases.
+// Module and parameter names follow minimind's PyTorch code, so
+// named_parameters() yields "model.layers.0.self_attn.q_proj.weight" etc.
+// The model is pure: forward gives logits (and the MoE aux loss); optimisation,
+// checkpoints and generation live elsewhere.
+
+#include "model/model_config.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace mm::model {
+
+/// Per-layer key/value cache for incremental decoding, preallocated to a
+/// capacity so each step writes in place instead of concatenating.
+struct KvCache {
+    std::vector<torch::Tensor> k, v;  ///< (B, kvHeads, capacity, headDim) per layer
+    int64_t length = 0;               ///< positions filled
+    int64_t capacity = 0;
+    bool empty() const { return k.empty(); }
+};
+
+class RMSNormImpl : public torch::nn::Module {
+public:
+    RMSNormImpl(int64_t dim, double eps);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor weight;
+    double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+class AttentionImpl : public torch::nn::Module {
+public:
+    explicit AttentionImpl(const ModelConfig& c);
+    /// x: (B, T, hidden). With a cache, keys/values are appended at cache.length
+    /// and attention spans the whole cache; `start` is the first position.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t start,
+                          KvCache* cache, int layer);
+    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+
+private:
+    int64_t m_heads, m_kvHeads, m_headDim;
+};
+TORCH_MODULE(Attention);
+
+class FeedForwardImpl : public torch::nn::Module {
+public:
+    FeedForwardImpl(int64_t hidden, int64_t ffn);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
+/// DeepSeek-style MoE: routed experts picked per token by a softmax gate (top-k,
+/// weights renormalised) plus always-on shared experts. The auxiliary
+/// load-balancing loss is minimind's sequence-level variant (alpha * sum over
+/// experts of load * mean score, per sequence).
+class MoEFeedForwardImpl : public torch::nn::Module {
+public:
+    explicit MoEFeedForwardImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor auxLoss;  ///< set by forward in training mode
+    torch::nn::ModuleList experts{nullptr}, shared_experts{nullptr};
+    torch::Tensor gateWeight;  ///< "gate.weight", (experts, hidden)
+
+private:
+    ModelConfig m_c;
+};
+TORCH_MODULE(MoEFeedForward);
+
+class BlockImpl : public torch::nn::Module {
+public:
+    BlockImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t start,
+                          KvCache* cache, int layer);
+    Attention self_attn{nullptr};
+    RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+    FeedForward mlp{nullptr};
+    MoEFeedForward moe{nullptr};
+};
+TORCH_MODULE(Block);
+
+/// Output of a forward pass.
+struct ForwardOutput {
+    torch::Tensor logits;   ///< (B, T', vocab)
+    torch::Tensor auxLoss;  ///< scalar (zero without MoE)
+};
+
+class MiniMindImpl : public torch::nn::Module {
+public:
+    explicit MiniMindImpl(const ModelConfig& c);
+
+    /// ids: (B, T) int64. `lastOnly` returns logits of the last position only
+    /// (generation). With a cache, positions continue from cache->length.
+    ForwardOutput forward(const torch::Tensor& ids, KvCache* cache = nullptr, bool lastOnly = false);
+    /// Final hidden states (B, T, hidden) before the LM head.
+    torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache, torch::Tensor* auxLoss);
+    /// Projects hidden states to logits with the tied embedding.
+    torch::Tensor lmHead(const torch::Tensor& h) const;
+
+    /// A cache for `batch` sequences of up to `capacity` positions, on the
+    /// model's device and dtype.
+    KvCache makeCache(int64_t batch, int64_t capacity) const;
+
+    /// Initialises weights as minimind (normal std 0.02 for linear/embedding).
+    void resetParameters(uint64_t seed);
+
+    const ModelConfig& config() const { return m_c; }
+
+    torch::nn::Embedding embed_tokens{nullptr};
+    torch::nn::ModuleList layers{nullptr};
+    RMSNorm norm{nullptr};
+
+private:
+    ModelConfig m_c;
+    torch::Tensor m_cos, m_sin;  // RoPE tables, buffers (not saved)
+};
+TORCH_MODULE(MiniMind);
+
+} // namespace mm::model

@@ -1,0 +1,555 @@
+#include "store/history.h"
+
+#include "common/error.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <limits>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace mm::store {
+
+namespace {
+
+// Queued metric rows above which logMetrics() writes them out by itself, so a
+// caller that forgets to flush cannot grow memory without bound. A few thousand
+// rows commit in a few milliseconds.
+constexpr size_t kAutoFlushRows = 2000;
+
+// How long a statement waits for another process's write lock before failing.
+constexpr int kBusyTimeoutMs = 5000;
+
+// Forward migrations: entry i brings the schema from version i to i + 1. Later
+// schema changes append an entry (and bump History::kSchemaVersion); existing
+// entries never change, because databases in the field were built from them.
+const char* const kMigrations[] = {
+    // 0 -> 1: runs, their metric series and the checkpoints they wrote.
+    // metrics.value and wall_time are nullable because SQLite stores NaN as NULL
+    // and a diverging run logs NaN losses before it is stopped.
+    R"sql(
+CREATE TABLE runs (
+    id                INTEGER PRIMARY KEY,
+    stage             TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    config_json       TEXT NOT NULL DEFAULT '',
+    parent_checkpoint TEXT NOT NULL DEFAULT '',
+    out_checkpoint    TEXT NOT NULL DEFAULT '',
+    host              TEXT NOT NULL DEFAULT '',
+    pid               INTEGER NOT NULL DEFAULT 0,
+    version           TEXT NOT NULL DEFAULT '',
+    started_at        TEXT NOT NULL,
+    ended_at          TEXT,
+    final_loss        REAL,
+    tokens            INTEGER NOT NULL DEFAULT 0,
+    steps             INTEGER NOT NULL DEFAULT 0,
+    message           TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE metrics (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step      INTEGER NOT NULL,
+    name      TEXT NOT NULL,
+    value     REAL,
+    wall_time REAL
+);
+CREATE INDEX metrics_run_name_step ON metrics(run_id, name, step);
+CREATE TABLE checkpoints (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    step       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX checkpoints_run ON checkpoints(run_id);
+CREATE INDEX checkpoints_path ON checkpoints(path);
+)sql",
+};
+static_assert(sizeof kMigrations / sizeof *kMigrations == History::kSchemaVersion,
+              "every schema version needs exactly one migration step");
+
+/// An sqlite failure. Derives from IoError so callers only see the public
+/// type; the code lets flush() tell a transient lock from a permanent error.
+class SqliteError : public IoError {
+public:
+    SqliteError(const std::string& what, int code) : IoError(what), m_code(code) {}
+    int code() const { return m_code; }
+
+private:
+    int m_code;
+};
+
+/// Turns the connection's last error into an exception whose message names the
+/// file and, for the failures a user can fix, says what to do.
+[[noreturn]] void fail(sqlite3* db, const std::string& path, const std::string& what) {
+    const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+    const std::string detail = db ? sqlite3_errmsg(db) : "out of memory";
+    std::string msg;
+    switch (code & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        msg = "history database " + path + " is damaged or not an SQLite database (" + detail +
+              "). Move it aside (for example: mv '" + path + "' '" + path +
+              ".broken') and micromind will start a new history; the file was left untouched.";
+        break;
+    case SQLITE_CANTOPEN:
+        msg = "cannot open history database " + path + " (" + detail +
+              "); check that the directory exists and is writable.";
+        break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        msg = "history database " + path + " is read-only (" + detail + "); " + what +
+              " needs write access to the file and its directory.";
+        break;
+    case SQLITE_FULL:
+        msg = "history database " + path + ": " + what + " failed: disk full (" + detail + ").";
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        msg = "history database " + path + ": " + what + " failed: another process kept the database locked for more than " +
+              std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + ").";
+        break;
+    default:
+        msg = "history database " + path + ": " + what + " failed: " + detail;
+        break;
+    }
+    throw SqliteError(msg, code);
+}
+
+/// Runs SQL without parameters (pragmas, transaction control, migrations).
+void execSql(sqlite3* db, const std::string& path, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        sqlite3_free(err);  // fail() reads the same text from the connection
+        fail(db, path, std::string("statement \"") + sql + "\"");
+    }
+}
+
+/// A prepared statement that is finalized on every exit path. Values are always
+/// bound, never pasted into the SQL text.
+class Stmt {
+public:
+    Stmt(sqlite3* db, const std::string& path, const char* sql) : m_db(db), m_path(path), m_sql(sql) {
+        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
+            fail(m_db, m_path, "preparing \"" + m_sql + "\"");
+    }
+    ~Stmt() { sqlite3_finalize(m_stmt); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    // Indices are 1-based, as in SQL.
+    void bindInt(int i, int64_t v) { check(sqlite3_bind_int64(m_stmt, i, v)); }
+    void bindReal(int i, double v) { check(sqlite3_bind_double(m_stmt, i, v)); }
+    void bindText(int i, const std::string& v) {
+        // Explicit length: strings with embedded NULs survive the round trip.
+        check(sqlite3_bind_text64(m_stmt, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    }
+    void bindNull(int i) { check(sqlite3_bind_null(m_stmt, i)); }
+    void bindReal(int i, const std::optional<double>& v) { v ? bindReal(i, *v) : bindNull(i); }
+
+    /// True while a row is available; false when the statement is done.
+    bool step() {
+        int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        fail(m_db, m_path, "\"" + m_sql + "\"");
+    }
+    /// Makes the statement reusable with new bindings.
+    void reset() {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    /// NULL reads back as NaN (SQLite turns a bound NaN into NULL).
+    double real(int col) const {
+        return isNull(col) ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(m_stmt, col);
+    }
+    std::optional<double> optReal(int col) const {
+        if (isNull(col))
+            return std::nullopt;
+        return sqlite3_column_double(m_stmt, col);
+    }
+    /// NULL reads back as an empty string.
+    std::string text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+        if (!p)
+            return {};
+        return std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)));
+    }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK)
+            fail(m_db, m_path, "binding a parameter of \"" + m_sql + "\"");
+    }
+    sqlite3* m_db;
+    const std::string& m_path;
+    std::string m_sql;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back when left without commit(). IMMEDIATE
+/// takes the write lock up front, so a concurrent writer waits in the busy
+/// handler instead of failing halfway through with SQLITE_BUSY.
+class Transaction {
+public:
+    Transaction(sqlite3* db, const std::string& path) : m_db(db), m_path(path) {
+        execSql(m_db, m_path, "BEGIN IMMEDIATE");
+    }
+    ~Transaction() {
+        // Errors are ignored: SQLite may already have rolled back on its own.
+        if (!m_done)
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit() {
+        execSql(m_db, m_path, "COMMIT");
+        m_done = true;
+    }
+
+private:
+    sqlite3* m_db;
+    const std::string& m_path;
+    bool m_done = false;
+};
+
+std::string nowIso() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string hostName() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0)
+        return "unknown";
+    return buf;
+}
+
+/// False only when the process certainly no longer exists. EPERM means it
+/// exists but belongs to another user, which still counts as alive.
+bool pidAlive(int64_t pid) {
+    if (pid <= 0)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+}
+
+int readUserVersion(sqlite3* db, const std::string& path) {
+    Stmt st(db, path, "PRAGMA user_version");
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+}
+
+[[noreturn]] void throwTooNew(const std::string& path, int version) {
+    throw InputError("history database " + path + " has schema version " + std::to_string(version) +
+                     " but this micromind understands up to " + std::to_string(History::kSchemaVersion) +
+                     ": the workspace was written by a newer micromind. Use that version, or point this one at "
+                     "another output directory.");
+}
+
+constexpr const char* kRunColumns =
+    "id, stage, status, config_json, parent_checkpoint, out_checkpoint, host, pid, version, "
+    "started_at, ended_at, final_loss, tokens, steps, message";
+
+RunRecord readRun(const Stmt& st) {
+    RunRecord r;
+    r.id = st.int64(0);
+    r.stage = st.text(1);
+    r.status = st.text(2);
+    r.configJson = st.text(3);
+    r.parentCheckpoint = st.text(4);
+    r.outCheckpoint = st.text(5);
+    r.host = st.text(6);
+    r.pid = st.int64(7);
+    r.version = st.text(8);
+    r.startedAt = st.text(9);
+    r.endedAt = st.text(10);
+    r.finalLoss = st.optReal(11);
+    r.tokens = st.int64(12);
+    r.steps = st.int64(13);
+    r.message = st.text(14);
+    return r;
+}
+
+} // namespace
+
+History::History(const std::string& dbPath) : m_path(dbPath) {
+    // NOMUTEX: a History is used from one thread at a time, so SQLite's own
+    // per-connection mutex would only cost time.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    try {
+        if (sqlite3_open_v2(m_path.c_str(), &m_db, flags, nullptr) != SQLITE_OK)
+            fail(m_db, m_path, "opening");
+        sqlite3_extended_result_codes(m_db, 1);
+        sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+
+        // Read the version before anything can write: a garbage file fails
+        // here (NOTADB) and a newer database is refused, both byte-for-byte
+        // untouched. Switching to WAL below would already rewrite the header.
+        const int version = readUserVersion(m_db, m_path);
+        if (version > kSchemaVersion)
+            throwTooNew(m_path, version);
+
+        // WAL lets the GUI and `micromind history` read while a run writes;
+        // with WAL, synchronous=NORMAL loses at most the last commits on power
+        // loss, never consistency, and keeps per-step commits cheap.
+        execSql(m_db, m_path, "PRAGMA journal_mode=WAL");
+        execSql(m_db, m_path, "PRAGMA synchronous=NORMAL");
+        execSql(m_db, m_path, "PRAGMA foreign_keys=ON");
+        migrate();
+    } catch (...) {
+        // The destructor does not run for a half-built object.
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        throw;
+    }
+}
+
+History::~History() {
+    try {
+        flush();
+    } catch (const std::exception& e) {
+        // A destructor cannot throw; say what was lost rather than drop it silently.
+        std::fprintf(stderr, "micromind: warning: %zu metric values were not saved: %s\n", m_pending.size(),
+                     e.what());
+    } catch (...) {
+    }
+    sqlite3_close_v2(m_db);
+}
+
+void History::exec(const char* sql) { execSql(m_db, m_path, sql); }
+
+void History::migrate() {
+    // Cheap check first so an up-to-date database does not take the write lock
+    // every time a reader opens it.
+    if (readUserVersion(m_db, m_path) == kSchemaVersion)
+        return;
+    Transaction tx(m_db, m_path);
+    // Re-read under the lock: another process may have migrated meanwhile.
+    const int from = readUserVersion(m_db, m_path);
+    if (from > kSchemaVersion)
+        throwTooNew(m_path, from);
+    for (int v = from; v < kSchemaVersion; ++v)
+        exec(kMigrations[v]);
+    // PRAGMA takes no bound parameters; the value is our own constant, not input.
+    const std::string setVersion = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+    exec(setVersion.c_str());
+    tx.commit();
+}
+
+int History::schemaVersion() const { return readUserVersion(m_db, m_path); }
+
+int64_t History::beginRun(const std::string& stage, const std::string& configJson,
+                          const std::string& parentCheckpoint, const std::string& outCheckpoint,
+                          const std::string& version) {
+    Stmt st(m_db, m_path,
+            "INSERT INTO runs (stage, status, config_json, parent_checkpoint, out_checkpoint, host, pid, version, "
+            "started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)");
+    st.bindText(1, stage);
+    st.bindText(2, configJson);
+    st.bindText(3, parentCheckpoint);
+    st.bindText(4, outCheckpoint);
+    st.bindText(5, hostName());
+    st.bindInt(6, static_cast<int64_t>(::getpid()));
+    st.bindText(7, version);
+    st.bindText(8, nowIso());
+    st.step();
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+void History::logMetrics(int64_t runId, int64_t step, const std::vector<std::pair<std::string, double>>& values,
+                         double wallTime) {
+    for (const auto& [name, value] : values)
+        m_pending.push_back({runId, step, name, value, wallTime});
+    if (m_pending.size() >= kAutoFlushRows)
+        flush();
+}
+
+void History::flush() {
+    if (m_pending.empty())
+        return;
+    try {
+        Transaction tx(m_db, m_path);
+        Stmt st(m_db, m_path, "INSERT INTO metrics (run_id, step, name, value, wall_time) VALUES (?, ?, ?, ?, ?)");
+        for (const auto& p : m_pending) {
+            st.bindInt(1, p.runId);
+            st.bindInt(2, p.step);
+            st.bindText(3, p.name);
+            st.bindReal(4, p.value);
+            st.bindReal(5, p.wallTime);
+            st.step();
+            st.reset();
+        }
+        tx.commit();
+    } catch (const SqliteError& e) {
+        // A lock held too long may clear up, so keep the rows for the next
+        // flush. Anything else (a metric for an unknown run, disk full, a
+        // damaged file) would fail again on every later flush and block
+        // finishRun, so the batch is dropped and the error reported once.
+        const int primary = e.code() & 0xff;
+        if (primary != SQLITE_BUSY && primary != SQLITE_LOCKED) {
+            const size_t n = m_pending.size();
+            m_pending.clear();
+            throw IoError(std::string(e.what()) + " (" + std::to_string(n) + " metric values were discarded)");
+        }
+        throw;
+    }
+    m_pending.clear();
+}
+
+void History::updateProgress(int64_t runId, int64_t steps, int64_t tokens, std::optional<double> lastLoss) {
+    // A missing loss keeps the last one recorded rather than erasing it.
+    Stmt st(m_db, m_path,
+            "UPDATE runs SET steps = ?, tokens = ?, final_loss = COALESCE(?, final_loss) "
+            "WHERE id = ? AND status = 'running'");
+    st.bindInt(1, steps);
+    st.bindInt(2, tokens);
+    st.bindReal(3, lastLoss);
+    st.bindInt(4, runId);
+    st.step();
+}
+
+void History::addCheckpoint(int64_t runId, const std::string& path, const std::string& kind, int64_t step) {
+    Stmt st(m_db, m_path, "INSERT INTO checkpoints (run_id, path, kind, step, created_at) VALUES (?, ?, ?, ?, ?)");
+    st.bindInt(1, runId);
+    st.bindText(2, path);
+    st.bindText(3, kind);
+    st.bindInt(4, step);
+    st.bindText(5, nowIso());
+    st.step();
+}
+
+void History::finishRun(int64_t runId, const std::string& status, const std::string& message) {
+    if (status != "completed" && status != "failed" && status != "interrupted" && status != "stopped")
+        throw InputError("finishRun: '" + status + "' is not a final run status "
+                         "(completed, failed, interrupted, stopped)");
+    // The final status matters more than the last metrics: record it even when
+    // the flush fails, then report the flush error.
+    std::exception_ptr flushError;
+    try {
+        flush();
+    } catch (...) {
+        flushError = std::current_exception();
+    }
+    Stmt st(m_db, m_path, "UPDATE runs SET status = ?, ended_at = ?, message = ? WHERE id = ?");
+    st.bindText(1, status);
+    st.bindText(2, nowIso());
+    st.bindText(3, message);
+    st.bindInt(4, runId);
+    st.step();
+    if (sqlite3_changes(m_db) == 0)
+        throw InputError("history database " + m_path + " has no run " + std::to_string(runId) + " to finish");
+    if (flushError)
+        std::rethrow_exception(flushError);
+}
+
+int History::markStaleRunsInterrupted() {
+    const std::string host = hostName();
+    const int64_t self = ::getpid();
+    Transaction tx(m_db, m_path);
+    std::vector<std::pair<int64_t, int64_t>> stale;  // (run id, pid)
+    {
+        Stmt st(m_db, m_path, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ? ORDER BY id");
+        st.bindText(1, host);
+        while (st.step()) {
+            const int64_t pid = st.int64(1);
+            // Runs of other hosts are left alone: their pids mean nothing here.
+            if (pid != self && !pidAlive(pid))
+                stale.emplace_back(st.int64(0), pid);
+        }
+    }
+    int changed = 0;
+    if (!stale.empty()) {
+        const std::string now = nowIso();
+        Stmt st(m_db, m_path,
+                "UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'");
+        for (const auto& [id, pid] : stale) {
+            st.bindText(1, now);
+            st.bindText(2, "process " + std::to_string(pid) + " on " + host +
+                               " ended without finishing the run (killed or crashed)");
+            st.bindInt(3, id);
+            st.step();
+            changed += sqlite3_changes(m_db);
+            st.reset();
+        }
+    }
+    tx.commit();
+    return changed;
+}
+
+std::vector<RunRecord> History::listRuns() const {
+    const std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id";
+    Stmt st(m_db, m_path, sql.c_str());
+    std::vector<RunRecord> out;
+    while (st.step())
+        out.push_back(readRun(st));
+    return out;
+}
+
+std::optional<RunRecord> History::run(int64_t id) const {
+    const std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?";
+    Stmt st(m_db, m_path, sql.c_str());
+    st.bindInt(1, id);
+    if (!st.step())
+        return std::nullopt;
+    return readRun(st);
+}
+
+std::vector<MetricPoint> History::metrics(int64_t runId, const std::string& name) const {
+    // rowid breaks ties so a step logged twice reads back in logging order.
+    Stmt st(m_db, m_path,
+            "SELECT step, value, wall_time FROM metrics WHERE run_id = ? AND name = ? ORDER BY step, rowid");
+    st.bindInt(1, runId);
+    st.bindText(2, name);
+    std::vector<MetricPoint> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.real(1), st.real(2)});
+    return out;
+}
+
+std::vector<std::string> History::metricNames(int64_t runId) const {
+    Stmt st(m_db, m_path, "SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
+    st.bindInt(1, runId);
+    std::vector<std::string> out;
+    while (st.step())
+        out.push_back(st.text(0));
+    return out;
+}
+
+std::vector<CheckpointRecord> History::checkpoints(int64_t runId) const {
+    Stmt st(m_db, m_path,
+            "SELECT id, run_id, path, kind, step, created_at FROM checkpoints WHERE run_id = ? ORDER BY id");
+    st.bindInt(1, runId);
+    std::vector<CheckpointRecord> out;
+    while (st.step())
+        out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5)});
+    return out;
+}
+
+std::optional<int64_t> History::runForCheckpoint(const std::string& checkpointPath) const {
+    // A run "wrote" a checkpoint when it is its declared output or one it
+    // recorded along the way (periodic saves); failed runs are no lineage.
+    Stmt st(m_db, m_path,
+            "SELECT r.id FROM runs r WHERE r.status IN ('completed', 'stopped') AND "
+            "(r.out_checkpoint = ?1 OR EXISTS (SELECT 1 FROM checkpoints c WHERE c.run_id = r.id AND c.path = ?1)) "
+            "ORDER BY r.id DESC LIMIT 1");
+    st.bindText(1, checkpointPath);
+    if (!st.step())
+        return std::nullopt;
+    return st.int64(0);
+}
+
+} // namespace mm::store

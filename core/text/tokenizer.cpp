@@ -1,0 +1,480 @@
+#include "text/tokenizer.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+
+#include "text/spm_backend.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+namespace mm::text {
+
+namespace {
+
+constexpr int kBytePieces = 256;
+// Byte pieces follow the special tokens (SentencePiece places them right after
+// the meta pieces); load() verifies this, so encode/decode can map bytes to ids
+// by arithmetic instead of string lookups.
+constexpr int kFirstByteId = special::kCount;
+// Beyond the fixed pieces a vocabulary needs room for at least the common
+// characters of a corpus and some merges, or the tokenizer is useless.
+constexpr int kMinVocabSize = special::kCount + kBytePieces + 64;
+// SentencePiece rejects sentences shorter than this limit, and a chunk must hold
+// at least one 4-byte character.
+constexpr int kMinSentenceBytes = 16;
+// SentencePiece refuses input_sentence_size values in 1..100.
+constexpr int64_t kMinSampledSentences = 101;
+
+constexpr std::string_view kEndOfText = "<|endoftext|>";
+// SentencePiece's whitespace symbol U+2581. The normaliser turns spaces into it
+// and the decoder turns it back into a space, so a literal U+2581 in the input
+// must bypass SentencePiece (encode spells it as byte pieces).
+constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";
+// SentencePiece's training-time unknown marker U+2585: LoadSentences silently
+// drops every sentence containing it.
+constexpr std::string_view kTrainerUnkChar = "\xE2\x96\x85";
+// The trainer treats a tab as a piece boundary and never merges across it, so a
+// U+2585 replaced by a tab costs nothing but the one character.
+constexpr char kTrainerBoundary = '\t';
+// U+FFFD, what a byte run that is not valid UTF-8 decodes to.
+constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
+
+/// Length of the chunk to cut from the front of `rest`: whole if it fits, else
+/// preferably after a line break or before a space in the second half of the
+/// window (keeps words whole), else at the last UTF-8 character boundary.
+size_t chunkLength(std::string_view rest, size_t maxBytes) {
+    if (rest.size() <= maxBytes)
+        return rest.size();
+    const size_t half = maxBytes / 2;
+    const size_t nl = rest.rfind('\n', maxBytes - 1);
+    if (nl != std::string_view::npos && nl >= half)
+        return nl + 1;
+    // Cut before the space: pieces start with their whitespace, so the space
+    // belongs to the next word.
+    const size_t space = rest.rfind(' ', maxBytes - 1);
+    if (space != std::string_view::npos && space >= half)
+        return space;
+    size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80)
+        --cut;
+    return cut > 0 ? cut : maxBytes;
+}
+
+/// Cuts whole texts (newlines included) into training chunks for SentencePiece
+/// instead of letting it read file lines. An exception thrown by the source ends
+/// the iteration and is kept for trainTokenizer to rethrow: it must not unwind
+/// through SentencePiece.
+class TextChunker {
+public:
+    TextChunker(const TextSource& source, size_t maxChunkBytes, int64_t maxChunks)
+        : m_source(source), m_maxChunkBytes(maxChunkBytes), m_maxChunks(maxChunks) {}
+
+    /// Next chunk into `out`; false at the end or after an error. Never throws.
+    bool next(std::string& out) noexcept {
+        if (m_error)
+            return false;
+        try {
+            if (!nextChunk())
+                return false;
+            out.swap(m_value);
+            return true;
+        } catch (...) {
+            m_error = std::current_exception();
+            return false;
+        }
+    }
+
+    std::exception_ptr error() const { return m_error; }
+    int64_t textCount() const { return m_texts; }
+
+private:
+    bool nextChunk() {
+        if (m_maxChunks > 0 && m_chunks >= m_maxChunks)
+            return false;
+        while (m_offset >= m_text.size()) {
+            m_text.clear();
+            m_offset = 0;
+            if (!m_source(m_text))
+                return false;
+            if (!m_text.empty())
+                ++m_texts;
+        }
+        std::string_view rest(m_text);
+        rest.remove_prefix(m_offset);
+        const size_t n = chunkLength(rest, m_maxChunkBytes);
+        if (m_offset == 0 && n == m_text.size()) {
+            // The common case, a text that fits whole: hand it over without a copy.
+            m_value.swap(m_text);
+            m_text.clear();
+        } else {
+            m_value.assign(rest.substr(0, n));
+            m_offset += n;
+        }
+        for (size_t p = m_value.find(kTrainerUnkChar); p != std::string::npos;
+             p = m_value.find(kTrainerUnkChar, p + 1))
+            m_value.replace(p, kTrainerUnkChar.size(), 1, kTrainerBoundary);
+        ++m_chunks;
+        return true;
+    }
+
+    const TextSource& m_source;
+    const size_t m_maxChunkBytes;
+    const int64_t m_maxChunks;
+    std::string m_text;
+    size_t m_offset = 0;
+    std::string m_value;
+    std::exception_ptr m_error;
+    int64_t m_texts = 0;
+    int64_t m_chunks = 0;
+};
+
+/// A double in its shortest round-trip form ("0.9995", not "0.999500").
+std::string formatDouble(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    for (int precision = 1; precision < 17; ++precision) {
+        char shorter[32];
+        std::snprintf(shorter, sizeof shorter, "%.*g", precision, v);
+        if (std::strtod(shorter, nullptr) == v)
+            return shorter;
+    }
+    return buf;
+}
+
+/// The run of digits right after `marker` in `text`, or "" when absent.
+std::string numberAfter(const std::string& text, const std::string& marker) {
+    std::string digits;
+    const size_t p = text.find(marker);
+    if (p != std::string::npos)
+        for (size_t i = p + marker.size(); i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+            digits += text[i];
+    return digits;
+}
+
+std::string joinSpecials(size_t from) {
+    std::string out;
+    const auto& s = specialTokenStrings();
+    for (size_t i = from; i < s.size(); ++i) {
+        if (!out.empty())
+            out += ',';
+        out += s[i];
+    }
+    return out;
+}
+
+/// Turns a failed SentencePiece training status into a message that says what
+/// to change.
+std::string explainTrainFailure(const std::string& spMessage, const TokenizerTrainOptions& opts, int64_t texts) {
+    const std::string vocab = std::to_string(opts.vocabSize);
+    if (texts == 0 || spMessage.find("!sentences_.empty()") != std::string::npos)
+        return "no training text: the input gave no usable non-empty texts (check the data path and its format)";
+    if (spMessage.find("Vocabulary size too high") != std::string::npos) {
+        const std::string limit = numberAfter(spMessage, "<= ");
+        return "not enough text for --vocab_size " + vocab +
+               (limit.empty() ? "" : " (this text yields at most " + limit + " pieces)") +
+               ": give more data or a smaller --vocab_size";
+    }
+    if (spMessage.find("smaller than required_chars") != std::string::npos) {
+        const std::string needed = numberAfter(spMessage, " vs ");
+        return "--vocab_size " + vocab + " is too small for this text: " +
+               (needed.empty() ? "its characters" : "its characters alone need " + needed + " entries") +
+               " at --character_coverage " + formatDouble(opts.characterCoverage) +
+               "; use a larger --vocab_size or a lower --character_coverage (rarer characters then fall back to bytes)";
+    }
+    return "tokenizer training failed: " + spMessage + " (with --vocab_size " + vocab + " on " +
+           std::to_string(texts) + " texts)";
+}
+
+/// Length of the valid UTF-8 sequence at the front of `s`, or 0 when it is
+/// invalid or incomplete (overlongs, surrogates and code points past U+10FFFF
+/// are invalid).
+size_t validUtf8Length(std::string_view s) {
+    const auto at = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char c = at(0);
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s.size() < len || at(1) < lo || at(1) > hi)
+        return 0;
+    for (size_t i = 2; i < len; ++i)
+        if ((at(i) & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/// Appends a run of byte-piece bytes, each invalid or incomplete byte as U+FFFD
+/// (what a streaming view shows for a character still being generated).
+void appendBytes(std::string& out, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const size_t n = validUtf8Length(bytes);
+        if (n == 0) {
+            out += kReplacementChar;
+            bytes.remove_prefix(1);
+        } else {
+            out.append(bytes.data(), n);
+            bytes.remove_prefix(n);
+        }
+    }
+}
+
+/// Appends the surface text of a normal piece: the whitespace symbol is a space.
+void appendPieceSurface(std::string& out, std::string_view piece) {
+    size_t pos = 0;
+    for (size_t k = piece.find(kSpaceSymbol); k != std::string_view::npos; k = piece.find(kSpaceSymbol, pos)) {
+        out.append(piece.data() + pos, k - pos);
+        out += ' ';
+        pos = k + kSpaceSymbol.size();
+    }
+    out.append(piece.data() + pos, piece.size() - pos);
+}
+
+/// Encodes text free of the sequences encode() handles itself; replaces `out`.
+void encodePlain(const spm::Processor& proc, std::string_view text, std::vector<int>& out) {
+    std::string error;
+    if (!proc.encode(text, &out, &error))
+        throw Error("tokenizer cannot encode text: " + error);
+}
+
+std::string bytePiece(int byte) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "<0x%02X>", byte);
+    return buf;
+}
+
+/// Why the loaded model cannot be used as a MicroMind tokenizer; empty if it can.
+std::string whyNotOurs(const Tokenizer& tok, const spm::Processor& proc) {
+    const auto& specials = specialTokenStrings();
+    const int n = proc.pieceSize();
+    if (n < kMinVocabSize)
+        return "it has only " + std::to_string(n) + " pieces";
+    for (int i = 0; i < special::kCount; ++i) {
+        if (proc.idToPiece(i) != specials[i])
+            return "id " + std::to_string(i) + " is '" + proc.idToPiece(i) + "', expected '" + specials[i] + "'";
+    }
+    if (!proc.isUnknown(special::kEndOfText))
+        return "id 0 is not its unknown piece";
+    for (int b = 0; b < kBytePieces; ++b) {
+        const int id = kFirstByteId + b;
+        if (!proc.isByte(id) || proc.idToPiece(id) != bytePiece(b))
+            return "it lacks byte fallback pieces at ids " + std::to_string(kFirstByteId) + ".." +
+                   std::to_string(kFirstByteId + kBytePieces - 1);
+    }
+    for (int i = 0; i < special::kCount; ++i) {
+        if (tok.encode(specials[i]) != std::vector<int>{i})
+            return "'" + specials[i] + "' does not encode to the single id " + std::to_string(i);
+    }
+    // Catches whitespace folding, a dummy prefix and Unicode normalisation (the
+    // full-width letter and circled digit change under NFKC).
+    const std::string probe = "  lead\n\tx  y \xEF\xBD\x86\xE2\x91\xA0 trail  ";
+    if (tok.decode(tok.encode(probe)) != probe)
+        return "it normalises text, so decode(encode(s)) != s";
+    return {};
+}
+
+} // namespace
+
+const std::vector<std::string>& specialTokenStrings() {
+    static const std::vector<std::string> strings = {
+        "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>",
+        "<answer>",      "</answer>",    "<tool_call>", "</tool_call>",
+    };
+    return strings;
+}
+
+void trainTokenizer(const TextSource& source, const std::string& outPath, const TokenizerTrainOptions& opts) {
+    if (opts.vocabSize < kMinVocabSize)
+        throw InputError("--vocab_size " + std::to_string(opts.vocabSize) +
+                         " is too small: the vocabulary always holds " + std::to_string(special::kCount) +
+                         " special tokens and " + std::to_string(kBytePieces) +
+                         " byte pieces, so it needs at least " + std::to_string(kMinVocabSize) +
+                         " entries (minimind uses 6400)");
+    if (!(opts.characterCoverage >= 0.98 && opts.characterCoverage <= 1.0))
+        throw InputError("--character_coverage " + formatDouble(opts.characterCoverage) +
+                         " is out of range: use 0.98 to 1 (characters outside the coverage fall back to bytes)");
+    if (opts.maxSentenceBytes < kMinSentenceBytes)
+        throw InputError("--max_sentence_bytes " + std::to_string(opts.maxSentenceBytes) +
+                         " is too small: use at least " + std::to_string(kMinSentenceBytes));
+    if (opts.threads < 0)
+        throw InputError("--threads must be 0 (all cores) or positive, got " + std::to_string(opts.threads));
+
+    int threads = opts.threads > 0 ? opts.threads : static_cast<int>(std::thread::hardware_concurrency());
+    threads = std::clamp(threads, 1, 128); // SentencePiece's accepted range
+
+    // Caps of 101 and more are a uniform reservoir sample over the whole corpus,
+    // done by SentencePiece; smaller ones (it refuses them) simply take the first
+    // texts. 0 or less means no cap.
+    const bool sample = opts.maxSentences >= kMinSampledSentences;
+    const int64_t iteratorCap = !sample && opts.maxSentences > 0 ? opts.maxSentences : 0;
+
+    const std::unordered_map<std::string, std::string> args = {
+        {"model_type", "bpe"},
+        {"vocab_size", std::to_string(opts.vocabSize)},
+        {"hard_vocab_limit", "true"}, // the model's embedding size is the vocab size: be exact
+        {"byte_fallback", "true"},
+        {"character_coverage", formatDouble(opts.characterCoverage)},
+        {"split_digits", "true"},
+        {"unk_id", "0"},
+        {"unk_piece", std::string(kEndOfText)},
+        {"unk_surface", std::string(kEndOfText)},
+        {"bos_id", "-1"},
+        {"eos_id", "-1"},
+        {"pad_id", "-1"},
+        {"user_defined_symbols", joinSpecials(1)},
+        {"normalization_rule_name", "identity"},
+        {"add_dummy_prefix", "false"},
+        {"remove_extra_whitespaces", "false"},
+        {"allow_whitespace_only_pieces", "true"},
+        {"max_sentence_length", std::to_string(opts.maxSentenceBytes)},
+        {"input_sentence_size", sample ? std::to_string(opts.maxSentences) : "0"},
+        {"shuffle_input_sentence", "true"},
+        {"num_threads", std::to_string(threads)},
+        // Its INFO and WARNING output is noise for a CLI; errors come back in
+        // the returned status and are reported from there.
+        {"minloglevel", "2"},
+    };
+
+    TextChunker texts(source, static_cast<size_t>(opts.maxSentenceBytes), iteratorCap);
+    std::string modelProto, error;
+    const bool ok = spm::api().train(args, [&texts](std::string& chunk) { return texts.next(chunk); }, &modelProto,
+                                     &error);
+    if (texts.error())
+        std::rethrow_exception(texts.error());
+    if (!ok)
+        throw InputError(explainTrainFailure(error, opts, texts.textCount()));
+    if (modelProto.empty())
+        throw Error("tokenizer training produced an empty model");
+    fs::writeFileAtomic(outPath, modelProto);
+}
+
+Tokenizer::Tokenizer() = default;
+Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
+Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
+Tokenizer::~Tokenizer() = default;
+
+Tokenizer Tokenizer::load(const std::string& modelPath) {
+    if (!fs::isFile(modelPath))
+        throw InputError("tokenizer model " + modelPath +
+                         " not found or not a file (train one with `micromind train_tokenizer` or fix the path)");
+    std::string bytes;
+    try {
+        bytes = fs::readFile(modelPath);
+    } catch (const IoError& e) {
+        throw InputError(std::string("cannot read tokenizer model: ") + e.what());
+    }
+    const std::string notOurs =
+        "tokenizer model " + modelPath + " was not made by `micromind train_tokenizer`";
+
+    Tokenizer tok;
+    tok.m_sp.reset(spm::api().createProcessor());
+    if (!tok.m_sp->loadFromSerializedProto(bytes))
+        throw InputError(notOurs + ": it is not a SentencePiece model file");
+    // Same value as fs::fileContentHash(modelPath), without reading the file twice.
+    tok.m_fingerprint = fs::hashHex(bytes);
+    tok.m_path = modelPath;
+    const std::string why = whyNotOurs(tok, *tok.m_sp);
+    if (!why.empty())
+        throw InputError(notOurs + ": " + why + "; train one with `micromind train_tokenizer`");
+    return tok;
+}
+
+std::vector<int> Tokenizer::encode(std::string_view text) const {
+    std::vector<int> ids;
+    size_t eot = text.find(kEndOfText);
+    size_t ws = text.find(kSpaceSymbol);
+    if (eot == std::string_view::npos && ws == std::string_view::npos) {
+        // Nearly every text: straight into the result, no intermediate copies.
+        encodePlain(*m_sp, text, ids);
+        return ids;
+    }
+    // <|endoftext|> is SentencePiece's unknown piece, which it never matches in
+    // text, and a literal U+2581 would decode as a space: both are emitted here
+    // and the text between them goes to SentencePiece. The two cannot overlap.
+    std::vector<int> part;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        const size_t next = std::min({eot, ws, text.size()});
+        if (next > pos) {
+            encodePlain(*m_sp, text.substr(pos, next - pos), part);
+            ids.insert(ids.end(), part.begin(), part.end());
+        }
+        if (next == text.size())
+            break;
+        if (next == eot) {
+            ids.push_back(special::kEndOfText);
+            pos = eot + kEndOfText.size();
+            eot = text.find(kEndOfText, pos);
+        } else {
+            for (char c : kSpaceSymbol)
+                ids.push_back(kFirstByteId + static_cast<unsigned char>(c));
+            pos = ws + kSpaceSymbol.size();
+            ws = text.find(kSpaceSymbol, pos);
+        }
+    }
+    return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<int>& ids) const {
+    // Decoded here rather than by SentencePiece: its decoder builds a proto per
+    // call, maps the unknown piece to a surface string and strips a leading
+    // space whenever the model has a dummy prefix. Walking the pieces directly is
+    // faster and an exact inverse of encode by construction.
+    const int n = m_sp->pieceSize();
+    const auto& specials = specialTokenStrings();
+    std::string out;
+    out.reserve(ids.size() * 3);
+    std::string bytes; // consecutive byte pieces, joined so multi-byte characters decode whole
+    for (int id : ids) {
+        if (id < 0 || id >= n)
+            throw InputError("token id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " +
+                             std::to_string(n) + " (" + m_path + ")");
+        if (id >= kFirstByteId && id < kFirstByteId + kBytePieces) {
+            bytes += static_cast<char>(id - kFirstByteId);
+            continue;
+        }
+        if (!bytes.empty()) {
+            appendBytes(out, bytes);
+            bytes.clear();
+        }
+        if (id < special::kCount)
+            out += specials[id];
+        else
+            appendPieceSurface(out, m_sp->idToPiece(id));
+    }
+    appendBytes(out, bytes);
+    return out;
+}
+
+std::string Tokenizer::idToPiece(int id) const {
+    if (id < 0 || id >= m_sp->pieceSize())
+        throw InputError("token id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " +
+                         std::to_string(m_sp->pieceSize()) + " (" + m_path + ")");
+    return m_sp->idToPiece(id);
+}
+
+int Tokenizer::vocabSize() const { return m_sp->pieceSize(); }
+
+} // namespace mm::text

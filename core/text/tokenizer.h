@@ -1,0 +1,90 @@
+#pragma once
+// SentencePiece BPE tokenizer with byte fallback and MiniMind's special tokens.
+//
+// Special tokens are single ids fixed by contract (checkpoints depend on them):
+//   0 <|endoftext|> (also padding; SentencePiece's unk piece renamed)
+//   1 <|im_start|>  2 <|im_end|>  3 <think>  4 </think>  5 <answer>  6 </answer>
+//   7 <tool_call>   8 </tool_call>
+// They are user-defined symbols, so they are recognised inside plain text and a
+// rendered ChatML template encodes to these ids. Normalisation, the dummy prefix
+// and whitespace folding are off: decode(encode(s)) == s for any UTF-8 string.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mm::text::spm {
+class Processor;
+}
+
+namespace mm::text {
+
+/// Fixed ids of the special tokens.
+namespace special {
+inline constexpr int kEndOfText = 0;
+inline constexpr int kPad = 0;
+inline constexpr int kImStart = 1;
+inline constexpr int kImEnd = 2;
+inline constexpr int kThinkOpen = 3;
+inline constexpr int kThinkClose = 4;
+inline constexpr int kAnswerOpen = 5;
+inline constexpr int kAnswerClose = 6;
+inline constexpr int kToolCallOpen = 7;
+inline constexpr int kToolCallClose = 8;
+inline constexpr int kCount = 9;
+} // namespace special
+
+/// The special token strings in id order (index == id).
+const std::vector<std::string>& specialTokenStrings();
+
+/// Options of `micromind train_tokenizer`.
+struct TokenizerTrainOptions {
+    int vocabSize = 6400;              ///< total vocabulary including specials and 256 byte pieces
+    int64_t maxSentences = 2000000;    ///< cap on training "sentences" (text chunks) sampled
+    int maxSentenceBytes = 16384;      ///< longer texts are cut into chunks of at most this many bytes
+    int threads = 0;                   ///< 0 = hardware concurrency
+    double characterCoverage = 0.9995; ///< SentencePiece character_coverage; rarer chars use bytes
+};
+
+/// Supplies training texts one at a time; returns false at the end.
+using TextSource = std::function<bool(std::string& text)>;
+
+/// Trains a tokenizer from `source` and writes `outPath` (a SentencePiece .model
+/// file) atomically. Texts are passed to SentencePiece as whole strings (newlines
+/// kept), never re-read as lines. Throws InputError when there is too little text
+/// for the vocabulary, IoError when the file cannot be written.
+void trainTokenizer(const TextSource& source, const std::string& outPath, const TokenizerTrainOptions& opts);
+
+/// A loaded tokenizer. Thread-safe for concurrent encode/decode.
+class Tokenizer {
+public:
+    /// Loads a .model file; throws InputError if it is missing, unreadable or
+    /// lacks the special tokens at their fixed ids.
+    static Tokenizer load(const std::string& modelPath);
+
+    Tokenizer(Tokenizer&&) noexcept;
+    Tokenizer& operator=(Tokenizer&&) noexcept;
+    ~Tokenizer();
+
+    std::vector<int> encode(std::string_view text) const;
+    /// Exact inverse of encode for any ids produced by it (byte pieces are joined
+    /// back into UTF-8; an incomplete UTF-8 tail decodes to U+FFFD).
+    std::string decode(const std::vector<int>& ids) const;
+    /// Piece string of one id (for debugging / token-by-token views).
+    std::string idToPiece(int id) const;
+    int vocabSize() const;
+    /// Content hash of the model file: cache keys and checkpoint compatibility.
+    const std::string& fingerprint() const { return m_fingerprint; }
+    const std::string& path() const { return m_path; }
+
+private:
+    Tokenizer();
+    std::unique_ptr<spm::Processor> m_sp;
+    std::string m_fingerprint;
+    std::string m_path;
+};
+
+} // namespace mm::text

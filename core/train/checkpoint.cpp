@@ -1,0 +1,236 @@
+#include "train/checkpoint.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+
+#include <torch/serialize.h>
+
+#include <sstream>
+
+namespace mm::train {
+
+using torch::Tensor;
+
+namespace {
+const char* kPrefix = "model.";
+
+std::string shapeText(const Tensor& t) {
+    std::ostringstream ss;
+    ss << t.sizes();
+    return ss.str();
+}
+} // namespace
+
+StateDict stateDict(model::MiniMind& m, torch::ScalarType dtype) {
+    StateDict sd;
+    for (const auto& p : m->named_parameters(true)) {
+        Tensor t = p.value().detach().to(torch::kCPU, dtype).contiguous();
+        sd[kPrefix + p.key()] = t;
+    }
+    // Tied LM head: minimind's state_dict() lists it under its own name too.
+    sd["lm_head.weight"] = sd.at(std::string(kPrefix) + "embed_tokens.weight");
+    return sd;
+}
+
+void saveStateDict(const std::string& path, const StateDict& sd) {
+    c10::Dict<std::string, Tensor> dict;
+    for (const auto& [k, v] : sd)
+        dict.insert(k, v);
+    std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+    fs::writeFileAtomic(path, std::string(bytes.begin(), bytes.end()));
+}
+
+StateDict loadStateDict(const std::string& path) {
+    if (!fs::isFile(path))
+        throw InputError("checkpoint " + path + " not found; train the parent stage first or pass the right --out_dir");
+    std::string raw = fs::readFile(path);
+    c10::IValue iv;
+    try {
+        iv = torch::pickle_load(std::vector<char>(raw.begin(), raw.end()));
+    } catch (const std::exception& e) {
+        throw InputError("checkpoint " + path +
+                         " could not be read as a state dict (truncated, or saved by Python as an OrderedDict, "
+                         "which LibTorch cannot read: re-save it with dict(model.state_dict())): " +
+                         std::string(e.what()).substr(0, 200));
+    }
+    if (!iv.isGenericDict())
+        throw InputError("checkpoint " + path + " is not a dict of tensors");
+    StateDict sd;
+    for (const auto& kv : iv.toGenericDict()) {
+        if (!kv.key().isString() || !kv.value().isTensor())
+            throw InputError("checkpoint " + path + " holds a non-tensor entry; expected a state dict");
+        sd[kv.key().toStringRef()] = kv.value().toTensor();
+    }
+    return sd;
+}
+
+model::ModelConfig inferConfig(const StateDict& sd, int headsHint) {
+    model::ModelConfig c;
+    auto get = [&](const std::string& k) -> const Tensor& {
+        auto it = sd.find(k);
+        if (it == sd.end())
+            throw InputError("checkpoint lacks " + k + "; it is not a MiniMind state dict");
+        return it->second;
+    };
+    const Tensor& emb = get("model.embed_tokens.weight");
+    c.vocabSize = int(emb.size(0));
+    c.hiddenSize = int(emb.size(1));
+    int layers = 0;
+    while (sd.count("model.layers." + std::to_string(layers) + ".input_layernorm.weight"))
+        ++layers;
+    c.numLayers = layers;
+    c.numHeads = headsHint;
+    const Tensor& k = get("model.layers.0.self_attn.k_proj.weight");
+    c.numKvHeads = int(k.size(0) / (c.hiddenSize / c.numHeads));
+    c.useMoe = sd.count("model.layers.0.mlp.gate.weight") > 0;
+    if (c.useMoe) {
+        c.numRoutedExperts = int(get("model.layers.0.mlp.gate.weight").size(0));
+        c.intermediateSize = int(get("model.layers.0.mlp.experts.0.gate_proj.weight").size(0));
+        int shared = 0;
+        while (sd.count("model.layers.0.mlp.shared_experts." + std::to_string(shared) + ".gate_proj.weight"))
+            ++shared;
+        c.numSharedExperts = shared;
+    } else {
+        c.intermediateSize = int(get("model.layers.0.mlp.gate_proj.weight").size(0));
+    }
+    return c;
+}
+
+void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) {
+    torch::NoGradGuard ng;
+    std::vector<std::string> problems;
+    auto params = m->named_parameters(true);
+    const model::ModelConfig& mc = m->config();
+    auto inferred = [&]() -> std::string {
+        try {
+            auto c = inferConfig(sd, mc.numHeads);
+            return " (the checkpoint is hidden_size " + std::to_string(c.hiddenSize) + ", " +
+                   std::to_string(c.numLayers) + " layers, vocab " + std::to_string(c.vocabSize) +
+                   (c.useMoe ? ", MoE" : "") + "; the model asked for is hidden_size " +
+                   std::to_string(mc.hiddenSize) + ", " + std::to_string(mc.numLayers) + " layers, vocab " +
+                   std::to_string(mc.vocabSize) + (mc.useMoe ? ", MoE" : "") +
+                   ": match --hidden_size/--num_hidden_layers/--use_moe/--tokenizer to the checkpoint)";
+        } catch (const std::exception&) {
+            return "";
+        }
+    };
+    for (const auto& p : params) {
+        const std::string key = kPrefix + p.key();
+        auto it = sd.find(key);
+        if (it == sd.end()) {
+            problems.push_back("missing " + key);
+            continue;
+        }
+        if (!it->second.sizes().equals(p.value().sizes()))
+            problems.push_back(key + " has shape " + shapeText(it->second) + ", model expects " +
+                               shapeText(p.value()));
+    }
+    for (const auto& [k, v] : sd) {
+        if (k == "lm_head.weight")
+            continue;
+        if (k.rfind(kPrefix, 0) != 0 || !params.find(k.substr(6)))
+            problems.push_back("unexpected key " + k);
+    }
+    if (!problems.empty()) {
+        std::string msg = "checkpoint " + path + " does not match the model" + inferred() + ":";
+        for (size_t i = 0; i < problems.size() && i < 6; ++i)
+            msg += "\n  " + problems[i];
+        if (problems.size() > 6)
+            msg += "\n  ... and " + std::to_string(problems.size() - 6) + " more";
+        throw InputError(msg);
+    }
+    for (auto& p : params) {
+        const Tensor& src = sd.at(kPrefix + p.key());
+        p.value().copy_(src.to(p.value().device(), p.value().scalar_type()));
+    }
+}
+
+std::string sidecarPath(const std::string& weightsPath) {
+    std::string base = weightsPath;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".pth") == 0)
+        base.resize(base.size() - 4);
+    return base + ".json";
+}
+
+void saveWeights(const std::string& path, model::MiniMind& m, const nlohmann::json& meta, torch::ScalarType dtype) {
+    saveStateDict(path, stateDict(m, dtype));
+    nlohmann::json side = meta;
+    side["model"] = m->config().toJson();
+    side["format"] = "micromind-weights-v1";
+    side["dtype"] = std::string(c10::toString(dtype));
+    fs::writeFileAtomic(sidecarPath(path), side.dump(2) + "\n");
+}
+
+nlohmann::json readSidecar(const std::string& weightsPath) {
+    const std::string p = sidecarPath(weightsPath);
+    if (!fs::isFile(p))
+        return {};
+    try {
+        return nlohmann::json::parse(fs::readFile(p));
+    } catch (const std::exception& e) {
+        throw InputError(p + ": invalid JSON (" + std::string(e.what()) + "); delete it or restore it");
+    }
+}
+
+void saveResume(const std::string& path, model::MiniMind& m, torch::optim::Optimizer& opt, const nlohmann::json& meta) {
+    torch::serialize::OutputArchive ar;
+    for (const auto& p : m->named_parameters(true))
+        ar.write("model." + p.key(), p.value().detach().to(torch::kCPU), /*is_buffer=*/true);
+    torch::serialize::OutputArchive optAr;
+    opt.save(optAr);
+    ar.write("optimizer", optAr);
+    ar.write("meta", c10::IValue(meta.dump()));
+    std::ostringstream os;
+    ar.save_to(os);
+    fs::writeFileAtomic(path, os.str());
+}
+
+nlohmann::json readResumeMeta(const std::string& path) {
+    if (!fs::isFile(path))
+        throw InputError("no resume state at " + path + "; run once without --resume first");
+    try {
+        torch::serialize::InputArchive ar;
+        ar.load_from(path);
+        c10::IValue iv;
+        ar.read("meta", iv);
+        return nlohmann::json::parse(iv.toStringRef());
+    } catch (const c10::Error& e) {
+        throw InputError("resume state " + path + " is unreadable (" + std::string(e.what_without_backtrace()).substr(0, 200) +
+                         "); remove it to start over");
+    }
+}
+
+nlohmann::json loadResume(const std::string& path, model::MiniMind& m, torch::optim::Optimizer& opt) {
+    nlohmann::json meta = readResumeMeta(path);
+    if (meta.contains("model")) {
+        model::ModelConfig saved = model::ModelConfig::fromJson(meta["model"]);
+        if (!saved.sameShape(m->config()))
+            throw InputError("resume state " + path + " belongs to a model with hidden_size " +
+                             std::to_string(saved.hiddenSize) + ", " + std::to_string(saved.numLayers) +
+                             " layers, vocab " + std::to_string(saved.vocabSize) + (saved.useMoe ? ", MoE" : "") +
+                             "; resume with the flags of the original run (--hidden_size/--num_hidden_layers/"
+                             "--use_moe/--tokenizer) or remove the file to start over");
+    }
+    torch::serialize::InputArchive ar;
+    ar.load_from(path);
+    torch::NoGradGuard ng;
+    for (auto& p : m->named_parameters(true)) {
+        Tensor t;
+        try {
+            ar.read("model." + p.key(), t, /*is_buffer=*/true);
+        } catch (const c10::Error&) {
+            throw InputError("resume state " + path + " lacks model." + p.key() + "; it belongs to another model");
+        }
+        if (!t.sizes().equals(p.value().sizes()))
+            throw InputError("resume state " + path + ": model." + p.key() + " has shape " + shapeText(t) +
+                             ", model expects " + shapeText(p.value()) +
+                             "; resume with the flags of the original run or remove the file");
+        p.value().copy_(t.to(p.value().device()));
+    }
+    torch::serialize::InputArchive optAr;
+    ar.read("optimizer", optAr);
+    opt.load(optAr);
+    return meta;
+}
+
+} // namespace mm::train

@@ -1,0 +1,180 @@
+#include "train/run_setup.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "store/history.h"
+#include "train/checkpoint.h"
+
+#include <ATen/Parallel.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace mm::train {
+
+torch::Device resolveDevice(const std::string& spec) {
+    if (spec == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    torch::Device dev(torch::kCPU);
+    try {
+        dev = torch::Device(spec);
+    } catch (const std::exception&) {
+        throw InputError("--device \"" + spec + "\" is not a device; use cpu, cuda, cuda:N or auto");
+    }
+    if (dev.is_cuda()) {
+        if (!torch::cuda::is_available())
+            throw InputError("--device " + spec +
+                             ": CUDA is not available in this build/machine (LibTorch built without CUDA or no GPU); "
+                             "use --device cpu");
+        if (dev.has_index() && dev.index() >= int(torch::cuda::device_count()))
+            throw InputError("--device " + spec + ": only " + std::to_string(torch::cuda::device_count()) +
+                             " CUDA device(s) present");
+    } else if (!dev.is_cpu()) {
+        throw InputError("--device " + spec + " is not supported; use cpu or cuda:N");
+    }
+    return dev;
+}
+
+torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& device) {
+    if (spec == "auto")
+        return device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
+    torch::ScalarType t = spec == "bfloat16" ? torch::kBFloat16 : spec == "float16" ? torch::kFloat16 : torch::kFloat32;
+    if (device.is_cpu() && t != torch::kFloat32)
+        throw InputError("--dtype " + spec +
+                         " is for CUDA autocast; CPU training runs in float32 (use --dtype float32 or auto)");
+    return t;
+}
+
+void applyThreads(int64_t n) {
+    if (n <= 0)
+        n = std::max(1u, std::thread::hardware_concurrency());
+    at::set_num_threads(int(n));
+}
+
+std::string tokenizerPath(const config::Values& cfg) {
+    const std::string& t = cfg.getString("tokenizer");
+    if (!t.empty())
+        return t;
+    return (std::filesystem::path(cfg.getString("out_dir")) / "tokenizer.model").string();
+}
+
+model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize) {
+    model::ModelConfig mc;
+    mc.vocabSize = vocabSize;
+    mc.hiddenSize = int(cfg.getInt("hidden_size"));
+    mc.numLayers = int(cfg.getInt("num_hidden_layers"));
+    mc.useMoe = cfg.getBool("use_moe");
+    mc.numHeads = int(cfg.getInt("num_attention_heads"));
+    mc.numKvHeads = int(cfg.getInt("num_key_value_heads"));
+    return mc;
+}
+
+std::string weightsPath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc) {
+    return (std::filesystem::path(outDir) / (stage + "_" + mc.checkpointSuffix() + ".pth")).string();
+}
+
+std::string resumePath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc) {
+    return (std::filesystem::path(outDir) / "checkpoints" / (stage + "_" + mc.checkpointSuffix() + "_resume.pt"))
+        .string();
+}
+
+TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<bool>* stopFlag) {
+    const config::Values& cfg = run.cfg;
+    const std::string outDir = cfg.getString("out_dir");
+    const std::string stageName = run.stage->name();
+    const model::ModelConfig& mc = run.model->config();
+
+    TrainOptions o;
+    o.epochs = cfg.getInt("epochs");
+    o.batchSize = cfg.getInt("batch_size");
+    o.accumulation = cfg.getInt("accumulation_steps");
+    o.maxSteps = cfg.getInt("max_steps");
+    o.warmupSteps = cfg.getInt("warmup_steps");
+    o.logInterval = cfg.getInt("log_interval");
+    o.saveInterval = cfg.getInt("save_interval");
+    o.learningRate = cfg.getFloat("learning_rate");
+    o.gradClip = cfg.getFloat("grad_clip");
+    o.weightDecay = cfg.getFloat("weight_decay");
+    o.seed = uint64_t(cfg.getInt("seed"));
+    o.device = resolveDevice(cfg.getString("device"));
+    o.dtype = resolveDtype(cfg.getString("dtype"), o.device);
+    o.resume = cfg.getBool("resume");
+    o.weightsPath = weightsPath(outDir, stageName, mc);
+    o.resumePath = resumePath(outDir, stageName, mc);
+    o.dataKey = run.dataKey;
+    o.meta = run.extraMeta;
+    o.meta["config"] = cfg.toJson();
+    o.meta["parent"] = run.parentCheckpoint;
+    o.meta["micromind_version"] = MM_VERSION;
+
+    store::History hist((std::filesystem::path(outDir) / "micromind.db").string());
+    hist.markStaleRunsInterrupted();
+    nlohmann::json runCfg = cfg.toJson();
+    runCfg["model"] = mc.toJson();
+    const int64_t runId = hist.beginRun(stageName, runCfg.dump(), run.parentCheckpoint, o.weightsPath, MM_VERSION);
+
+    TrainCallbacks cb;
+    int64_t lastTokens = 0, lastStep = 0;
+    double lastLoss = 0;
+    cb.onStart = [&](const nlohmann::json& info) {
+        nlohmann::json e = info;
+        e["event"] = "start";
+        e["run_id"] = runId;
+        e["stage"] = stageName;
+        e["parameters"] = mc.parameterCount();
+        e["weights"] = o.weightsPath;
+        e["device"] = o.device.str();
+        e["threads"] = at::get_num_threads();
+        e["tokens_per_step"] = info.value("samples_per_step", int64_t(0)) * cfg.getInt("max_seq_len");
+        e["database"] = hist.path();
+        sink(e);
+    };
+    cb.onLog = [&](const LogRecord& r) {
+        std::vector<std::pair<std::string, double>> vals{
+            {"loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
+            {"tokens", double(r.tokens)}};
+        for (auto& m : r.metrics)
+            vals.push_back(m);
+        hist.logMetrics(runId, r.step, vals, r.elapsed);
+        hist.updateProgress(runId, r.step, r.tokens, r.loss);
+        hist.flush();
+        lastTokens = r.tokens;
+        lastStep = r.step;
+        lastLoss = r.loss;
+        nlohmann::json e{{"event", "log"},   {"step", r.step},         {"total_steps", r.totalSteps},
+                         {"epoch", r.epoch + 1}, {"epochs", r.epochs}, {"loss", r.loss},
+                         {"lr", r.lr},       {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
+                         {"tokens", r.tokens}, {"elapsed_s", r.elapsed}, {"eta_s", r.eta}, {"run_id", runId}};
+        for (auto& m : r.metrics)
+            e[m.first] = m.second;
+        sink(e);
+    };
+    cb.onCheckpoint = [&](const std::string& path, const std::string& kind, int64_t step) {
+        hist.addCheckpoint(runId, path, kind, step);
+        if (kind == "weights")
+            sink({{"event", "checkpoint"}, {"path", path}, {"step", step}, {"run_id", runId}});
+    };
+    cb.shouldStop = [stopFlag] { return stopFlag && stopFlag->load(); };
+
+    try {
+        Trainer trainer(o, run.model, *run.stage, cb);
+        TrainResult res = trainer.run();
+        hist.updateProgress(runId, res.steps, res.tokens, res.lastLoss);
+        if (res.stopped) {
+            hist.finishRun(runId, "stopped", "stopped at step " + std::to_string(res.steps) + "; resume with --resume");
+            sink({{"event", "stopped"}, {"step", res.steps}, {"weights", o.weightsPath}, {"resume", o.resumePath},
+                  {"run_id", runId}});
+        } else {
+            hist.finishRun(runId, "completed");
+            sink({{"event", "done"}, {"steps", res.steps}, {"tokens", res.tokens}, {"loss", res.lastLoss},
+                  {"weights", o.weightsPath}, {"run_id", runId}});
+        }
+        return res;
+    } catch (const std::exception& e) {
+        hist.updateProgress(runId, lastStep, lastTokens, lastLoss);
+        hist.finishRun(runId, "failed", e.what());
+        throw;
+    }
+}
+
+} // namespace mm::train

@@ -1,0 +1,53 @@
+#pragma once
+// What every training command does around the loop: resolve device, dtype,
+// threads and paths from the stage config; open the workspace history; run the
+// Trainer; record the outcome. Stages differ only in the Stage they pass in.
+
+#include "config/schema.h"
+#include "model/model_config.h"
+#include "train/trainer.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mm::train {
+
+/// "cpu", "cuda", "cuda:N" or "auto". Throws InputError when CUDA is asked for
+/// but unavailable.
+torch::Device resolveDevice(const std::string& spec);
+/// "auto" = bfloat16 on CUDA, float32 on CPU. CPU always trains in float32
+/// (a half-precision CPU request is refused with an explanation).
+torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& device);
+/// Sets intra-op threads (0 = all cores) on this thread.
+void applyThreads(int64_t n);
+/// --tokenizer or <out_dir>/tokenizer.model.
+std::string tokenizerPath(const config::Values& cfg);
+/// Model shape from the config's model fields and the tokenizer's vocabulary.
+model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize);
+/// "<out_dir>/<stage>_<suffix>.pth" and the resume archive path.
+std::string weightsPath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
+std::string resumePath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
+
+/// Everything runStage needs.
+struct StageRun {
+    config::Values cfg;
+    model::MiniMind model{nullptr};
+    Stage* stage = nullptr;
+    std::string parentCheckpoint;  ///< lineage ("" for pretrain)
+    std::string dataKey;           ///< resume compatibility key
+    nlohmann::json extraMeta;      ///< merged into checkpoint meta
+};
+
+/// Events for the front end (terminal or --json): {"event": "start"|"log"|
+/// "checkpoint"|"done"|"stopped", ...}.
+using EventSink = std::function<void(const nlohmann::json&)>;
+
+/// Runs a stage with history bookkeeping; `stopFlag` (set by a signal handler
+/// or the GUI) makes the loop save and return. Errors are recorded as a failed
+/// run and rethrown.
+TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<bool>* stopFlag);
+
+} // namespace mm::train

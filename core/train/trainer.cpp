@@ -1,0 +1,226 @@
+#include "train/trainer.h"
+
+#include "common/error.h"
+#include "common/torch_compat.h"
+#include "train/checkpoint.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <set>
+
+namespace mm::train {
+
+using Clock = std::chrono::steady_clock;
+
+double learningRateAt(int64_t step, int64_t total, int64_t warmup, double lr, double minRatio) {
+    if (warmup > 0 && step < warmup)
+        return lr * double(step + 1) / double(warmup);
+    const double span = std::max<int64_t>(1, total - warmup);
+    const double progress = std::min(1.0, double(step - warmup) / span);
+    return lr * (minRatio + (1.0 - minRatio) * 0.5 * (1.0 + std::cos(M_PI * progress)));
+}
+
+std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch) {
+    std::vector<int64_t> p(n);
+    for (int64_t i = 0; i < n; ++i)
+        p[i] = i;
+    // mt19937_64's output sequence is fixed by the standard; the shuffle is ours
+    // (std::shuffle's algorithm is implementation-defined).
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + uint64_t(epoch) + 1);
+    for (int64_t i = n - 1; i > 0; --i) {
+        int64_t j = int64_t(rng() % uint64_t(i + 1));
+        std::swap(p[i], p[j]);
+    }
+    return p;
+}
+
+Trainer::Trainer(TrainOptions opts, model::MiniMind model, Stage& stage, TrainCallbacks cb)
+    : m_o(std::move(opts)), m_model(std::move(model)), m_stage(stage), m_cb(std::move(cb)) {}
+
+void Trainer::save(torch::optim::Optimizer& opt, int64_t step, int64_t epoch, int64_t pos, int64_t tokens,
+                   double elapsed) {
+    if (m_o.rank != 0)
+        return;
+    nlohmann::json meta = m_o.meta;
+    meta["step"] = step;
+    meta["stage"] = m_stage.name();
+    saveWeights(m_o.weightsPath, m_model, meta);
+    if (m_cb.onCheckpoint)
+        m_cb.onCheckpoint(m_o.weightsPath, "weights", step);
+    nlohmann::json rmeta = meta;
+    rmeta["epoch"] = epoch;
+    rmeta["sample_pos"] = pos;
+    rmeta["tokens"] = tokens;
+    rmeta["elapsed"] = elapsed;
+    rmeta["data_key"] = m_o.dataKey;
+    rmeta["world_size"] = m_o.worldSize;
+    rmeta["model"] = m_model->config().toJson();
+    saveResume(m_o.resumePath, m_model, opt, rmeta);
+    if (m_cb.onCheckpoint)
+        m_cb.onCheckpoint(m_o.resumePath, "resume", step);
+}
+
+TrainResult Trainer::run() {
+    m_model->to(m_o.device);
+    m_model->train();
+
+    std::vector<torch::Tensor> params = m_stage.trainableParameters(*&m_model);
+    {
+        // Freeze everything the stage does not train (LoRA base, ...).
+        std::set<const void*> trainable;
+        for (auto& p : params)
+            trainable.insert(p.unsafeGetTensorImpl());
+        for (auto& p : m_model->parameters())
+            p.set_requires_grad(trainable.count(p.unsafeGetTensorImpl()) > 0);
+    }
+    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(m_o.learningRate).weight_decay(m_o.weightDecay));
+
+    const int64_t samples = m_stage.numSamples();
+    const int64_t perStep = m_o.batchSize * m_o.accumulation * m_o.worldSize;
+    const int64_t stepsPerEpoch = samples / perStep;
+    if (stepsPerEpoch == 0)
+        throw InputError("the data has " + std::to_string(samples) + " training samples, fewer than one optimizer step needs (batch_size " +
+                         std::to_string(m_o.batchSize) + " x accumulation_steps " + std::to_string(m_o.accumulation) +
+                         (m_o.worldSize > 1 ? " x world size " + std::to_string(m_o.worldSize) : "") + " = " +
+                         std::to_string(perStep) + "); use more data or lower --batch_size/--accumulation_steps");
+    int64_t total = stepsPerEpoch * m_o.epochs;
+    if (m_o.maxSteps > 0)
+        total = std::min(total, m_o.maxSteps);
+
+    int64_t step = 0, epoch = 0, pos = 0, tokens = 0;
+    double elapsedBefore = 0;
+    if (m_o.resume) {
+        nlohmann::json meta = loadResume(m_o.resumePath, m_model, opt);
+        if (meta.value("data_key", std::string()) != m_o.dataKey)
+            throw InputError("resume state " + m_o.resumePath +
+                             " was made with other data, tokenizer or sequence length; resume with the original "
+                             "--data_path/--tokenizer/--max_seq_len/--packing, or start a new run without --resume");
+        step = meta.value("step", int64_t(0));
+        epoch = meta.value("epoch", int64_t(0));
+        pos = meta.value("sample_pos", int64_t(0));
+        tokens = meta.value("tokens", int64_t(0));
+        elapsedBefore = meta.value("elapsed", 0.0);
+    }
+
+    if (m_cb.onStart)
+        m_cb.onStart({{"total_steps", total}, {"steps_per_epoch", stepsPerEpoch}, {"samples", samples},
+                      {"start_step", step}, {"samples_per_step", perStep}, {"epochs", m_o.epochs}});
+
+    std::vector<int64_t> perm = epochPermutation(samples, m_o.seed, epoch);
+    TrainResult res;
+    res.totalSteps = total;
+    auto t0 = Clock::now();
+    auto lastLogTime = t0;
+    int64_t lastLogTokens = tokens, lastLogStep = step;
+    double lastLoss = 0;
+
+    std::vector<int64_t> idx(m_o.batchSize);
+    while (step < total) {
+        if (pos + perStep > samples) {
+            ++epoch;
+            pos = 0;
+            if (epoch >= m_o.epochs)
+                break;
+            perm = epochPermutation(samples, m_o.seed, epoch);
+        }
+        const double lr = learningRateAt(step, total, m_o.warmupSteps, m_o.learningRate, m_o.minLrRatio);
+        for (auto& g : opt.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        opt.zero_grad();
+
+        torch::Tensor lossSum;
+        std::vector<std::pair<std::string, torch::Tensor>> metricSum;
+        int64_t stepTokens = 0;
+        for (int64_t a = 0; a < m_o.accumulation; ++a) {
+            const int64_t base = pos + (a * m_o.worldSize + m_o.rank) * m_o.batchSize;
+            for (int64_t b = 0; b < m_o.batchSize; ++b)
+                idx[b] = perm[base + b];
+            Batch batch = m_stage.makeBatch(idx);
+            batch.x = batch.x.to(m_o.device, true);
+            batch.y = batch.y.to(m_o.device, true);
+            if (batch.w.defined())
+                batch.w = batch.w.to(m_o.device, true);
+            StepOutput out;
+            {
+                compat::AutocastGuard ac(m_o.device, m_o.dtype);
+                out = m_stage.step(m_model, batch);
+            }
+            (out.loss / double(m_o.accumulation)).backward();
+            torch::Tensor l = out.loss.detach();
+            lossSum = lossSum.defined() ? lossSum + l : l;
+            for (size_t i = 0; i < out.metrics.size(); ++i) {
+                torch::Tensor v = out.metrics[i].second.detach().to(torch::kFloat32);
+                if (metricSum.size() <= i)
+                    metricSum.emplace_back(out.metrics[i].first, v);
+                else
+                    metricSum[i].second = metricSum[i].second + v;
+            }
+            stepTokens += batch.tokens;
+        }
+        pos += perStep;
+
+        // clip_grad_norm_ returns the pre-clip norm and synchronises anyway, so
+        // the NaN check costs nothing extra; a non-finite norm means the update
+        // must not be applied.
+        const double gradNorm = torch::nn::utils::clip_grad_norm_(
+            params, m_o.gradClip > 0 ? m_o.gradClip : std::numeric_limits<double>::infinity());
+        if (!std::isfinite(gradNorm))
+            throw NumericError("training diverged at step " + std::to_string(step + 1) +
+                               ": the gradient norm is " + std::to_string(gradNorm) +
+                               " (loss " + std::to_string(lossSum.item<double>() / double(m_o.accumulation)) +
+                               "). The update was not applied; the last good checkpoint is " + m_o.weightsPath +
+                               ". Lower --learning_rate, keep --grad_clip on, or use float32.");
+        opt.step();
+        ++step;
+        tokens += stepTokens * m_o.worldSize;
+
+        const bool last = step == total;
+        if (step % m_o.logInterval == 0 || last || step == 1) {
+            auto now = Clock::now();
+            const double dt = std::chrono::duration<double>(now - lastLogTime).count();
+            const double elapsed = elapsedBefore + std::chrono::duration<double>(now - t0).count();
+            LogRecord r;
+            r.step = step;
+            r.totalSteps = total;
+            r.epoch = epoch;
+            r.epochs = m_o.epochs;
+            r.loss = lossSum.item<double>() / double(m_o.accumulation);
+            r.lr = lr;
+            r.gradNorm = gradNorm;
+            r.tokens = tokens;
+            r.tokensPerSec = dt > 0 ? double(tokens - lastLogTokens) / dt : 0;
+            r.elapsed = elapsed;
+            const double secPerStep = step > lastLogStep ? dt / double(step - lastLogStep) : 0;
+            r.eta = secPerStep * double(total - step);
+            for (auto& [n, v] : metricSum)
+                r.metrics.emplace_back(n, v.item<double>() / double(m_o.accumulation));
+            if (!std::isfinite(r.loss))
+                throw NumericError("training diverged at step " + std::to_string(step) + ": loss is " +
+                                   std::to_string(r.loss) + "; the last good checkpoint is " + m_o.weightsPath);
+            lastLoss = r.loss;
+            if (m_cb.onLog)
+                m_cb.onLog(r);
+            lastLogTime = now;
+            lastLogTokens = tokens;
+            lastLogStep = step;
+        }
+        const bool stop = m_cb.shouldStop && m_cb.shouldStop();
+        if (step % m_o.saveInterval == 0 || last || stop) {
+            const double elapsed = elapsedBefore + std::chrono::duration<double>(Clock::now() - t0).count();
+            // Position after this step: if the epoch is exhausted the loop top
+            // moves to the next one on resume, exactly as it would have here.
+            save(opt, step, epoch, pos, tokens, elapsed);
+        }
+        if (stop && !last) {
+            res.stopped = true;
+            break;
+        }
+    }
+    res.steps = step;
+    res.tokens = tokens;
+    res.lastLoss = lastLoss;
+    return res;
+}
+
+} // namespace mm::train

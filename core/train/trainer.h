@@ -1,0 +1,131 @@
+#pragma once
+// The one training loop. Every stage (pretrain, SFT, DPO, LoRA, distillation,
+// GRPO) supplies only a batch builder and a step function through `Stage`; the
+// loop owns data order, gradient accumulation, AdamW, the learning-rate
+// schedule, clipping, NaN detection, logging, checkpoints, resume and stopping.
+
+#include "model/minimind.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mm::train {
+
+/// A micro-batch as built by a stage.
+struct Batch {
+    torch::Tensor x;  ///< (B, T) int64 inputs
+    torch::Tensor y;  ///< (B, T) int64 targets
+    torch::Tensor w;  ///< (B, T) float loss weights; undefined = all ones
+    int64_t tokens = 0;   ///< input tokens (throughput accounting)
+    int64_t targets = 0;  ///< positions with non-zero weight
+};
+
+/// What a stage's step returns: the loss to minimise and extra metrics
+/// (scalars, averaged over the micro-batches of an optimizer step).
+struct StepOutput {
+    torch::Tensor loss;
+    std::vector<std::pair<std::string, torch::Tensor>> metrics;
+};
+
+/// The part of a training run that differs between stages.
+class Stage {
+public:
+    virtual ~Stage() = default;
+    /// "pretrain", "full_sft", ...
+    virtual std::string name() const = 0;
+    /// Training samples per epoch.
+    virtual int64_t numSamples() const = 0;
+    /// Builds the micro-batch of the given sample indices. Must throw InputError
+    /// for a batch that has nothing to learn from (empty loss mask), never
+    /// return one that would average into NaN.
+    virtual Batch makeBatch(const std::vector<int64_t>& indices) = 0;
+    /// Forward + loss for one micro-batch (on the model's device).
+    virtual StepOutput step(model::MiniMind& model, const Batch& batch) = 0;
+    /// Parameters to optimise (default: all); others are frozen by the loop.
+    virtual std::vector<torch::Tensor> trainableParameters(model::MiniMind& model) { return model->parameters(); }
+};
+
+struct TrainOptions {
+    int64_t epochs = 1;
+    int64_t batchSize = 32;
+    int64_t accumulation = 1;
+    int64_t maxSteps = 0;  ///< 0 = all epochs
+    int64_t warmupSteps = 0;
+    int64_t logInterval = 100;
+    int64_t saveInterval = 100;
+    double learningRate = 5e-4;
+    double minLrRatio = 0.1;  ///< cosine decays to learningRate * minLrRatio (minimind: 1/10)
+    double gradClip = 1.0;
+    double weightDecay = 0.01;
+    uint64_t seed = 42;
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat32;  ///< autocast dtype on CUDA
+    std::string weightsPath;  ///< where weights are saved
+    std::string resumePath;   ///< resume archive
+    bool resume = false;
+    nlohmann::json meta;      ///< stored in the sidecar and resume meta (config, tokenizer, parent)
+    /// Must match on resume (data file + tokenizer + sequence length...).
+    std::string dataKey;
+    int rank = 0;
+    int worldSize = 1;
+};
+
+/// One log step, also written to the history and streamed as JSON.
+struct LogRecord {
+    int64_t step = 0, totalSteps = 0;
+    int64_t epoch = 0, epochs = 0;
+    double loss = 0, lr = 0, gradNorm = 0;
+    double tokensPerSec = 0;
+    int64_t tokens = 0;  ///< cumulative training tokens
+    double elapsed = 0, eta = 0;  ///< seconds
+    std::vector<std::pair<std::string, double>> metrics;  ///< stage metrics
+};
+
+struct TrainCallbacks {
+    std::function<void(const nlohmann::json& startInfo)> onStart;
+    std::function<void(const LogRecord&)> onLog;
+    std::function<void(const std::string& path, const std::string& kind, int64_t step)> onCheckpoint;
+    /// Polled once per optimizer step; true = save and stop.
+    std::function<bool()> shouldStop;
+};
+
+struct TrainResult {
+    int64_t steps = 0;
+    int64_t totalSteps = 0;
+    int64_t tokens = 0;
+    double lastLoss = 0;
+    bool stopped = false;  ///< stopped on request before the end (resumable)
+};
+
+/// Learning rate at `step` of `total`: linear warmup, then cosine from lr down to
+/// lr * minRatio. (minimind's formula lr/10 + lr/2 * (1 + cos) starts at 1.1 lr;
+/// this one keeps the nominal peak.)
+double learningRateAt(int64_t step, int64_t total, int64_t warmup, double lr, double minRatio);
+
+/// Sample order of an epoch: a seeded Fisher-Yates permutation, identical on
+/// every platform and every rank.
+std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch);
+
+class Trainer {
+public:
+    Trainer(TrainOptions opts, model::MiniMind model, Stage& stage, TrainCallbacks cb);
+    /// Runs to the end, a stop request, or an error (exceptions propagate after
+    /// the last good checkpoint is on disk).
+    TrainResult run();
+
+private:
+    void save(torch::optim::Optimizer& opt, int64_t step, int64_t epoch, int64_t pos, int64_t tokens, double elapsed);
+    TrainOptions m_o;
+    model::MiniMind m_model;
+    Stage& m_stage;
+    TrainCallbacks m_cb;
+};
+
+} // namespace mm::train

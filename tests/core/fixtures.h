@@ -1,0 +1,40 @@
+#pragma once
+// Small fixtures the tests write themselves, so the suite needs nothing outside
+// the repository: a temporary directory and a tiny bilingual corpus in
+// minimind's jsonl formats.
+
+#include <string>
+#include <vector>
+
+namespace mm::test {
+
+/// A fresh directory under the system temp dir, removed when destroyed.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return m_path; }
+    std::string file(const std::string& name) const { return m_path + "/" + name; }
+
+private:
+    std::string m_path;
+};
+
+/// Deterministic corpus texts (Chinese and English sentences, code, emoji),
+/// `n` documents.
+std::vector<std::string> corpusTexts(int n);
+
+/// Writes `lines` to `path`, one per line.
+void writeLines(const std::string& path, const std::vector<std::string>& lines);
+
+/// Writes a pretrain jsonl ({"text": ...} per line) with `n` documents; returns path.
+std::string writePretrainJsonl(const std::string& dir, int n, const std::string& name = "pretrain.jsonl");
+
+/// Writes an SFT jsonl with `n` two-turn conversations; returns path.
+std::string writeSftJsonl(const std::string& dir, int n, const std::string& name = "sft.jsonl");
+
+/// Trains (once per process, cached under the temp dir) a small tokenizer on the
+/// fixture corpus and returns the .model path. vocab 512.
+std::string fixtureTokenizer();
+
+} // namespace mm::test
