@@ -94,52 +94,70 @@ int cmdTrainTokenizer(const Args& args) {
     fs::ensureWritableDir(outDir);
     const std::string outPath = (stdfs::path(outDir) / "tokenizer.model").string();
 
-    size_t fileIdx = 0;
-    std::unique_ptr<data::JsonlReader> reader;
-    std::vector<std::string> pending;
-    size_t pendingPos = 0;
-    int64_t records = 0, bytes = 0;
-    const bool skipBad = cfg.getBool("skip_bad_lines");
-    int64_t badLines = 0;
-    nlohmann::json rec;
-    text::TextSource source = [&](std::string& out) -> bool {
-        while (pendingPos >= pending.size()) {
-            if (!reader) {
-                if (fileIdx >= files.size())
-                    return false;
-                reader = std::make_unique<data::JsonlReader>(files[fileIdx++], skipBad);
-            }
-            if (!reader->next(rec)) {
-                badLines += reader->badLines();
-                reader.reset();
-                continue;
-            }
-            try {
-                pending = data::anyTexts(rec, reader->where());
-            } catch (const InputError& e) {
-                reader->reject(e.what());
-                pending.clear();
-            }
+    // Streams every text of every file; make() restarts from the first file, so
+    // the corpus can be read twice (character statistics, then training).
+    struct Corpus {
+        std::vector<std::string> files;
+        bool skipBad;
+        size_t fileIdx = 0;
+        std::unique_ptr<data::JsonlReader> reader;
+        std::vector<std::string> pending;
+        size_t pendingPos = 0;
+        int64_t records = 0, bytes = 0, badLines = 0;
+        nlohmann::json rec;
+        void restart() {
+            fileIdx = 0;
+            reader.reset();
+            pending.clear();
             pendingPos = 0;
-            ++records;
+            records = bytes = badLines = 0;
         }
-        out = std::move(pending[pendingPos++]);
-        bytes += int64_t(out.size());
-        return true;
-    };
+        bool next(std::string& out) {
+            while (pendingPos >= pending.size()) {
+                if (!reader) {
+                    if (fileIdx >= files.size())
+                        return false;
+                    reader = std::make_unique<data::JsonlReader>(files[fileIdx++], skipBad);
+                }
+                if (!reader->next(rec)) {
+                    badLines += reader->badLines();
+                    reader.reset();
+                    continue;
+                }
+                try {
+                    pending = data::anyTexts(rec, reader->where());
+                } catch (const InputError& e) {
+                    reader->reject(e.what());
+                    pending.clear();
+                }
+                pendingPos = 0;
+                ++records;
+            }
+            out = std::move(pending[pendingPos++]);
+            bytes += int64_t(out.size());
+            return true;
+        }
+    } corpus{files, cfg.getBool("skip_bad_lines")};
+    text::TextSource source = [&corpus](std::string& out) { return corpus.next(out); };
     text::TokenizerTrainOptions opts;
     opts.vocabSize = int(cfg.getInt("vocab_size"));
     opts.maxSentences = cfg.getInt("max_sentences");
     opts.threads = int(cfg.getInt("threads"));
-    std::printf("training a %d-token BPE tokenizer on %zu file(s)...\n", opts.vocabSize, files.size());
+    opts.characterCoverage = cfg.getFloat("character_coverage");
+    if (opts.characterCoverage <= 0) {
+        opts.characterCoverage = text::autoCharacterCoverage(source, opts.vocabSize);
+        corpus.restart();
+    }
+    std::printf("training a %d-token BPE tokenizer on %zu file(s), character coverage %.4f...\n", opts.vocabSize,
+                files.size(), opts.characterCoverage);
     std::fflush(stdout);
     auto t0 = std::chrono::steady_clock::now();
     text::trainTokenizer(source, outPath, opts);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     text::Tokenizer tok = text::Tokenizer::load(outPath);
-    std::printf("read %lld records (%s bytes of text%s); wrote %s (vocab %d) in %s\n", (long long)records,
-                formatCount(double(bytes)).c_str(),
-                badLines ? (", " + std::to_string(badLines) + " bad lines skipped").c_str() : "", outPath.c_str(),
+    std::printf("read %lld records (%s bytes of text%s); wrote %s (vocab %d) in %s\n", (long long)corpus.records,
+                formatCount(double(corpus.bytes)).c_str(),
+                corpus.badLines ? (", " + std::to_string(corpus.badLines) + " bad lines skipped").c_str() : "", outPath.c_str(),
                 tok.vocabSize(), formatDuration(secs).c_str());
     return 0;
 }

@@ -114,6 +114,9 @@ Schema makeTokenizer() {
                               300, 65535));
     s.fields.push_back(ranged(f("max_sentences", FieldType::Int, "2000000", "cap on text chunks used for training", g),
                               100, 1e9));
+    s.fields.push_back(ranged(f("character_coverage", FieldType::Float, "0",
+                                "share of characters kept as pieces; rarer ones use bytes (0 = auto: fit half the vocabulary)", g),
+                              0, 1));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "where tokenizer.model is written", g));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "threads (0 = all cores)", g), 0, 1024));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));

@@ -10,12 +10,37 @@ namespace mm::model {
 using torch::Tensor;
 namespace F = torch::nn::functional;
 
+LinearImpl::LinearImpl(int64_t in, int64_t out) {
+    // torch.nn.Linear's default init; MiniMind::resetParameters re-draws it.
+    weight = register_parameter("weight", torch::empty({out, in}).uniform_(-1.0 / std::sqrt(double(in)),
+                                                                           1.0 / std::sqrt(double(in))));
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+    Tensor y = F::linear(x, weight);
+    if (m_adapter)
+        y = y + m_adapter->forward(x);
+    return y;
+}
+
+void LinearImpl::setAdapter(std::shared_ptr<AdapterImpl> a) {
+    clearAdapter();
+    m_adapter = register_module("lora", std::move(a));
+}
+
+void LinearImpl::clearAdapter() {
+    if (m_adapter) {
+        unregister_module("lora");
+        m_adapter.reset();
+    }
+}
+
 RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", torch::ones({dim})); }
 
 Tensor RMSNormImpl::forward(const Tensor& x) { return ops::rmsNorm(x, weight, eps); }
 
 namespace {
-torch::nn::Linear linear(int64_t in, int64_t out) { return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)); }
+Linear linear(int64_t in, int64_t out) { return Linear(in, out); }
 
 // Causal mask for T queries at positions start..start+T-1 against S = start+T
 // keys, repeated `rep` times along the query axis (GQA heads are folded into

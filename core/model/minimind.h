@@ -23,6 +23,32 @@ struct KvCache {
     bool empty() const { return k.empty(); }
 };
 
+/// Something added to a projection's output, e.g. a LoRA adapter: y = Wx + a(x).
+/// Registered as the submodule "lora" of the projection, so its parameters are
+/// named "<proj>.lora.<...>" (minimind's LoRA naming).
+class AdapterImpl : public torch::nn::Module {
+public:
+    virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+};
+
+/// A bias-free linear projection (parameter "weight", shape (out, in), as
+/// torch.nn.Linear) that can carry an adapter.
+class LinearImpl : public torch::nn::Module {
+public:
+    LinearImpl(int64_t in, int64_t out);
+    torch::Tensor forward(const torch::Tensor& x);
+    /// Registers `a` as submodule "lora" (replacing any previous adapter).
+    void setAdapter(std::shared_ptr<AdapterImpl> a);
+    /// Unregisters the adapter.
+    void clearAdapter();
+    const std::shared_ptr<AdapterImpl>& adapter() const { return m_adapter; }
+    torch::Tensor weight;
+
+private:
+    std::shared_ptr<AdapterImpl> m_adapter;
+};
+TORCH_MODULE(Linear);
+
 class RMSNormImpl : public torch::nn::Module {
 public:
     RMSNormImpl(int64_t dim, double eps);
@@ -39,7 +65,7 @@ public:
     /// and attention spans the whole cache; `start` is the first position.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t start,
                           KvCache* cache, int layer);
-    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
     int64_t m_heads, m_kvHeads, m_headDim;
@@ -50,7 +76,7 @@ class FeedForwardImpl : public torch::nn::Module {
 public:
     FeedForwardImpl(int64_t hidden, int64_t ffn);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+    Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
 TORCH_MODULE(FeedForward);
 

@@ -305,6 +305,50 @@ const std::vector<std::string>& specialTokenStrings() {
     return strings;
 }
 
+double autoCharacterCoverage(const TextSource& source, int vocabSize) {
+    // Count code points (invalid bytes count as themselves: they become byte
+    // pieces either way).
+    std::unordered_map<uint32_t, int64_t> freq;
+    std::string text;
+    int64_t total = 0;
+    while (source(text)) {
+        std::string_view s(text);
+        while (!s.empty()) {
+            size_t n = validUtf8Length(s);
+            uint32_t cp = 0;
+            if (n == 0) {
+                cp = 0x80000000u | static_cast<unsigned char>(s[0]);
+                n = 1;
+            } else {
+                for (size_t i = 0; i < n; ++i)
+                    cp = (cp << 8) | static_cast<unsigned char>(s[i]);
+            }
+            ++freq[cp];
+            ++total;
+            s.remove_prefix(n);
+        }
+    }
+    if (total == 0)
+        return 0.9995;
+    std::vector<int64_t> counts;
+    counts.reserve(freq.size());
+    for (const auto& kv : freq)
+        counts.push_back(kv.second);
+    std::sort(counts.begin(), counts.end(), std::greater<>());
+    // Half of the learnable vocabulary may go to single characters; the rest is
+    // left for merges. Rarer characters are spelled with byte pieces.
+    const size_t budget = static_cast<size_t>(std::max(1, (vocabSize - special::kCount - kBytePieces) / 2));
+    if (counts.size() <= budget)
+        return 0.9995;
+    int64_t kept = 0;
+    for (size_t i = 0; i < budget; ++i)
+        kept += counts[i];
+    // Just below the share of the kept characters, so SentencePiece needs at
+    // most `budget` of them; never above its usual default.
+    const double coverage = double(kept) / double(total) - 1e-6;
+    return std::clamp(coverage, 0.9, 0.9995);
+}
+
 void trainTokenizer(const TextSource& source, const std::string& outPath, const TokenizerTrainOptions& opts) {
     if (opts.vocabSize < kMinVocabSize)
         throw InputError("--vocab_size " + std::to_string(opts.vocabSize) +
@@ -312,9 +356,9 @@ void trainTokenizer(const TextSource& source, const std::string& outPath, const 
                          " special tokens and " + std::to_string(kBytePieces) +
                          " byte pieces, so it needs at least " + std::to_string(kMinVocabSize) +
                          " entries (minimind uses 6400)");
-    if (!(opts.characterCoverage >= 0.98 && opts.characterCoverage <= 1.0))
+    if (!(opts.characterCoverage >= 0.9 && opts.characterCoverage <= 1.0))
         throw InputError("--character_coverage " + formatDouble(opts.characterCoverage) +
-                         " is out of range: use 0.98 to 1 (characters outside the coverage fall back to bytes)");
+                         " is out of range: use 0.9 to 1 (characters outside the coverage fall back to bytes)");
     if (opts.maxSentenceBytes < kMinSentenceBytes)
         throw InputError("--max_sentence_bytes " + std::to_string(opts.maxSentenceBytes) +
                          " is too small: use at least " + std::to_string(kMinSentenceBytes));

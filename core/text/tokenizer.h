@@ -52,6 +52,13 @@ struct TokenizerTrainOptions {
 /// Supplies training texts one at a time; returns false at the end.
 using TextSource = std::function<bool(std::string& text)>;
 
+/// Reads `source` to the end and returns the character coverage at which the
+/// distinct characters SentencePiece must keep fit in half of the learnable
+/// vocabulary (CJK corpora have thousands of characters; a 6400-token
+/// vocabulary cannot hold them all and still learn merges). Rarer characters
+/// then fall back to byte pieces. 0.9995 when everything fits.
+double autoCharacterCoverage(const TextSource& source, int vocabSize);
+
 /// Trains a tokenizer from `source` and writes `outPath` (a SentencePiece .model
 /// file) atomically. Texts are passed to SentencePiece as whole strings (newlines
 /// kept), never re-read as lines. Throws InputError when there is too little text

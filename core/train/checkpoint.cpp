@@ -145,6 +145,19 @@ void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) 
     }
 }
 
+model::MiniMind loadModel(const std::string& weightsPath, int expectVocab) {
+    StateDict sd = loadStateDict(weightsPath);
+    nlohmann::json side = readSidecar(weightsPath);
+    model::ModelConfig c = side.contains("model") ? model::ModelConfig::fromJson(side["model"]) : inferConfig(sd);
+    if (expectVocab > 0 && c.vocabSize != expectVocab)
+        throw InputError("checkpoint " + weightsPath + " has a vocabulary of " + std::to_string(c.vocabSize) +
+                         " tokens but the tokenizer has " + std::to_string(expectVocab) +
+                         "; use the tokenizer the model was trained with (--tokenizer)");
+    model::MiniMind m(c);
+    loadInto(m, sd, weightsPath);
+    return m;
+}
+
 std::string sidecarPath(const std::string& weightsPath) {
     std::string base = weightsPath;
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".pth") == 0)

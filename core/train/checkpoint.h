@@ -45,6 +45,11 @@ model::ModelConfig inferConfig(const StateDict& sd, int headsHint = 8);
 /// and say which flag disagrees.
 void loadInto(model::MiniMind& model, const StateDict& sd, const std::string& path);
 
+/// Builds a model for a weights file and loads it: the shape comes from the
+/// sidecar when present, else is inferred from the tensors. `expectVocab` > 0
+/// checks the vocabulary against the tokenizer (InputError naming both).
+model::MiniMind loadModel(const std::string& weightsPath, int expectVocab = 0);
+
 /// Weights file + JSON sidecar.
 void saveWeights(const std::string& path, model::MiniMind& model, const nlohmann::json& meta,
                  torch::ScalarType dtype = torch::kFloat16);
