@@ -11,6 +11,14 @@ add_library(mm_sentencepiece INTERFACE)
 target_link_libraries(mm_sentencepiece INTERFACE PkgConfig::SENTENCEPIECE ${SENTENCEPIECE_TRAIN_LIB})
 add_library(mm::sentencepiece ALIAS mm_sentencepiece)
 
+# cpp-httplib (Debian's libcpp-httplib-dev is a compiled library): the judge's
+# HTTP client and `micromind serve`. pkg-config carries the feature defines
+# (OpenSSL, zlib, brotli) the library was built with; they must match.
+pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+add_library(mm_httplib INTERFACE)
+target_link_libraries(mm_httplib INTERFACE PkgConfig::CPPHTTPLIB)
+add_library(mm::httplib ALIAS mm_httplib)
+
 # LibTorch: Debian's libtorch-dev (1.13, CPU) or the LibTorch inside a pip torch
 # wheel (pass -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')).
 find_package(Torch REQUIRED)

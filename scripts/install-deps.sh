@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libgtest-dev
+  libcpp-httplib-dev
   libopenblas0-pthread
   python3-torch
 )

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "reporter.h"
+#include "stage_cli.h"
 
 #include "bench/bench.h"
 #include "common/error.h"
@@ -24,15 +25,7 @@ namespace mm::cli {
 namespace stdfs = std::filesystem;
 
 int cmdBench(const Args& args) {
-    const config::Schema& s = config::schemaFor("bench");
-    config::Values cfg = config::parseArgs(s, args);
-    auto problems = config::applyPresetAndCheck(cfg);
-    if (!problems.empty()) {
-        std::string msg = "invalid arguments for `micromind bench`:";
-        for (auto& p : problems)
-            msg += "\n  " + p;
-        throw InputError(msg);
-    }
+    config::Values cfg = parseStageArgs("bench", args);
     train::applyThreads(cfg.getInt("threads"));
     bench::BenchOptions o;
     o.model = train::modelConfigFrom(cfg, int(cfg.getInt("vocab_size")));
@@ -43,10 +36,11 @@ int cmdBench(const Args& args) {
     o.decodeTokens = int(cfg.getInt("decode_tokens"));
     o.promptTokens = int(cfg.getInt("prompt_tokens"));
     o.skipTrain = cfg.getBool("skip_train");
+    o.profilePath = cfg.getString("profile");
     o.device = train::resolveDevice(cfg.getString("device"));
     o.dtype = train::resolveDtype(cfg.getString("dtype"), o.device);
     const std::string inf = cfg.getString("infer_dtype");
-    o.inferDtype = inf == "bfloat16" ? torch::kBFloat16 : inf == "float16" ? torch::kFloat16 : torch::kFloat32;
+    o.inferDtype = inf == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
     stdfs::path scratch = stdfs::temp_directory_path() / ("micromind_bench_" + std::to_string(::getpid()));
     o.scratchDir = scratch.string();
     const bool json = cfg.getBool("json");

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "reporter.h"
+#include "stage_cli.h"
 
 #include "common/error.h"
 #include "common/fs.h"
@@ -27,43 +28,6 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty())
-            out.push_back(item);
-    return out;
-}
-
-void requireFile(const std::string& path, const std::string& flag, const std::string& hint) {
-    if (!fs::isFile(path))
-        throw InputError(flag + " " + path + ": no such file; " + hint);
-}
-
-config::Values parseStage(const std::string& stage, const Args& args) {
-    const config::Schema& s = config::schemaFor(stage);
-    config::Values v = config::parseArgs(s, args);
-    if (s.find("preset")) {
-        auto problems = config::applyPresetAndCheck(v);
-        if (!problems.empty()) {
-            std::string msg = "invalid arguments for `micromind " + stage + "`:";
-            for (auto& p : problems)
-                msg += "\n  " + p;
-            throw InputError(msg);
-        }
-    }
-    return v;
-}
-
-text::Tokenizer loadTokenizer(const config::Values& cfg) {
-    const std::string path = train::tokenizerPath(cfg);
-    if (!fs::isFile(path))
-        throw InputError("tokenizer " + path + " not found; train one with `micromind train_tokenizer --data_path X.jsonl --out_dir " +
-                         cfg.getString("out_dir") + "` or pass --tokenizer");
-    return text::Tokenizer::load(path);
-}
 
 // Progress line for tokenizing a data file into the cache (terminal only).
 std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const std::string& path) {
@@ -84,12 +48,12 @@ std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const s
 } // namespace
 
 int cmdTrainTokenizer(const Args& args) {
-    config::Values cfg = parseStage("train_tokenizer", args);
+    config::Values cfg = parseStageArgs("train_tokenizer", args);
     const auto files = splitList(cfg.getString("data_path"));
     if (files.empty())
         throw InputError("--data_path is empty; give one or more jsonl files separated by commas");
     for (const auto& f : files)
-        requireFile(f, "--data_path", "give a minimind jsonl file");
+        requireDataFile(f, "--data_path", "give a minimind jsonl file");
     const std::string outDir = cfg.getString("out_dir");
     fs::ensureWritableDir(outDir);
     const std::string outPath = (stdfs::path(outDir) / "tokenizer.model").string();
@@ -163,11 +127,11 @@ int cmdTrainTokenizer(const Args& args) {
 }
 
 int cmdPretrain(const Args& args) {
-    config::Values cfg = parseStage("pretrain", args);
+    config::Values cfg = parseStageArgs("pretrain", args);
     Reporter rep(cfg.getBool("json"));
     const std::string dataPath = cfg.getString("data_path");
-    requireFile(dataPath, "--data_path", "download minimind's data (see README) or give a {\"text\": ...} jsonl");
-    text::Tokenizer tok = loadTokenizer(cfg);
+    requireDataFile(dataPath, "--data_path", "download minimind's data (see README) or give a {\"text\": ...} jsonl");
+    text::Tokenizer tok = loadStageTokenizer(cfg);
     const std::string outDir = cfg.getString("out_dir");
     fs::ensureWritableDir(outDir);
     train::applyThreads(cfg.getInt("threads"));
@@ -209,11 +173,11 @@ int cmdPretrain(const Args& args) {
 }
 
 int cmdData(const Args& args) {
-    config::Values cfg = parseStage("data", args);
+    config::Values cfg = parseStageArgs("data", args);
     const std::string dataPath = cfg.getString("data_path");
-    requireFile(dataPath, "--data_path", "give a minimind jsonl file");
+    requireDataFile(dataPath, "--data_path", "give a minimind jsonl file");
     Reporter rep(cfg.getBool("json"));
-    text::Tokenizer tok = loadTokenizer(cfg);
+    text::Tokenizer tok = loadStageTokenizer(cfg);
     data::CacheBuildOptions co;
     co.format = cfg.getString("format") == "sft" ? data::CacheFormat::Sft : data::CacheFormat::Pretrain;
     co.skipBadLines = cfg.getBool("skip_bad_lines");

@@ -18,5 +18,17 @@ int cmdPretrain(const Args& args);
 int cmdData(const Args& args);
 int cmdBench(const Args& args);
 int cmdHistory(const Args& args);
+int cmdFullSft(const Args& args);
+int cmdDpo(const Args& args);
+int cmdLora(const Args& args);
+int cmdDistillReason(const Args& args);
+int cmdMergeLora(const Args& args);
+int cmdHeldout(const Args& args);
+int cmdEval(const Args& args);
+int cmdChat(const Args& args);
+int cmdServe(const Args& args);
+int cmdJudge(const Args& args);
+int cmdScores(const Args& args);
+int cmdMetrics(const Args& args);
 
 } // namespace mm::cli

@@ -30,7 +30,7 @@ extern "C" void onStopSignal(int sig) {
     // First signal: ask the run to save and stop. Second: default action (die).
     g_stopRequested = true;
     std::signal(sig, SIG_DFL);
-    const char msg[] = "\nstop requested: saving a checkpoint after this step (press Ctrl-C again to abort)\n";
+    const char msg[] = "\nstop requested: finishing cleanly (training saves a checkpoint after this step); press Ctrl-C again to abort\n";
     ssize_t ignored = ::write(2, msg, sizeof msg - 1);
     (void)ignored;
 }
@@ -47,6 +47,18 @@ const std::map<std::string, Command>& commands() {
         {"data", {cmdData, "check and summarise a jsonl data file"}},
         {"bench", {cmdBench, "training tokens/s, MFU and decode tokens/s on this machine"}},
         {"history", {cmdHistory, "list the runs of a workspace"}},
+        {"full_sft", {cmdFullSft, "supervised fine-tuning on conversations (pretrain -> full_sft)"}},
+        {"dpo", {cmdDpo, "preference optimisation with cached reference log-probs (full_sft -> rlhf)"}},
+        {"distill_reason", {cmdDistillReason, "reasoning distillation on <think>/<answer> data (rlhf -> reason)"}},
+        {"lora", {cmdLora, "train a LoRA adapter on top of full_sft (lora/<name>)"}},
+        {"merge_lora", {cmdMergeLora, "fold a LoRA adapter into its base checkpoint"}},
+        {"heldout", {cmdHeldout, "held-out metric of a stage: loss, preference accuracy, think format"}},
+        {"eval", {cmdEval, "answer the seed's prompts with one model (--model_mode N), store the answers"}},
+        {"chat", {cmdChat, "chat with a model in the terminal"}},
+        {"serve", {cmdServe, "OpenAI-compatible HTTP API over the workspace's models"}},
+        {"judge", {cmdJudge, "score stored answers with an LLM judge (OpenAI-compatible endpoint)"}},
+        {"metrics", {cmdMetrics, "perplexity / bits per byte, C-Eval/CMMLU accuracy, exact match"}},
+        {"scores", {cmdScores, "score tables: export (Markdown/CSV/HTML, answer comparison), set, list"}},
     };
     return c;
 }
@@ -55,10 +67,10 @@ void printUsage() {
     std::printf("micromind %s - train a tiny chat LLM from scratch (MiniMind pipeline)\n\n"
                 "Usage: micromind <command> [--flag value ...]\n\nCommands, in pipeline order:\n",
                 MM_VERSION);
-    for (const char* name : {"train_tokenizer", "pretrain", "data", "history", "bench"})
+    for (const char* name : {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve", "judge", "scores", "metrics", "bench"})
         std::printf("  %-16s %s\n", name, commands().at(name).summary);
     std::printf("\nRun `micromind <command> --help` for its flags.\n"
-                "Stages still to come in this build: full_sft, dpo, lora, distill_reason, grpo, eval.\n");
+                "Stages still to come in this build: grpo.\n");
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "train/trainer.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
 #include <chrono>
@@ -114,6 +115,15 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         train::Trainer trainer(to, m, stage, cb);
         last = Clock::now();
         trainer.run();
+        if (!o.profilePath.empty()) {
+            // One more step under the autograd profiler (chrome://tracing JSON).
+            progress("profiling one step -> " + o.profilePath);
+            RandomTokensStage one(o.batchSize, o.seqLen, o.model.vocabSize, o.batchSize);
+            train::TrainOptions po = to;
+            po.maxSteps = 1;
+            torch::autograd::profiler::RecordProfile guard(o.profilePath);
+            train::Trainer(po, m, one, {}).run();
+        }
         std::error_code ec;
         std::filesystem::remove(to.weightsPath, ec);
         std::filesystem::remove(train::sidecarPath(to.weightsPath), ec);
@@ -129,7 +139,7 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         progress("timing batch-1 KV-cached decode of " + std::to_string(o.decodeTokens) + " tokens...");
         model::MiniMind m(o.model);
         m->resetParameters(1);
-        m->to(o.device, o.inferDtype);
+        m->to(o.device);
         eval::Generator gen(m);
         auto g = at::make_generator<at::CPUGeneratorImpl>(7);
         torch::Tensor p = torch::randint(9, o.model.vocabSize, {o.promptTokens}, g, torch::kLong);
@@ -137,10 +147,16 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         eval::SamplingOptions so;
         so.greedy = true;
         so.stopIds.clear();  // never stop early: time exactly decodeTokens tokens
+        so.decodeDtype = o.inferDtype;
         so.maxNewTokens = std::min(16, o.decodeTokens);
         gen.generate(prompt, so);  // warm-up
         so.maxNewTokens = o.decodeTokens;
         eval::GenerationResult res = gen.generate(prompt, so);
+        if (!o.profilePath.empty() && o.skipTrain) {
+            progress("profiling the decode -> " + o.profilePath);
+            torch::autograd::profiler::RecordProfile guard(o.profilePath);
+            gen.generate(prompt, so);
+        }
         r.decodeTokensPerSec = res.seconds > 0 ? double(res.tokens.size()) / res.seconds : 0;
         r.prefillSeconds = res.prefillSeconds;
     }

@@ -28,6 +28,7 @@ struct BenchOptions {
     torch::ScalarType dtype = torch::kFloat32;       ///< training autocast dtype (CUDA)
     torch::ScalarType inferDtype = torch::kFloat32;  ///< decode weights dtype
     std::string scratchDir;  ///< where the Trainer may write its checkpoint
+    std::string profilePath; ///< if set: chrome trace of the last timed training step
 };
 
 struct BenchResult {

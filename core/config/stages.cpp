@@ -115,7 +115,7 @@ Schema makeTokenizer() {
     s.fields.push_back(ranged(f("max_sentences", FieldType::Int, "2000000", "cap on text chunks used for training", g),
                               100, 1e9));
     s.fields.push_back(ranged(f("character_coverage", FieldType::Float, "0",
-                                "share of characters kept as pieces; rarer ones use bytes (0 = auto: fit half the vocabulary)", g),
+                                "share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)", g),
                               0, 1));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "where tokenizer.model is written", g));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "threads (0 = all cores)", g), 0, 1024));
@@ -150,14 +150,271 @@ Schema makeBench() {
     s.fields.push_back(ranged(f("warmup", FieldType::Int, "1", "untimed warm-up steps", g), 0, 100));
     s.fields.push_back(ranged(f("decode_tokens", FieldType::Int, "200", "tokens to decode at batch 1", g), 0, 100000));
     s.fields.push_back(ranged(f("prompt_tokens", FieldType::Int, "32", "prompt length before decoding", g), 1, 32768));
-    s.fields.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16", "float16"},
-                              "weights dtype for the decode benchmark", g));
+    s.fields.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16"},
+                              "weights dtype for the decode benchmark (bfloat16: half the bytes per token)", g));
     s.fields.push_back(f("skip_train", FieldType::Bool, "0", "only run the decode benchmark", g));
+    s.fields.push_back(f("profile", FieldType::Path, "", "write a chrome trace of one training step to this file", g));
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda:N or auto", "Run"));
     s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"}, "training compute dtype",
                               "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print results as JSON", "Run"));
+    return s;
+}
+
+
+// --- evaluation commands (eval, chat, serve, judge, scores, metrics) ---
+
+// Which weights to load: a model mode's checkpoint in out_dir (suffix from the
+// hidden size / MoE flag, automatic when neither is given) or an explicit file.
+void addEvalModelFields(std::vector<Field>& v, bool withMode) {
+    const char* g = "Model";
+    if (withMode) {
+        v.push_back(ranged(f("model_mode", FieldType::Int, "1",
+                             "0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo", g),
+                           0, 5));
+        v.push_back(f("lora_name", FieldType::String, "", "adapter <out_dir>/lora/<name>_<size>.pth (mode 4)", g));
+        v.push_back(f("checkpoint", FieldType::Path, "",
+                      "load this weights file instead of the mode's (the mode still picks the prompt format)", g));
+    }
+    v.push_back(choice("preset", "custom", presetNames(), "model size preset: picks the checkpoint suffix", g));
+    v.push_back(ranged(f("hidden_size", FieldType::Int, "512",
+                         "checkpoint suffix (pretrain_<hidden_size>.pth); automatic when neither it nor --preset is given",
+                         g),
+                       16, 8192));
+    v.push_back(f("use_moe", FieldType::Bool, "0", "MoE checkpoint (suffix _moe)", g));
+    v.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
+    v.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    v.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto", "Run"));
+    v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
+}
+
+void addSamplingFields(std::vector<Field>& v, const std::string& maxNew) {
+    const char* g = "Sampling";
+    v.push_back(ranged(f("max_new_tokens", FieldType::Int, maxNew, "most tokens generated per answer", g), 1, 1e6));
+    v.push_back(ranged(f("temperature", FieldType::Float, "0.85", "sampling temperature (0 = greedy)", g), 0, 10));
+    v.push_back(ranged(f("top_p", FieldType::Float, "0.85", "nucleus sampling mass (1 = off)", g), 0, 1));
+    v.push_back(ranged(f("top_k", FieldType::Int, "0", "sample among the k most likely tokens (0 = off)", g), 0, 1e6));
+    v.push_back(ranged(f("repetition_penalty", FieldType::Float, "1.0",
+                         "divide logits of tokens already present (>1 discourages repeats)", g),
+                       0.01, 10));
+    v.push_back(f("greedy", FieldType::Bool, "0", "always take the most likely token (deterministic)", g));
+    v.push_back(ranged(f("seed", FieldType::Int, "42", "sampling seed (prompt i uses seed + i)", g), 0, 4294967295.0));
+    v.push_back(f("system_prompt", FieldType::String, "", "system turn before the user's (chat modes)", g));
+}
+
+Schema makeEval() {
+    Schema s{"eval",
+             "Answer the seed's prompt sets with one model (--model_mode N) and store the answers in the history.",
+             {}};
+    addEvalModelFields(s.fields, true);
+    const char* g = "Prompts";
+    s.fields.push_back(f("prompt_set", FieldType::String, "auto",
+                         "auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval", g));
+    s.fields.push_back(f("prompts", FieldType::Path, "", "your own prompt file (.jsonl {\"prompt\"} or one per line)", g));
+    s.fields.push_back(f("interactive", FieldType::Bool, "0", "read prompts from stdin, one per line", g));
+    addSamplingFields(s.fields, "512");
+    s.fields.push_back(f("json", FieldType::Bool, "0", "print one JSON object per answer on stdout", "Run"));
+    return s;
+}
+
+Schema makeChat() {
+    Schema s{"chat", "Chat with a model in the terminal, tokens streamed (/reset clears the history, /exit quits).", {}};
+    addEvalModelFields(s.fields, true);
+    addSamplingFields(s.fields, "512");
+    s.fields.push_back(ranged(f("history_turns", FieldType::Int, "0",
+                                "earlier exchanges sent with each message (minimind's history_cnt / 2)", "Sampling"),
+                              0, 100));
+    return s;
+}
+
+Schema makeServe() {
+    Schema s{"serve", "OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions) over the workspace's models.", {}};
+    addEvalModelFields(s.fields, false);
+    const char* g = "Server";
+    s.fields.push_back(f("host", FieldType::String, "127.0.0.1", "address to bind (0.0.0.0 exposes it to the network)", g));
+    s.fields.push_back(ranged(f("port", FieldType::Int, "8998", "TCP port (0 = any free port, printed at start)", g), 0,
+                              65535));
+    s.fields.push_back(f("api_key_env", FieldType::String, "",
+                         "require \"Authorization: Bearer <key>\" with the key from this environment variable", g));
+    s.fields.push_back(ranged(f("max_tokens", FieldType::Int, "1024", "largest max_tokens a request may ask for", g), 1,
+                              1e6));
+    s.fields.push_back(ranged(f("max_body_bytes", FieldType::Int, "1048576", "largest request body accepted", g), 1024,
+                              1e9));
+    s.fields.push_back(ranged(f("max_seconds", FieldType::Float, "0", "stop the server after this long (0 = run until Ctrl-C)",
+                                g),
+                              0, 1e9));
+    return s;
+}
+
+Schema makeJudge() {
+    Schema s{"judge",
+             "Score each model's stored answers with an LLM judge over an OpenAI-compatible chat API (0-10 per dimension).",
+             {}};
+    const char* g = "Judge";
+    s.fields.push_back(f("base_url", FieldType::String, "",
+                         "endpoint incl. /v1, e.g. https://api.deepseek.com/v1 or http://127.0.0.1:8998/v1 "
+                         "(default: <out_dir>/settings.json judge.base_url)",
+                         g));
+    s.fields.push_back(f("judge_model", FieldType::String, "", "model name sent to the endpoint (e.g. deepseek-chat)", g));
+    s.fields.push_back(f("api_key_env", FieldType::String, "MICROMIND_JUDGE_API_KEY",
+                         "environment variable holding the API key (the key is never stored or logged)", g));
+    s.fields.push_back(f("model_modes", FieldType::String, "all", "modes to judge: all (those with answers) or 0,1,2", g));
+    s.fields.push_back(f("prompt_set", FieldType::String, "", "judge only answers of this prompt set (default: all)", g));
+    s.fields.push_back(ranged(f("attempts", FieldType::Int, "3", "tries per model before giving up", g), 1, 20));
+    s.fields.push_back(ranged(f("timeout", FieldType::Float, "120", "seconds allowed per model, retries included", g), 1,
+                              3600));
+    s.fields.push_back(ranged(f("max_tokens", FieldType::Int, "512", "reply token limit asked of the judge", g), 16, 65536));
+    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace whose history holds the answers", "Run"));
+    s.fields.push_back(f("json", FieldType::Bool, "0", "print one JSON object per model on stdout", "Run"));
+    return s;
+}
+
+Schema makeMetrics() {
+    Schema s{"metrics",
+             "Objective metrics of one model: perplexity and bits per byte (ppl), C-Eval/CMMLU multiple choice (choice), "
+             "exact match (exact).",
+             {}};
+    addEvalModelFields(s.fields, true);
+    const char* g = "Metric";
+    s.fields.push_back(choice("task", "ppl", {"ppl", "choice", "exact"},
+                              "ppl: jsonl texts; choice: C-Eval/CMMLU CSV file or folder; exact: jsonl {question, answer}",
+                              g));
+    s.fields.push_back(required(f("data_path", FieldType::Path, "", "held-out data for the task", g)));
+    s.fields.push_back(ranged(f("limit", FieldType::Int, "0", "use at most this many records (per CSV file; 0 = all)", g), 0,
+                              1e9));
+    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "ppl: tokens per scoring window", g), 8, 32768));
+    addSamplingFields(s.fields, "256");
+    s.fields.push_back(f("json", FieldType::Bool, "0", "print the result as JSON", "Run"));
+    return s;
+}
+
+Schema makeScores() {
+    Schema s{"scores",
+             "Score tables: `scores export` (Markdown as the seed, CSV, HTML, answer comparison), `scores set` (manual), "
+             "`scores list`.",
+             {}};
+    const char* g = "Scores";
+    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace whose history holds scores and answers", g));
+    s.fields.push_back(f("export_dir", FieldType::Path, "",
+                         "export: where scores.md/.csv/.html and compare.md/.html go (default: <out_dir>/reports)", g));
+    s.fields.push_back(f("judge_model", FieldType::String, "", "export: use only this judge's scores (default: latest)", g));
+    s.fields.push_back(ranged(f("model_mode", FieldType::Int, "0", "set: the model's row (0-5)", g), 0, 5));
+    s.fields.push_back(ranged(f("language", FieldType::Float, "-1", "set: 语言理解与生成 (0-10)", g), -1, 10));
+    s.fields.push_back(ranged(f("knowledge", FieldType::Float, "-1", "set: 知识与推理能力 (0-10)", g), -1, 10));
+    s.fields.push_back(ranged(f("efficiency", FieldType::Float, "-1", "set: 效率与资源 (0-10)", g), -1, 10));
+    s.fields.push_back(f("note", FieldType::String, "", "set: why (stored with the manual score)", g));
+    s.fields.push_back(f("json", FieldType::Bool, "0", "list: print JSON", g));
+    return s;
+}
+
+// --- post-training stages (full_sft, dpo, lora, distill_reason) and their tools ---
+
+// --from_weight: the parent checkpoint's stem in out_dir (minimind's flag).
+void addParentField(std::vector<Field>& v, const std::string& def) {
+    v.push_back(f("from_weight", FieldType::String, def,
+                  "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, full_sft, rlhf, reason; none = random init)",
+                  "Model"));
+}
+
+// Defaults from minimind's trainer/train_*.py (epochs, batch_size,
+// learning_rate, max_seq_len); accumulation 1 as there.
+Schema makeSftStage(const std::string& name, const std::string& summary, const std::string& lr,
+                    const std::string& batch, const std::string& seqLen, const std::string& epochs,
+                    const std::string& parent) {
+    Schema s{name, summary, {}};
+    addDataFields(s.fields, false);
+    addModelFields(s.fields);
+    addParentField(s.fields, parent);
+    addTrainingFields(s.fields, lr, batch, "1", seqLen, epochs);
+    return s;
+}
+
+Schema makeFullSft() {
+    Schema s = makeSftStage("full_sft",
+                            "Supervised fine-tuning on {\"conversations\"} jsonl (loss on assistant tokens); reads "
+                            "pretrain_<hidden>.pth, writes full_sft_<hidden>.pth.",
+                            "1e-5", "16", "768", "2", "pretrain");
+    s.fields.push_back(f("lr_scale_with_batch", FieldType::Bool, "0",
+                         "scale the learning rate with the batch: k x the default batch 16 (x accumulation) -> k x lr",
+                         "Training"));
+    return s;
+}
+
+Schema makeDistillReason() {
+    Schema s = makeSftStage("distill_reason",
+                            "Reasoning distillation: SFT on <think>...</think><answer>...</answer> answers with extra "
+                            "weight on the tags; reads rlhf_<hidden>.pth, writes reason_<hidden>.pth.",
+                            "1e-6", "8", "1024", "1", "rlhf");
+    s.fields.push_back(ranged(f("tag_weight", FieldType::Float, "10",
+                                "loss weight of the <think> </think> <answer> </answer> target positions", "Training"),
+                              0, 1e4));
+    return s;
+}
+
+Schema makeLora() {
+    Schema s = makeSftStage("lora",
+                            "LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_<hidden>.pth, "
+                            "writes only the adapter to lora/<lora_name>_<hidden>.pth.",
+                            "1e-4", "32", "340", "10", "full_sft");
+    const char* g = "LoRA";
+    s.fields.push_back(f("lora_name", FieldType::String, "lora_medical", "adapter name: out_dir/lora/<lora_name>_<size>.pth", g));
+    s.fields.push_back(ranged(f("lora_rank", FieldType::Int, "8", "adapter rank r", g), 1, 4096));
+    s.fields.push_back(ranged(f("lora_alpha", FieldType::Float, "0", "scale = alpha / rank (0 = rank: scale 1, as minimind)", g),
+                              0, 1e6));
+    s.fields.push_back(f("lora_targets", FieldType::String, "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
+                         "comma-separated strings; projections whose name contains one get an adapter", g));
+    return s;
+}
+
+Schema makeDpo() {
+    Schema s = makeSftStage("dpo",
+                            "Direct Preference Optimization on {\"chosen\",\"rejected\"} jsonl with cached reference "
+                            "log-probs; reads full_sft_<hidden>.pth, writes rlhf_<hidden>.pth.",
+                            "4e-8", "4", "1024", "1", "full_sft");
+    s.fields.push_back(ranged(f("beta", FieldType::Float, "0.1", "DPO temperature beta", "Training"), 1e-6, 100));
+    return s;
+}
+
+Schema makeMergeLora() {
+    Schema s{"merge_lora",
+             "Fold a LoRA adapter into its base: writes <out_dir>/<save_weight>_<hidden>.pth, a full checkpoint.", {}};
+    addModelFields(s.fields);
+    addParentField(s.fields, "full_sft");
+    const char* g = "LoRA";
+    s.fields.push_back(f("lora_name", FieldType::String, "lora_medical", "adapter out_dir/lora/<lora_name>_<size>.pth", g));
+    s.fields.push_back(f("save_weight", FieldType::String, "", "output stem (default <from_weight>_<lora_name>)", g));
+    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace", "Run"));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    s.fields.push_back(ranged(f("seed", FieldType::Int, "42", "unused (model construction)", "Run"), 0, 4294967295.0));
+    return s;
+}
+
+Schema makeHeldout() {
+    Schema s{"heldout",
+             "Held-out metric of a stage: assistant-token loss, DPO preference accuracy or think/answer format rate.", {}};
+    const char* g = "Held-out";
+    s.fields.push_back(required(f("weights", FieldType::Path, "", "checkpoint to measure (e.g. out/full_sft_512.pth)", g)));
+    s.fields.push_back(f("lora_path", FieldType::Path, "", "LoRA adapter applied on top of --weights", g));
+    s.fields.push_back(required(f("data_path", FieldType::Path, "", "held-out jsonl (conversations or chosen/rejected)", g)));
+    s.fields.push_back(choice("metric", "loss", {"loss", "preference", "think_format"},
+                              "loss: assistant-token cross-entropy; preference: share of pairs whose chosen answer has "
+                              "the higher mean log-prob; think_format: share of greedy answers in <think>/<answer> form",
+                              g));
+    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "tokens per sequence (loss, preference)", g), 8, 32768));
+    s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8", "sequences per forward pass", g), 1, 4096));
+    s.fields.push_back(ranged(f("max_samples", FieldType::Int, "0", "use only the first N records (0 = all)", g), 0, 1e9));
+    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "256", "think_format: tokens generated per prompt", g),
+                              1, 1e6));
+    s.fields.push_back(ranged(f("repetition_penalty", FieldType::Float, "1.0",
+                                "think_format: greedy decoding with this CTRL repetition penalty (>1 breaks loops)", g),
+                              0.01, 10));
+    s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
+    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (tokenizer, token cache)", "Run"));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto", "Run"));
+    s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
+    s.fields.push_back(f("json", FieldType::Bool, "0", "print the result as JSON", "Run"));
     return s;
 }
 
@@ -176,7 +433,9 @@ const std::vector<Preset>& presets() {
 const Schema& schemaFor(const std::string& name) {
     static const std::map<std::string, Schema> all = [] {
         std::map<std::string, Schema> m;
-        for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench()})
+        for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench(), makeEval(), makeChat(), makeServe(),
+                        makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(),
+                        makeMergeLora(), makeHeldout()})
             m.emplace(s.stage, s);
         return m;
     }();
@@ -186,7 +445,7 @@ const Schema& schemaFor(const std::string& name) {
     return it->second;
 }
 
-std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench"}; }
+std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "merge_lora", "heldout"}; }
 
 std::vector<std::string> applyPresetAndCheck(Values& v) {
     std::vector<std::string> problems;

@@ -65,6 +65,8 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Sampl
         throw InputError("prompt of " + std::to_string(prompt.size()) + " tokens exceeds the model's " +
                          std::to_string(maxPos) + " positions");
     model::KvCache cache = m_model->makeCache(1, capacity);
+    // Refreshed per call: the weights may have changed since (GRPO rollouts).
+    m_model->setDecodeDtype(o.decodeDtype);
     auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
 
     std::vector<int> seen(prompt.begin(), prompt.end());

@@ -21,6 +21,9 @@ struct SamplingOptions {
     bool greedy = false;
     uint64_t seed = 0;
     std::vector<int> stopIds{2};    ///< <|im_end|>
+    /// Weights dtype for single-token steps on CPU: float16/bfloat16 halve the
+    /// memory read per token (accumulation stays float32); float32 = exact.
+    torch::ScalarType decodeDtype = torch::kFloat32;
 };
 
 /// Called with each new token id; return false to cancel.

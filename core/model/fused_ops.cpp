@@ -9,6 +9,7 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace mm::model::ops {
@@ -232,6 +233,104 @@ Tensor ropeTransposeReference(const Tensor& x, const Tensor& cos, const Tensor& 
     Tensor s = sin.narrow(0, start, T).unsqueeze(1).to(x.scalar_type());
     Tensor y = (x * c + rotateHalf(x) * s) * scale;
     return y.transpose(1, 2).contiguous();
+}
+
+namespace {
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MM_CLONES_F16 __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define MM_CLONES_F16
+#endif
+
+MM_CLONES_F16 void matvecBF16(const uint16_t* w, const float* x, float* y, int64_t r0, int64_t r1, int64_t in) {
+    for (int64_t r = r0; r < r1; ++r) {
+        const uint16_t* wr = w + r * in;
+        float acc = 0.f;
+#pragma omp simd reduction(+ : acc)
+        for (int64_t i = 0; i < in; ++i) {
+            const uint32_t bits = uint32_t(wr[i]) << 16;
+            float f;
+            __builtin_memcpy(&f, &bits, 4);
+            acc += f * x[i];
+        }
+        y[r] = acc;
+    }
+}
+
+MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
+                         int64_t D) {
+    // -FLT_MAX, not -inf: this file is compiled with -ffast-math.
+    float mx = -std::numeric_limits<float>::max();
+    for (int64_t j = 0; j < len; ++j) {
+        const float* kj = k + j * D;
+        float s = 0.f;
+#pragma omp simd reduction(+ : s)
+        for (int64_t d = 0; d < D; ++d)
+            s += q[d] * kj[d];
+        scores[j] = s;
+        mx = std::max(mx, s);
+    }
+    float sum = 0.f;
+    for (int64_t j = 0; j < len; ++j) {
+        scores[j] = std::exp(scores[j] - mx);
+        sum += scores[j];
+    }
+    const float inv = 1.f / sum;
+    for (int64_t d = 0; d < D; ++d)
+        out[d] = 0.f;
+    for (int64_t j = 0; j < len; ++j) {
+        const float p = scores[j] * inv;
+        const float* vj = v + j * D;
+#pragma omp simd
+        for (int64_t d = 0; d < D; ++d)
+            out[d] += p * vj[d];
+    }
+}
+
+} // namespace
+
+Tensor linearHalf(const Tensor& x, const Tensor& hw) {
+    const int64_t out = hw.size(0), in = hw.size(1);
+    Tensor xf = x.reshape({in}).to(torch::kFloat32).contiguous();
+    Tensor y = torch::empty({out}, xf.options());
+    const float* xp = xf.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    const int64_t grain = std::max<int64_t>(16, 65536 / in);
+    TORCH_CHECK(hw.scalar_type() == torch::kBFloat16, "linearHalf expects a bfloat16 weight");
+    const auto* wp = reinterpret_cast<const uint16_t*>(hw.data_ptr<at::BFloat16>());
+    at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { matvecBF16(wp, xp, yp, b, e, in); });
+    auto sizes = x.sizes().vec();
+    sizes.back() = out;
+    return y.view(sizes);
+}
+
+Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int64_t length) {
+    Tensor q = qIn.contiguous();
+    const int64_t B = q.size(0), H = q.size(1), D = q.size(3), KV = k.size(1), cap = k.size(2), rep = H / KV;
+    TORCH_CHECK(k.is_contiguous() && v.is_contiguous(), "decodeAttention needs contiguous caches");
+    Tensor out = torch::empty({B, 1, H * D}, q.options());
+    const float *qp = q.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    at::parallel_for(0, B * H, 1, [&](int64_t b0, int64_t b1) {
+        std::vector<float> scores(length);
+        for (int64_t bh = b0; bh < b1; ++bh) {
+            const int64_t b = bh / H, h = bh % H, kv = h / rep;
+            const int64_t cacheOff = (b * KV + kv) * cap * D;
+            attendOne(qp + bh * D, kp + cacheOff, vp + cacheOff, op + (b * H + h) * D, scores.data(), length, D);
+        }
+    });
+    return out;
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight) {
+    const int64_t in = weight.size(1);
+    if (x.is_cpu() && x.numel() == in && !(torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad()))) {
+        auto sizes = x.sizes().vec();
+        sizes.back() = weight.size(0);
+        return torch::mv(weight, x.reshape({in})).view(sizes);
+    }
+    return torch::nn::functional::linear(x, weight);
 }
 
 Tensor rmsNorm(const Tensor& x, const Tensor& weight, double eps) {

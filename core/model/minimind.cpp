@@ -16,8 +16,14 @@ LinearImpl::LinearImpl(int64_t in, int64_t out) {
                                                                            1.0 / std::sqrt(double(in))));
 }
 
+void LinearImpl::setDecodeDtype(torch::ScalarType dtype) {
+    TORCH_CHECK(dtype == torch::kFloat32 || dtype == torch::kBFloat16, "decode weights are float32 or bfloat16");
+    m_half = dtype == torch::kFloat32 ? Tensor() : weight.detach().to(torch::kBFloat16).contiguous();
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-    Tensor y = F::linear(x, weight);
+    const bool oneRow = x.numel() == weight.size(1) && !torch::GradMode::is_enabled();
+    Tensor y = (oneRow && m_half.defined() && x.is_cpu()) ? ops::linearHalf(x, m_half) : ops::linear(x, weight);
     if (m_adapter)
         y = y + m_adapter->forward(x);
     return y;
@@ -79,6 +85,8 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     if (cache) {
         cache->k[layer].narrow(2, start, T).copy_(kh);
         cache->v[layer].narrow(2, start, T).copy_(vh);
+        if (T == 1 && x.is_cpu() && x.scalar_type() == torch::kFloat32 && !torch::GradMode::is_enabled())
+            return o_proj(ops::decodeAttention(qh, cache->k[layer], cache->v[layer], start + 1));
         kAll = cache->k[layer].narrow(2, 0, start + T);
         vAll = cache->v[layer].narrow(2, 0, start + T);
     } else if (x.is_cuda()) {
@@ -92,8 +100,14 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     // KV head computes all their scores.
     Tensor qg = qh.view({B, KV, rep * T, D});
     Tensor scores = torch::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
-    if (T > 1)
+    if (T > 1) {
+        // Masked outside autograd: softmax gives exactly zero gradient at masked
+        // positions (p = 0 there), so recording the fill would only add a
+        // backward pass over the whole score tensor. Safe because nothing saves
+        // `scores` for backward (matmul keeps its inputs, softmax its output).
+        torch::NoGradGuard ng;
         scores.masked_fill_(causalMask(T, start, rep, x.device()), -std::numeric_limits<float>::infinity());
+    }
     Tensor probs = torch::softmax(scores, -1);
     Tensor out = torch::matmul(probs, vAll);  // (B,KV,rep*T,D)
     out = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
@@ -200,7 +214,18 @@ void MiniMindImpl::resetParameters(uint64_t seed) {
     }
 }
 
-Tensor MiniMindImpl::lmHead(const Tensor& h) const { return F::linear(h, embed_tokens->weight); }
+Tensor MiniMindImpl::lmHead(const Tensor& h) const {
+    if (m_headHalf.defined() && h.is_cpu() && h.numel() == m_c.hiddenSize && !torch::GradMode::is_enabled())
+        return ops::linearHalf(h, m_headHalf);
+    return ops::linear(h, embed_tokens->weight);
+}
+
+void MiniMindImpl::setDecodeDtype(torch::ScalarType dtype) {
+    for (auto& m : modules(false))
+        if (auto* lin = m->as<LinearImpl>())
+            lin->setDecodeDtype(dtype);
+    m_headHalf = dtype == torch::kFloat32 ? Tensor() : embed_tokens->weight.detach().to(torch::kBFloat16).contiguous();
+}
 
 Tensor MiniMindImpl::hidden(const Tensor& ids, KvCache* cache, Tensor* auxLoss) {
     const int64_t T = ids.size(1);

@@ -42,10 +42,14 @@ public:
     /// Unregisters the adapter.
     void clearAdapter();
     const std::shared_ptr<AdapterImpl>& adapter() const { return m_adapter; }
+    /// Keeps a bfloat16 copy of the weight for single-row inference (float32
+    /// drops it). Must be refreshed after the weight changes.
+    void setDecodeDtype(torch::ScalarType dtype);
     torch::Tensor weight;
 
 private:
     std::shared_ptr<AdapterImpl> m_adapter;
+    torch::Tensor m_half;
 };
 TORCH_MODULE(Linear);
 
@@ -131,6 +135,9 @@ public:
     /// model's device and dtype.
     KvCache makeCache(int64_t batch, int64_t capacity) const;
 
+    /// Decoding weights in bfloat16 (see LinearImpl::setDecodeDtype); float32 = off.
+    void setDecodeDtype(torch::ScalarType dtype);
+
     /// Initialises weights as minimind (normal std 0.02 for linear/embedding).
     void resetParameters(uint64_t seed);
 
@@ -143,6 +150,7 @@ public:
 private:
     ModelConfig m_c;
     torch::Tensor m_cos, m_sin;  // RoPE tables, buffers (not saved)
+    torch::Tensor m_headHalf;    // 16-bit LM head for decoding
 };
 TORCH_MODULE(MiniMind);
 

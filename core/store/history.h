@@ -53,10 +53,42 @@ struct CheckpointRecord {
     std::string createdAt;
 };
 
+/// One generated answer of `micromind eval` (schema version 2).
+struct EvalAnswerRecord {
+    int64_t id = 0;
+    int64_t runId = 0;            ///< the eval run (runs.stage = "eval") that produced it
+    int modelMode = 0;            ///< 0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo
+    std::string checkpoint;       ///< weights file the answer came from
+    std::string lora;             ///< LoRA adapter file ("" = none)
+    std::string promptSet;        ///< name of the prompt set (pretrain, chat, eval, or a file stem)
+    int64_t promptIndex = 0;      ///< position of the prompt in its set
+    std::string prompt;
+    std::string samplingJson;     ///< temperature, top_p, ... as JSON
+    int64_t seed = 0;             ///< sampling seed of this answer
+    std::string text;             ///< the decoded answer
+    int64_t tokens = 0;           ///< generated tokens
+    double tokensPerSecond = 0;   ///< decode speed (after prefill)
+    std::string createdAt;        ///< ISO 8601 UTC, set by the database
+};
+
+/// One score of one model on one judging dimension (schema version 2).
+struct ScoreRecord {
+    int64_t id = 0;
+    int modelMode = 0;
+    std::string dimension;        ///< language, knowledge, efficiency
+    double value = 0;             ///< 0-10
+    std::string judgeModel;       ///< the judge's model name ("" for manual scores)
+    std::string promptVersion;    ///< version of the judging prompt (rubric)
+    std::string rawReply;         ///< the judge's reply as received (or the manual note)
+    bool manual = false;          ///< entered by a person; overrides judge scores
+    int64_t answersRunId = 0;     ///< eval run whose answers were judged (0 = unknown)
+    std::string createdAt;
+};
+
 class History {
 public:
     /// Current schema version written by this build.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     /// Opens or creates the database, enables WAL and a busy timeout, applies
     /// pending migrations in one transaction. Throws IoError (unwritable,
@@ -97,6 +129,21 @@ public:
     std::vector<CheckpointRecord> checkpoints(int64_t runId) const;
     /// The latest completed-or-stopped run that wrote `checkpointPath` (lineage).
     std::optional<int64_t> runForCheckpoint(const std::string& checkpointPath) const;
+
+    /// Stores answers in one transaction; returns their ids.
+    std::vector<int64_t> addEvalAnswers(const std::vector<EvalAnswerRecord>& answers);
+    /// Answers of one eval run, in insertion order.
+    std::vector<EvalAnswerRecord> evalAnswers(int64_t runId) const;
+    /// The answers of the most recent eval run that covered `modelMode`
+    /// (restricted to `promptSet` unless empty), in prompt order.
+    std::vector<EvalAnswerRecord> latestEvalAnswers(int modelMode, const std::string& promptSet = {}) const;
+    /// Model modes that have stored answers, ascending.
+    std::vector<int> evaluatedModes() const;
+
+    /// Stores a score; returns its id.
+    int64_t addScore(const ScoreRecord& score);
+    /// Every score, oldest first.
+    std::vector<ScoreRecord> scores() const;
 
 private:
     void exec(const char* sql);

@@ -346,7 +346,8 @@ double autoCharacterCoverage(const TextSource& source, int vocabSize) {
     // Just below the share of the kept characters, so SentencePiece needs at
     // most `budget` of them; never above its usual default.
     const double coverage = double(kept) / double(total) - 1e-6;
-    return std::clamp(coverage, 0.9, 0.9995);
+    // SentencePiece accepts 0.98 to 1.
+    return std::clamp(coverage, 0.98, 0.9995);
 }
 
 void trainTokenizer(const TextSource& source, const std::string& outPath, const TokenizerTrainOptions& opts) {
@@ -356,9 +357,9 @@ void trainTokenizer(const TextSource& source, const std::string& outPath, const 
                          " special tokens and " + std::to_string(kBytePieces) +
                          " byte pieces, so it needs at least " + std::to_string(kMinVocabSize) +
                          " entries (minimind uses 6400)");
-    if (!(opts.characterCoverage >= 0.9 && opts.characterCoverage <= 1.0))
+    if (!(opts.characterCoverage >= 0.98 && opts.characterCoverage <= 1.0))
         throw InputError("--character_coverage " + formatDouble(opts.characterCoverage) +
-                         " is out of range: use 0.9 to 1 (characters outside the coverage fall back to bytes)");
+                         " is out of range: use 0.98 to 1 (characters outside the coverage fall back to bytes)");
     if (opts.maxSentenceBytes < kMinSentenceBytes)
         throw InputError("--max_sentence_bytes " + std::to_string(opts.maxSentenceBytes) +
                          " is too small: use at least " + std::to_string(kMinSentenceBytes));

@@ -99,8 +99,9 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     o.device = resolveDevice(cfg.getString("device"));
     o.dtype = resolveDtype(cfg.getString("dtype"), o.device);
     o.resume = cfg.getBool("resume");
-    o.weightsPath = weightsPath(outDir, stageName, mc);
-    o.resumePath = resumePath(outDir, stageName, mc);
+    const std::string stem = run.checkpointStem.empty() ? stageName : run.checkpointStem;
+    o.weightsPath = weightsPath(outDir, stem, mc);
+    o.resumePath = resumePath(outDir, stem, mc);
     o.dataKey = run.dataKey;
     o.meta = run.extraMeta;
     o.meta["config"] = cfg.toJson();

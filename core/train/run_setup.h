@@ -37,6 +37,9 @@ struct StageRun {
     model::MiniMind model{nullptr};
     Stage* stage = nullptr;
     std::string parentCheckpoint;  ///< lineage ("" for pretrain)
+    /// File stem of the weights and resume files when it differs from the
+    /// stage name (minimind's names: dpo -> "rlhf", lora -> "lora/<name>").
+    std::string checkpointStem;
     std::string dataKey;           ///< resume compatibility key
     nlohmann::json extraMeta;      ///< merged into checkpoint meta
 };

@@ -35,6 +35,10 @@ std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch) {
     return p;
 }
 
+void Stage::writeWeights(const std::string& path, model::MiniMind& model, const nlohmann::json& meta) {
+    saveWeights(path, model, meta);
+}
+
 Trainer::Trainer(TrainOptions opts, model::MiniMind model, Stage& stage, TrainCallbacks cb)
     : m_o(std::move(opts)), m_model(std::move(model)), m_stage(stage), m_cb(std::move(cb)) {}
 
@@ -45,7 +49,7 @@ void Trainer::save(torch::optim::Optimizer& opt, int64_t step, int64_t epoch, in
     nlohmann::json meta = m_o.meta;
     meta["step"] = step;
     meta["stage"] = m_stage.name();
-    saveWeights(m_o.weightsPath, m_model, meta);
+    m_stage.writeWeights(m_o.weightsPath, m_model, meta);
     if (m_cb.onCheckpoint)
         m_cb.onCheckpoint(m_o.weightsPath, "weights", step);
     nlohmann::json rmeta = meta;
@@ -127,7 +131,10 @@ TrainResult Trainer::run() {
         const double lr = learningRateAt(step, total, m_o.warmupSteps, m_o.learningRate, m_o.minLrRatio);
         for (auto& g : opt.param_groups())
             static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        opt.zero_grad();
+        // Drop the gradients instead of zeroing them: the first backward then
+        // writes them directly, saving a memset and an add over every parameter.
+        for (auto& p : params)
+            p.mutable_grad() = torch::Tensor();
 
         torch::Tensor lossSum;
         std::vector<std::pair<std::string, torch::Tensor>> metricSum;
@@ -141,6 +148,8 @@ TrainResult Trainer::run() {
             batch.y = batch.y.to(m_o.device, true);
             if (batch.w.defined())
                 batch.w = batch.w.to(m_o.device, true);
+            for (auto& t : batch.extra)
+                t = t.to(m_o.device, true);
             StepOutput out;
             {
                 compat::AutocastGuard ac(m_o.device, m_o.dtype);

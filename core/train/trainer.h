@@ -23,6 +23,9 @@ struct Batch {
     torch::Tensor x;  ///< (B, T) int64 inputs
     torch::Tensor y;  ///< (B, T) int64 targets
     torch::Tensor w;  ///< (B, T) float loss weights; undefined = all ones
+    /// Stage-specific tensors (DPO reference log-probs, ...); the loop moves
+    /// them to the device with x/y/w.
+    std::vector<torch::Tensor> extra;
     int64_t tokens = 0;   ///< input tokens (throughput accounting)
     int64_t targets = 0;  ///< positions with non-zero weight
 };
@@ -50,6 +53,9 @@ public:
     virtual StepOutput step(model::MiniMind& model, const Batch& batch) = 0;
     /// Parameters to optimise (default: all); others are frozen by the loop.
     virtual std::vector<torch::Tensor> trainableParameters(model::MiniMind& model) { return model->parameters(); }
+    /// Writes the weights file of a checkpoint. Default: the whole model as a
+    /// state dict + sidecar (saveWeights); LoRA writes only its adapter.
+    virtual void writeWeights(const std::string& path, model::MiniMind& model, const nlohmann::json& meta);
 };
 
 struct TrainOptions {

@@ -116,6 +116,25 @@ TEST(Model, KvCachedStepsEqualFullForward) {
     }
 }
 
+TEST(Model, Bfloat16DecodeWeightsStayCloseToFloat32) {
+    MiniMind m(tinyConfig());
+    m->resetParameters(4);
+    m->eval();
+    c10::InferenceMode guard;
+    auto ids = randomIds(1, 10, 97, 9);
+    KvCache a = m->makeCache(1, 16), b = m->makeCache(1, 16);
+    m->forward(ids.narrow(1, 0, 9), &a);
+    auto exact = m->forward(ids.narrow(1, 9, 1), &a).logits;
+    m->setDecodeDtype(torch::kBFloat16);
+    m->forward(ids.narrow(1, 0, 9), &b);
+    auto approx = m->forward(ids.narrow(1, 9, 1), &b).logits;
+    m->setDecodeDtype(torch::kFloat32);
+    // bfloat16 keeps 8 mantissa bits: logits agree to well under 1% of their spread.
+    const double spread = (exact.max() - exact.min()).item<double>();
+    EXPECT_LT((exact - approx).abs().max().item<double>(), 0.01 * spread);
+    EXPECT_EQ(exact.argmax().item<int64_t>(), approx.argmax().item<int64_t>());
+}
+
 TEST(Model, EveryParameterGetsAGradient) {
     for (bool moe : {false, true}) {
         MiniMind m(tinyConfig(moe));

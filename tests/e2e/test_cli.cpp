@@ -2,6 +2,7 @@
 
 #include "common/fs.h"
 #include "core/fixtures.h"
+#include "e2e/cli_runner.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -22,40 +23,11 @@ using namespace mm;
 
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
+using Result = test::CliResult;
+using test::jsonLines;
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s)
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-// Runs micromind with args; captures stdout and stderr separately.
-Result run(const std::vector<std::string>& args, const std::string& dir) {
-    std::string cmd = quote(MM_CLI_PATH);
-    for (const auto& a : args)
-        cmd += " " + quote(a);
-    cmd += " > " + quote(dir + "/stdout.txt") + " 2> " + quote(dir + "/stderr.txt");
-    Result r;
-    int st = std::system(cmd.c_str());
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = fs::readFile(dir + "/stdout.txt");
-    r.err = fs::readFile(dir + "/stderr.txt");
-    return r;
-}
-
-std::vector<nlohmann::json> jsonLines(const std::string& out) {
-    std::vector<nlohmann::json> v;
-    std::istringstream in(out);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty() && line[0] == '{')
-            v.push_back(nlohmann::json::parse(line));
-    return v;
+Result run(const std::vector<std::string>& args, const std::string& dir, const std::string& stdinFile = "") {
+    return test::runCli(args, dir, stdinFile);
 }
 
 // A workspace with a trained tokenizer and a pretrain corpus.

@@ -1,0 +1,205 @@
+// merge_lora and heldout: tools around the post-training stages. `heldout`
+// measures each stage's own held-out metric (assistant-token loss, preference
+// accuracy, think/answer format rate) on a file the run did not train on.
+
+#include "commands.h"
+#include "reporter.h"
+#include "stage_cli.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "data/jsonl.h"
+#include "eval/generator.h"
+#include "model/lora.h"
+#include "text/chat_template.h"
+#include "train/checkpoint.h"
+#include "train/dpo_stage.h"
+#include "train/run_setup.h"
+#include "train/sft_stage.h"
+#include "train/stage_losses.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace mm::cli {
+
+namespace stdfs = std::filesystem;
+
+int cmdMergeLora(const Args& args) {
+    config::Values cfg = parseStageArgs("merge_lora", args);
+    const std::string outDir = cfg.getString("out_dir");
+    const std::string name = cfg.getString("lora_name");
+    if (!model::validLoraName(name))
+        throw InputError("--lora_name \"" + name + "\" is not a valid file name; use letters, digits, '_', '-' or '.'");
+    text::Tokenizer tok = loadStageTokenizer(cfg);
+    std::string base;
+    model::MiniMind model = loadParent(cfg, tok, base);
+    if (base.empty())
+        throw InputError("--from_weight none: merge_lora needs the base checkpoint the adapter was trained on");
+    const model::ModelConfig mc = model->config();
+    const std::string adapter = train::weightsPath(outDir, "lora/" + name, mc);
+    if (!fs::isFile(adapter))
+        throw InputError("LoRA adapter " + adapter + " not found; train it with `micromind lora --lora_name " + name +
+                         " --out_dir " + outDir + " ...` using the same model flags");
+    model::LoraOptions opts = model::loadLora(model, adapter);
+    model::mergeLora(model);
+    std::string stem = cfg.getString("save_weight");
+    if (stem.empty())
+        stem = cfg.getString("from_weight") + "_" + name;
+    const std::string outPath = train::weightsPath(outDir, stem, mc);
+    nlohmann::json meta = train::readSidecar(base);
+    meta["stage"] = "merge_lora";
+    meta["parent"] = base;
+    meta["lora"] = adapter;
+    meta["lora_options"] = opts.toJson();
+    train::saveWeights(outPath, model, meta);
+    std::printf("merged %s (%zu projections, rank %d, scale %.3g) into %s -> %s\n", adapter.c_str(),
+                opts.targets.size(), opts.rank, opts.alpha / opts.rank, base.c_str(), outPath.c_str());
+    return 0;
+}
+
+namespace {
+
+// Prompt (turns before the last assistant turn) and that turn's content.
+struct PromptItem {
+    std::vector<int> prompt;
+    std::string reference;
+};
+
+std::vector<PromptItem> promptItems(const std::string& path, const text::Tokenizer& tok, bool skipBad,
+                                    int64_t maxItems) {
+    data::JsonlReader reader(path, skipBad);
+    std::vector<PromptItem> out;
+    nlohmann::json rec;
+    while (reader.next(rec) && (maxItems <= 0 || int64_t(out.size()) < maxItems)) {
+        std::vector<text::Message> msgs;
+        try {
+            msgs = data::conversation(rec, reader.where());
+        } catch (const InputError& e) {
+            reader.reject(e.what());
+            continue;
+        }
+        while (!msgs.empty() && msgs.back().role != "assistant")
+            msgs.pop_back();
+        PromptItem it;
+        it.reference = msgs.back().content;
+        msgs.pop_back();
+        for (int id : tok.encode(text::renderChat(msgs, true)))
+            it.prompt.push_back(id);
+        out.push_back(std::move(it));
+    }
+    return out;
+}
+
+std::string between(const std::string& s, const std::string& open, const std::string& close) {
+    const size_t a = s.find(open);
+    const size_t b = a == std::string::npos ? a : s.find(close, a + open.size());
+    if (b == std::string::npos)
+        return "";
+    std::string v = s.substr(a + open.size(), b - a - open.size());
+    const char* ws = " \t\r\n";
+    const size_t f = v.find_first_not_of(ws);
+    return f == std::string::npos ? "" : v.substr(f, v.find_last_not_of(ws) - f + 1);
+}
+
+} // namespace
+
+int cmdHeldout(const Args& args) {
+    config::Values cfg = parseStageArgs("heldout", args);
+    Reporter rep(cfg.getBool("json"));
+    const std::string weights = cfg.getString("weights"), dataPath = cfg.getString("data_path");
+    const std::string metric = cfg.getString("metric");
+    requireDataFile(weights, "--weights", "give a checkpoint such as out/full_sft_512.pth");
+    requireDataFile(dataPath, "--data_path", "give a held-out jsonl file");
+    text::Tokenizer tok = loadStageTokenizer(cfg);
+    train::applyThreads(cfg.getInt("threads"));
+    fs::ensureWritableDir(cfg.getString("out_dir"));
+    model::MiniMind model = train::loadModel(weights, tok.vocabSize());
+    const std::string lora = cfg.getString("lora_path");
+    if (!lora.empty()) {
+        requireDataFile(lora, "--lora_path", "give an adapter written by `micromind lora`");
+        model::loadLora(model, lora);
+    }
+    model->to(train::resolveDevice(cfg.getString("device")));
+    model->eval();
+    const int seqLen = int(cfg.getInt("max_seq_len")), batch = int(cfg.getInt("batch_size"));
+    const int64_t maxSamples = cfg.getInt("max_samples");
+    const bool skipBad = cfg.getBool("skip_bad_lines");
+    nlohmann::json out{{"weights", weights}, {"data_path", dataPath}, {"metric", metric}};
+    if (!lora.empty())
+        out["lora_path"] = lora;
+    auto t0 = std::chrono::steady_clock::now();
+
+    if (metric == "loss") {
+        data::TokenCache cache = sftCache(cfg, tok, rep, dataPath);
+        int64_t dropped = 0;
+        std::vector<int64_t> docs = train::trainableDocuments(cache, seqLen, {}, dropped);
+        if (maxSamples > 0 && int64_t(docs.size()) > maxSamples)
+            docs.resize(size_t(maxSamples));
+        if (docs.empty())
+            throw InputError(dataPath + ": no conversation has an assistant token within --max_seq_len");
+        train::MaskedLoss l = train::maskedLoss(model, cache, docs, seqLen, batch);
+        out["loss"] = l.loss;
+        out["targets"] = l.targets;
+        out["samples"] = l.samples;
+    } else if (metric == "preference") {
+        train::PreferenceData pairs = train::loadPreferencePairs(dataPath, tok, seqLen, skipBad);
+        if (maxSamples > 0 && pairs.pairs() > maxSamples) {
+            pairs.tokens.resize(size_t(2 * maxSamples));
+            pairs.mask.resize(size_t(2 * maxSamples));
+        }
+        torch::Tensor lp = train::pairLogProbs(model, pairs, seqLen, batch);
+        torch::Tensor diff = lp.select(1, 0) - lp.select(1, 1);
+        // The policy's own preference: chosen answer more likely (per token)
+        // than the rejected one.
+        out["pref_accuracy"] = (diff > 0).to(torch::kFloat32).mean().item<double>();
+        out["logprob_margin"] = diff.mean().item<double>();
+        out["chosen_logprob"] = lp.select(1, 0).mean().item<double>();
+        out["rejected_logprob"] = lp.select(1, 1).mean().item<double>();
+        out["samples"] = pairs.pairs();
+    } else {  // think_format
+        std::vector<PromptItem> items = promptItems(dataPath, tok, skipBad, maxSamples);
+        if (items.empty())
+            throw InputError(dataPath + ": no prompts");
+        eval::Generator gen(model);
+        eval::SamplingOptions so;
+        so.greedy = true;
+        so.maxNewTokens = int(cfg.getInt("max_new_tokens"));
+        so.repetitionPenalty = cfg.getFloat("repetition_penalty");
+        int64_t ok = 0, match = 0, tokens = 0;
+        nlohmann::json examples = nlohmann::json::array();
+        for (size_t i = 0; i < items.size(); ++i) {
+            eval::GenerationResult r = gen.generate(items[i].prompt, so);
+            const std::string text = tok.decode(r.tokens);
+            const bool good = train::followsThinkFormat(text);
+            ok += good;
+            tokens += int64_t(r.tokens.size());
+            const std::string want = between(items[i].reference, "<answer>", "</answer>");
+            match += good && !want.empty() && between(text, "<answer>", "</answer>") == want;
+            if (examples.size() < 3)
+                examples.push_back({{"output", text.substr(0, 400)}, {"format_ok", good}});
+        }
+        out["format_rate"] = double(ok) / double(items.size());
+        out["answer_match"] = double(match) / double(items.size());
+        out["mean_tokens"] = double(tokens) / double(items.size());
+        out["samples"] = int64_t(items.size());
+        out["examples"] = examples;
+    }
+    out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rep.json()) {
+        std::cout << out.dump() << std::endl;
+        return 0;
+    }
+    for (auto it = out.begin(); it != out.end(); ++it)
+        if (it.key() != "examples")
+            std::printf("%-18s %s\n", it.key().c_str(), it.value().dump().c_str());
+    if (out.contains("examples"))
+        for (const auto& e : out["examples"])
+            std::printf("--- example (format %s)\n%s\n", e["format_ok"].get<bool>() ? "ok" : "wrong",
+                        e["output"].get<std::string>().c_str());
+    return 0;
+}
+
+} // namespace mm::cli

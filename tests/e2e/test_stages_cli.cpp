@@ -1,0 +1,246 @@
+// End-to-end: the post-training commands as child processes on fixture data,
+// along minimind's lineage pretrain -> full_sft -> dpo (rlhf) -> distill_reason
+// (reason), LoRA on full_sft, merge_lora, heldout, and their bad-input errors.
+
+#include "common/fs.h"
+#include "core/fixtures.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+#include <sys/wait.h>
+
+using namespace mm;
+
+namespace {
+
+struct Result {
+    int code = -1;
+    std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+Result run(const std::vector<std::string>& args, const std::string& dir) {
+    std::string cmd = quote(MM_CLI_PATH);
+    for (const auto& a : args)
+        cmd += " " + quote(a);
+    cmd += " > " + quote(dir + "/stdout.txt") + " 2> " + quote(dir + "/stderr.txt");
+    Result r;
+    int st = std::system(cmd.c_str());
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = fs::readFile(dir + "/stdout.txt");
+    r.err = fs::readFile(dir + "/stderr.txt");
+    return r;
+}
+
+std::vector<nlohmann::json> events(const std::string& out) {
+    std::vector<nlohmann::json> v;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] == '{')
+            v.push_back(nlohmann::json::parse(line));
+    return v;
+}
+
+// The first bytes of s, at most n, cut at a UTF-8 character boundary.
+std::string prefix(const std::string& s, size_t n) {
+    n = std::min(n, s.size());
+    while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
+std::string conv(const std::string& user, const std::string& assistant) {
+    return nlohmann::json{{"conversations",
+                           {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", assistant}}}}}
+        .dump();
+}
+
+// One workspace for the whole lineage: building it once keeps the suite fast.
+class StagesCli : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir = new test::TempDir();
+        const std::string p = dir->path();
+        test::writePretrainJsonl(p, 200);
+        test::writeSftJsonl(p, 40);
+        auto texts = test::corpusTexts(120);
+        std::vector<std::string> reason, dpo;
+        for (int i = 0; i < 40; ++i) {
+            reason.push_back(conv("算一算 " + std::to_string(i),
+                                  "<think>\n" + prefix(texts[i], 30) + "\n</think>\n<answer>\n" +
+                                      std::to_string(i % 5) + "\n</answer>"));
+            nlohmann::json q = {{"role", "user"}, {"content", "问题 " + std::to_string(i)}};
+            dpo.push_back(nlohmann::json{{"chosen", {q, {{"role", "assistant"}, {"content", texts[40 + i]}}}},
+                                         {"rejected", {q, {{"role", "assistant"}, {"content", texts[80 + i]}}}}}
+                              .dump());
+        }
+        test::writeLines(p + "/reason.jsonl", reason);
+        test::writeLines(p + "/dpo.jsonl", dpo);
+        Result r = run({"train_tokenizer", "--data_path", p + "/pretrain.jsonl", "--vocab_size", "512",
+                        "--character_coverage", "0.9995", "--out_dir", p + "/out"},
+                       p);
+        ASSERT_EQ(r.code, 0) << r.err;
+        r = run(common("pretrain", p + "/pretrain.jsonl", 4), p);
+        ASSERT_EQ(r.code, 0) << r.err;
+    }
+    static void TearDownTestSuite() {
+        delete dir;
+        dir = nullptr;
+    }
+    static std::vector<std::string> common(const std::string& cmd, const std::string& data, int steps) {
+        return {cmd, "--data_path", data, "--out_dir", dir->file("out"), "--preset", "tiny", "--max_seq_len", "64",
+                "--batch_size", "4", "--max_steps", std::to_string(steps), "--log_interval", "1", "--save_interval",
+                "2", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20", "--json"};
+    }
+    static Result stage(const std::string& cmd, const std::string& data, int steps,
+                        std::vector<std::string> extra = {}) {
+        auto a = common(cmd, dir->file(data), steps);
+        a.insert(a.end(), extra.begin(), extra.end());
+        return run(a, dir->path());
+    }
+    static test::TempDir* dir;
+};
+test::TempDir* StagesCli::dir = nullptr;
+
+nlohmann::json startEvent(const Result& r) {
+    for (auto& e : events(r.out))
+        if (e["event"] == "start")
+            return e;
+    return {};
+}
+
+} // namespace
+
+TEST_F(StagesCli, LineageFullSftDpoReasonWithResume) {
+    Result r = stage("full_sft", "sft.jsonl", 4, {"--lr_scale_with_batch"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("--lr_scale_with_batch: batch 4"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("learning rate 0.001 -> 0.00025"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::isFile(dir->file("out/full_sft_128.pth")));
+    auto side = nlohmann::json::parse(fs::readFile(dir->file("out/full_sft_128.json")));
+    EXPECT_EQ(side["parent"], dir->file("out/pretrain_128.pth"));
+    r = stage("full_sft", "sft.jsonl", 6, {"--lr_scale_with_batch", "--resume"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(startEvent(r)["start_step"], 4);
+
+    r = stage("dpo", "dpo.jsonl", 4, {"--learning_rate", "1e-4"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("computed in"), std::string::npos) << r.err;
+    bool metrics = false;
+    for (auto& e : events(r.out))
+        metrics = metrics || (e["event"] == "log" && e.contains("pref_accuracy") && e.contains("reward_margin"));
+    EXPECT_TRUE(metrics);
+    EXPECT_TRUE(fs::isFile(dir->file("out/rlhf_128.pth")));
+    EXPECT_FALSE(fs::isFile(dir->file("out/dpo_128.pth")));
+    r = stage("dpo", "dpo.jsonl", 6, {"--learning_rate", "1e-4", "--resume"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("read from"), std::string::npos) << r.err;  // reference cache reused
+    EXPECT_EQ(startEvent(r)["start_step"], 4);
+
+    r = stage("distill_reason", "reason.jsonl", 4);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(fs::isFile(dir->file("out/reason_128.pth")));
+    side = nlohmann::json::parse(fs::readFile(dir->file("out/reason_128.json")));
+    EXPECT_EQ(side["parent"], dir->file("out/rlhf_128.pth"));
+
+    // The history records the lineage.
+    Result h = run({"history", "--out_dir", dir->file("out"), "--json"}, dir->path());
+    ASSERT_EQ(h.code, 0) << h.err;
+    EXPECT_NE(h.out.find("distill_reason"), std::string::npos);
+    EXPECT_NE(h.out.find("rlhf_128.pth"), std::string::npos);
+
+    Result l = run({"heldout", "--weights", dir->file("out/full_sft_128.pth"), "--data_path", dir->file("sft.jsonl"),
+                    "--out_dir", dir->file("out"), "--max_seq_len", "64", "--json"},
+                   dir->path());
+    ASSERT_EQ(l.code, 0) << l.err;
+    auto j = nlohmann::json::parse(l.out);
+    EXPECT_GT(j["loss"].get<double>(), 0);
+    EXPECT_GT(j["samples"].get<int>(), 20);  // those with an answer token within 64 tokens
+    l = run({"heldout", "--weights", dir->file("out/rlhf_128.pth"), "--data_path", dir->file("dpo.jsonl"), "--out_dir",
+             dir->file("out"), "--metric", "preference", "--json"},
+            dir->path());
+    ASSERT_EQ(l.code, 0) << l.err;
+    EXPECT_TRUE(nlohmann::json::parse(l.out).contains("pref_accuracy"));
+    l = run({"heldout", "--weights", dir->file("out/reason_128.pth"), "--data_path", dir->file("reason.jsonl"),
+             "--out_dir", dir->file("out"), "--metric", "think_format", "--max_samples", "2", "--max_new_tokens", "8",
+             "--json"},
+            dir->path());
+    ASSERT_EQ(l.code, 0) << l.err;
+    EXPECT_TRUE(nlohmann::json::parse(l.out).contains("format_rate"));
+}
+
+TEST_F(StagesCli, LoraWritesOnlyTheAdapterAndMerges) {
+    if (!fs::isFile(dir->file("out/full_sft_128.pth")))
+        ASSERT_EQ(stage("full_sft", "sft.jsonl", 2).code, 0);
+    Result r = stage("lora", "sft.jsonl", 4, {"--lora_name", "lora_test", "--learning_rate", "1e-2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string adapter = dir->file("out/lora/lora_test_128.pth");
+    ASSERT_TRUE(fs::isFile(adapter));
+    // An adapter is much smaller than the model.
+    EXPECT_LT(fs::readFile(adapter).size() * 4, fs::readFile(dir->file("out/full_sft_128.pth")).size());
+    r = stage("lora", "sft.jsonl", 6, {"--lora_name", "lora_test", "--learning_rate", "1e-2", "--resume"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(startEvent(r)["start_step"], 4);
+    r = run({"merge_lora", "--out_dir", dir->file("out"), "--preset", "tiny", "--lora_name", "lora_test"}, dir->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(fs::isFile(dir->file("out/full_sft_lora_test_128.pth")));
+    // base + adapter and the merged checkpoint measure the same held-out loss.
+    auto loss = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a{"heldout", "--data_path", dir->file("sft.jsonl"), "--out_dir", dir->file("out"),
+                                   "--max_seq_len", "64", "--json"};
+        a.insert(a.end(), extra.begin(), extra.end());
+        Result x = run(a, dir->path());
+        EXPECT_EQ(x.code, 0) << x.err;
+        return nlohmann::json::parse(x.out)["loss"].get<double>();
+    };
+    const double withAdapter = loss({"--weights", dir->file("out/full_sft_128.pth"), "--lora_path", adapter});
+    const double merged = loss({"--weights", dir->file("out/full_sft_lora_test_128.pth")});
+    EXPECT_NEAR(withAdapter, merged, 2e-3);  // merged weights are stored in float16
+}
+
+TEST_F(StagesCli, BadInputGetsClearErrors) {
+    Result r = stage("lora", "sft.jsonl", 2, {"--lora_name", "../escape"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--lora_name"), std::string::npos) << r.err;
+    // Missing parent: names the file and the command that makes it.
+    r = stage("distill_reason", "reason.jsonl", 2, {"--from_weight", "nothere"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("nothere_128.pth"), std::string::npos) << r.err;
+    r = run({"dpo", "--data_path", dir->file("dpo.jsonl"), "--out_dir", dir->file("empty_ws"), "--tokenizer",
+             dir->file("out/tokenizer.model"), "--preset", "tiny"},
+            dir->path());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("micromind full_sft"), std::string::npos) << r.err;
+    // Reasoning data without the tags: file:line.
+    test::writeLines(dir->file("notags.jsonl"), {conv("q", "<think>a</think><answer>b</answer>"), conv("q", "plain")});
+    r = stage("distill_reason", "notags.jsonl", 2, {"--from_weight", "pretrain"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("notags.jsonl:2"), std::string::npos) << r.err;
+    // Roles out of order and an empty answer: file:line.
+    test::writeLines(dir->file("roles.jsonl"),
+                     {conv("q", "a"), nlohmann::json{{"conversations", {{{"role", "assistant"}, {"content", "a"}}}}}.dump()});
+    r = stage("full_sft", "roles.jsonl", 2);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("roles.jsonl:2"), std::string::npos) << r.err;
+    test::writeLines(dir->file("empty.jsonl"), {conv("q", "")});
+    r = stage("full_sft", "empty.jsonl", 2);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("empty.jsonl:1"), std::string::npos) << r.err;
+    // A parent of another size.
+    r = stage("full_sft", "sft.jsonl", 2, {"--hidden_size", "64"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("pretrain_64.pth"), std::string::npos) << r.err;
+    r = stage("full_sft", "sft.jsonl", 2, {"--num_hidden_layers", "2"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("does not match"), std::string::npos) << r.err;
+}
