@@ -4,6 +4,7 @@
 
 #include "common/fs.h"
 #include "core/fixtures.h"
+#include "e2e/cli_runner.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,30 +18,9 @@ using namespace mm;
 
 namespace {
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
+using Result = test::CliResult;
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s)
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-Result run(const std::vector<std::string>& args, const std::string& dir) {
-    std::string cmd = quote(MM_CLI_PATH);
-    for (const auto& a : args)
-        cmd += " " + quote(a);
-    cmd += " > " + quote(dir + "/stdout.txt") + " 2> " + quote(dir + "/stderr.txt");
-    Result r;
-    int st = std::system(cmd.c_str());
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = fs::readFile(dir + "/stdout.txt");
-    r.err = fs::readFile(dir + "/stderr.txt");
-    return r;
-}
+Result run(const std::vector<std::string>& args, const std::string& dir) { return test::runCli(args, dir); }
 
 std::vector<nlohmann::json> events(const std::string& out) {
     std::vector<nlohmann::json> v;
