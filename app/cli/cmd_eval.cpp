@@ -74,11 +74,10 @@ int cmdEval(const Args& args) {
         throw InputError("--interactive reads prompts from stdin; drop --prompts / --prompt_set");
     const std::vector<eval::PromptSet> sets = interactive ? std::vector<eval::PromptSet>{} : promptSetsFor(cfg, mode);
 
-    train::applyThreads(cfg.getInt("threads"));
-    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
-    text::Tokenizer tok = loadWorkspaceTokenizer(cfg);
-    const eval::ResolvedModel rm = resolveFromFlags(cfg);
-    model::MiniMind net = eval::loadResolvedModel(rm, tok.vocabSize(), dev);
+    LoadedModel loaded = loadModelFromFlags(cfg);
+    const text::Tokenizer& tok = loaded.tok;
+    const eval::ResolvedModel& rm = loaded.files;
+    model::MiniMind net = loaded.net;
     eval::Generator gen(net);
     eval::EvalSettings settings;
     settings.raw = !info.chat;
@@ -111,7 +110,7 @@ int cmdEval(const Args& args) {
                           : "",
                       (unsigned long long)settings.sampling.seed, settings.sampling.maxNewTokens);
         say("eval --model_mode " + std::to_string(mode) + " (" + info.name + "): " + rm.label() + ", " +
-            formatCount(double(net->config().parameterCount())) + " parameters, " + dev.str() + "\n" + buf);
+            formatCount(double(net->config().parameterCount())) + " parameters, " + net->embed_tokens->weight.device().str() + "\n" + buf);
     }
 
     int64_t answers = 0, tokens = 0;
@@ -201,11 +200,10 @@ int cmdChat(const Args& args) {
     config::Values cfg = parseCommand("chat", args);
     const int mode = int(cfg.getInt("model_mode"));
     const eval::ModeInfo& info = eval::modeInfo(mode);
-    train::applyThreads(cfg.getInt("threads"));
-    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
-    text::Tokenizer tok = loadWorkspaceTokenizer(cfg);
-    const eval::ResolvedModel rm = resolveFromFlags(cfg);
-    model::MiniMind net = eval::loadResolvedModel(rm, tok.vocabSize(), dev);
+    LoadedModel loaded = loadModelFromFlags(cfg);
+    const text::Tokenizer& tok = loaded.tok;
+    const eval::ResolvedModel& rm = loaded.files;
+    model::MiniMind net = loaded.net;
     eval::Generator gen(net);
     eval::SamplingOptions sampling = samplingFromFlags(cfg);
     const std::string system = cfg.getString("system_prompt");

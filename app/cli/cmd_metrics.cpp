@@ -27,11 +27,10 @@ int cmdMetrics(const Args& args) {
     const std::string path = cfg.getString("data_path");
     const size_t limit = cfg.getInt("limit") > 0 ? size_t(cfg.getInt("limit")) : SIZE_MAX;
     const bool json = cfg.getBool("json");
-    train::applyThreads(cfg.getInt("threads"));
-    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
-    text::Tokenizer tok = loadWorkspaceTokenizer(cfg);
-    const eval::ResolvedModel rm = resolveFromFlags(cfg);
-    model::MiniMind net = eval::loadResolvedModel(rm, tok.vocabSize(), dev);
+    LoadedModel loaded = loadModelFromFlags(cfg);
+    const text::Tokenizer& tok = loaded.tok;
+    const eval::ResolvedModel& rm = loaded.files;
+    model::MiniMind net = loaded.net;
     nlohmann::json out{{"task", task}, {"model", rm.label()}, {"model_mode", mode}, {"data_path", path}};
 
     if (task == "ppl") {

@@ -89,4 +89,12 @@ eval::SamplingOptions samplingFromFlags(const config::Values& cfg) {
     return o;
 }
 
+LoadedModel loadModelFromFlags(const config::Values& cfg) {
+    train::applyThreads(cfg.getInt("threads"));
+    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
+    LoadedModel m{loadWorkspaceTokenizer(cfg), resolveFromFlags(cfg)};
+    m.net = eval::loadResolvedModel(m.files, m.tok.vocabSize(), dev);
+    return m;
+}
+
 } // namespace mm::cli

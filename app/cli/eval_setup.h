@@ -32,6 +32,15 @@ std::string suffixFromFlags(const config::Values& cfg);
 /// The mode's files (or --checkpoint) in the workspace.
 eval::ResolvedModel resolveFromFlags(const config::Values& cfg);
 
+/// A mode's model ready to run: threads and device from the flags, the
+/// workspace tokenizer, the resolved files and the loaded weights.
+struct LoadedModel {
+    text::Tokenizer tok;
+    eval::ResolvedModel files;
+    model::MiniMind net{nullptr};
+};
+LoadedModel loadModelFromFlags(const config::Values& cfg);
+
 /// Sampling flags -> generator options (temperature 0 means greedy).
 eval::SamplingOptions samplingFromFlags(const config::Values& cfg);
 

@@ -8,6 +8,16 @@
 
 namespace mm::test {
 
+/// The seed's empty score table, byte for byte (Markdown, rows 0-4).
+inline constexpr const char* kSeedScoreTable =
+    "| 模型编号 | 语言理解与生成 (0-10) | 知识与推理能力 (0-10) | 效率与资源 (0-10) | 总分 (0-30) |\n"
+    "|----------|----------------------|----------------------|-----------------|-------------|\n"
+    "| 0        |                      |                      |                 |             |\n"
+    "| 1        |                      |                      |                 |             |\n"
+    "| 2        |                      |                      |                 |             |\n"
+    "| 3        |                      |                      |                 |             |\n"
+    "| 4        |                      |                      |                 |             |\n";
+
 /// A fresh directory under the system temp dir, removed when destroyed.
 class TempDir {
 public:

@@ -455,14 +455,7 @@ TEST(Judge, RejectsNonHttpBaseUrls) {
 // ---------------------------------------------------------------- scores
 
 TEST(Scores, MarkdownTableIsTheSeedsExactly) {
-    const std::string expected =
-        "| 模型编号 | 语言理解与生成 (0-10) | 知识与推理能力 (0-10) | 效率与资源 (0-10) | 总分 (0-30) |\n"
-        "|----------|----------------------|----------------------|-----------------|-------------|\n"
-        "| 0        |                      |                      |                 |             |\n"
-        "| 1        |                      |                      |                 |             |\n"
-        "| 2        |                      |                      |                 |             |\n"
-        "| 3        |                      |                      |                 |             |\n"
-        "| 4        |                      |                      |                 |             |\n";
+    const std::string expected = test::kSeedScoreTable;
     EXPECT_EQ(eval::scoresMarkdown(eval::buildScoreTable({})), expected);
 }
 

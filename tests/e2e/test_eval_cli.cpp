@@ -35,14 +35,7 @@ Result run(const std::vector<std::string>& args, const std::string& dir, const s
     return test::runCli(args, dir, stdinFile);
 }
 
-const char* const kSeedTable =
-    "| 模型编号 | 语言理解与生成 (0-10) | 知识与推理能力 (0-10) | 效率与资源 (0-10) | 总分 (0-30) |\n"
-    "|----------|----------------------|----------------------|-----------------|-------------|\n"
-    "| 0        |                      |                      |                 |             |\n"
-    "| 1        |                      |                      |                 |             |\n"
-    "| 2        |                      |                      |                 |             |\n"
-    "| 3        |                      |                      |                 |             |\n"
-    "| 4        |                      |                      |                 |             |\n";
+const char* const kSeedTable = test::kSeedScoreTable;
 
 // A workspace with the fixture tokenizer and a one-step tiny pretrained model,
 // copied under every mode's checkpoint name (what eval loads is the point here,
