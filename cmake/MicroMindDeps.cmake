@@ -32,6 +32,17 @@ if(TORCH_INCLUDE_DIRS)
 endif()
 add_library(mm::torch ALIAS mm_torch)
 
+# Multi-process training (core/train/distributed.cpp) uses c10d's Gloo process
+# group, whose header includes Gloo's own headers: Debian ships them in
+# libgloo-dev, pip wheels under the LibTorch include dir. Without them the core
+# still builds and multi-process runs stop with an error saying what to install.
+find_path(MM_GLOO_INCLUDE_DIR gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+if(NOT MM_GLOO_INCLUDE_DIR)
+  message(WARNING "Gloo headers (gloo/algorithm.h) not found: multi-process CPU training is disabled; "
+                  "install libgloo-dev (Debian) and reconfigure")
+  target_compile_definitions(mm_torch INTERFACE MM_NO_GLOO=1)
+endif()
+
 set(MM_HAVE_CUDA OFF)
 if(MM_CUDA STREQUAL "auto")
   if(TARGET torch_cuda OR CUDA_FOUND)

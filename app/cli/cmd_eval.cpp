@@ -142,7 +142,8 @@ int cmdEval(const Args& args) {
             nlohmann::json j{{"event", "answer"},    {"model_mode", mode},  {"prompt_set", item.promptSet},
                              {"index", item.index},  {"prompt", item.prompt}, {"text", a.text},
                              {"tokens", a.tokens},   {"tokens_per_s", a.tokensPerSecond},
-                             {"seed", a.seed},       {"hit_stop", a.hitStop}};
+                             {"seed", a.seed},       {"hit_stop", a.hitStop},
+                             {"sampling", nlohmann::json::parse(samplingText)}};
             const eval::ReasoningParts parts = eval::splitReasoning(a.text);
             if (parts.hasThink || mode == 3) {
                 j["reasoning"] = parts.reasoning;

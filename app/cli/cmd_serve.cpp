@@ -24,6 +24,7 @@ int cmdServe(const Args& args) {
     o.maxBodyBytes = size_t(cfg.getInt("max_body_bytes"));
     o.defaults.topK = 0;
     o.defaults.maxNewTokens = std::min(512, o.maxTokens);
+    o.defaults.decodeDtype = inferDtypeFromFlags(cfg);
     const std::string keyEnv = cfg.getString("api_key_env");
     if (!keyEnv.empty()) {
         const char* k = std::getenv(keyEnv.c_str());

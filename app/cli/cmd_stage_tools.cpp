@@ -14,11 +14,14 @@
 #include "text/chat_template.h"
 #include "train/checkpoint.h"
 #include "train/dpo_stage.h"
+#include "train/grpo_stage.h"
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
 #include "train/stage_losses.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -104,13 +107,105 @@ std::string between(const std::string& s, const std::string& open, const std::st
     return f == std::string::npos ? "" : v.substr(f, v.find_last_not_of(ws) - f + 1);
 }
 
+// The first `n` bytes of s, cut back to a UTF-8 character boundary (a cut
+// character would make the JSON output invalid).
+std::string utf8Prefix(const std::string& s, size_t n) {
+    if (s.size() <= n)
+        return s;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
+    return s.substr(0, n);
+}
+
+// --stage picks the stage's own metric; --metric when --stage is auto.
+std::string heldoutMetric(const config::Values& cfg) {
+    const std::string stage = cfg.getString("stage"), metric = cfg.getString("metric");
+    if (stage == "auto")
+        return metric;
+    const std::string own = stage == "dpo" ? "preference"
+                            : stage == "distill_reason" ? "think_format"
+                            : stage == "grpo" ? "reward"
+                                              : "loss";
+    if (cfg.isSet("metric") && metric != own)
+        throw InputError("--stage " + stage + " measures --metric " + own + ", not " + metric + "; give one of the two");
+    return own;
+}
+
+// GRPO's held-out figures: mean reward and exact-match accuracy of one
+// generated answer per prompt (greedy, or sampled at --temperature with seed
+// + i), scored with the same reward functions as training.
+nlohmann::json rewardMetric(const config::Values& cfg, model::MiniMind& model, const text::Tokenizer& tok,
+                            const std::string& dataPath) {
+    train::RewardSet rewards = train::RewardSet::parse(cfg.getString("rewards"));
+    train::GrpoData data = train::loadGrpoData(dataPath, tok, int(cfg.getInt("max_seq_len")),
+                                               cfg.getBool("skip_bad_lines"), cfg.getInt("max_samples"));
+    eval::Generator gen(model);
+    eval::SamplingOptions so;
+    so.temperature = cfg.getFloat("temperature");
+    so.greedy = so.temperature <= 0;
+    so.topP = 1.0;
+    so.topK = 0;
+    so.maxNewTokens = int(cfg.getInt("max_new_tokens"));
+    so.repetitionPenalty = cfg.getFloat("repetition_penalty");
+    const size_t K = rewards.names().size();
+    std::vector<double> parts(K, 0.0);
+    double sum = 0, sumSq = 0, exact = 0, format = 0, tokens = 0;
+    nlohmann::json examples = nlohmann::json::array();
+    for (int64_t i = 0; i < data.size(); ++i) {
+        so.seed = uint64_t(cfg.getInt("seed")) + uint64_t(i);
+        eval::GenerationResult r = gen.generate(data.prompts[size_t(i)], so);
+        train::Completion c;
+        c.text = tok.decode(r.tokens);
+        c.answer = data.answers[size_t(i)];
+        c.hitStop = r.hitStop;
+        c.tokens = int64_t(r.tokens.size()) + (r.hitStop ? 1 : 0);
+        c.maxTokens = so.maxNewTokens;
+        const std::vector<double> comp = rewards.components(c);
+        double total = 0;
+        for (size_t k = 0; k < K; ++k) {
+            parts[k] += comp[k];
+            total += comp[k];
+        }
+        sum += total;
+        sumSq += total * total;
+        exact += train::exactMatchReward(c.text, c.answer);
+        const bool good = train::followsThinkFormat(c.text);
+        format += good;
+        tokens += double(c.tokens);
+        if (examples.size() < 3)
+            examples.push_back({{"prompt", utf8Prefix(data.questions[size_t(i)], 200)},
+                                {"output", utf8Prefix(c.text, 400)},
+                                {"answer", c.answer},
+                                {"reward", total},
+                                {"format_ok", good}});
+    }
+    const double n = double(data.size());
+    nlohmann::json out;
+    out["reward_mean"] = sum / n;
+    out["reward_std"] = std::sqrt(std::max(0.0, sumSq / n - (sum / n) * (sum / n)));
+    // Accuracy counts only prompts that have an answer to check.
+    out["accuracy"] = data.withAnswer > 0 ? exact / double(data.withAnswer) : 0.0;
+    out["with_answer"] = data.withAnswer;
+    out["format_rate"] = format / n;
+    out["mean_tokens"] = tokens / n;
+    out["samples"] = data.size();
+    out["skipped_too_long"] = data.tooLong;  // prompts over --max_seq_len tokens
+    nlohmann::json byName = nlohmann::json::object();
+    for (size_t k = 0; k < K; ++k)
+        byName[rewards.names()[k]] = parts[k] / n;
+    out["rewards"] = byName;
+    out["decoding"] = so.greedy ? "greedy" : "sampled";
+    out["examples"] = examples;
+    return out;
+}
+
 } // namespace
 
 int cmdHeldout(const Args& args) {
     config::Values cfg = parseStageArgs("heldout", args);
     Reporter rep(cfg.getBool("json"));
     const std::string weights = cfg.getString("weights"), dataPath = cfg.getString("data_path");
-    const std::string metric = cfg.getString("metric");
+    const std::string metric = heldoutMetric(cfg);
     requireDataFile(weights, "--weights", "give a checkpoint such as out/full_sft_512.pth");
     requireDataFile(dataPath, "--data_path", "give a held-out jsonl file");
     text::Tokenizer tok = loadStageTokenizer(cfg);
@@ -159,6 +254,8 @@ int cmdHeldout(const Args& args) {
         out["chosen_logprob"] = lp.select(1, 0).mean().item<double>();
         out["rejected_logprob"] = lp.select(1, 1).mean().item<double>();
         out["samples"] = pairs.pairs();
+    } else if (metric == "reward") {
+        out.update(rewardMetric(cfg, model, tok, dataPath));
     } else {  // think_format
         std::vector<PromptItem> items = promptItems(dataPath, tok, skipBad, maxSamples);
         if (items.empty())
@@ -179,7 +276,7 @@ int cmdHeldout(const Args& args) {
             const std::string want = between(items[i].reference, "<answer>", "</answer>");
             match += good && !want.empty() && between(text, "<answer>", "</answer>") == want;
             if (examples.size() < 3)
-                examples.push_back({{"output", text.substr(0, 400)}, {"format_ok", good}});
+                examples.push_back({{"output", utf8Prefix(text, 400)}, {"format_ok", good}});
         }
         out["format_rate"] = double(ok) / double(items.size());
         out["answer_match"] = double(match) / double(items.size());
@@ -197,7 +294,8 @@ int cmdHeldout(const Args& args) {
             std::printf("%-18s %s\n", it.key().c_str(), it.value().dump().c_str());
     if (out.contains("examples"))
         for (const auto& e : out["examples"])
-            std::printf("--- example (format %s)\n%s\n", e["format_ok"].get<bool>() ? "ok" : "wrong",
+            std::printf("--- example (format %s%s)\n%s\n", e["format_ok"].get<bool>() ? "ok" : "wrong",
+                        e.contains("reward") ? (", reward " + e["reward"].dump()).c_str() : "",
                         e["output"].get<std::string>().c_str());
     return 0;
 }

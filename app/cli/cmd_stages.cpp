@@ -10,6 +10,7 @@
 #include "config/stages.h"
 #include "model/lora.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
 #include "train/dpo_stage.h"
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
@@ -114,10 +115,12 @@ int runSft(const std::string& command, SftKind kind, const Args& args) {
 
     if (kind == SftKind::Full && cfg.getBool("lr_scale_with_batch")) {
         // The seed's rule: k times the batch, k times the learning rate, taken
-        // relative to the schema's default batch.
+        // relative to the schema's default batch. The batch is the global one:
+        // per-process batch x accumulation x processes (torchrun's WORLD_SIZE).
         const config::Field* bf = cfg.schema().find("batch_size");
         const double ref = std::stod(bf->defaultValue);
-        const double batch = double(cfg.getInt("batch_size") * cfg.getInt("accumulation_steps"));
+        const double batch = double(cfg.getInt("batch_size") * cfg.getInt("accumulation_steps") *
+                                    train::DistEnv::fromEnvironment().worldSize);
         const double lr0 = cfg.getFloat("learning_rate"), lr = lr0 * batch / ref;
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.6g", lr);

@@ -22,6 +22,7 @@ int cmdFullSft(const Args& args);
 int cmdDpo(const Args& args);
 int cmdLora(const Args& args);
 int cmdDistillReason(const Args& args);
+int cmdGrpo(const Args& args);
 int cmdMergeLora(const Args& args);
 int cmdHeldout(const Args& args);
 int cmdEval(const Args& args);
@@ -30,5 +31,6 @@ int cmdServe(const Args& args);
 int cmdJudge(const Args& args);
 int cmdScores(const Args& args);
 int cmdMetrics(const Args& args);
+int cmdDemo(const Args& args);
 
 } // namespace mm::cli

@@ -77,6 +77,10 @@ eval::ResolvedModel resolveFromFlags(const config::Values& cfg) {
     return eval::resolveModel(cfg.getString("out_dir"), mode, suffixFromFlags(cfg), cfg.getString("lora_name"));
 }
 
+torch::ScalarType inferDtypeFromFlags(const config::Values& cfg) {
+    return cfg.getString("infer_dtype") == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
+}
+
 eval::SamplingOptions samplingFromFlags(const config::Values& cfg) {
     eval::SamplingOptions o;
     o.maxNewTokens = int(cfg.getInt("max_new_tokens"));
@@ -86,6 +90,7 @@ eval::SamplingOptions samplingFromFlags(const config::Values& cfg) {
     o.repetitionPenalty = cfg.getFloat("repetition_penalty");
     o.greedy = cfg.getBool("greedy") || o.temperature <= 0;
     o.seed = uint64_t(cfg.getInt("seed"));
+    o.decodeDtype = inferDtypeFromFlags(cfg);
     return o;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/torch_compat.h"
+#include "config/manpage.h"
 #include "config/stages.h"
 
 #include <c10/util/Exception.h>
@@ -50,6 +51,7 @@ const std::map<std::string, Command>& commands() {
         {"full_sft", {cmdFullSft, "supervised fine-tuning on conversations (pretrain -> full_sft)"}},
         {"dpo", {cmdDpo, "preference optimisation with cached reference log-probs (full_sft -> rlhf)"}},
         {"distill_reason", {cmdDistillReason, "reasoning distillation on <think>/<answer> data (rlhf -> reason)"}},
+        {"grpo", {cmdGrpo, "group relative policy optimisation with rule-based rewards (reason -> grpo)"}},
         {"lora", {cmdLora, "train a LoRA adapter on top of full_sft (lora/<name>)"}},
         {"merge_lora", {cmdMergeLora, "fold a LoRA adapter into its base checkpoint"}},
         {"heldout", {cmdHeldout, "held-out metric of a stage: loss, preference accuracy, think format"}},
@@ -58,19 +60,24 @@ const std::map<std::string, Command>& commands() {
         {"serve", {cmdServe, "OpenAI-compatible HTTP API over the workspace's models"}},
         {"judge", {cmdJudge, "score stored answers with an LLM judge (OpenAI-compatible endpoint)"}},
         {"metrics", {cmdMetrics, "perplexity / bits per byte, C-Eval/CMMLU accuracy, exact match"}},
+        {"demo", {cmdDemo, "train and compare all five models on Debian's fortunes-zh corpus (~15 min on 2 cores)"}},
         {"scores", {cmdScores, "score tables: export (Markdown/CSV/HTML, answer comparison), set, list"}},
     };
     return c;
 }
 
+// `micromind --help` and the man page list commands in pipeline order.
+const char* const kPipelineOrder[] = {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "grpo",
+                                      "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve",
+                                      "judge", "scores", "metrics", "bench", "demo"};
+
 void printUsage() {
     std::printf("micromind %s - train a tiny chat LLM from scratch (MiniMind pipeline)\n\n"
                 "Usage: micromind <command> [--flag value ...]\n\nCommands, in pipeline order:\n",
                 MM_VERSION);
-    for (const char* name : {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve", "judge", "scores", "metrics", "bench"})
+    for (const char* name : kPipelineOrder)
         std::printf("  %-16s %s\n", name, commands().at(name).summary);
-    std::printf("\nRun `micromind <command> --help` for its flags.\n"
-                "Stages still to come in this build: grpo.\n");
+    std::printf("\nRun `micromind <command> --help` for its flags.\n");
 }
 
 } // namespace
@@ -84,6 +91,21 @@ int main(int argc, char** argv) {
     if (all[0] == "--version" || all[0] == "version") {
         std::printf("micromind %s (LibTorch %s, %s)\n", MM_VERSION, mm::compat::torchVersion().c_str(),
                     torch::cuda::is_available() ? "CUDA available" : "CPU");
+        return 0;
+    }
+    if (all[0] == "manpage") {
+        // Used by the build to generate the man pages from the same schemas as --help.
+        if (all.size() > 1 && all[1] == "--commands") {
+            for (const auto& n : mm::config::schemaNames())
+                std::cout << n << "\n";
+        } else if (all.size() > 1) {
+            std::cout << mm::config::manPage(mm::config::schemaFor(all[1]), MM_VERSION);
+        } else {
+            std::vector<std::pair<std::string, std::string>> list;
+            for (const char* n : kPipelineOrder)
+                list.emplace_back(n, commands().at(n).summary);
+            std::cout << mm::config::mainManPage(list, MM_VERSION);
+        }
         return 0;
     }
     const std::string name = all[0];

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace mm::cli {
@@ -32,7 +33,21 @@ std::string formatCount(double n) {
     return buf;
 }
 
+namespace {
+// Data-parallel runs (torchrun sets RANK): only rank 0 talks; the other ranks
+// print nothing but their errors (written by main, not through the Reporter).
+bool silentRank() {
+    static const bool silent = [] {
+        const char* r = std::getenv("RANK");
+        return r && *r && std::atoi(r) != 0;
+    }();
+    return silent;
+}
+} // namespace
+
 void Reporter::info(const std::string& text) {
+    if (silentRank())
+        return;
     if (m_json)
         std::cerr << text << std::endl;
     else
@@ -40,6 +55,8 @@ void Reporter::info(const std::string& text) {
 }
 
 void Reporter::event(const nlohmann::json& e) {
+    if (silentRank())
+        return;
     if (m_json) {
         std::cout << e.dump() << std::endl;
         return;

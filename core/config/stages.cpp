@@ -82,6 +82,11 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
     v.push_back(ranged(f("log_interval", FieldType::Int, "100", "optimizer steps between log lines", r), 1, 1e9));
     v.push_back(ranged(f("save_interval", FieldType::Int, "100", "optimizer steps between checkpoints", r), 1, 1e9));
     v.push_back(f("resume", FieldType::Bool, "0", "continue from the stage's resume state in out_dir", r));
+    v.push_back(ranged(f("ddp_timeout", FieldType::Int, "300",
+                         "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each "
+                         "collective before failing with the name of the lost rank; must exceed a checkpoint write",
+                         r),
+                       5, 86400));
     v.push_back(f("json", FieldType::Bool, "0", "print one JSON object per log step on stdout", r));
 }
 
@@ -189,6 +194,13 @@ void addEvalModelFields(std::vector<Field>& v, bool withMode) {
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
 }
 
+void addInferDtypeField(std::vector<Field>& v, const char* group) {
+    v.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16"},
+                       "weights dtype for CPU decoding: bfloat16 reads half the bytes per token (sums stay float32), "
+                       "float32 is exact",
+                       group));
+}
+
 void addSamplingFields(std::vector<Field>& v, const std::string& maxNew) {
     const char* g = "Sampling";
     v.push_back(ranged(f("max_new_tokens", FieldType::Int, maxNew, "most tokens generated per answer", g), 1, 1e6));
@@ -201,6 +213,7 @@ void addSamplingFields(std::vector<Field>& v, const std::string& maxNew) {
     v.push_back(f("greedy", FieldType::Bool, "0", "always take the most likely token (deterministic)", g));
     v.push_back(ranged(f("seed", FieldType::Int, "42", "sampling seed (prompt i uses seed + i)", g), 0, 4294967295.0));
     v.push_back(f("system_prompt", FieldType::String, "", "system turn before the user's (chat modes)", g));
+    addInferDtypeField(v, g);
 }
 
 Schema makeEval() {
@@ -244,6 +257,7 @@ Schema makeServe() {
     s.fields.push_back(ranged(f("max_seconds", FieldType::Float, "0", "stop the server after this long (0 = run until Ctrl-C)",
                                 g),
                               0, 1e9));
+    addInferDtypeField(s.fields, g);
     return s;
 }
 
@@ -376,6 +390,42 @@ Schema makeDpo() {
     return s;
 }
 
+Schema makeGrpo() {
+    // minimind's train_grpo.py: batch 2, lr 8e-8, prompts of up to 66 tokens,
+    // 8 generations of up to 1536 tokens, beta 0.02. Here the prompt limit is
+    // larger (chat templates with a system turn) and G and the generation
+    // length are sized for a CPU.
+    Schema s = makeSftStage("grpo",
+                            "Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, "
+                            "clipped objective with KL to the parent; reads reason_<hidden>.pth, writes grpo_<hidden>.pth.",
+                            "8e-8", "2", "256", "1", "reason");
+    const char* g = "GRPO";
+    s.fields.push_back(ranged(f("num_generations", FieldType::Int, "4",
+                                "G: completions sampled per prompt (minimind uses 8)", g),
+                              2, 256));
+    s.fields.push_back(ranged(f("max_gen_len", FieldType::Int, "256", "most tokens generated per completion", g), 1,
+                              32768));
+    s.fields.push_back(ranged(f("temperature", FieldType::Float, "0.8",
+                                "sampling temperature of the rollouts (log-probs are taken at it too)", g),
+                              0.01, 10));
+    s.fields.push_back(ranged(f("beta", FieldType::Float, "0.02", "weight of the KL penalty to the reference (0 = none)", g),
+                              0, 100));
+    s.fields.push_back(ranged(f("clip_eps", FieldType::Float, "0.2", "clip range of the probability ratio", g), 0, 10));
+    s.fields.push_back(f("rewards", FieldType::String, "format,exact,repetition",
+                         "comma list of rewards, summed: format, exact, length, repetition", g));
+    s.fields.push_back(ranged(f("sample_chars", FieldType::Int, "300",
+                                "bytes of the sample completion shown per log line (terminal and --json)", g),
+                              0, 1e6));
+    for (auto& x : s.fields)
+        if (x.name == "data_path")
+            x.help = "prompts jsonl: {\"conversations\": [user turn], \"answer\": optional known answer}";
+        else if (x.name == "max_seq_len")
+            x.help = "longest prompt in tokens (longer ones are skipped)";
+        else if (x.name == "batch_size")
+            x.help = "prompts per micro-batch (each sampled num_generations times)";
+    return s;
+}
+
 Schema makeMergeLora() {
     Schema s{"merge_lora",
              "Fold a LoRA adapter into its base: writes <out_dir>/<save_weight>_<hidden>.pth, a full checkpoint.", {}};
@@ -392,22 +442,37 @@ Schema makeMergeLora() {
 
 Schema makeHeldout() {
     Schema s{"heldout",
-             "Held-out metric of a stage: assistant-token loss, DPO preference accuracy or think/answer format rate.", {}};
+             "Held-out metric of a stage: assistant-token loss, DPO preference accuracy, think/answer format rate or "
+             "GRPO mean reward and exact-match accuracy.",
+             {}};
     const char* g = "Held-out";
     s.fields.push_back(required(f("weights", FieldType::Path, "", "checkpoint to measure (e.g. out/full_sft_512.pth)", g)));
     s.fields.push_back(f("lora_path", FieldType::Path, "", "LoRA adapter applied on top of --weights", g));
     s.fields.push_back(required(f("data_path", FieldType::Path, "", "held-out jsonl (conversations or chosen/rejected)", g)));
-    s.fields.push_back(choice("metric", "loss", {"loss", "preference", "think_format"},
+    s.fields.push_back(choice("metric", "loss", {"loss", "preference", "think_format", "reward"},
                               "loss: assistant-token cross-entropy; preference: share of pairs whose chosen answer has "
-                              "the higher mean log-prob; think_format: share of greedy answers in <think>/<answer> form",
+                              "the higher mean log-prob; think_format: share of greedy answers in <think>/<answer> form; "
+                              "reward: mean GRPO reward and exact-match accuracy of generated answers",
                               g));
-    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "tokens per sequence (loss, preference)", g), 8, 32768));
+    s.fields.push_back(choice("stage", "auto", {"auto", "full_sft", "lora", "dpo", "distill_reason", "grpo"},
+                              "pick the stage's own metric (full_sft/lora: loss, dpo: preference, distill_reason: "
+                              "think_format, grpo: reward); auto = --metric",
+                              g));
+    s.fields.push_back(f("rewards", FieldType::String, "format,exact,repetition",
+                         "reward: comma list of rewards, summed (format, exact, length, repetition)", g));
+    s.fields.push_back(ranged(f("temperature", FieldType::Float, "0",
+                                "reward: 0 = greedy answers; > 0 samples at this temperature with --seed", g),
+                              0, 10));
+    s.fields.push_back(ranged(f("seed", FieldType::Int, "42", "reward: sampling seed (prompt i uses seed + i)", g), 0,
+                              4294967295.0));
+    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "tokens per sequence (loss, preference); longest prompt (reward)", g), 8, 32768));
     s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8", "sequences per forward pass", g), 1, 4096));
     s.fields.push_back(ranged(f("max_samples", FieldType::Int, "0", "use only the first N records (0 = all)", g), 0, 1e9));
-    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "256", "think_format: tokens generated per prompt", g),
+    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "256",
+                                "think_format, reward: tokens generated per prompt", g),
                               1, 1e6));
     s.fields.push_back(ranged(f("repetition_penalty", FieldType::Float, "1.0",
-                                "think_format: greedy decoding with this CTRL repetition penalty (>1 breaks loops)", g),
+                                "think_format, reward: decoding with this CTRL repetition penalty (>1 breaks loops)", g),
                               0.01, 10));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (tokenizer, token cache)", "Run"));
@@ -415,6 +480,36 @@ Schema makeHeldout() {
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto", "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print the result as JSON", "Run"));
+    return s;
+}
+
+Schema makeDemo() {
+    Schema s{"demo",
+             "Build a data pack from Debian's fortunes-zh (Tang poems, Song ci, sayings) and train, evaluate and compare "
+             "all five models with the tiny preset (~15 min on 2 cores).",
+             {}};
+    const char* g = "Demo";
+    s.fields.push_back(f("workspace", FieldType::Path, "micromind-demo",
+                         "demo folder: data/ (the generated data pack), out/ (checkpoints, history), reports/", g));
+    s.fields.push_back(f("source", FieldType::Path, "/usr/share/games/fortunes",
+                         "folder holding fortunes-zh's tang300, song100 and chinese (apt install fortunes-zh)", g));
+    s.fields.push_back(ranged(f("scale", FieldType::Float, "1",
+                                "multiplies every stage's training steps (0.5 = half the time, 2 = better models)", g),
+                              0.001, 100));
+    s.fields.push_back(f("quick", FieldType::Bool, "0", "a few steps per stage: checks the pipeline in about a minute", g));
+    s.fields.push_back(f("grpo", FieldType::Bool, "1", "also train model 5 with GRPO on the checkable questions", g));
+    s.fields.push_back(f("data_only", FieldType::Bool, "0", "write the data pack to <workspace>/data and stop", g));
+    s.fields.push_back(f("fresh", FieldType::Bool, "0",
+                         "retrain every stage (default: stages whose checkpoint exists are kept)", g));
+    s.fields.push_back(ranged(f("vocab_size", FieldType::Int, "6400", "tokenizer vocabulary", g), 300, 65535));
+    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "96", "tokens per answer in the evaluation", g), 1, 4096));
+    s.fields.push_back(f("base_url", FieldType::String, "",
+                         "LLM judge endpoint (OpenAI-compatible, incl. /v1); empty = no judge scores, objective metrics only",
+                         "Judge"));
+    s.fields.push_back(f("judge_model", FieldType::String, "", "model name sent to the judge endpoint", "Judge"));
+    s.fields.push_back(f("api_key_env", FieldType::String, "MICROMIND_JUDGE_API_KEY",
+                         "environment variable holding the judge's API key", "Judge"));
+    s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     return s;
 }
 
@@ -434,8 +529,8 @@ const Schema& schemaFor(const std::string& name) {
     static const std::map<std::string, Schema> all = [] {
         std::map<std::string, Schema> m;
         for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench(), makeEval(), makeChat(), makeServe(),
-                        makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(),
-                        makeMergeLora(), makeHeldout()})
+                        makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(), makeGrpo(),
+                        makeMergeLora(), makeHeldout(), makeDemo()})
             m.emplace(s.stage, s);
         return m;
     }();
@@ -445,7 +540,7 @@ const Schema& schemaFor(const std::string& name) {
     return it->second;
 }
 
-std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "merge_lora", "heldout"}; }
+std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "demo"}; }
 
 std::vector<std::string> applyPresetAndCheck(Values& v) {
     std::vector<std::string> problems;

@@ -81,7 +81,7 @@ const std::string& stringField(const json& obj, const char* key, const std::stri
 // SFT ("conversations") and DPO ("chosen"/"rejected") records so both give the
 // same messages.
 std::vector<text::Message> turns(const json& record, const std::string& field, const std::string& where,
-                                 const char* shapeHint) {
+                                 const char* shapeHint, bool promptOnly = false) {
     if (!record.is_object())
         fail(where, "record is " + describeType(record) + "; expected a JSON object");
     const std::string quoted = "\"" + field + "\"";
@@ -117,7 +117,7 @@ std::vector<text::Message> turns(const json& record, const std::string& field, c
                 fail(where, "field " + label + ".role is \"" + role + "\"; expected \"" + expected +
                                 "\" (turns alternate user/assistant, starting with user)");
             if (role == "assistant") {
-                if (content.empty())
+                if (content.empty() && !promptOnly)
                     fail(where, "field " + label + ".content is empty; an assistant turn needs text");
                 sawAssistant = true;
             }
@@ -128,7 +128,7 @@ std::vector<text::Message> turns(const json& record, const std::string& field, c
         }
         out.push_back(text::Message{role, content});
     }
-    if (!sawAssistant)
+    if (!sawAssistant && !promptOnly)
         fail(where, field == "conversations" ? "conversation has no assistant turn"
                                              : "field " + quoted + " has no assistant turn");
     return out;
@@ -211,6 +211,10 @@ std::string pretrainText(const nlohmann::json& record, const std::string& where)
 std::vector<text::Message> conversation(const nlohmann::json& record, const std::string& where) {
     return turns(record, "conversations", where,
                  "SFT records are {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}, ...]}");
+}
+
+std::vector<text::Message> promptTurns(const nlohmann::json& record, const std::string& where, const char* shapeHint) {
+    return turns(record, "conversations", where, shapeHint, true);
 }
 
 PreferencePair preferencePair(const nlohmann::json& record, const std::string& where) {

@@ -64,6 +64,10 @@ std::string pretrainText(const nlohmann::json& record, const std::string& where)
 /// at least one assistant turn; no empty assistant content.
 std::vector<text::Message> conversation(const nlohmann::json& record, const std::string& where);
 
+/// The "conversations" of a prompt-only record (GRPO): the same checks, except
+/// that no assistant turn is required and an assistant turn may be empty.
+std::vector<text::Message> promptTurns(const nlohmann::json& record, const std::string& where, const char* shapeHint);
+
 /// DPO record {"chosen": [msgs], "rejected": [msgs]}: both valid conversations
 /// ending with an assistant turn, with identical turns before the last one.
 struct PreferencePair {

@@ -45,7 +45,8 @@ EvalAnswer answerPrompt(Generator& gen, const text::Tokenizer& tok, const EvalIt
 
 nlohmann::json samplingJson(const SamplingOptions& o) {
     return {{"max_new_tokens", o.maxNewTokens}, {"temperature", o.temperature}, {"top_p", o.topP},
-            {"top_k", o.topK}, {"repetition_penalty", o.repetitionPenalty}, {"greedy", o.greedy}};
+            {"top_k", o.topK}, {"repetition_penalty", o.repetitionPenalty}, {"greedy", o.greedy},
+            {"infer_dtype", o.decodeDtype == torch::kBFloat16 ? "bfloat16" : "float32"}};
 }
 
 } // namespace mm::eval

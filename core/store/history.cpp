@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -594,6 +595,49 @@ std::vector<CheckpointRecord> History::checkpoints(int64_t runId) const {
     while (st.step())
         out.push_back({st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.text(5)});
     return out;
+}
+
+std::vector<std::string> History::deleteRun(int64_t runId) {
+    flush();
+    Transaction tx(m_db, m_path);
+    std::vector<std::string> files;
+    {
+        Stmt st(m_db, m_path, "SELECT status, out_checkpoint FROM runs WHERE id = ?");
+        st.bindInt(1, runId);
+        if (!st.step())
+            throw InputError("history database " + m_path + " has no run " + std::to_string(runId) + " to delete");
+        if (st.text(0) == "running")
+            throw InputError("run " + std::to_string(runId) + " is still running; stop it before deleting it");
+        if (!st.text(1).empty())
+            files.push_back(st.text(1));
+    }
+    {
+        Stmt st(m_db, m_path, "SELECT DISTINCT path FROM checkpoints WHERE run_id = ?");
+        st.bindInt(1, runId);
+        while (st.step())
+            if (std::find(files.begin(), files.end(), st.text(0)) == files.end())
+                files.push_back(st.text(0));
+    }
+    // Foreign keys are on: metrics, checkpoints and eval answers cascade.
+    {
+        Stmt st(m_db, m_path, "DELETE FROM runs WHERE id = ?");
+        st.bindInt(1, runId);
+        st.step();
+    }
+    std::vector<std::string> orphaned;
+    {
+        Stmt st(m_db, m_path,
+                "SELECT (SELECT COUNT(*) FROM runs WHERE out_checkpoint = ?1) + "
+                "(SELECT COUNT(*) FROM checkpoints WHERE path = ?1)");
+        for (const auto& f : files) {
+            st.bindText(1, f);
+            if (st.step() && st.int64(0) == 0)
+                orphaned.push_back(f);
+            st.reset();
+        }
+    }
+    tx.commit();
+    return orphaned;
 }
 
 std::optional<int64_t> History::runForCheckpoint(const std::string& checkpointPath) const {

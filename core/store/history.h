@@ -127,6 +127,12 @@ public:
     /// Distinct metric names logged by a run.
     std::vector<std::string> metricNames(int64_t runId) const;
     std::vector<CheckpointRecord> checkpoints(int64_t runId) const;
+    /// Deletes a run with its metrics, checkpoint rows and eval answers (one
+    /// transaction). Returns the files the run wrote (its checkpoint rows and
+    /// declared output) that no remaining run records, so the caller can remove
+    /// them; a file a later run overwrote stays. Throws InputError for an
+    /// unknown id and for a run whose status is still "running".
+    std::vector<std::string> deleteRun(int64_t runId);
     /// The latest completed-or-stopped run that wrote `checkpointPath` (lineage).
     std::optional<int64_t> runForCheckpoint(const std::string& checkpointPath) const;
 

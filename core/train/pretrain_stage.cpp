@@ -8,7 +8,20 @@
 namespace mm::train {
 
 Batch examplesToBatch(const std::vector<data::Example>& ex) {
-    const int64_t B = int64_t(ex.size()), T = int64_t(ex.at(0).x.size());
+    const int64_t B = int64_t(ex.size()), fullT = int64_t(ex.at(0).x.size());
+    // Dynamic padding: columns after the last weighted target of every row are
+    // cut. With causal attention they cannot influence any weighted position,
+    // so the loss and gradients are exactly those of the full-length batch,
+    // while short conversations (SFT, DPO) stop paying for --max_seq_len.
+    int64_t T = 0;
+    for (int64_t i = 0; i < B && T < fullT; ++i)
+        for (int64_t t = fullT - 1; t >= T; --t)
+            if (ex[i].w[size_t(t)] != 0.f) {
+                T = t + 1;
+                break;
+            }
+    if (T == 0)
+        T = fullT;  // nothing to learn: reported below
     Batch b;
     b.x = torch::empty({B, T}, torch::kLong);
     b.y = torch::empty({B, T}, torch::kLong);
@@ -43,7 +56,9 @@ Batch PretrainStage::makeBatch(const std::vector<int64_t>& indices) {
     m_buf.resize(indices.size());
     for (size_t i = 0; i < indices.size(); ++i)
         m_ds.get(indices[i], m_buf[i]);
-    return examplesToBatch(m_buf);
+    Batch b = examplesToBatch(m_buf);
+    b.lossDenominator = double(b.targets);  // weights are 0/1: sum(w) = targets (languageModelStep's mean)
+    return b;
 }
 
 StepOutput PretrainStage::step(model::MiniMind& model, const Batch& batch) { return languageModelStep(model, batch); }

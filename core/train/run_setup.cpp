@@ -4,10 +4,13 @@
 #include "common/fs.h"
 #include "store/history.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
 
 #include <ATen/Parallel.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 namespace mm::train {
@@ -46,9 +49,23 @@ torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& dev
 }
 
 void applyThreads(int64_t n) {
-    if (n <= 0)
-        n = std::max(1u, std::thread::hardware_concurrency());
+    if (n <= 0) {
+        // Several ranks on one host share its cores (torchrun says how many
+        // processes it started here in LOCAL_WORLD_SIZE).
+        int local = 1;
+        if (const char* v = std::getenv("LOCAL_WORLD_SIZE"))
+            local = std::max(1, std::atoi(v));
+        n = std::max(1u, std::thread::hardware_concurrency() / unsigned(local));
+    }
     at::set_num_threads(int(n));
+}
+
+// --ddp_timeout of the stage's schema (300 s for a schema without it).
+static int64_t ddpTimeoutSeconds(const config::Values& cfg) {
+    for (const auto& f : cfg.schema().fields)
+        if (f.name == "ddp_timeout")
+            return cfg.getInt("ddp_timeout");
+    return 300;
 }
 
 std::string tokenizerPath(const config::Values& cfg) {
@@ -99,6 +116,27 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     o.device = resolveDevice(cfg.getString("device"));
     o.dtype = resolveDtype(cfg.getString("dtype"), o.device);
     o.resume = cfg.getBool("resume");
+
+    // Data parallel when launched by torchrun/srun (WORLD_SIZE > 1): one CUDA
+    // device per local rank unless the user pinned one, rendezvous, then only
+    // rank 0 keeps the history and reports events.
+    const DistEnv env = DistEnv::fromEnvironment();
+    std::unique_ptr<Communicator> comm;
+    if (env.distributed()) {
+        const std::string spec = cfg.getString("device");
+        if (o.device.is_cuda() && (spec == "auto" || spec == "cuda")) {
+            if (env.localRank >= int(torch::cuda::device_count()))
+                throw InputError("rank " + std::to_string(env.rank) + ": LOCAL_RANK " + std::to_string(env.localRank) +
+                                 " has no CUDA device (" + std::to_string(torch::cuda::device_count()) +
+                                 " present); start at most as many processes per host as it has GPUs");
+            o.device = torch::Device(torch::kCUDA, env.localRank);
+        }
+        comm = std::make_unique<Communicator>(env, o.device, std::chrono::seconds(ddpTimeoutSeconds(cfg)));
+        o.rank = env.rank;
+        o.worldSize = env.worldSize;
+        o.comm = comm.get();
+    }
+    const bool rank0 = o.rank == 0;
     const std::string stem = run.checkpointStem.empty() ? stageName : run.checkpointStem;
     o.weightsPath = weightsPath(outDir, stem, mc);
     o.resumePath = resumePath(outDir, stem, mc);
@@ -108,10 +146,21 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     o.meta["parent"] = run.parentCheckpoint;
     o.meta["micromind_version"] = MM_VERSION;
 
+    if (!rank0) {
+        // Other ranks train silently: no history, no events (their errors
+        // still reach stderr through the caller).
+        TrainCallbacks quiet;
+        quiet.shouldStop = [stopFlag] { return stopFlag && stopFlag->load(); };
+        Trainer trainer(o, run.model, *run.stage, quiet);
+        return trainer.run();
+    }
+
     store::History hist((std::filesystem::path(outDir) / "micromind.db").string());
     hist.markStaleRunsInterrupted();
     nlohmann::json runCfg = cfg.toJson();
     runCfg["model"] = mc.toJson();
+    if (o.worldSize > 1)
+        runCfg["world_size"] = o.worldSize;
     const int64_t runId = hist.beginRun(stageName, runCfg.dump(), run.parentCheckpoint, o.weightsPath, MM_VERSION);
 
     TrainCallbacks cb;
@@ -126,6 +175,8 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         e["weights"] = o.weightsPath;
         e["device"] = o.device.str();
         e["threads"] = at::get_num_threads();
+        if (o.comm)
+            e["backend"] = o.comm->backend();
         e["tokens_per_step"] = info.value("samples_per_step", int64_t(0)) * cfg.getInt("max_seq_len");
         e["database"] = hist.path();
         sink(e);

@@ -21,7 +21,8 @@ torch::Device resolveDevice(const std::string& spec);
 /// "auto" = bfloat16 on CUDA, float32 on CPU. CPU always trains in float32
 /// (a half-precision CPU request is refused with an explanation).
 torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& device);
-/// Sets intra-op threads (0 = all cores) on this thread.
+/// Sets intra-op threads on this thread. 0 = all cores, divided among the
+/// LOCAL_WORLD_SIZE processes that torchrun started on this host.
 void applyThreads(int64_t n);
 /// --tokenizer or <out_dir>/tokenizer.model.
 std::string tokenizerPath(const config::Values& cfg);
@@ -51,6 +52,12 @@ using EventSink = std::function<void(const nlohmann::json&)>;
 /// Runs a stage with history bookkeeping; `stopFlag` (set by a signal handler
 /// or the GUI) makes the loop save and return. Errors are recorded as a failed
 /// run and rethrown.
+///
+/// Launched by torchrun/srun (WORLD_SIZE > 1 in the environment, see
+/// train/distributed.h) the run is data parallel: the ranks meet at
+/// MASTER_ADDR:MASTER_PORT within --ddp_timeout seconds, CUDA runs use the
+/// device of LOCAL_RANK, and only rank 0 opens the history, writes checkpoints
+/// and calls `sink`; a lost rank ends every rank with a DistributedError.
 TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<bool>* stopFlag);
 
 } // namespace mm::train

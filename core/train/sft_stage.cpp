@@ -112,6 +112,8 @@ Batch SftStage::makeBatch(const std::vector<int64_t>& indices) {
     Batch b = examplesToBatch(ex);
     if (m_tagWeight > 0)
         b.extra = {(b.w > 0).to(torch::kFloat32)};  // the plain mask, for the unweighted loss metric
+    // The loss is sum(w * ce) / sum(w) (tag weights included).
+    b.lossDenominator = b.w.defined() ? b.w.sum().item<double>() : double(b.x.numel());
     return b;
 }
 

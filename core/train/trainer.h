@@ -18,6 +18,8 @@
 
 namespace mm::train {
 
+class Communicator;
+
 /// A micro-batch as built by a stage.
 struct Batch {
     torch::Tensor x;  ///< (B, T) int64 inputs
@@ -28,6 +30,14 @@ struct Batch {
     std::vector<torch::Tensor> extra;
     int64_t tokens = 0;   ///< input tokens (throughput accounting)
     int64_t targets = 0;  ///< positions with non-zero weight
+    /// Denominator of the stage's loss when the loss is a weighted mean over
+    /// positions: the sum of w (B*T when w is undefined). Data-parallel runs
+    /// scale each rank's loss by its share of the sum over all ranks, so the
+    /// averaged gradient equals one process's over the whole global batch even
+    /// when ranks have different numbers of targets. 0 = the loss is a mean over
+    /// something every rank's micro-batch has equally many of (DPO's pairs):
+    /// plain averaging is already exact.
+    double lossDenominator = 0;
 };
 
 /// What a stage's step returns: the loss to minimise and extra metrics
@@ -74,13 +84,21 @@ struct TrainOptions {
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;  ///< autocast dtype on CUDA
     std::string weightsPath;  ///< where weights are saved
-    std::string resumePath;   ///< resume archive
+    std::string resumePath;   ///< resume archive (every rank reads it on resume)
     bool resume = false;
     nlohmann::json meta;      ///< stored in the sidecar and resume meta (config, tokenizer, parent)
     /// Must match on resume (data file + tokenizer + sequence length...).
     std::string dataKey;
+    /// Data parallel: this process's rank and the number of processes. Each
+    /// micro-step covers worldSize * batchSize consecutive samples of the
+    /// epoch's permutation and rank r takes rows [r*B, (r+1)*B) of them, so W
+    /// ranks with batch B see exactly the batches of one process with batch
+    /// W*B. Gradients are averaged over ranks once per optimizer step (not on
+    /// accumulation micro-steps); only rank 0 writes files and calls the
+    /// callbacks. worldSize > 1 needs `comm`.
     int rank = 0;
     int worldSize = 1;
+    Communicator* comm = nullptr;  ///< not owned; the job's process group
 };
 
 /// One log step, also written to the history and streamed as JSON.
@@ -128,6 +146,11 @@ public:
 
 private:
     void save(torch::optim::Optimizer& opt, int64_t step, int64_t epoch, int64_t pos, int64_t tokens, double elapsed);
+    /// Data parallel: every rank must run the same schedule on the same data.
+    void checkSameSetup(const std::vector<int64_t>& setup);
+    /// Averages the gradients over ranks (in buckets), after agreeing on which
+    /// parameters have a gradient at all.
+    void syncGradients(const std::vector<torch::Tensor>& params, int64_t step);
     TrainOptions m_o;
     model::MiniMind m_model;
     Stage& m_stage;

@@ -128,3 +128,37 @@ std::string fixtureTokenizer() {
 }
 
 } // namespace mm::test
+
+namespace mm::test {
+
+std::string writeFortunesFixture(const std::string& dir, int poems) {
+    // Synthetic verse: 5-character phrases drawn from a fixed pool, so every
+    // poem is distinct and nothing is copied from the real corpus.
+    static const std::vector<std::string> pool{"山", "水", "月", "风", "花", "雪", "春", "秋", "江", "云", "雨", "夜",
+                                               "天", "日", "人", "归", "远", "长", "明", "清", "白", "青", "来", "去"};
+    auto phrase = [&](int seed) {
+        std::string p;
+        for (int k = 0; k < 5; ++k)
+            p += pool[size_t((seed * 7 + k * 13 + seed / 3) % int(pool.size()))];
+        return p;
+    };
+    const char* esc = "\x1b";
+    std::string tang, song, sayings;
+    for (int i = 0; i < poems; ++i) {
+        const bool ci = i % 4 == 3;
+        std::string rec = std::string(esc) + "[32m" + (ci ? "题目:" : "") + "《测试诗" + std::to_string(i) + "》" + esc + "[m\n";
+        rec += std::string(esc) + "[33m作者" + (ci ? ":" : "：") + "诗人" + std::to_string(i % 5) +
+               (ci ? "（９８７－１０５３）" : "") + esc + "[m\n";
+        for (int l = 0; l < 4; ++l)
+            rec += phrase(i * 11 + l * 2) + "，" + phrase(i * 11 + l * 2 + 1) + "。\n";
+        (ci ? song : tang) += rec + "%\n";
+    }
+    for (int i = 0; i < 30; ++i)
+        sayings += "  " + phrase(i * 5 + 3) + "，" + phrase(i * 5 + 4) + "。\n\n    -- 格言 " + std::to_string(i) + "\n%\n";
+    writeLines(dir + "/tang300", {tang});
+    writeLines(dir + "/song100", {song});
+    writeLines(dir + "/chinese", {sayings});
+    return dir;
+}
+
+} // namespace mm::test

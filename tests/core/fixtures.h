@@ -48,3 +48,12 @@ std::string writeSftJsonl(const std::string& dir, int n, const std::string& name
 std::string fixtureTokenizer();
 
 } // namespace mm::test
+
+namespace mm::test {
+
+/// Writes fortunes-zh-format files (tang300, song100, chinese: records
+/// separated by "%", ANSI colour codes, 《title》 / 作者：name headers) with
+/// synthetic poems and sayings into `dir`; returns `dir`.
+std::string writeFortunesFixture(const std::string& dir, int poems = 24);
+
+} // namespace mm::test

@@ -495,5 +495,37 @@ TEST(History, UpdateProgressOnlyTouchesRunningRuns) {
     EXPECT_DOUBLE_EQ(*h.run(id)->finalLoss, 2.5);
 }
 
+TEST(History, DeleteRunCascadesAndReturnsOnlyOrphanedFiles) {
+    TempDir dir;
+    History h(dir.file("micromind.db"));
+    // Two runs wrote the same weights file (a re-run); only the first one wrote
+    // its own resume archive.
+    const int64_t first = h.beginRun("pretrain", "{}", "", "out/pretrain_128.pth", "v");
+    h.logMetrics(first, 1, {{"loss", 3.0}}, 0.5);
+    h.addCheckpoint(first, "out/pretrain_128.pth", "weights", 1);
+    h.addCheckpoint(first, "out/checkpoints/pretrain_128_resume.pt", "resume", 1);
+    h.finishRun(first, "completed");
+    const int64_t second = h.beginRun("pretrain", "{}", "", "out/pretrain_128.pth", "v");
+    h.addCheckpoint(second, "out/pretrain_128.pth", "weights", 2);
+    const int64_t running = h.beginRun("full_sft", "{}", "out/pretrain_128.pth", "out/full_sft_128.pth", "v");
+
+    EXPECT_THROW(h.deleteRun(running), InputError);  // still running
+    EXPECT_THROW(h.deleteRun(999), InputError);      // unknown
+
+    h.finishRun(second, "completed");
+    const auto files = h.deleteRun(first);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0], "out/checkpoints/pretrain_128_resume.pt");
+    EXPECT_FALSE(h.run(first).has_value());
+    EXPECT_TRUE(h.metrics(first, "loss").empty());
+    EXPECT_TRUE(h.checkpoints(first).empty());
+    EXPECT_EQ(h.listRuns().size(), 2u);
+
+    // The last run that wrote the weights file gives it up with its deletion.
+    const auto files2 = h.deleteRun(second);
+    ASSERT_EQ(files2.size(), 1u);
+    EXPECT_EQ(files2[0], "out/pretrain_128.pth");
+}
+
 } // namespace
 } // namespace mm::store

@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "data/token_cache.h"
 #include "fixtures.h"
+#include "model_fixtures.h"
 #include "model/lora.h"
 #include "text/tokenizer.h"
 #include "train/checkpoint.h"
@@ -27,23 +28,8 @@ using torch::Tensor;
 
 namespace {
 
-const text::Tokenizer& tokenizer() {
-    static text::Tokenizer tok = text::Tokenizer::load(test::fixtureTokenizer());
-    return tok;
-}
-
-model::MiniMind tinyModel(uint64_t seed = 5) {
-    model::ModelConfig c;
-    c.vocabSize = tokenizer().vocabSize();
-    c.hiddenSize = 32;
-    c.numLayers = 2;
-    c.numHeads = 4;
-    c.numKvHeads = 2;
-    c.maxPositions = 256;
-    model::MiniMind m(c);
-    m->resetParameters(seed);
-    return m;
-}
+const text::Tokenizer& tokenizer() { return test::stageTokenizer(); }
+model::MiniMind tinyModel(uint64_t seed = 5) { return test::tinyStageModel(seed); }
 
 // The first bytes of s, at most n, cut at a UTF-8 character boundary.
 std::string prefix(const std::string& s, size_t n) {

@@ -198,6 +198,13 @@ TEST_F(EvalCli, OwnPromptsInteractiveInputAndReproducibleSeeds) {
     EXPECT_EQ(ja[0]["prompt_set"], "mine");
     EXPECT_EQ(ja[0]["text"], jb[0]["text"]);
     EXPECT_EQ(ja[1]["text"], jb[1]["text"]);
+    // bfloat16 decode weights: answers still come, and the setting is recorded.
+    Result bf = eval(1, {"--prompts", dir.file("mine.txt"), "--greedy", "--max_new_tokens", "8", "--infer_dtype",
+                         "bfloat16", "--json"});
+    ASSERT_EQ(bf.code, 0) << bf.err;
+    auto jbf = jsonLines(bf.out);
+    ASSERT_EQ(jbf.size(), 3u);
+    EXPECT_EQ(jbf[0]["sampling"]["infer_dtype"], "bfloat16") << jbf[0].dump();
 
     test::writeLines(dir.file("stdin.txt"), {"你好", "再见", ""});
     Result i = run({"eval", "--model_mode", "1", "--out_dir", ws, "--interactive", "--max_new_tokens", "4", "--json"},

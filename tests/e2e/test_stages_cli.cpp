@@ -1,6 +1,7 @@
 // End-to-end: the post-training commands as child processes on fixture data,
 // along minimind's lineage pretrain -> full_sft -> dpo (rlhf) -> distill_reason
-// (reason), LoRA on full_sft, merge_lora, heldout, and their bad-input errors.
+// (reason) -> grpo, LoRA on full_sft, merge_lora, heldout, and their bad-input
+// errors.
 
 #include "common/fs.h"
 #include "core/fixtures.h"
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -157,6 +159,82 @@ TEST_F(StagesCli, LineageFullSftDpoReasonWithResume) {
             dir->path());
     ASSERT_EQ(l.code, 0) << l.err;
     EXPECT_TRUE(nlohmann::json::parse(l.out).contains("format_rate"));
+}
+
+TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
+    // Lineage: reason when the lineage test has made it, else the pretrain checkpoint.
+    const std::string from = fs::isFile(dir->file("out/reason_128.pth")) ? "reason" : "pretrain";
+    std::vector<std::string> prompts;
+    for (int i = 0; i < 12; ++i)
+        prompts.push_back(nlohmann::json{{"conversations", {{{"role", "user"}, {"content", std::to_string(i) + " + 1 = ?"}}}},
+                                         {"answer", std::to_string(i + 1)}}
+                              .dump());
+    test::writeLines(dir->file("grpo.jsonl"), prompts);
+    const std::vector<std::string> extra{"--from_weight", from, "--num_generations", "2", "--max_gen_len", "8",
+                                         "--learning_rate", "1e-4", "--rewards", "format,exact,length,repetition"};
+    Result r = stage("grpo", "grpo.jsonl", 2, extra);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(fs::isFile(dir->file("out/grpo_128.pth")));
+    auto side = nlohmann::json::parse(fs::readFile(dir->file("out/grpo_128.json")));
+    EXPECT_EQ(side["parent"], dir->file("out/" + from + "_128.pth"));
+    int logs = 0;
+    for (auto& e : events(r.out)) {
+        if (e["event"] != "log")
+            continue;
+        ++logs;
+        for (const char* k : {"reward_mean", "reward_std", "accuracy", "kl", "completion_len", "reward_exact"})
+            EXPECT_TRUE(e.contains(k)) << k << " missing in " << e.dump();
+        ASSERT_TRUE(e.contains("sample")) << e.dump();
+        EXPECT_TRUE(e["sample"]["completion"].is_string());
+        EXPECT_TRUE(e["sample"]["reward"].is_number());
+        EXPECT_EQ(e["sample"]["rewards"].size(), 4u);
+    }
+    EXPECT_EQ(logs, 2);
+    r = stage("grpo", "grpo.jsonl", 4, [&] {
+        auto a = extra;
+        a.push_back("--resume");
+        return a;
+    }());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(startEvent(r)["start_step"], 2);
+
+    // The held-out figures of the GRPO stage.
+    Result h = run({"heldout", "--stage", "grpo", "--weights", dir->file("out/grpo_128.pth"), "--data_path",
+                    dir->file("grpo.jsonl"), "--out_dir", dir->file("out"), "--max_samples", "3", "--max_new_tokens",
+                    "8", "--json"},
+                   dir->path());
+    ASSERT_EQ(h.code, 0) << h.err;
+    auto j = nlohmann::json::parse(h.out);
+    EXPECT_EQ(j["metric"], "reward");
+    EXPECT_EQ(j["samples"], 3);
+    EXPECT_EQ(j["with_answer"], 3);
+    EXPECT_TRUE(j["reward_mean"].is_number());
+    EXPECT_GE(j["accuracy"].get<double>(), 0.0);
+    h = run({"heldout", "--stage", "grpo", "--metric", "loss", "--weights", dir->file("out/grpo_128.pth"),
+             "--data_path", dir->file("grpo.jsonl"), "--out_dir", dir->file("out")},
+            dir->path());
+    EXPECT_EQ(h.code, 2);
+    EXPECT_NE(h.err.find("--stage grpo"), std::string::npos) << h.err;
+
+    // Bad input names file:line; --skip_bad_lines skips it. Terminal mode
+    // prints the sample completion with its reward.
+    test::writeLines(dir->file("grpo_bad.jsonl"),
+                     {prompts[0], nlohmann::json{{"conversations", {{{"role", "system"}, {"content", "s"}}}}}.dump(),
+                      prompts[1], prompts[2], prompts[3]});
+    r = stage("grpo", "grpo_bad.jsonl", 1, extra);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("grpo_bad.jsonl:2"), std::string::npos) << r.err;
+    auto args = common("grpo", dir->file("grpo_bad.jsonl"), 1);
+    args.erase(std::find(args.begin(), args.end(), "--json"));
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("--skip_bad_lines");
+    r = run(args, dir->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("sample (reward "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("1 bad lines"), std::string::npos) << r.out;
+    r = stage("grpo", "grpo.jsonl", 1, {"--from_weight", from, "--rewards", "format,bogus"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("bogus"), std::string::npos) << r.err;
 }
 
 TEST_F(StagesCli, LoraWritesOnlyTheAdapterAndMerges) {

@@ -1,0 +1,430 @@
+// demo: the whole pipeline on a corpus Debian ships (fortunes-zh). Builds the
+// data pack in-process, then runs every stage as a child process of this same
+// binary — exactly the commands a user would type, printed before each one —
+// and ends with the five models' answers, objective held-out metrics and the
+// score table. Re-running keeps finished stages and resumes a stopped one.
+
+#include "commands.h"
+#include "reporter.h"
+#include "stage_cli.h"
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "config/stages.h"
+#include "data/demo_pack.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace mm::cli {
+
+namespace stdfs = std::filesystem;
+namespace files = data::demo_files;
+
+namespace {
+
+std::string selfExe() {
+    std::error_code ec;
+    std::string p = stdfs::read_symlink("/proc/self/exe", ec).string();
+    if (ec)
+        throw IoError("cannot find the micromind executable (/proc/self/exe): " + ec.message());
+    // Rebuilt or reinstalled while the demo runs: use the file now at that path.
+    const std::string deleted = " (deleted)";
+    if (p.size() > deleted.size() && p.compare(p.size() - deleted.size(), deleted.size(), deleted) == 0)
+        p.resize(p.size() - deleted.size());
+    return p;
+}
+
+std::string quoteArg(const std::string& a) {
+    if (!a.empty() && a.find_first_of(" \t\"'\\$`;&|<>()*?[]{}") == std::string::npos)
+        return a;
+    std::string q = "'";
+    for (char c : a)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+struct ChildResult {
+    int exitCode = 0;
+    std::string out;  ///< captured stdout (capture mode only)
+};
+
+/// Runs `micromind <args>` as a child process (stdout captured when asked,
+/// stderr passed through) and waits for it. SIGINT reaches the child through
+/// the terminal's process group; the child saves and exits 130.
+ChildResult runChild(const std::vector<std::string>& args, bool capture) {
+    const std::string exe = selfExe();
+    std::vector<std::string> argv{exe};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+        cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    int fds[2] = {-1, -1};
+    if (capture && ::pipe(fds) != 0)
+        throw IoError(std::string("cannot create a pipe: ") + std::strerror(errno));
+    std::fflush(stdout);
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw IoError(std::string("cannot start a child process: ") + std::strerror(errno));
+    if (pid == 0) {
+        if (capture) {
+            ::dup2(fds[1], 1);
+            ::close(fds[0]);
+            ::close(fds[1]);
+        }
+        ::execv(exe.c_str(), cargv.data());
+        std::fprintf(stderr, "error: cannot run %s: %s\n", exe.c_str(), std::strerror(errno));
+        ::_exit(127);
+    }
+    ChildResult r;
+    if (capture) {
+        ::close(fds[1]);
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::read(fds[0], buf, sizeof buf);
+            if (n > 0)
+                r.out.append(buf, size_t(n));
+            else if (n == 0 || errno != EINTR)
+                break;
+        }
+        ::close(fds[0]);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+}
+
+/// The last JSON object line of a command's --json output.
+nlohmann::json lastJson(const std::string& out) {
+    std::istringstream in(out);
+    std::string line;
+    nlohmann::json last;
+    while (std::getline(in, line))
+        if (!line.empty() && line[0] == '{') {
+            auto j = nlohmann::json::parse(line, nullptr, false);
+            if (!j.is_discarded())
+                last = std::move(j);
+        }
+    return last;
+}
+
+class Demo {
+public:
+    explicit Demo(const config::Values& cfg)
+        : m_cfg(cfg), m_ws(stdfs::absolute(cfg.getString("workspace")).lexically_normal().string()),
+          m_data((stdfs::path(m_ws) / "data").string()), m_out((stdfs::path(m_ws) / "out").string()),
+          m_quick(cfg.getBool("quick")), m_scale(cfg.getFloat("scale")), m_threads(std::to_string(cfg.getInt("threads"))) {}
+
+    int run();
+
+private:
+    std::string data(const char* name) const { return (stdfs::path(m_data) / name).string(); }
+    std::string out(const std::string& name) const { return (stdfs::path(m_out) / name).string(); }
+    /// Training steps of a stage: its full-run figure times --scale, or 3 with --quick.
+    std::string steps(double full) const {
+        return std::to_string(m_quick ? 3 : std::max<long long>(1, std::llround(full * m_scale)));
+    }
+    /// A stage's batch size (4 with --quick, so a small corpus fills a batch).
+    std::string batch(int full) const { return std::to_string(m_quick ? 4 : full); }
+    /// Prints and runs one stage; returns false when the user stopped it.
+    bool stage(const std::string& title, const std::string& product, const std::string& resumeFile,
+               std::vector<std::string> args);
+    /// Runs a measuring command with --json and returns its result ("" members on failure).
+    nlohmann::json measure(std::vector<std::string> args);
+    void evaluate();
+    std::string report();
+
+    const config::Values& m_cfg;
+    std::string m_ws, m_data, m_out;
+    bool m_quick;
+    double m_scale;
+    std::string m_threads;
+    int m_step = 0, m_steps = 0;
+    std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
+    nlohmann::json m_results = nlohmann::json::object();
+};
+
+/// A stage is finished when its product exists and, for a training stage, the
+/// checkpoint's sidecar says it reached the --max_steps asked for now (a
+/// checkpoint saved mid-run, or one from another --scale, is not finished).
+bool finished(const std::string& product, const std::vector<std::string>& args) {
+    if (!fs::isFile(product))
+        return false;
+    auto it = std::find(args.begin(), args.end(), "--max_steps");
+    if (it == args.end() || ++it == args.end())
+        return true;
+    const std::string sidecar = product.substr(0, product.size() - 4) + ".json";
+    if (!fs::isFile(sidecar))
+        return false;
+    const auto meta = nlohmann::json::parse(fs::readFile(sidecar), nullptr, false);
+    return meta.is_object() && meta.contains("step") && meta["step"].is_number_integer() &&
+           std::to_string(meta["step"].get<long long>()) == *it;
+}
+
+bool Demo::stage(const std::string& title, const std::string& product, const std::string& resumeFile,
+                 std::vector<std::string> args) {
+    ++m_step;
+    const bool keep = !m_cfg.getBool("fresh") && finished(product, args);
+    if (keep) {
+        std::printf("\n[%d/%d] %s: kept %s (pass --fresh to retrain)\n", m_step, m_steps, title.c_str(),
+                    stdfs::relative(product, m_ws).c_str());
+        return true;
+    }
+    if (!resumeFile.empty() && fs::isFile(resumeFile) && !m_cfg.getBool("fresh"))
+        args.push_back("--resume");
+    std::string cmd = "micromind";
+    for (const auto& a : args)
+        cmd += " " + quoteArg(a);
+    std::printf("\n[%d/%d] %s  (%s elapsed)\n$ %s\n", m_step, m_steps, title.c_str(),
+                formatDuration(std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count()).c_str(),
+                cmd.c_str());
+    const ChildResult r = runChild(args, false);
+    if (r.exitCode == 130 || g_stopRequested)
+        return false;
+    if (r.exitCode != 0)
+        throw Error(title + " failed (exit code " + std::to_string(r.exitCode) +
+                    ", its message is above). Finished stages are kept: fix the cause and rerun `micromind demo "
+                    "--workspace " + quoteArg(m_ws) + "`");
+    return true;
+}
+
+nlohmann::json Demo::measure(std::vector<std::string> args) {
+    args.push_back("--json");
+    const ChildResult r = runChild(args, true);
+    if (r.exitCode != 0) {
+        std::fprintf(stderr, "  (measurement `micromind %s` failed with exit code %d; reported as n/a)\n",
+                     args[0].c_str(), r.exitCode);
+        return {};
+    }
+    return lastJson(r.out);
+}
+
+struct ModelRow {
+    int mode;
+    const char* name;
+    std::string weights;  ///< relative to out/
+    std::string lora;     ///< adapter, relative to out/
+};
+
+std::vector<ModelRow> demoModels() {
+    return {{0, "pretrain", "pretrain_128.pth", ""},
+            {1, "full_sft", "full_sft_128.pth", ""},
+            {2, "rlhf (dpo)", "rlhf_128.pth", ""},
+            {3, "reason", "reason_128.pth", ""},
+            {4, "lora_songci + full_sft", "full_sft_128.pth", "lora/lora_songci_128.pth"},
+            {5, "grpo", "grpo_128.pth", ""}};
+}
+
+void Demo::evaluate() {
+    const std::string maxNew = std::to_string(m_cfg.getInt("max_new_tokens"));
+    const std::string limit = m_quick ? "4" : "60";
+    for (const auto& m : demoModels()) {
+        if (!fs::isFile(out(m.weights)))
+            continue;
+        const std::string mode = std::to_string(m.mode);
+        std::vector<std::string> sel{"--model_mode", mode, "--out_dir", m_out, "--preset", "tiny", "--threads", m_threads};
+        if (!m.lora.empty())
+            sel.insert(sel.end(), {"--lora_name", "lora_songci"});
+        ++m_step;
+        std::printf("\n[%d/%d] model %d (%s): the seed's prompts, held-out questions and metrics\n", m_step, m_steps,
+                    m.mode, m.name);
+        std::vector<std::string> ev{"eval"};
+        ev.insert(ev.end(), sel.begin(), sel.end());
+        ev.insert(ev.end(), {"--max_new_tokens", maxNew, "--repetition_penalty", "1.2", "--seed", "42"});
+        std::printf("$ micromind");
+        for (const auto& a : ev)
+            std::printf(" %s", quoteArg(a).c_str());
+        std::printf("\n");
+        const ChildResult er = runChild(ev, true);  // answers go to the history; the report shows them
+        if (er.exitCode != 0)
+            throw Error("micromind eval --model_mode " + mode + " failed (exit code " + std::to_string(er.exitCode) + ")");
+
+        nlohmann::json r = nlohmann::json::object();
+        std::vector<std::string> ex{"metrics", "--task", "exact", "--data_path", data(files::heldoutQa), "--limit",
+                                    m_quick ? "4" : "120", "--max_new_tokens", "32"};
+        ex.insert(ex.end(), sel.begin(), sel.end());
+        r["exact"] = measure(ex);
+        std::vector<std::string> tx{"metrics", "--task", "exact", "--data_path", data(files::trainQa), "--limit",
+                                    m_quick ? "4" : "60", "--max_new_tokens", "32"};
+        tx.insert(tx.end(), sel.begin(), sel.end());
+        r["train_exact"] = measure(tx);
+        std::vector<std::string> base{"--weights", out(m.weights), "--out_dir", m_out, "--threads", m_threads,
+                                      "--max_seq_len", "256"};
+        if (!m.lora.empty())
+            base.insert(base.end(), {"--lora_path", out(m.lora)});
+        auto heldout = [&](const char* metric, const char* file, std::vector<std::string> extra) {
+            std::vector<std::string> a{"heldout", "--metric", metric, "--data_path", data(file)};
+            a.insert(a.end(), base.begin(), base.end());
+            a.insert(a.end(), extra.begin(), extra.end());
+            return measure(a);
+        };
+        r["loss"] = heldout("loss", files::heldoutSft, {});
+        r["songci_loss"] = heldout("loss", files::heldoutLora, {});
+        r["preference"] = heldout("preference", files::heldoutDpo, {});
+        r["think"] = heldout("think_format", files::heldoutReason,
+                             {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
+        r["name"] = m.name;
+        m_results[mode] = r;
+        auto num = [](const nlohmann::json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k].get<double>() : NAN; };
+        std::printf("  exact match: trained questions %.1f%%, held-out %.1f%% | answer loss %.3f | Song ci loss %.3f | "
+                    "preference %.1f%% | think/answer format %.1f%%\n",
+                    100 * num(r["train_exact"], "accuracy"), 100 * num(r["exact"], "accuracy"), num(r["loss"], "loss"),
+                    num(r["songci_loss"], "loss"),
+                    100 * num(r["preference"], "pref_accuracy"), 100 * num(r["think"], "format_rate"));
+    }
+}
+
+std::string fmt(const nlohmann::json& j, const char* key, bool percent) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_number())
+        return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, percent ? "%.1f %%" : "%.3f", percent ? 100 * j[key].get<double>() : j[key].get<double>());
+    return buf;
+}
+
+std::string Demo::report() {
+    std::ostringstream md;
+    md << "| 模型编号 | model | exact match, trained questions | exact match, held-out | held-out answer loss | "
+          "Song ci held-out loss | DPO preference accuracy | think/answer format |\n"
+          "|---|---|---|---|---|---|---|---|\n";
+    for (auto it = m_results.begin(); it != m_results.end(); ++it) {
+        const auto& r = it.value();
+        md << "| " << it.key() << " | " << r["name"].get<std::string>() << " | "
+           << fmt(r["train_exact"], "accuracy", true) << " | " << fmt(r["exact"], "accuracy", true)
+           << " | " << fmt(r["loss"], "loss", false) << " | " << fmt(r["songci_loss"], "loss", false) << " | "
+           << fmt(r["preference"], "pref_accuracy", true) << " | " << fmt(r["think"], "format_rate", true) << " |\n";
+    }
+    return md.str();
+}
+
+int Demo::run() {
+    std::printf("MicroMind demo in %s\n"
+                "Corpus: Debian's fortunes-zh (Tang poems, Song ci, Chinese sayings; GPL-3.0+) from %s\n",
+                m_ws.c_str(), m_cfg.getString("source").c_str());
+    fs::ensureWritableDir(m_data);
+    fs::ensureWritableDir(m_out);
+    data::DemoPackOptions po;
+    po.sourceDir = m_cfg.getString("source");
+    po.outDir = m_data;
+    const data::DemoPackSummary s = data::buildDemoPack(po);
+    std::printf("Data pack (%s): %lld poems (%lld Song ci, %lld held out) + %lld sayings -> pretrain %lld docs, "
+                "SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, GRPO %lld; held out: %lld checkable "
+                "questions, %lld conversations, %lld pairs\n",
+                m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems, (long long)s.sayings,
+                (long long)s.pretrainDocs, (long long)s.sft, (long long)s.dpo, (long long)s.reason, (long long)s.lora,
+                (long long)s.grpo, (long long)s.heldoutQa, (long long)s.heldoutSft, (long long)s.heldoutDpo);
+
+    if (m_cfg.getBool("data_only"))
+        return 0;
+    const bool withGrpo = m_cfg.getBool("grpo");
+    // Tokenizer + five trainings (+ GRPO), one evaluation per model, the scores.
+    m_steps = 6 + (withGrpo ? 1 : 0) + 5 + (withGrpo ? 1 : 0) + 1;
+    const std::vector<std::string> common{"--out_dir", m_out, "--preset", "tiny", "--threads", m_threads,
+                                          "--epochs", "1000", "--log_interval", m_quick ? "1" : "25", "--save_interval", m_quick ? "2" : "100"};
+    auto with = [&](std::vector<std::string> a) {
+        a.insert(a.end(), common.begin(), common.end());
+        return a;
+    };
+    auto resume = [&](const std::string& stem) { return out("checkpoints/" + stem + "_128_resume.pt"); };
+
+    const std::string vocab = std::to_string(m_cfg.getInt("vocab_size"));
+    bool ok = stage("tokenizer", out("tokenizer.model"), "",
+                    {"train_tokenizer", "--data_path", data(files::pretrain), "--vocab_size", vocab, "--out_dir", m_out,
+                     "--threads", m_threads});
+    ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
+                     with({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256", "--batch_size", batch(16),
+                           "--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
+                           "--max_steps", steps(220)}));
+    ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
+                     with({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "256", "--batch_size", batch(32),
+                           "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(130)}));
+    ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
+                     with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
+                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--max_steps", steps(100)}));
+    ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
+                     with({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "256", "--batch_size",
+                           batch(32), "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(140)}));
+    ok = ok && stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"),
+                     resume("lora/lora_songci"),
+                     with({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "256",
+                           "--batch_size", batch(16), "--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps",
+                           steps(80)}));
+    if (withGrpo)
+        ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
+                         with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations", "4",
+                               "--max_gen_len", "48", "--learning_rate", "1e-4", "--max_steps", steps(30)}));
+    if (!ok) {
+        std::printf("\nstopped. Finished stages are kept; rerun `micromind demo --workspace %s` to continue.\n",
+                    quoteArg(m_ws).c_str());
+        return 130;
+    }
+    evaluate();
+    if (g_stopRequested)
+        return 130;
+
+    ++m_step;
+    const std::string reports = (stdfs::path(m_ws) / "reports").string();
+    if (!m_cfg.getString("base_url").empty()) {
+        std::printf("\n[%d/%d] LLM judge %s\n", m_step, m_steps, m_cfg.getString("base_url").c_str());
+        const ChildResult jr = runChild({"judge", "--out_dir", m_out, "--base_url", m_cfg.getString("base_url"),
+                                         "--judge_model", m_cfg.getString("judge_model"), "--api_key_env",
+                                         m_cfg.getString("api_key_env")},
+                                        false);
+        if (jr.exitCode != 0)
+            std::printf("the judge failed (exit code %d); the table below has no judge scores\n", jr.exitCode);
+    } else {
+        std::printf("\n[%d/%d] scores: no --base_url given, so no LLM judge scores (the objective metrics below are "
+                    "measured); judge later with `micromind judge --out_dir %s --base_url URL --judge_model NAME`\n",
+                    m_step, m_steps, quoteArg(m_out).c_str());
+    }
+    const ChildResult xr = runChild({"scores", "export", "--out_dir", m_out, "--export_dir", reports}, true);
+    if (xr.exitCode != 0)
+        throw Error("micromind scores export failed (exit code " + std::to_string(xr.exitCode) + ")");
+
+    const std::string table = report();
+    fs::writeFileAtomic((stdfs::path(reports) / "demo.md").string(),
+                        "# MicroMind demo: what each stage did\n\n"
+                        "- exact match, trained questions: a fixed sample of the author / next-line questions "
+                        "that post-training saw (greedy answer equals the reference);\n"
+                        "- the held-out columns use poems kept out of every post-training set (their text is in "
+                        "pretraining, so they measure recall of what pretraining read);\n"
+                        "- answer loss: assistant-token cross-entropy of plain answers; Song ci loss: the same on "
+                        "Song ci conversations (the LoRA domain);\n"
+                        "- DPO preference accuracy: share of pairs whose true answer gets the higher mean "
+                        "log-probability; think/answer format: share of greedy answers in "
+                        "<think>...</think><answer>...</answer> form.\n\n" + table);
+    fs::writeFileAtomic((stdfs::path(reports) / "demo.json").string(), m_results.dump(2) + "\n");
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
+    std::printf("\nWhat each stage did (held-out poems, greedy decoding):\n\n%s\n"
+                "Done in %s. Workspace: %s\n"
+                "  reports/demo.md       this table\n"
+                "  reports/compare.html  the models' answers to the seed's prompts side by side\n"
+                "  reports/scores.md     the seed's score table (fill it with `micromind judge` or `micromind scores set`)\n"
+                "  out/                  checkpoints, tokenizer, history (micromind history --out_dir %s)\n"
+                "Chat with a model: micromind chat --out_dir %s --model_mode 1\n",
+                table.c_str(), formatDuration(secs).c_str(), m_ws.c_str(), quoteArg(m_out).c_str(),
+                quoteArg(m_out).c_str());
+    return 0;
+}
+
+} // namespace
+
+int cmdDemo(const Args& args) {
+    config::Values cfg = parseStageArgs("demo", args);
+    Demo demo(cfg);
+    return demo.run();
+}
+
+} // namespace mm::cli

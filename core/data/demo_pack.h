@@ -1,0 +1,85 @@
+#pragma once
+// The embedded demo's data pack, built from Debian's fortunes-zh corpus
+// (tang300: 300 Tang poems, song100: 100 Song ci, chinese: ~5,000 sayings;
+// GPL-3.0+, installed by apt under /usr/share/games/fortunes, never copied into
+// the repository). Every file of the pipeline is derived here:
+//
+//   pretrain.jsonl      {"text"}: every poem (title, author, body) and saying
+//   sft.jsonl           conversations: title -> author, author + title -> poem,
+//                       a line -> the next line, who are you
+//   dpo.jsonl           {"chosen","rejected"}: true next line / author vs a wrong one
+//   reason.jsonl        the same questions answered as <think>…</think><answer>…</answer>
+//   lora_songci.jsonl   the SFT tasks on Song ci only (the LoRA domain)
+//   grpo.jsonl          {"conversations":[user], "answer"}: checkable questions
+//   train_qa.jsonl      a sample of the trained checkable questions (memorisation)
+//   heldout_*.jsonl     the same tasks on poems kept out of every post-training
+//                       set (their text is in pretraining: closed-book recall)
+//
+// The split is by poem and deterministic (a hash of title + author), so the
+// held-out questions never appear in SFT/DPO/reasoning/GRPO data.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mm::data {
+
+/// One poem of tang300 / song100.
+struct Poem {
+    std::string title;
+    std::string author;
+    std::string body;                 ///< lines joined with '\n'
+    std::vector<std::string> phrases; ///< body split at ，。？！；
+    bool ci = false;                  ///< Song ci (song100) rather than a Tang poem
+    bool heldOut = false;
+};
+
+/// Strips ANSI colour sequences (ESC [ ... m).
+std::string stripAnsi(const std::string& s);
+
+/// Splits a fortune file into records (separated by lines holding only "%"),
+/// ANSI codes stripped, each record trimmed; empty records dropped.
+std::vector<std::string> splitFortunes(const std::string& text);
+
+/// Parses a poem record ("《title》" line, "作者：name（dates）" line, body).
+/// Returns false when the record has no title/author header.
+bool parsePoem(const std::string& record, bool ci, Poem& out);
+
+struct DemoPackOptions {
+    std::string sourceDir = "/usr/share/games/fortunes";
+    std::string outDir;          ///< <workspace>/data
+    double heldOutShare = 0.12;  ///< share of poems kept out of post-training
+    int poemRepeats = 3;         ///< poems repeated in pretraining (they are ~5% of the text)
+    int maxPairsPerPoem = 6;     ///< next-line questions per poem
+    uint64_t seed = 7;
+};
+
+struct DemoPackSummary {
+    int64_t poems = 0, ci = 0, sayings = 0, heldOutPoems = 0;
+    int64_t pretrainDocs = 0, sft = 0, dpo = 0, reason = 0, lora = 0, grpo = 0;
+    int64_t heldoutQa = 0, heldoutSft = 0, heldoutDpo = 0, heldoutLora = 0, trainQa = 0;
+};
+
+/// The file names inside the data folder.
+namespace demo_files {
+inline const char* pretrain = "pretrain.jsonl";
+inline const char* sft = "sft.jsonl";
+inline const char* dpo = "dpo.jsonl";
+inline const char* reason = "reason.jsonl";
+inline const char* lora = "lora_songci.jsonl";
+inline const char* grpo = "grpo.jsonl";
+inline const char* heldoutQa = "heldout_qa.jsonl";      ///< {"question","answer"} (metrics --task exact)
+inline const char* heldoutSft = "heldout_sft.jsonl";    ///< conversations (heldout --metric loss)
+inline const char* heldoutDpo = "heldout_dpo.jsonl";    ///< pairs (heldout --metric preference)
+inline const char* heldoutReason = "heldout_reason.jsonl"; ///< reasoning conversations (think_format)
+inline const char* heldoutLora = "heldout_songci.jsonl";   ///< Song ci conversations (LoRA domain loss)
+inline const char* heldoutGrpo = "heldout_grpo.jsonl";     ///< checkable questions (GRPO reward)
+inline const char* trainQa = "train_qa.jsonl";             ///< {"question","answer"} sample of the trained questions
+}
+
+/// Reads tang300, song100 and chinese from `sourceDir` and writes every file
+/// (temp + rename). Throws InputError naming the missing file and the apt
+/// command when the corpus is not installed.
+DemoPackSummary buildDemoPack(const DemoPackOptions& opts);
+
+} // namespace mm::data

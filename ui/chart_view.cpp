@@ -1,0 +1,388 @@
+#include "chart_view.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPainter>
+#include <QPalette>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mm::ui {
+
+namespace {
+
+constexpr int kRedrawMs = 40;
+
+QColor seriesColor(int i) {
+    static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
+                                    QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                    QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf)};
+    return colors[i % 8];
+}
+
+bool darkPalette() { return QApplication::palette().color(QPalette::Window).lightness() < 128; }
+
+} // namespace
+
+MetricChart::MetricChart(const QString& metric, const QString& title, QWidget* parent)
+    : QChartView(parent), m_metric(metric) {
+    auto* c = new QChart;
+    c->setTheme(darkPalette() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    c->setTitle(title);
+    c->legend()->setVisible(true);
+    c->legend()->setAlignment(Qt::AlignBottom);
+    c->setAnimationOptions(QChart::NoAnimation);
+    c->setMargins(QMargins(4, 4, 4, 4));
+    setChart(c);
+    setRenderHint(QPainter::Antialiasing, true);
+    setMinimumSize(320, 220);
+    setObjectName(QStringLiteral("chart_") + metric);
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(kRedrawMs);
+    connect(&m_timer, &QTimer::timeout, this, &MetricChart::redraw);
+    rebuildAxes();
+}
+
+MetricChart::Series& MetricChart::seriesFor(const QString& key, const QString& label) {
+    auto it = m_series.find(key);
+    if (it != m_series.end())
+        return *it;
+    Series s;
+    s.label = label;
+    const QColor color = seriesColor(m_colorIndex++);
+    s.raw = new QLineSeries;
+    QColor faint = color;
+    faint.setAlpha(70);
+    QPen rawPen(faint);
+    rawPen.setWidthF(1.0);
+    s.raw->setPen(rawPen);
+    s.raw->setUseOpenGL(false);
+    s.smooth = new QLineSeries;
+    QPen pen(color);
+    pen.setWidthF(2.0);
+    s.smooth->setPen(pen);
+    s.smooth->setName(label);
+    s.smooth->setUseOpenGL(false);
+    chart()->addSeries(s.raw);
+    chart()->addSeries(s.smooth);
+    // Only the smoothed curve gets a legend entry.
+    const auto markers = chart()->legend()->markers(s.raw);
+    for (auto* m : markers)
+        m->setVisible(false);
+    s.raw->attachAxis(m_xAxis);
+    s.raw->attachAxis(m_yAxis);
+    s.smooth->attachAxis(m_xAxis);
+    s.smooth->attachAxis(m_yAxis);
+    return *m_series.insert(key, s);
+}
+
+void MetricChart::append(const QString& key, const QString& label, const ChartSample& sample) {
+    Series& s = seriesFor(key, label);
+    s.data.push_back(sample);
+    extendEma(s, s.data.size() - 1);
+    s.dirty = true;
+    scheduleRedraw();
+}
+
+void MetricChart::setSeriesData(const QString& key, const QString& label, const QVector<ChartSample>& samples) {
+    Series& s = seriesFor(key, label);
+    s.label = label;
+    s.smooth->setName(label);
+    s.data = samples;
+    s.ema.clear();
+    extendEma(s, 0);
+    s.dirty = true;
+    scheduleRedraw();
+}
+
+void MetricChart::removeSeries(const QString& key) {
+    auto it = m_series.find(key);
+    if (it == m_series.end())
+        return;
+    chart()->removeSeries(it->raw);
+    chart()->removeSeries(it->smooth);
+    delete it->raw;
+    delete it->smooth;
+    m_series.erase(it);
+    scheduleRedraw();
+}
+
+void MetricChart::clearSeries() {
+    for (const auto& k : m_series.keys())
+        removeSeries(k);
+    m_colorIndex = 0;
+}
+
+qsizetype MetricChart::sampleCount(const QString& key) const {
+    auto it = m_series.find(key);
+    return it == m_series.end() ? 0 : it->data.size();
+}
+
+qsizetype MetricChart::drawnPointCount(const QString& key) const {
+    auto it = m_series.find(key);
+    return it == m_series.end() ? 0 : it->raw->count();
+}
+
+void MetricChart::extendEma(Series& s, qsizetype from) const {
+    // TensorBoard's debiased EMA: early points are not dragged towards zero.
+    s.ema.resize(s.data.size());
+    double acc = from > 0 ? s.emaAcc : 0.0;
+    for (qsizetype i = from; i < s.data.size(); ++i) {
+        const double v = s.data[i].value;
+        if (!std::isfinite(v)) {
+            s.ema[i] = i > 0 ? s.ema[i - 1] : v;
+            continue;
+        }
+        acc = acc * m_smoothing + (1 - m_smoothing) * v;
+        const double debias = 1.0 - std::pow(m_smoothing, double(i + 1));
+        s.ema[i] = debias > 0 ? acc / debias : v;
+    }
+    s.emaAcc = acc;
+}
+
+void MetricChart::setSmoothing(double w) {
+    w = std::clamp(w, 0.0, 0.999);
+    if (w == m_smoothing)
+        return;
+    m_smoothing = w;
+    for (auto& s : m_series) {
+        s.ema.clear();
+        extendEma(s, 0);
+        s.dirty = true;
+    }
+    scheduleRedraw();
+}
+
+void MetricChart::setXAxisMode(XAxisMode mode) {
+    if (mode == m_xMode)
+        return;
+    m_xMode = mode;
+    m_axesDirty = true;
+    for (auto& s : m_series)
+        s.dirty = true;
+    scheduleRedraw();
+}
+
+void MetricChart::setLogY(bool on) {
+    if (on == m_logY)
+        return;
+    m_logY = on;
+    m_axesDirty = true;
+    for (auto& s : m_series)
+        s.dirty = true;
+    scheduleRedraw();
+}
+
+double MetricChart::xOf(const ChartSample& s) const {
+    switch (m_xMode) {
+    case XAxisMode::Step: return s.step;
+    case XAxisMode::Tokens: return s.tokens;
+    case XAxisMode::WallTime: return s.wall;
+    }
+    return s.step;
+}
+
+void MetricChart::scheduleRedraw() {
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void MetricChart::rebuildAxes() {
+    QChart* c = chart();
+    for (auto& s : m_series) {
+        if (m_xAxis) {
+            s.raw->detachAxis(m_xAxis);
+            s.smooth->detachAxis(m_xAxis);
+        }
+        if (m_yAxis) {
+            s.raw->detachAxis(m_yAxis);
+            s.smooth->detachAxis(m_yAxis);
+        }
+    }
+    if (m_xAxis) {
+        c->removeAxis(m_xAxis);
+        delete m_xAxis;
+    }
+    if (m_yAxis) {
+        c->removeAxis(m_yAxis);
+        delete m_yAxis;
+    }
+    auto* x = new QValueAxis;
+    x->setLabelFormat(QStringLiteral("%.6g"));
+    x->setTitleText(m_xMode == XAxisMode::Step     ? tr("step")
+                    : m_xMode == XAxisMode::Tokens ? tr("tokens")
+                                                   : tr("wall time (s)"));
+    m_xAxis = x;
+    if (m_logY) {
+        auto* y = new QLogValueAxis;
+        y->setLabelFormat(QStringLiteral("%.3g"));
+        y->setBase(10);
+        m_yAxis = y;
+    } else {
+        auto* y = new QValueAxis;
+        y->setLabelFormat(QStringLiteral("%.4g"));
+        m_yAxis = y;
+    }
+    c->addAxis(m_xAxis, Qt::AlignBottom);
+    c->addAxis(m_yAxis, Qt::AlignLeft);
+    for (auto& s : m_series) {
+        s.raw->attachAxis(m_xAxis);
+        s.raw->attachAxis(m_yAxis);
+        s.smooth->attachAxis(m_xAxis);
+        s.smooth->attachAxis(m_yAxis);
+    }
+    m_axesDirty = false;
+}
+
+void MetricChart::redraw() {
+    if (m_axesDirty)
+        rebuildAxes();
+    // About two points per horizontal pixel is all a screen can show.
+    const qsizetype buckets = std::max<qsizetype>(200, qsizetype(chart()->plotArea().width()));
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+    for (auto& s : m_series) {
+        const qsizetype n = s.data.size();
+        const auto usable = [&](double v) { return std::isfinite(v) && (!m_logY || v > 0); };
+        for (qsizetype i = 0; i < n; ++i) {
+            const double v = s.data[i].value;
+            if (!usable(v))
+                continue;
+            const double x = xOf(s.data[i]);
+            xmin = std::min(xmin, x);
+            xmax = std::max(xmax, x);
+            ymin = std::min(ymin, v);
+            ymax = std::max(ymax, v);
+        }
+        if (!s.dirty)
+            continue;
+        QList<QPointF> raw, smooth;
+        if (n <= 2 * buckets) {
+            raw.reserve(n);
+            smooth.reserve(n);
+            for (qsizetype i = 0; i < n; ++i) {
+                const double x = xOf(s.data[i]);
+                if (usable(s.data[i].value))
+                    raw.append(QPointF(x, s.data[i].value));
+                if (usable(s.ema[i]))
+                    smooth.append(QPointF(x, s.ema[i]));
+            }
+        } else {
+            // Min and max of each bucket keep spikes visible after decimation.
+            const qsizetype per = (n + buckets - 1) / buckets;
+            raw.reserve(2 * buckets);
+            smooth.reserve(buckets);
+            for (qsizetype b = 0; b < n; b += per) {
+                const qsizetype e = std::min(n, b + per);
+                qsizetype lo = -1, hi = -1;
+                for (qsizetype i = b; i < e; ++i) {
+                    const double v = s.data[i].value;
+                    if (!usable(v))
+                        continue;
+                    if (lo < 0 || v < s.data[lo].value)
+                        lo = i;
+                    if (hi < 0 || v > s.data[hi].value)
+                        hi = i;
+                }
+                if (lo >= 0) {
+                    const qsizetype first = std::min(lo, hi), second = std::max(lo, hi);
+                    raw.append(QPointF(xOf(s.data[first]), s.data[first].value));
+                    if (second != first)
+                        raw.append(QPointF(xOf(s.data[second]), s.data[second].value));
+                }
+                if (usable(s.ema[e - 1]))
+                    smooth.append(QPointF(xOf(s.data[e - 1]), s.ema[e - 1]));
+            }
+        }
+        s.raw->replace(raw);
+        s.smooth->replace(smooth);
+        s.dirty = false;
+    }
+    if (std::isfinite(xmin)) {
+        if (xmax <= xmin)
+            xmax = xmin + 1;
+        if (ymax <= ymin) {
+            const double pad = std::abs(ymin) * 0.05 + (m_logY ? 0 : 1e-9);
+            ymin -= pad;
+            ymax += pad > 0 ? pad : 1;
+        }
+        m_xAxis->setRange(xmin, xmax);
+        // Round tick values (0, 25, 50 ... rather than 30.75) on linear axes.
+        static_cast<QValueAxis*>(m_xAxis)->applyNiceNumbers();
+        if (m_logY) {
+            m_yAxis->setRange(ymin / 1.2, ymax * 1.2);
+        } else {
+            const double pad = (ymax - ymin) * 0.05;
+            m_yAxis->setRange(ymin - pad, ymax + pad);
+            // Qt 6.4 elides the labels of nice ticks on tiny ranges (learning
+            // rates); those keep the exact range.
+            if (ymax - ymin >= 1e-2)
+                static_cast<QValueAxis*>(m_yAxis)->applyNiceNumbers();
+        }
+    }
+    ++m_redraws;
+    Q_EMIT redrawn();
+}
+
+QString MetricChart::toCsv() const {
+    QString out = QStringLiteral("series,step,tokens,wall_s,%1,%1_smoothed\n").arg(m_metric);
+    for (auto it = m_series.cbegin(); it != m_series.cend(); ++it) {
+        QString label = it->label;
+        label.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        for (qsizetype i = 0; i < it->data.size(); ++i) {
+            const auto& d = it->data[i];
+            out += QStringLiteral("\"%1\",%2,%3,%4,%5,%6\n")
+                       .arg(label)
+                       .arg(qint64(d.step))
+                       .arg(qint64(d.tokens))
+                       .arg(d.wall, 0, 'g', 10)
+                       .arg(d.value, 0, 'g', 10)
+                       .arg(it->ema[i], 0, 'g', 10);
+        }
+    }
+    return out;
+}
+
+bool MetricChart::exportPng(const QString& path, QString* error) {
+    const QPixmap pm = grab();
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || !pm.save(&f, "PNG") || !f.commit()) {
+        if (error)
+            *error = tr("could not write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool MetricChart::exportSvg(const QString& path, QString* error) {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = tr("could not write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    {
+        QSvgGenerator gen;
+        gen.setOutputDevice(&f);
+        gen.setSize(size());
+        gen.setViewBox(rect());
+        gen.setTitle(chart()->title());
+        QPainter p(&gen);
+        render(&p);
+    }
+    if (!f.commit()) {
+        if (error)
+            *error = tr("could not write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace mm::ui

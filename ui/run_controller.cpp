@@ -1,0 +1,431 @@
+#include "run_controller.h"
+
+#include "cli_path.h"
+
+#include "config/stages.h"
+#include "store/history.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFutureWatcher>
+#include <QJsonDocument>
+#include <QMap>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <csignal>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace mm::ui {
+
+namespace {
+
+constexpr qsizetype kMaxErrorChars = 1 << 20;
+
+/// What one poll of an attached run read from the database.
+struct PollResult {
+    bool ok = false;
+    QString status, message, weights;
+    qint64 steps = 0;
+    QList<QJsonObject> events;  ///< "log" events after the last seen step
+    QString error;
+};
+
+PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep) {
+    PollResult r;
+    try {
+        store::History h(dbPath.toStdString());
+        // A process that died without finishing leaves "running" behind.
+        h.markStaleRunsInterrupted();
+        auto rec = h.run(runId);
+        if (!rec) {
+            r.error = QStringLiteral("run %1 is no longer in the history").arg(runId);
+            return r;
+        }
+        r.status = QString::fromStdString(rec->status);
+        r.message = QString::fromStdString(rec->message);
+        r.weights = QString::fromStdString(rec->outCheckpoint);
+        r.steps = rec->steps;
+        std::map<qint64, QJsonObject> bySteps;
+        for (const auto& name : h.metricNames(runId)) {
+            const QString key = QString::fromStdString(name);
+            for (const auto& p : h.metrics(runId, name)) {
+                if (p.step <= afterStep)
+                    continue;
+                QJsonObject& e = bySteps[p.step];
+                e.insert(key, p.value);
+                e.insert(QStringLiteral("elapsed_s"), p.wallTime);
+            }
+        }
+        for (auto& [step, e] : bySteps) {
+            e.insert(QStringLiteral("event"), QStringLiteral("log"));
+            e.insert(QStringLiteral("step"), step);
+            e.insert(QStringLiteral("run_id"), runId);
+            r.events.push_back(e);
+        }
+        r.ok = true;
+    } catch (const std::exception& e) {
+        r.error = QString::fromStdString(e.what());
+    }
+    return r;
+}
+
+/// Flags of a recorded run's config (non-default values), for resuming it.
+QStringList flagsFromConfig(const QString& stage, const QString& configJson) {
+    try {
+        auto j = nlohmann::json::parse(configJson.toStdString());
+        j.erase("model");
+        j.erase("json");
+        j.erase("resume");
+        const auto values = config::parseJson(config::schemaFor(stage.toStdString()), j);
+        QStringList out;
+        const auto args = values.toArgs();
+        for (size_t i = 1; i < args.size(); ++i)  // args[0] is the stage
+            out << QString::fromStdString(args[i]);
+        return out;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+} // namespace
+
+RunController::RunController(const QString& workspace, const QString& stage, const QStringList& flags, QObject* parent)
+    : QObject(parent), m_workspace(workspace), m_stage(stage), m_flags(flags) {
+    m_pollTimer.setInterval(1000);
+    connect(&m_pollTimer, &QTimer::timeout, this, &RunController::poll);
+    m_tailTimer.setInterval(100);
+    connect(&m_tailTimer, &QTimer::timeout, this, &RunController::readOutput);
+}
+
+RunController* RunController::attach(const QString& workspace, qint64 runId, qint64 pid, const QString& stage,
+                                     const QString& configJson, qint64 lastStep, QObject* parent) {
+    auto* rc = new RunController(workspace, stage, flagsFromConfig(stage, configJson), parent);
+    rc->m_attached = true;
+    rc->m_pid = pid;
+    rc->m_runIds << runId;
+    rc->m_state = State::Running;
+    rc->m_pollTimer.start();
+    QTimer::singleShot(0, rc, &RunController::poll);
+    Q_UNUSED(lastStep);
+    return rc;
+}
+
+bool RunController::isTrainingStage(const QString& stage) {
+    static const QStringList s{QStringLiteral("pretrain"), QStringLiteral("full_sft"), QStringLiteral("dpo"),
+                               QStringLiteral("lora"),     QStringLiteral("distill_reason"), QStringLiteral("grpo")};
+    return s.contains(stage);
+}
+
+QStringList RunController::processArguments() const {
+    QStringList a{m_stage};
+    a << m_flags;
+    // Only the training stages and a few tools speak JSON; the others print text.
+    if (isTrainingStage(m_stage))
+        a << QStringLiteral("--json");
+    if (m_resumeNext)
+        a << QStringLiteral("--resume");
+    return a;
+}
+
+QString RunController::quoteCommand(const QString& program, const QStringList& args) {
+    auto quote = [](const QString& s) {
+        static const QString safe = QStringLiteral("@%+=:,./-_");
+        bool plain = !s.isEmpty();
+        for (QChar c : s)
+            if (!(c.isLetterOrNumber() && c.unicode() < 128) && !safe.contains(c))
+                plain = false;
+        if (plain)
+            return s;
+        QString q = s;
+        q.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+        return QLatin1Char('\'') + q + QLatin1Char('\'');
+    };
+    QStringList parts{quote(program)};
+    for (const auto& a : args)
+        parts << quote(a);
+    return parts.join(QLatin1Char(' '));
+}
+
+QString RunController::commandLine() const {
+    QStringList a{m_stage};
+    a << m_flags;
+    return quoteCommand(QStringLiteral("micromind"), a);
+}
+
+QString RunController::label() const {
+    return runId() > 0 ? QStringLiteral("%1 #%2").arg(m_stage).arg(runId()) : m_stage;
+}
+
+bool RunController::isActive() const {
+    return m_state == State::Running || m_state == State::Pausing || m_state == State::Stopping;
+}
+
+QString RunController::stateName(State s) {
+    switch (s) {
+    case State::Idle: return tr("waiting");
+    case State::Running: return tr("running");
+    case State::Pausing: return tr("pausing");
+    case State::Paused: return tr("paused");
+    case State::Stopping: return tr("stopping");
+    case State::Stopped: return tr("stopped");
+    case State::Completed: return tr("completed");
+    case State::Failed: return tr("failed");
+    }
+    return {};
+}
+
+void RunController::setState(State s) {
+    if (m_state == s)
+        return;
+    m_state = s;
+    Q_EMIT stateChanged(s);
+}
+
+void RunController::start() {
+    if (isActive())
+        return;
+    launch(false);
+}
+
+void RunController::resume() {
+    if (m_state != State::Paused && m_state != State::Stopped)
+        return;
+    launch(true);
+}
+
+void RunController::launch(bool resume) {
+    m_resumeNext = resume;
+    m_attached = false;
+    m_pollTimer.stop();
+    m_request = Request::None;
+    m_sawDone = m_sawStopped = false;
+    m_message.clear();
+    m_stdoutBuf.clear();
+    if (m_proc) {
+        m_proc->disconnect(this);
+        m_proc->deleteLater();
+    }
+    const QDir logs(QDir(m_workspace).filePath(QStringLiteral("logs")));
+    logs.mkpath(QStringLiteral("."));
+    const QString base = logs.filePath(
+        QStringLiteral("%1-%2").arg(m_stage, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+    m_outPath = base + QStringLiteral(".jsonl");
+    m_errPath = base + QStringLiteral(".err");
+    m_outFile.close();
+    m_errFile.close();
+    m_proc = new QProcess(this);
+    m_proc->setProgram(micromindPath());
+    m_proc->setArguments(processArguments());
+    m_proc->setWorkingDirectory(m_workspace);
+    m_proc->setStandardOutputFile(m_outPath, QIODevice::Truncate);
+    m_proc->setStandardErrorFile(m_errPath, QIODevice::Truncate);
+    connect(m_proc, &QProcess::finished, this, &RunController::onProcessFinished);
+    connect(m_proc, &QProcess::errorOccurred, this, &RunController::onProcessError);
+    setState(State::Running);
+    m_proc->start();
+    m_pid = m_proc->processId();
+    m_outFile.setFileName(m_outPath);
+    m_errFile.setFileName(m_errPath);
+    m_tailTimer.start();
+}
+
+void RunController::detach() {
+    m_tailTimer.stop();
+    m_pollTimer.stop();
+    if (m_proc && m_proc->state() != QProcess::NotRunning) {
+        // ~QProcess kills its child, so the object is deliberately never
+        // deleted: the run lives on and writes its log files; the next session
+        // re-attaches to it through the history database.
+        m_proc->disconnect(this);
+        m_proc->setParent(nullptr);
+        m_proc = nullptr;
+    }
+}
+
+void RunController::signalPid(int sig) {
+    if (m_proc && m_proc->state() != QProcess::NotRunning)
+        ::kill(pid_t(m_proc->processId()), sig);
+    else if (m_attached && m_pid > 0)
+        ::kill(pid_t(m_pid), sig);
+}
+
+void RunController::pause() {
+    if (m_state != State::Running)
+        return;
+    m_request = Request::Pause;
+    setState(State::Pausing);
+    signalPid(SIGINT);
+}
+
+void RunController::stop() {
+    if (m_state == State::Paused || m_state == State::Idle) {
+        m_message = tr("stopped by the user");
+        setState(State::Stopped);
+        Q_EMIT finished(m_state);
+        return;
+    }
+    if (m_state == State::Stopping) {
+        // Second request: the CLI's handler is one-shot, the default action ends it.
+        signalPid(SIGKILL);
+        return;
+    }
+    if (!isActive())
+        return;
+    m_request = Request::Stop;
+    setState(State::Stopping);
+    signalPid(SIGTERM);
+}
+
+void RunController::readOutput() {
+    // Unbuffered: a buffered QFile could cache the end of a file that grows.
+    if (!m_outFile.isOpen() && QFile::exists(m_outPath))
+        m_outFile.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    if (!m_errFile.isOpen() && QFile::exists(m_errPath))
+        m_errFile.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    if (m_outFile.isOpen()) {
+        m_stdoutBuf += m_outFile.readAll();
+        qsizetype nl;
+        while ((nl = m_stdoutBuf.indexOf('\n')) >= 0) {
+            const QByteArray line = m_stdoutBuf.left(nl);
+            m_stdoutBuf.remove(0, nl + 1);
+            handleLine(line);
+        }
+    }
+    if (m_errFile.isOpen()) {
+        const QString text = QString::fromUtf8(m_errFile.readAll());
+        if (!text.isEmpty()) {
+            m_stderr += text;
+            if (m_stderr.size() > kMaxErrorChars)
+                m_stderr = m_stderr.right(kMaxErrorChars);
+            Q_EMIT outputAppended(text, true);
+        }
+    }
+}
+
+void RunController::handleLine(const QByteArray& raw) {
+    const QByteArray line = raw.trimmed();
+    if (line.startsWith('{')) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
+        if (err.error == QJsonParseError::NoError && doc.isObject() && doc.object().contains(QStringLiteral("event"))) {
+            handleEvent(doc.object());
+            return;
+        }
+    }
+    const QString text = QString::fromUtf8(raw) + QLatin1Char('\n');
+    m_stdoutText += text;
+    if (m_stdoutText.size() > kMaxErrorChars)
+        m_stdoutText = m_stdoutText.right(kMaxErrorChars);
+    Q_EMIT outputAppended(text, false);
+}
+
+void RunController::handleEvent(const QJsonObject& e) {
+    const QString kind = e.value(QStringLiteral("event")).toString();
+    const qint64 id = e.value(QStringLiteral("run_id")).toInteger();
+    if (id > 0 && !m_runIds.contains(id))
+        m_runIds << id;
+    if (kind == QLatin1String("start")) {
+        m_totalSteps = e.value(QStringLiteral("total_steps")).toInteger();
+        m_weights = e.value(QStringLiteral("weights")).toString();
+        Q_EMIT started(id, e);
+    } else if (kind == QLatin1String("log")) {
+        m_lastStep = e.value(QStringLiteral("step")).toInteger();
+        m_totalSteps = qMax(m_totalSteps, e.value(QStringLiteral("total_steps")).toInteger());
+        Q_EMIT logged(e);
+    } else if (kind == QLatin1String("checkpoint")) {
+        Q_EMIT checkpointSaved(e.value(QStringLiteral("path")).toString(), e.value(QStringLiteral("step")).toInteger());
+    } else if (kind == QLatin1String("done")) {
+        m_sawDone = true;
+    } else if (kind == QLatin1String("stopped")) {
+        m_sawStopped = true;
+        m_lastStep = e.value(QStringLiteral("step")).toInteger();
+    }
+}
+
+QString RunController::lastErrorLine() const {
+    const QStringList lines = m_stderr.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it)
+        if (it->startsWith(QLatin1String("error")))
+            return it->trimmed();
+    return lines.isEmpty() ? QString() : lines.last().trimmed();
+}
+
+void RunController::onProcessFinished(int exitCode, QProcess::ExitStatus status) {
+    m_tailTimer.stop();
+    readOutput();
+    if (!m_stdoutBuf.isEmpty()) {
+        handleLine(m_stdoutBuf);
+        m_stdoutBuf.clear();
+    }
+    m_exitCode = exitCode;
+    State next;
+    if (status == QProcess::CrashExit) {
+        // SIGKILL without our asking is usually the kernel's out-of-memory killer.
+        next = m_request == Request::Stop ? State::Stopped : State::Failed;
+        m_message = m_request == Request::Stop
+                        ? tr("killed on request")
+                        : tr("the training process crashed or was killed (out of memory?); last output: %1")
+                              .arg(lastErrorLine());
+    } else if (exitCode == 0) {
+        next = State::Completed;
+    } else if (exitCode == 130 || m_sawStopped) {
+        next = m_request == Request::Stop ? State::Stopped : State::Paused;
+        m_message = tr("saved at step %1; resume continues from there").arg(m_lastStep);
+    } else {
+        next = State::Failed;
+        m_message = tr("exit status %1: %2").arg(exitCode).arg(lastErrorLine());
+    }
+    m_request = Request::None;
+    setState(next);
+    Q_EMIT finished(next);
+}
+
+void RunController::onProcessError(QProcess::ProcessError error) {
+    if (error != QProcess::FailedToStart)
+        return;  // crashes arrive through finished()
+    m_tailTimer.stop();
+    m_message = tr("could not start %1: %2").arg(m_proc->program(), m_proc->errorString());
+    m_stderr += m_message + QLatin1Char('\n');
+    Q_EMIT outputAppended(m_message + QLatin1Char('\n'), true);
+    setState(State::Failed);
+    Q_EMIT finished(State::Failed);
+}
+
+void RunController::poll() {
+    if (!m_attached || m_polling || runId() <= 0)
+        return;
+    m_polling = true;
+    const QString db = QDir(m_workspace).filePath(QStringLiteral("micromind.db"));
+    auto* watcher = new QFutureWatcher<PollResult>(this);
+    connect(watcher, &QFutureWatcher<PollResult>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        m_polling = false;
+        const PollResult r = watcher->result();
+        if (!m_attached)
+            return;  // resumed as a child process meanwhile
+        if (!r.ok) {
+            m_message = r.error;
+            return;
+        }
+        m_weights = r.weights;
+        for (const auto& e : r.events) {
+            m_lastStep = e.value(QStringLiteral("step")).toInteger();
+            Q_EMIT logged(e);
+        }
+        if (r.status == QLatin1String("running"))
+            return;
+        m_pollTimer.stop();
+        m_message = r.message;
+        State next = r.status == QLatin1String("completed") ? State::Completed
+                     : r.status == QLatin1String("stopped") ? (m_request == Request::Stop ? State::Stopped : State::Paused)
+                                                             : State::Failed;
+        m_request = Request::None;
+        setState(next);
+        Q_EMIT finished(next);
+    });
+    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep));
+}
+
+} // namespace mm::ui

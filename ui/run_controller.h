@@ -1,0 +1,136 @@
+#pragma once
+// One training run as a child process of the `micromind` CLI: starts it with an
+// argument list (no shell), parses its --json event lines, pauses (SIGINT: the
+// CLI saves and exits 130), resumes (same command + --resume) and stops it.
+// The child writes stdout/stderr to files under <workspace>/logs that the
+// controller tails: a pipe would break (SIGPIPE) if the workbench closed while
+// the user chose to leave the run going.
+// A run of an earlier session can be re-attached from the history database: its
+// metrics are then polled from SQLite and pause/stop signal its pid.
+//
+// QtCore only: no widget types, so it is usable (and testable) without a GUI.
+
+#include <QFile>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+namespace mm::ui {
+
+class RunController : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Running, Pausing, Paused, Stopping, Stopped, Completed, Failed };
+    Q_ENUM(State)
+
+    /// A run to launch: `stage` and its flags (without --json/--resume, which
+    /// the controller adds), in the workspace folder `workspace`.
+    RunController(const QString& workspace, const QString& stage, const QStringList& flags,
+                  QObject* parent = nullptr);
+
+    /// A run found in the history with status "running" and a live pid (started
+    /// by an earlier workbench session or the CLI): polls its metrics from the
+    /// database. `configJson` rebuilds its command for resume.
+    static RunController* attach(const QString& workspace, qint64 runId, qint64 pid, const QString& stage,
+                                 const QString& configJson, qint64 lastStep, QObject* parent = nullptr);
+
+    QString workspace() const { return m_workspace; }
+    QString stage() const { return m_stage; }
+    /// Flags after the stage name (no --json, no --resume).
+    QStringList flags() const { return m_flags; }
+    /// The full argument list of the current (or next) process.
+    QStringList processArguments() const;
+    /// "micromind <stage> <flags>", quoted for a POSIX shell.
+    QString commandLine() const;
+    QString label() const;
+
+    State state() const { return m_state; }
+    /// Running, pausing or stopping: a process is (or may be) alive.
+    bool isActive() const;
+    bool isAttached() const { return m_attached; }
+    /// The latest history run id (each resume adds a row), 0 until known.
+    qint64 runId() const { return m_runIds.isEmpty() ? 0 : m_runIds.last(); }
+    QList<qint64> runIds() const { return m_runIds; }
+    qint64 pid() const { return m_pid; }
+    qint64 lastStep() const { return m_lastStep; }
+    qint64 totalSteps() const { return m_totalSteps; }
+    QString weightsPath() const { return m_weights; }
+    /// Everything the process wrote on stderr (capped at the last 1 MB).
+    QString errorOutput() const { return m_stderr; }
+    /// The files the current process writes its stdout / stderr to.
+    QString stdoutPath() const { return m_outPath; }
+    QString stderrPath() const { return m_errPath; }
+    /// Non-JSON stdout lines (progress text of commands without --json).
+    QString textOutput() const { return m_stdoutText; }
+    /// Why the run failed or stopped, for a person; empty when it completed.
+    QString message() const { return m_message; }
+    int exitCode() const { return m_exitCode; }
+
+    static QString stateName(State s);
+    /// Commands that print the training event stream with --json.
+    static bool isTrainingStage(const QString& stage);
+    /// Shell-quoted command line of a program and arguments (display only).
+    static QString quoteCommand(const QString& program, const QStringList& args);
+
+public Q_SLOTS:
+    void start();
+    /// Save and stop, resumable (SIGINT).
+    void pause();
+    /// Continue a paused run: the same command plus --resume.
+    void resume();
+    /// Save and stop for good (SIGTERM); a second stop kills the process.
+    void stop();
+    /// Lets the process outlive this controller (closing the workbench with
+    /// "leave running"): the run is re-attached from the history next time.
+    void detach();
+
+Q_SIGNALS:
+    void stateChanged(mm::ui::RunController::State state);
+    /// The CLI's "start" event (run id, parameters, total steps, ...).
+    void started(qint64 runId, const QJsonObject& info);
+    /// A "log" event: step, loss, lr, grad_norm, tokens_per_sec, tokens,
+    /// elapsed_s and the stage's own metrics.
+    void logged(const QJsonObject& event);
+    void checkpointSaved(const QString& path, qint64 step);
+    /// New output text (stderr when isError).
+    void outputAppended(const QString& text, bool isError);
+    /// A process ended (or an attached run left "running"); `state` is Paused,
+    /// Stopped, Completed or Failed.
+    void finished(mm::ui::RunController::State state);
+
+private:
+    enum class Request { None, Pause, Stop };
+    void setState(State s);
+    void launch(bool resume);
+    void readOutput();
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void onProcessError(QProcess::ProcessError error);
+    void handleLine(const QByteArray& line);
+    void handleEvent(const QJsonObject& e);
+    void signalPid(int sig);
+    void poll();
+    QString lastErrorLine() const;
+
+    QString m_workspace, m_stage;
+    QStringList m_flags;
+    State m_state = State::Idle;
+    Request m_request = Request::None;
+    QProcess* m_proc = nullptr;
+    bool m_attached = false;
+    bool m_polling = false;
+    bool m_resumeNext = false;
+    QTimer m_pollTimer, m_tailTimer;
+    QFile m_outFile, m_errFile;
+    QString m_outPath, m_errPath;
+    QByteArray m_stdoutBuf;
+    QString m_stderr, m_stdoutText, m_message, m_weights;
+    QList<qint64> m_runIds;
+    qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
+    int m_exitCode = 0;
+    bool m_sawDone = false, m_sawStopped = false;
+};
+
+} // namespace mm::ui

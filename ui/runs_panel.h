@@ -1,0 +1,62 @@
+#pragma once
+// The runs of this session (launched, queued or re-attached): their state and
+// controls (pause, resume, stop), live charts with every run overlaid, the
+// selected run's output (stderr shown in full when a run fails) and a timeline
+// of the generations runs report (GRPO's sampled completion per log step).
+
+#include "run_controller.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QPlainTextEdit;
+class QPushButton;
+class QTreeWidget;
+
+namespace mm::ui {
+
+class ChartPanel;
+class RunManager;
+
+class RunsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunsPanel(RunManager* manager, QWidget* parent = nullptr);
+
+    ChartPanel* charts() const { return m_charts; }
+    /// Generations a run reports with its log events (GRPO's "sample"), newest last.
+    QTreeWidget* samples() const { return m_samples; }
+    QListWidget* list() const { return m_list; }
+    RunController* currentRun() const;
+    void selectRun(RunController* run);
+    /// Series key of a run in the charts.
+    static QString seriesKey(const RunController* run);
+
+public Q_SLOTS:
+    void pauseCurrent();
+    void resumeCurrent();
+    void stopCurrent();
+
+private:
+    void addRun(RunController* run);
+    void removeRun(RunController* run);
+    void updateItem(RunController* run);
+    void updateControls();
+    void showOutput();
+    void addSample(RunController* run, const QJsonObject& event);
+
+    RunManager* m_manager;
+    QListWidget* m_list = nullptr;
+    QLabel* m_info = nullptr;
+    QLabel* m_queue = nullptr;
+    QPushButton *m_pause = nullptr, *m_resume = nullptr, *m_stop = nullptr, *m_remove = nullptr;
+    ChartPanel* m_charts = nullptr;
+    QPlainTextEdit* m_output = nullptr;
+    QTreeWidget* m_samples = nullptr;
+    QHash<RunController*, QListWidgetItem*> m_items;
+};
+
+} // namespace mm::ui
