@@ -56,8 +56,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addWidget(m_statusWorkspace, 1);
     statusBar()->addPermanentWidget(m_statusRuns);
 
-    connect(m_train, &TrainPage::launchRequested, this, [this](const QString& stage, const QStringList& flags) {
-        RunController* r = m_runs->launch(stage, flags);
+    connect(m_train, &TrainPage::launchRequested, this,
+            [this](const QString& stage, const QStringList& flags, int processes) {
+        RunController* r = m_runs->launch(stage, flags, processes);
         m_runsPanel->selectRun(r);
         showTab(RunsTab);
     });

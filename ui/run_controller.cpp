@@ -15,6 +15,10 @@
 #include <csignal>
 #include <map>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 namespace mm::ui {
@@ -87,6 +91,35 @@ QStringList flagsFromConfig(const QString& stage, const QString& configJson) {
     } catch (const std::exception&) {
         return {};
     }
+}
+
+/// A TCP port free on 127.0.0.1 right now, for the rendezvous store.
+int freeLoopbackPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 29500;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    int port = 29500;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    ::close(fd);
+    return port;
+}
+
+QProcessEnvironment rankEnvironment(int rank, int world, int port) {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("RANK"), QString::number(rank));
+    env.insert(QStringLiteral("LOCAL_RANK"), QString::number(rank));
+    env.insert(QStringLiteral("WORLD_SIZE"), QString::number(world));
+    env.insert(QStringLiteral("LOCAL_WORLD_SIZE"), QString::number(world));
+    env.insert(QStringLiteral("MASTER_ADDR"), QStringLiteral("127.0.0.1"));
+    env.insert(QStringLiteral("MASTER_PORT"), QString::number(port));
+    return env;
 }
 
 } // namespace
@@ -215,10 +248,21 @@ void RunController::launch(bool resume) {
     m_errPath = base + QStringLiteral(".err");
     m_outFile.close();
     m_errFile.close();
+    for (QProcess* w : std::as_const(m_workers)) {
+        w->disconnect(this);
+        w->deleteLater();
+    }
+    m_workers.clear();
+    qDeleteAll(m_workerErr);
+    m_workerErr.clear();
+    const bool multi = m_processes > 1 && isTrainingStage(m_stage);
+    const int port = multi ? freeLoopbackPort() : 0;
     m_proc = new QProcess(this);
     m_proc->setProgram(micromindPath());
     m_proc->setArguments(processArguments());
     m_proc->setWorkingDirectory(m_workspace);
+    if (multi)
+        m_proc->setProcessEnvironment(rankEnvironment(0, m_processes, port));
     m_proc->setStandardOutputFile(m_outPath, QIODevice::Truncate);
     m_proc->setStandardErrorFile(m_errPath, QIODevice::Truncate);
     connect(m_proc, &QProcess::finished, this, &RunController::onProcessFinished);
@@ -226,9 +270,71 @@ void RunController::launch(bool resume) {
     setState(State::Running);
     m_proc->start();
     m_pid = m_proc->processId();
+    if (multi)
+        startWorkers(base, port);
+    Q_EMIT ranksChanged();
     m_outFile.setFileName(m_outPath);
     m_errFile.setFileName(m_errPath);
     m_tailTimer.start();
+}
+
+void RunController::startWorkers(const QString& logBase, int port) {
+    for (int r = 1; r < m_processes; ++r) {
+        auto* w = new QProcess(this);
+        w->setProgram(micromindPath());
+        w->setArguments(processArguments());
+        w->setWorkingDirectory(m_workspace);
+        w->setProcessEnvironment(rankEnvironment(r, m_processes, port));
+        // Other ranks print nothing but errors; stdout is discarded.
+        w->setStandardOutputFile(QProcess::nullDevice());
+        const QString err = QStringLiteral("%1.rank%2.err").arg(logBase).arg(r);
+        w->setStandardErrorFile(err, QIODevice::Truncate);
+        connect(w, &QProcess::finished, this, [this] {
+            readWorkerErrors();
+            Q_EMIT ranksChanged();
+        });
+        w->start();
+        m_workers << w;
+        auto* f = new QFile(err);
+        m_workerErr << f;
+    }
+}
+
+void RunController::readWorkerErrors() {
+    for (int i = 0; i < m_workerErr.size(); ++i) {
+        QFile* f = m_workerErr[i];
+        if (!f->isOpen() && QFile::exists(f->fileName()))
+            f->open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+        if (!f->isOpen())
+            continue;
+        const QString text = QString::fromUtf8(f->readAll());
+        if (text.isEmpty())
+            continue;
+        QString tagged;
+        for (const QString& line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            tagged += QStringLiteral("[rank %1] %2\n").arg(i + 1).arg(line);
+        m_stderr += tagged;
+        Q_EMIT outputAppended(tagged, true);
+    }
+}
+
+QList<RunController::RankStatus> RunController::rankStatus() const {
+    QList<RankStatus> out;
+    auto add = [&out](int rank, const QProcess* p, qint64 pid) {
+        RankStatus s;
+        s.rank = rank;
+        s.pid = p ? (p->processId() > 0 ? p->processId() : pid) : pid;
+        s.running = p && p->state() != QProcess::NotRunning;
+        if (p && !s.running) {
+            s.exitCode = p->exitCode();
+            s.crashed = p->exitStatus() == QProcess::CrashExit;
+        }
+        out << s;
+    };
+    add(0, m_proc, m_pid);
+    for (int i = 0; i < m_workers.size(); ++i)
+        add(i + 1, m_workers[i], 0);
+    return out;
 }
 
 void RunController::detach() {
@@ -242,6 +348,12 @@ void RunController::detach() {
         m_proc->setParent(nullptr);
         m_proc = nullptr;
     }
+    for (QProcess* w : std::as_const(m_workers))
+        if (w->state() != QProcess::NotRunning) {
+            w->disconnect(this);
+            w->setParent(nullptr);
+        }
+    m_workers.clear();
 }
 
 void RunController::signalPid(int sig) {
@@ -249,6 +361,10 @@ void RunController::signalPid(int sig) {
         ::kill(pid_t(m_proc->processId()), sig);
     else if (m_attached && m_pid > 0)
         ::kill(pid_t(m_pid), sig);
+    // Every rank gets the request; they agree on the step to stop after.
+    for (QProcess* w : std::as_const(m_workers))
+        if (w->state() != QProcess::NotRunning)
+            ::kill(pid_t(w->processId()), sig);
 }
 
 void RunController::pause() {
@@ -302,6 +418,7 @@ void RunController::readOutput() {
             Q_EMIT outputAppended(text, true);
         }
     }
+    readWorkerErrors();
 }
 
 void RunController::handleLine(const QByteArray& raw) {
@@ -355,6 +472,13 @@ QString RunController::lastErrorLine() const {
 void RunController::onProcessFinished(int exitCode, QProcess::ExitStatus status) {
     m_tailTimer.stop();
     readOutput();
+    readWorkerErrors();
+    // Rank 0 decides the outcome; a worker still alive after it ended (its
+    // peer died) is stopped rather than left behind.
+    for (QProcess* w : std::as_const(m_workers))
+        if (w->state() != QProcess::NotRunning && !w->waitForFinished(10000))
+            w->kill();
+    Q_EMIT ranksChanged();
     if (!m_stdoutBuf.isEmpty()) {
         handleLine(m_stdoutBuf);
         m_stdoutBuf.clear();

@@ -47,6 +47,23 @@ public:
     QString commandLine() const;
     QString label() const;
 
+    /// Data-parallel processes on this host (1 = a plain run). With N > 1 the
+    /// controller starts N copies of the command with the launcher variables
+    /// (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1,
+    /// MASTER_PORT) set, as torchrun would; rank 0 reports the events.
+    void setProcesses(int n) { m_processes = qMax(1, n); }
+    int processes() const { return m_processes; }
+    /// One process of a multi-process run.
+    struct RankStatus {
+        int rank = 0;
+        qint64 pid = 0;
+        bool running = false;
+        int exitCode = 0;
+        bool crashed = false;
+    };
+    /// Every rank's process (rank 0 first); one entry for a plain run.
+    QList<RankStatus> rankStatus() const;
+
     State state() const { return m_state; }
     /// Running, pausing or stopping: a process is (or may be) alive.
     bool isActive() const;
@@ -97,6 +114,8 @@ Q_SIGNALS:
     void checkpointSaved(const QString& path, qint64 step);
     /// New output text (stderr when isError).
     void outputAppended(const QString& text, bool isError);
+    /// A rank's process started or ended (multi-process runs).
+    void ranksChanged();
     /// A process ended (or an attached run left "running"); `state` is Paused,
     /// Stopped, Completed or Failed.
     void finished(mm::ui::RunController::State state);
@@ -113,6 +132,8 @@ private:
     void signalPid(int sig);
     void poll();
     QString lastErrorLine() const;
+    void startWorkers(const QString& logBase, int port);
+    void readWorkerErrors();
 
     QString m_workspace, m_stage;
     QStringList m_flags;
@@ -130,6 +151,10 @@ private:
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
     int m_exitCode = 0;
+    int m_processes = 1;
+    /// Ranks 1..N-1 of a multi-process run (rank 0 is m_proc).
+    QList<QProcess*> m_workers;
+    QList<QFile*> m_workerErr;
     bool m_sawDone = false, m_sawStopped = false;
 };
 

@@ -36,8 +36,9 @@ void RunManager::adopt(RunController* run) {
     Q_EMIT runAdded(run);
 }
 
-RunController* RunManager::launch(const QString& stage, const QStringList& flags) {
+RunController* RunManager::launch(const QString& stage, const QStringList& flags, int processes) {
     auto* run = new RunController(m_workspace, stage, flags, this);
+    run->setProcesses(processes);
     adopt(run);
     run->start();
     return run;

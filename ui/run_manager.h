@@ -26,8 +26,8 @@ public:
     void setWorkspace(const QString& dir);
     QString workspace() const { return m_workspace; }
 
-    /// Creates and starts a run.
-    RunController* launch(const QString& stage, const QStringList& flags);
+    /// Creates and starts a run (`processes` > 1: data-parallel on this host).
+    RunController* launch(const QString& stage, const QStringList& flags, int processes = 1);
     /// Re-attaches runs of this host whose history status is "running" and
     /// whose process is alive. Returns how many were attached.
     int attachRunning();

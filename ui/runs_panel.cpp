@@ -133,6 +133,10 @@ void RunsPanel::addRun(RunController* run) {
             updateControls();
     });
     connect(run, &RunController::started, this, [this, run] { updateItem(run); });
+    connect(run, &RunController::ranksChanged, this, [this, run] {
+        if (run == currentRun())
+            updateControls();
+    });
     connect(run, &RunController::logged, this, [this, run](const QJsonObject& e) {
         m_charts->appendEvent(seriesKey(run), run->label(), e);
         if (e.value(QStringLiteral("sample")).isObject())
@@ -192,6 +196,14 @@ void RunsPanel::updateControls() {
         info += tr(" · step %1 of %2").arg(r->lastStep()).arg(r->totalSteps());
     if (!r->weightsPath().isEmpty())
         info += tr(" · weights %1").arg(r->weightsPath().toHtmlEscaped());
+    if (r->processes() > 1) {
+        QStringList ranks;
+        for (const auto& rs : r->rankStatus())
+            ranks << (rs.running ? tr("rank %1 running (pid %2)").arg(rs.rank).arg(rs.pid)
+                      : rs.crashed ? tr("rank %1 killed").arg(rs.rank)
+                                   : tr("rank %1 exited %2").arg(rs.rank).arg(rs.exitCode));
+        info += QStringLiteral("<br>") + tr("%n process(es): ", nullptr, r->processes()) + ranks.join(QStringLiteral(" · "));
+    }
     if (!r->message().isEmpty())
         info += QStringLiteral("<br>") + r->message().toHtmlEscaped();
     info += QStringLiteral("<br><code>%1</code>").arg(r->commandLine().toHtmlEscaped());

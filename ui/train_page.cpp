@@ -19,6 +19,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -126,6 +127,11 @@ TrainPage::TrainPage(QWidget* parent) : QWidget(parent) {
     launch->setObjectName(QStringLiteral("launchButton"));
     launch->setDefault(true);
     launch->setToolTip(tr("Validate the form and start the run (Ctrl+R)"));
+    m_processes = new QSpinBox(this);
+    m_processes->setObjectName(QStringLiteral("processesSpin"));
+    m_processes->setRange(1, 64);
+    m_processes->setToolTip(tr("Data-parallel processes on this machine (c10d/Gloo); each takes --batch_size "
+                               "samples, so the global batch is processes x batch_size"));
     auto* all = new QPushButton(tr("Train all five models"), this);
     all->setObjectName(QStringLiteral("trainAllButton"));
     all->setToolTip(tr("Queue pretrain → full_sft → dpo → distill_reason, then lora on full_sft"));
@@ -145,6 +151,10 @@ TrainPage::TrainPage(QWidget* parent) : QWidget(parent) {
     sl->addWidget(copy, 0, Qt::AlignRight);
     sl->addWidget(est);
     sl->addStretch(1);
+    auto* procRow = new QHBoxLayout;
+    procRow->addWidget(new QLabel(tr("Processes:"), side));
+    procRow->addWidget(m_processes, 1);
+    sl->addLayout(procRow);
     sl->addWidget(launch);
     sl->addWidget(all);
     side->setMinimumWidth(320);
@@ -330,7 +340,8 @@ void TrainPage::launchCurrent() {
         return;
     }
     f->savePreset(QStringLiteral("last"), nullptr);
-    Q_EMIT launchRequested(f->stage(), f->flags());
+    const int procs = RunController::isTrainingStage(f->stage()) ? m_processes->value() : 1;
+    Q_EMIT launchRequested(f->stage(), f->flags(), procs);
 }
 
 QList<RunManager::QueueItem> TrainPage::buildQueue() {

@@ -13,6 +13,7 @@ class QLabel;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QSpinBox;
 class QStackedWidget;
 
 namespace mm::ui {
@@ -49,10 +50,11 @@ public Q_SLOTS:
     void estimateCurrent();
 
 Q_SIGNALS:
-    void launchRequested(const QString& stage, const QStringList& flags);
+    void launchRequested(const QString& stage, const QStringList& flags, int processes);
     void queueRequested(const QList<mm::ui::RunManager::QueueItem>& items);
 
 private:
+    QSpinBox* m_processes = nullptr;
     void updateCommand();
     void updateQuickEstimate();
     void showEstimate(const Estimate& e);

@@ -253,11 +253,11 @@ void Demo::evaluate() {
 
         nlohmann::json r = nlohmann::json::object();
         std::vector<std::string> ex{"metrics", "--task", "exact", "--data_path", data(files::heldoutQa), "--limit",
-                                    m_quick ? "4" : "120", "--max_new_tokens", "32"};
+                                    m_quick ? "4" : "80", "--max_new_tokens", "32"};
         ex.insert(ex.end(), sel.begin(), sel.end());
         r["exact"] = measure(ex);
         std::vector<std::string> tx{"metrics", "--task", "exact", "--data_path", data(files::trainQa), "--limit",
-                                    m_quick ? "4" : "60", "--max_new_tokens", "32"};
+                                    m_quick ? "4" : "40", "--max_new_tokens", "32"};
         tx.insert(tx.end(), sel.begin(), sel.end());
         r["train_exact"] = measure(tx);
         std::vector<std::string> base{"--weights", out(m.weights), "--out_dir", m_out, "--threads", m_threads,
@@ -346,16 +346,16 @@ int Demo::run() {
     ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
                      with({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256", "--batch_size", batch(16),
                            "--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
-                           "--max_steps", steps(220)}));
+                           "--max_steps", steps(200)}));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
                      with({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "256", "--batch_size", batch(32),
-                           "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(130)}));
+                           "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(115)}));
     ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                      with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
                            "--accumulation_steps", "1", "--learning_rate", "2e-4", "--max_steps", steps(100)}));
     ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
                      with({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "256", "--batch_size",
-                           batch(32), "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(140)}));
+                           batch(32), "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(120)}));
     ok = ok && stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"),
                      resume("lora/lora_songci"),
                      with({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "256",

@@ -15,6 +15,8 @@
 #include "train/pretrain_stage.h"
 #include "train/run_setup.h"
 
+#include <httplib.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -172,10 +174,79 @@ int cmdPretrain(const Args& args) {
     return g_stopRequested ? 130 : 0;
 }
 
+namespace {
+
+// minimind's dataset files and the command that reads each.
+struct DatasetFile {
+    const char* name;
+    const char* use;
+};
+const DatasetFile kDatasetFiles[] = {
+    {"pretrain_hq.jsonl", "micromind train_tokenizer / pretrain --data_path dataset/pretrain_hq.jsonl"},
+    {"sft_mini_512.jsonl", "micromind full_sft --data_path dataset/sft_mini_512.jsonl"},
+    {"sft_512.jsonl", "micromind full_sft (larger alternative)"},
+    {"sft_1024.jsonl", "micromind full_sft --max_seq_len 1024 (larger alternative)"},
+    {"sft_2048.jsonl", "micromind full_sft --max_seq_len 2048 (larger alternative)"},
+    {"dpo.jsonl", "micromind dpo --data_path dataset/dpo.jsonl"},
+    {"r1_mix_1024.jsonl", "micromind distill_reason --data_path dataset/r1_mix_1024.jsonl"},
+    {"lora_medical.jsonl", "micromind lora --lora_name lora_medical --data_path dataset/lora_medical.jsonl"},
+    {"lora_identity.jsonl", "micromind lora --lora_name lora_identity --data_path dataset/lora_identity.jsonl"},
+};
+
+/// `micromind data --guide`: what to download, where it goes, what is there,
+/// and whether the network reaches the host — with a short timeout, never a hang.
+int dataGuide(const std::string& dir) {
+    std::printf("minimind's dataset (gongjy/minimind_dataset on ModelScope, several GB in all) goes to %s/:\n\n",
+                dir.c_str());
+    int present = 0;
+    for (const auto& f : kDatasetFiles) {
+        const stdfs::path p = stdfs::path(dir) / f.name;
+        std::error_code ec;
+        const bool there = stdfs::is_regular_file(p, ec);
+        present += there;
+        const std::string size = there ? "  (" + formatCount(double(stdfs::file_size(p, ec))) + "B)" : "";
+        std::printf("  [%s] %-20s %s%s\n", there ? "x" : " ", f.name, f.use, size.c_str());
+    }
+    std::printf("\n%d of %zu files present. Check one with: micromind data --data_path %s/pretrain_hq.jsonl "
+                "[--format sft]\n\n",
+                present, std::size(kDatasetFiles), dir.c_str());
+    const std::string host = "www.modelscope.cn";
+    std::printf("Download (needs Python's modelscope package and network):\n"
+                "  pip install modelscope && modelscope download --dataset gongjy/minimind_dataset --local_dir %s\n\n"
+                "network: checking %s (5 s timeout)... ",
+                dir.c_str(), host.c_str());
+    std::fflush(stdout);
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+    httplib::Client cli("https://" + host);
+#else
+    httplib::Client cli("http://" + host);
+#endif
+    cli.set_connection_timeout(5, 0);
+    cli.set_read_timeout(5, 0);
+    const auto res = cli.Head("/");
+    if (res) {
+        std::printf("reachable (HTTP %d): the command above should work here.\n", res->status);
+    } else {
+        std::printf("NOT reachable (%s).\n"
+                    "This machine cannot download the dataset: fetch it on a machine with network access and copy "
+                    "the folder here, or train on the embedded demo corpus instead (`micromind demo`).\n",
+                    httplib::to_string(res.error()).c_str());
+    }
+    return 0;
+}
+
+} // namespace
+
 int cmdData(const Args& args) {
     config::Values cfg = parseStageArgs("data", args);
+    if (cfg.getBool("guide"))
+        return dataGuide(cfg.getString("dataset_dir"));
     const std::string dataPath = cfg.getString("data_path");
-    requireDataFile(dataPath, "--data_path", "give a minimind jsonl file");
+    if (dataPath.empty())
+        throw InputError("--data_path is required: the jsonl file to check (or `micromind data --guide` for where "
+                         "to get minimind's dataset)");
+    requireDataFile(dataPath, "--data_path",
+                    "give a minimind jsonl file (`micromind data --guide` says where to get minimind's dataset)");
     Reporter rep(cfg.getBool("json"));
     text::Tokenizer tok = loadStageTokenizer(cfg);
     data::CacheBuildOptions co;

@@ -5,6 +5,9 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char** argv) {
     QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
@@ -23,19 +26,43 @@ int main(int argc, char** argv) {
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark"), QStringLiteral("name"));
     QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("open this workspace folder"),
                                  QStringLiteral("dir"));
+    QCommandLineOption shot(QStringLiteral("screenshot"),
+                            QStringLiteral("save a PNG of the window (after --screenshot-delay ms) and quit"),
+                            QStringLiteral("file.png"));
+    QCommandLineOption shotTab(QStringLiteral("screenshot-tab"),
+                               QStringLiteral("tab shown for --screenshot: 0 train, 1 runs, 2 history, 3 lineage, "
+                                              "4 compare, 5 scores"),
+                               QStringLiteral("n"), QStringLiteral("4"));
+    QCommandLineOption shotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("milliseconds before the grab"),
+                                 QStringLiteral("ms"), QStringLiteral("1500"));
     p.addOption(lang);
     p.addOption(theme);
     p.addOption(workspace);
+    p.addOption(shot);
+    p.addOption(shotTab);
+    p.addOption(shotDelay);
     p.process(app);
 
     mm::ui::installTranslations(app, p.value(lang));
     mm::ui::applyTheme(app, p.value(theme));
 
     mm::ui::MainWindow w;
+    if (p.isSet(shot))
+        w.resize(1600, 900);
     w.show();
     if (p.isSet(workspace))
         w.openWorkspace(p.value(workspace));
-    else
+    else if (!p.isSet(shot))
         w.offerFirstStart();
+    if (p.isSet(shot)) {
+        // Documentation and review: the window as a user sees it, then quit.
+        w.showTab(static_cast<mm::ui::MainWindow::Tab>(qBound(0, p.value(shotTab).toInt(), 5)));
+        QTimer::singleShot(p.value(shotDelay).toInt(), &w, [&w, &p, &shot] {
+            const bool ok = w.grab().save(p.value(shot));
+            std::fprintf(ok ? stdout : stderr, ok ? "saved %s\n" : "error: cannot write %s\n",
+                         qPrintable(p.value(shot)));
+            QApplication::exit(ok ? 0 : 3);
+        });
+    }
     return app.exec();
 }

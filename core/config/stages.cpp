@@ -131,8 +131,13 @@ Schema makeTokenizer() {
 Schema makeData() {
     Schema s{"data", "Check a minimind jsonl file and summarise it: documents, tokens, lengths, truncation and padding.", {}};
     const char* g = "Data";
-    s.fields.push_back(required(f("data_path", FieldType::Path, "", "jsonl file to check", g)));
+    s.fields.push_back(f("data_path", FieldType::Path, "", "jsonl file to check (required unless --guide)", g));
     s.fields.push_back(choice("format", "pretrain", {"pretrain", "sft"}, "record format", g));
+    s.fields.push_back(f("guide", FieldType::Bool, "0",
+                         "where to get and put minimind's dataset: the files each stage reads, which of them "
+                         "<dataset_dir> has, the download command and whether the network reaches it",
+                         g));
+    s.fields.push_back(f("dataset_dir", FieldType::Path, "dataset", "--guide: the folder minimind's files go to", g));
     s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", g));
     s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "sequence length for the packing figures", g), 8,
                               32768));

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -62,6 +63,28 @@ TEST(CliBasics, VersionAndHelp) {
     r = run({"pretrian"}, d.path());
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("unknown command"), std::string::npos);
+}
+
+TEST(CliBasics, DataGuideListsFilesAndAnswersWithoutHanging) {
+    test::TempDir d;
+    std::filesystem::create_directories(d.file("dataset"));
+    test::writeLines(d.file("dataset/pretrain_hq.jsonl"), {"{\"text\": \"x\"}"});
+    const auto t0 = std::chrono::steady_clock::now();
+    Result r = run({"data", "--guide", "--dataset_dir", d.file("dataset")}, d.path());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("[x] pretrain_hq.jsonl"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("[ ] dpo.jsonl"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("1 of 9 files present"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("modelscope download --dataset gongjy/minimind_dataset"), std::string::npos) << r.out;
+    // Either answer is fine (CI may or may not reach the host); what matters is one comes.
+    EXPECT_TRUE(r.out.find("reachable (HTTP") != std::string::npos || r.out.find("NOT reachable") != std::string::npos)
+        << r.out;
+    EXPECT_LT(secs, 30.0);
+    // Without --guide and --data_path the error points at --guide.
+    r = run({"data"}, d.path());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--guide"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, PretrainLowersLossWritesCheckpointAndHistory) {

@@ -204,6 +204,36 @@ private Q_SLOTS:
         QVERIFY(run->message().startsWith(QStringLiteral("exit status 2: error:")));
     }
 
+    void twoProcessRunReportsEachRankAndCompletes() {
+        mm::test::UiWorkspace ws;
+        RunManager mgr;
+        mgr.setWorkspace(ws.dir);
+        RunController* run = mgr.launch(QStringLiteral("pretrain"),
+                                        {QStringLiteral("--data_path"), ws.pretrainData, QStringLiteral("--out_dir"),
+                                         ws.dir, QStringLiteral("--preset"), QStringLiteral("tiny"),
+                                         QStringLiteral("--max_seq_len"), QStringLiteral("64"),
+                                         QStringLiteral("--batch_size"), QStringLiteral("2"),
+                                         QStringLiteral("--accumulation_steps"), QStringLiteral("1"),
+                                         QStringLiteral("--max_steps"), QStringLiteral("4"),
+                                         QStringLiteral("--log_interval"), QStringLiteral("1"),
+                                         QStringLiteral("--ddp_timeout"), QStringLiteral("60")},
+                                        2);
+        QSignalSpy logged(run, &RunController::logged);
+        const auto ranks = run->rankStatus();
+        QCOMPARE(ranks.size(), 2);
+        QVERIFY(ranks[0].running && ranks[1].running);
+        QVERIFY(ranks[0].pid != ranks[1].pid);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), State::Completed, 120000);
+        QVERIFY2(run->errorOutput().isEmpty() || !run->errorOutput().contains(QStringLiteral("error")),
+                 qPrintable(run->errorOutput()));
+        // Rank 0 alone reports: one log event per step.
+        QCOMPARE(logged.count(), 4);
+        QTRY_VERIFY_WITH_TIMEOUT(!run->rankStatus()[1].running, 30000);
+        for (const auto& r : run->rankStatus())
+            QCOMPARE(r.exitCode, 0);
+        QVERIFY(QFile::exists(ws.dir + QStringLiteral("/pretrain_128.pth")));
+    }
+
     void queueChainsStagesAndStopsOnFailure() {
         mm::test::UiWorkspace ws;
         RunManager mgr;
