@@ -13,6 +13,7 @@
 #include "store/history.h"
 #include "train/run_setup.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -114,12 +115,18 @@ int cmdEval(const Args& args) {
     }
 
     int64_t answers = 0, tokens = 0;
-    double seconds = 0;
-    auto answerOne = [&](const eval::EvalItem& item, const std::string& heading) {
+    // Throughput over the whole answering (prefill included): with batches,
+    // rows overlap, so per-answer decode times do not add up to the wall time.
+    const auto started = std::chrono::steady_clock::now();
+    auto printHeading = [&](const eval::EvalItem& item, const std::string& heading) {
         if (!json)
             std::printf("\n%s\n👶: %s\n🤖️: ", heading.c_str(), item.prompt.c_str());
         std::fflush(stdout);
-        eval::EvalAnswer a = eval::answerPrompt(gen, tok, item, settings, json ? eval::TextCallback{} : printPiece);
+    };
+    // Stores an answer and prints its JSON line or (after the streamed or
+    // printed text) its summary.
+    auto record = [&](const eval::EvalAnswer& a) {
+        const eval::EvalItem& item = a.item;
         store::EvalAnswerRecord rec;
         rec.runId = runId;
         rec.modelMode = mode;
@@ -136,7 +143,6 @@ int cmdEval(const Args& args) {
         history.addEvalAnswers({rec});
         ++answers;
         tokens += a.tokens;
-        seconds += a.seconds;
         history.updateProgress(runId, answers, tokens, std::nullopt);
         if (json) {
             nlohmann::json j{{"event", "answer"},    {"model_mode", mode},  {"prompt_set", item.promptSet},
@@ -154,6 +160,10 @@ int cmdEval(const Args& args) {
             std::printf("%s\n%s\n", a.tokens == 0 ? "(empty: the model ended its answer at once)" : "", answerSummary(a, settings.sampling.maxNewTokens).c_str());
         }
     };
+    auto answerOne = [&](const eval::EvalItem& item, const std::string& heading) {
+        printHeading(item, heading);
+        record(eval::answerPrompt(gen, tok, item, settings, json ? eval::TextCallback{} : printPiece));
+    };
 
     try {
         if (interactive) {
@@ -169,18 +179,44 @@ int cmdEval(const Args& args) {
                 ++index;
             }
         } else {
-            for (const auto& set : sets)
-                for (size_t i = 0; i < set.prompts.size() && !g_stopRequested; ++i)
-                    answerOne({set.name, int(i), set.prompts[i].text},
-                              "[" + set.name + " " + std::to_string(i + 1) + "/" + std::to_string(set.prompts.size()) +
-                                  "]");
+            const int batch = int(cfg.getInt("batch_size"));
+            for (const auto& set : sets) {
+                std::vector<eval::EvalItem> items;
+                for (size_t i = 0; i < set.prompts.size(); ++i)
+                    items.push_back({set.name, int(i), set.prompts[i].text});
+                auto heading = [&](const eval::EvalItem& item) {
+                    return "[" + set.name + " " + std::to_string(item.index + 1) + "/" +
+                           std::to_string(set.prompts.size()) + "]";
+                };
+                if (batch <= 1) {
+                    for (const auto& item : items) {
+                        if (g_stopRequested)
+                            break;
+                        answerOne(item, heading(item));
+                    }
+                    continue;
+                }
+                // Batched: each answer is printed whole once its batch is done.
+                eval::answerPromptsBatched(
+                    net, tok, items, settings, batch,
+                    [&](const eval::EvalAnswer& a) {
+                        if (a.cancelled && a.tokens == 0)
+                            return;
+                        printHeading(a.item, heading(a.item));
+                        if (!json)
+                            std::fwrite(a.text.data(), 1, a.text.size(), stdout);
+                        record(a);
+                    },
+                    [] { return bool(g_stopRequested); });
+            }
         }
     } catch (const std::exception& e) {
         history.finishRun(runId, "failed", e.what());
         throw;
     }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     char msg[160];
-    std::snprintf(msg, sizeof msg, "%lld answers, %lld tokens, %.1f tokens/s", (long long)answers, (long long)tokens,
+    std::snprintf(msg, sizeof msg, "%lld answers, %lld tokens in %.1f s, %.1f tokens/s overall", (long long)answers, (long long)tokens, seconds,
                   seconds > 0 ? double(tokens) / seconds : 0.0);
     history.finishRun(runId, g_stopRequested ? "stopped" : "completed", msg);
     if (json) {

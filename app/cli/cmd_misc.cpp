@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/torch_compat.h"
+#include "eval/generator.h"
 #include "config/stages.h"
 #include "store/history.h"
 #include "train/run_setup.h"
@@ -35,12 +36,13 @@ int cmdBench(const Args& args) {
     o.warmup = int(cfg.getInt("warmup"));
     o.decodeTokens = int(cfg.getInt("decode_tokens"));
     o.promptTokens = int(cfg.getInt("prompt_tokens"));
+    o.decodeBatch = int(cfg.getInt("decode_batch"));
     o.skipTrain = cfg.getBool("skip_train");
     o.profilePath = cfg.getString("profile");
     o.device = train::resolveDevice(cfg.getString("device"));
     o.dtype = train::resolveDtype(cfg.getString("dtype"), o.device);
     const std::string inf = cfg.getString("infer_dtype");
-    o.inferDtype = inf == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
+    o.inferDtype = eval::decodeDtypeFromName(inf);
     stdfs::path scratch = stdfs::temp_directory_path() / ("micromind_bench_" + std::to_string(::getpid()));
     o.scratchDir = scratch.string();
     const bool json = cfg.getBool("json");
@@ -73,6 +75,9 @@ int cmdBench(const Args& args) {
     if (o.decodeTokens > 0)
         std::printf("batch-1 KV-cached decode        %8.1f tokens/s (%s weights; prefill of %d tokens %.3f s)\n",
                     r.decodeTokensPerSec, inf.c_str(), o.promptTokens, r.prefillSeconds);
+    if (o.decodeTokens > 0 && o.decodeBatch > 1)
+        std::printf("batched decode, %3d prompts      %8.1f tokens/s (all rows; %s weights; prefill %.3f s)\n",
+                    o.decodeBatch, r.batchDecodeTokensPerSec, inf.c_str(), r.batchPrefillSeconds);
     return 0;
 }
 

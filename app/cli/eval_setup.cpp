@@ -78,7 +78,7 @@ eval::ResolvedModel resolveFromFlags(const config::Values& cfg) {
 }
 
 torch::ScalarType inferDtypeFromFlags(const config::Values& cfg) {
-    return cfg.getString("infer_dtype") == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
+    return eval::decodeDtypeFromName(cfg.getString("infer_dtype"));
 }
 
 eval::SamplingOptions samplingFromFlags(const config::Values& cfg) {

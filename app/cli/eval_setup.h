@@ -43,7 +43,7 @@ LoadedModel loadModelFromFlags(const config::Values& cfg);
 
 /// Sampling flags -> generator options (temperature 0 means greedy).
 eval::SamplingOptions samplingFromFlags(const config::Values& cfg);
-/// --infer_dtype: the weights dtype of single-token decode steps.
+/// --infer_dtype: the weights dtype of decode steps.
 torch::ScalarType inferDtypeFromFlags(const config::Values& cfg);
 
 } // namespace mm::cli

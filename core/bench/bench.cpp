@@ -1,6 +1,7 @@
 #include "bench/bench.h"
 
 #include "common/fs.h"
+#include "eval/batch_generator.h"
 #include "eval/generator.h"
 #include "model/minimind.h"
 #include "train/checkpoint.h"
@@ -27,6 +28,7 @@ nlohmann::json BenchResult::toJson() const {
             {"train_flops_per_token", trainFlopsPerToken},
             {"mfu", mfu},
             {"decode_tokens_per_s", decodeTokensPerSec},
+            {"batch_decode_tokens_per_s", batchDecodeTokensPerSec},
             {"prefill_s", prefillSeconds}};
 }
 
@@ -159,6 +161,28 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         }
         r.decodeTokensPerSec = res.seconds > 0 ? double(res.tokens.size()) / res.seconds : 0;
         r.prefillSeconds = res.prefillSeconds;
+
+        if (o.decodeBatch > 1) {
+            progress("timing batched decode of " + std::to_string(o.decodeBatch) + " different prompts x " +
+                     std::to_string(o.decodeTokens) + " tokens...");
+            // Prompts of different lengths (half to full --prompt_tokens), as an
+            // evaluation set has: the batch decoder left-pads them.
+            std::vector<eval::BatchRequest> reqs;
+            for (int b = 0; b < o.decodeBatch; ++b) {
+                const int len = std::max(1, o.promptTokens / 2 + (o.promptTokens / 2) * b / o.decodeBatch);
+                torch::Tensor pb = torch::randint(9, o.model.vocabSize, {len}, g, torch::kLong);
+                so.seed = uint64_t(b);
+                reqs.push_back({std::vector<int>(pb.data_ptr<int64_t>(), pb.data_ptr<int64_t>() + len), so});
+            }
+            std::vector<eval::GenerationResult> out = eval::generateBatch(m, reqs);
+            double tokens = 0, seconds = 0;
+            for (const auto& x : out) {
+                tokens += double(x.tokens.size());
+                seconds = std::max(seconds, x.seconds);
+            }
+            r.batchDecodeTokensPerSec = seconds > 0 ? tokens / seconds : 0;
+            r.batchPrefillSeconds = out.empty() ? 0 : out[0].prefillSeconds;
+        }
     }
     return r;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // `micromind bench`: training throughput and MFU against a GEMM peak measured on
-// the same machine, and batch-1 KV-cached decode speed. Training runs through
+// the same machine, batch-1 KV-cached decode speed and the batched decode of
+// several different prompts (evaluation). Training runs through
 // the real Trainer and step function (random tokens), so the figure is what a
 // real run gets minus data loading.
 
@@ -23,6 +24,7 @@ struct BenchOptions {
     int warmup = 1;
     int decodeTokens = 200;
     int promptTokens = 32;
+    int decodeBatch = 8;  ///< prompts in the batched-decode figure (0 = skip)
     bool skipTrain = false;
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;       ///< training autocast dtype (CUDA)
@@ -41,6 +43,8 @@ struct BenchResult {
     double mfu = 0;                 ///< achieved FLOP/s / GEMM peak
     double decodeTokensPerSec = 0;
     double prefillSeconds = 0;
+    double batchDecodeTokensPerSec = 0;  ///< all rows' tokens / decode wall time
+    double batchPrefillSeconds = 0;
     nlohmann::json toJson() const;
 };
 

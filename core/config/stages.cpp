@@ -160,8 +160,13 @@ Schema makeBench() {
     s.fields.push_back(ranged(f("warmup", FieldType::Int, "1", "untimed warm-up steps", g), 0, 100));
     s.fields.push_back(ranged(f("decode_tokens", FieldType::Int, "200", "tokens to decode at batch 1", g), 0, 100000));
     s.fields.push_back(ranged(f("prompt_tokens", FieldType::Int, "32", "prompt length before decoding", g), 1, 32768));
-    s.fields.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16"},
-                              "weights dtype for the decode benchmark (bfloat16: half the bytes per token)", g));
+    s.fields.push_back(ranged(f("decode_batch", FieldType::Int, "8",
+                                "different prompts decoded together for the batched figure (0 or 1 = skip)", g),
+                              0, 1024));
+    s.fields.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16", "int8"},
+                              "weights dtype for the decode benchmarks (bfloat16: half the bytes per token, int8: "
+                              "a quarter)",
+                              g));
     s.fields.push_back(f("skip_train", FieldType::Bool, "0", "only run the decode benchmark", g));
     s.fields.push_back(f("profile", FieldType::Path, "", "write a chrome trace of one training step to this file", g));
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda:N or auto", "Run"));
@@ -200,9 +205,9 @@ void addEvalModelFields(std::vector<Field>& v, bool withMode) {
 }
 
 void addInferDtypeField(std::vector<Field>& v, const char* group) {
-    v.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16"},
-                       "weights dtype for CPU decoding: bfloat16 reads half the bytes per token (sums stay float32), "
-                       "float32 is exact",
+    v.push_back(choice("infer_dtype", "float32", {"float32", "bfloat16", "int8"},
+                       "weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per "
+                       "row) a quarter; sums stay float32; float32 is exact",
                        group));
 }
 
@@ -231,6 +236,9 @@ Schema makeEval() {
                          "auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval", g));
     s.fields.push_back(f("prompts", FieldType::Path, "", "your own prompt file (.jsonl {\"prompt\"} or one per line)", g));
     s.fields.push_back(f("interactive", FieldType::Bool, "0", "read prompts from stdin, one per line", g));
+    s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8",
+                                "prompts decoded together; 1 streams each answer token by token", g),
+                              1, 256));
     addSamplingFields(s.fields, "512");
     s.fields.push_back(f("json", FieldType::Bool, "0", "print one JSON object per answer on stdout", "Run"));
     return s;

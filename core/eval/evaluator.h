@@ -51,6 +51,16 @@ uint64_t promptSeed(uint64_t base, int index);
 EvalAnswer answerPrompt(Generator& gen, const text::Tokenizer& tok, const EvalItem& item, const EvalSettings& s,
                         const TextCallback& onText = {});
 
+/// Answers `items` in batches of up to `batchSize` prompts decoded together
+/// (generateBatch: each answer equals its batch-1 answer up to float
+/// rounding; the same per-prompt seeds). `onAnswer` receives the answers in
+/// item order, each batch once it has finished; `seconds` of an answer is
+/// the time its row spent in the batch. `stopRequested` cancels the batch
+/// being decoded (its answers come back marked cancelled) and the rest.
+void answerPromptsBatched(model::MiniMind& model, const text::Tokenizer& tok, const std::vector<EvalItem>& items,
+                          const EvalSettings& s, int batchSize, const std::function<void(const EvalAnswer&)>& onAnswer,
+                          const std::function<bool()>& stopRequested = {});
+
 /// Sampling settings as stored with each answer.
 nlohmann::json samplingJson(const SamplingOptions& o);
 

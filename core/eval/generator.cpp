@@ -10,6 +10,20 @@ namespace mm::eval {
 using torch::Tensor;
 using Clock = std::chrono::steady_clock;
 
+torch::ScalarType decodeDtypeFromName(const std::string& name) {
+    if (name == "float32")
+        return torch::kFloat32;
+    if (name == "bfloat16")
+        return torch::kBFloat16;
+    if (name == "int8")
+        return torch::kChar;
+    throw InputError("unknown inference dtype \"" + name + "\"; use float32, bfloat16 or int8");
+}
+
+std::string decodeDtypeName(torch::ScalarType dtype) {
+    return dtype == torch::kBFloat16 ? "bfloat16" : dtype == torch::kChar ? "int8" : "float32";
+}
+
 Tensor samplingDistribution(const Tensor& logitsIn, const std::vector<int>& seen, const SamplingOptions& o) {
     Tensor logits = logitsIn.to(torch::kFloat32).flatten().clone();
     const int64_t V = logits.size(0);

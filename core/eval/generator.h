@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace mm::eval {
@@ -21,10 +22,15 @@ struct SamplingOptions {
     bool greedy = false;
     uint64_t seed = 0;
     std::vector<int> stopIds{2};    ///< <|im_end|>
-    /// Weights dtype for single-token steps on CPU: float16/bfloat16 halve the
-    /// memory read per token (accumulation stays float32); float32 = exact.
+    /// Weights dtype for decode steps on CPU: bfloat16 halves the memory read
+    /// per token, int8 (per-row scaled) quarters it (sums stay float32);
+    /// float32 = exact.
     torch::ScalarType decodeDtype = torch::kFloat32;
 };
+
+/// --infer_dtype names: "float32", "bfloat16", "int8" (InputError otherwise).
+torch::ScalarType decodeDtypeFromName(const std::string& name);
+std::string decodeDtypeName(torch::ScalarType dtype);
 
 /// Called with each new token id; return false to cancel.
 using TokenCallback = std::function<bool(int token)>;

@@ -8,6 +8,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -243,19 +244,74 @@ namespace {
 #define MM_CLONES_F16
 #endif
 
-MM_CLONES_F16 void matvecBF16(const uint16_t* w, const float* x, float* y, int64_t r0, int64_t r1, int64_t in) {
-    for (int64_t r = r0; r < r1; ++r) {
-        const uint16_t* wr = w + r * in;
-        float acc = 0.f;
-#pragma omp simd reduction(+ : acc)
-        for (int64_t i = 0; i < in; ++i) {
-            const uint32_t bits = uint32_t(wr[i]) << 16;
-            float f;
-            __builtin_memcpy(&f, &bits, 4);
-            acc += f * x[i];
+// y[b, o] = scale[o] * sum_i w[o, i] * x[b, i] for a few rows b: each weight
+// row is loaded once for up to four input rows (kept in registers), so the
+// weight matrix is read from memory once per call whatever the row count.
+// BLAS GEMM instead packs the whole matrix into a buffer per call, which for
+// a handful of rows (batched decoding) costs several times the product.
+template <typename W, typename Cvt>
+inline __attribute__((always_inline)) void rowsKernel(const W* w, const float* scale, const float* x, float* y,
+                                                      int64_t o0, int64_t o1, int64_t in, int64_t rows, int64_t out,
+                                                      Cvt cvt) {
+    for (int64_t o = o0; o < o1; ++o) {
+        const W* wr = w + o * in;
+        const float s = scale ? scale[o] : 1.f;
+        int64_t b = 0;
+        for (; b + 4 <= rows; b += 4) {
+            const float *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
+            float a0 = 0.f, a1 = 0.f, a2 = 0.f, a3 = 0.f;
+#pragma omp simd reduction(+ : a0, a1, a2, a3)
+            for (int64_t i = 0; i < in; ++i) {
+                const float f = cvt(wr[i]);
+                a0 += f * x0[i];
+                a1 += f * x1[i];
+                a2 += f * x2[i];
+                a3 += f * x3[i];
+            }
+            y[b * out + o] = a0 * s;
+            y[(b + 1) * out + o] = a1 * s;
+            y[(b + 2) * out + o] = a2 * s;
+            y[(b + 3) * out + o] = a3 * s;
         }
-        y[r] = acc;
+        for (; b < rows; ++b) {
+            // One row: four independent sums over the quarters of the row, so
+            // the vector FMAs do not wait on one accumulator's latency.
+            const float* xb = x + b * in;
+            const int64_t q = in / 4;
+            float a0 = 0.f, a1 = 0.f, a2 = 0.f, a3 = 0.f;
+#pragma omp simd reduction(+ : a0, a1, a2, a3)
+            for (int64_t i = 0; i < q; ++i) {
+                a0 += cvt(wr[i]) * xb[i];
+                a1 += cvt(wr[i + q]) * xb[i + q];
+                a2 += cvt(wr[i + 2 * q]) * xb[i + 2 * q];
+                a3 += cvt(wr[i + 3 * q]) * xb[i + 3 * q];
+            }
+            float a = (a0 + a1) + (a2 + a3);
+            for (int64_t i = 4 * q; i < in; ++i)
+                a += cvt(wr[i]) * xb[i];
+            y[b * out + o] = a * s;
+        }
     }
+}
+
+MM_CLONES_F16 void rowsF32(const float* w, const float* x, float* y, int64_t o0, int64_t o1, int64_t in, int64_t rows,
+                           int64_t out) {
+    rowsKernel(w, nullptr, x, y, o0, o1, in, rows, out, [](float v) { return v; });
+}
+
+MM_CLONES_F16 void rowsBF16(const uint16_t* w, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
+                            int64_t rows, int64_t out) {
+    rowsKernel(w, nullptr, x, y, o0, o1, in, rows, out, [](uint16_t v) {
+        const uint32_t bits = uint32_t(v) << 16;
+        float f;
+        __builtin_memcpy(&f, &bits, 4);
+        return f;
+    });
+}
+
+MM_CLONES_F16 void rowsI8(const int8_t* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1,
+                          int64_t in, int64_t rows, int64_t out) {
+    rowsKernel(w, scale, x, y, o0, o1, in, rows, out, [](int8_t v) { return float(v); });
 }
 
 MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
@@ -290,22 +346,52 @@ MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* 
 
 } // namespace
 
-Tensor linearHalf(const Tensor& x, const Tensor& hw) {
-    const int64_t out = hw.size(0), in = hw.size(1);
-    Tensor xf = x.reshape({in}).to(torch::kFloat32).contiguous();
-    Tensor y = torch::empty({out}, xf.options());
+Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
+    const int64_t out = w.size(0), in = w.size(1);
+    TORCH_CHECK(x.is_cpu() && w.is_cpu() && x.size(-1) == in, "linearRows: CPU tensors with matching widths");
+    TORCH_CHECK(w.is_contiguous(), "linearRows needs a contiguous weight");
+    Tensor xf = x.reshape({-1, in}).to(torch::kFloat32).contiguous();
+    const int64_t rows = xf.size(0);
+    Tensor y = torch::empty({rows, out}, xf.options());
     const float* xp = xf.data_ptr<float>();
     float* yp = y.data_ptr<float>();
-    const int64_t grain = std::max<int64_t>(16, 65536 / in);
-    TORCH_CHECK(hw.scalar_type() == torch::kBFloat16, "linearHalf expects a bfloat16 weight");
-    const auto* wp = reinterpret_cast<const uint16_t*>(hw.data_ptr<at::BFloat16>());
-    at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { matvecBF16(wp, xp, yp, b, e, in); });
+    // Enough outputs per task that a task streams >= ~64 KiB of weights.
+    const int64_t grain = std::max<int64_t>(16, 65536 / (in * int64_t(w.element_size())));
+    switch (w.scalar_type()) {
+    case torch::kFloat32: {
+        const float* wp = w.data_ptr<float>();
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsF32(wp, xp, yp, b, e, in, rows, out); });
+        break;
+    }
+    case torch::kBFloat16: {
+        const auto* wp = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsBF16(wp, xp, yp, b, e, in, rows, out); });
+        break;
+    }
+    case torch::kChar: {
+        TORCH_CHECK(scale.defined() && scale.numel() == out && scale.scalar_type() == torch::kFloat32,
+                    "linearRows: an int8 weight needs one float32 scale per output row");
+        const int8_t* wp = w.data_ptr<int8_t>();
+        const float* sp = scale.contiguous().data_ptr<float>();
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsI8(wp, sp, xp, yp, b, e, in, rows, out); });
+        break;
+    }
+    default:
+        TORCH_CHECK(false, "linearRows: weights are float32, bfloat16 or int8, not ", w.scalar_type());
+    }
     auto sizes = x.sizes().vec();
     sizes.back() = out;
     return y.view(sizes);
 }
 
-Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int64_t length) {
+std::pair<Tensor, Tensor> quantizeRowsInt8(const Tensor& w) {
+    Tensor wf = w.detach().to(torch::kFloat32);
+    Tensor scale = wf.abs().amax(1).clamp_min(1e-12) / 127.0;  // symmetric, per output row
+    Tensor q = (wf / scale.unsqueeze(1)).round().clamp(-127, 127).to(torch::kChar).contiguous();
+    return {q, scale.contiguous()};
+}
+
+Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int64_t length, const int64_t* rowStart) {
     Tensor q = qIn.contiguous();
     const int64_t B = q.size(0), H = q.size(1), D = q.size(3), KV = k.size(1), cap = k.size(2), rep = H / KV;
     TORCH_CHECK(k.is_contiguous() && v.is_contiguous(), "decodeAttention needs contiguous caches");
@@ -316,8 +402,10 @@ Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int6
         std::vector<float> scores(length);
         for (int64_t bh = b0; bh < b1; ++bh) {
             const int64_t b = bh / H, h = bh % H, kv = h / rep;
-            const int64_t cacheOff = (b * KV + kv) * cap * D;
-            attendOne(qp + bh * D, kp + cacheOff, vp + cacheOff, op + (b * H + h) * D, scores.data(), length, D);
+            const int64_t first = rowStart ? std::clamp<int64_t>(rowStart[b], 0, length - 1) : 0;
+            const int64_t cacheOff = ((b * KV + kv) * cap + first) * D;
+            attendOne(qp + bh * D, kp + cacheOff, vp + cacheOff, op + (b * H + h) * D, scores.data(), length - first,
+                      D);
         }
     });
     return out;
@@ -325,10 +413,15 @@ Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int6
 
 Tensor linear(const Tensor& x, const Tensor& weight) {
     const int64_t in = weight.size(1);
-    if (x.is_cpu() && x.numel() == in && !(torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad()))) {
-        auto sizes = x.sizes().vec();
-        sizes.back() = weight.size(0);
-        return torch::mv(weight, x.reshape({in})).view(sizes);
+    if (x.is_cpu() && !(torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad()))) {
+        if (x.numel() == in) {
+            auto sizes = x.sizes().vec();
+            sizes.back() = weight.size(0);
+            return torch::mv(weight, x.reshape({in})).view(sizes);
+        }
+        if (x.numel() <= kFewRows * in && x.scalar_type() == torch::kFloat32 &&
+            weight.scalar_type() == torch::kFloat32 && weight.is_contiguous())
+            return linearRows(x, weight);
     }
     return torch::nn::functional::linear(x, weight);
 }

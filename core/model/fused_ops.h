@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include <utility>
+
 namespace mm::model::ops {
 
 /// y = x * rsqrt(mean(x^2, -1) + eps) * weight, over the last dimension.
@@ -29,18 +31,31 @@ torch::Tensor ropeTranspose(const torch::Tensor& x, const torch::Tensor& cos, co
 /// (measured: ~0.9 ms vs ~0.1 ms for a 1408x512 weight).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight);
 
-/// Single-row y = x W^T with the weight held in bfloat16 (same shape as the
-/// float32 weight), accumulated in float32. (bfloat16 rather than float16:
-/// widening it is a 16-bit shift that vectorises everywhere, while GCC converts
-/// _Float16 through a library call per element.)
-/// Decoding is memory-bound: half the bytes per token is nearly twice the speed.
-torch::Tensor linearHalf(const torch::Tensor& x, const torch::Tensor& halfWeight);
+
+/// Row counts up to which linear() and the decode weights use linearRows
+/// instead of BLAS GEMM (batched decoding).
+constexpr int64_t kFewRows = 16;
+
+/// y = x W^T (* scale per output row) for a few rows x (..., in), without
+/// autograd, with W float32, bfloat16 or int8 (then `scale`, float32 (out),
+/// is required). Reads W once for all rows; float32 accumulation. Decoding is
+/// memory-bound, so fewer bytes per weight are nearly proportionally faster.
+/// (bfloat16 rather than float16: widening it is a 16-bit shift that
+/// vectorises everywhere, while GCC converts _Float16 through a library call.)
+torch::Tensor linearRows(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& scale = {});
+
+/// Symmetric per-output-row int8 quantisation of a (out, in) weight:
+/// returns (q int8, scale float32 (out)) with w ~= q * scale[:, None].
+std::pair<torch::Tensor, torch::Tensor> quantizeRowsInt8(const torch::Tensor& w);
 
 /// Attention of one new query per sequence against a KV cache, in one pass
 /// (no matmul/softmax dispatch per layer and token):
 ///   q: (B, H, 1, D) already scaled; k, v: (B, KV, capacity, D) caches; the
-///   first `length` positions are used. Returns (B, 1, H*D).
-torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t length);
+///   first `length` positions are used; with `rowStart` (B entries), row b
+///   uses positions rowStart[b] .. length-1 (left-padded batches). Returns
+///   (B, 1, H*D).
+torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t length,
+                              const int64_t* rowStart = nullptr);
 
 /// Composite (reference) versions, used for testing and as the fallback.
 torch::Tensor rmsNormReference(const torch::Tensor& x, const torch::Tensor& weight, double eps);

@@ -16,14 +16,30 @@ LinearImpl::LinearImpl(int64_t in, int64_t out) {
                                                                            1.0 / std::sqrt(double(in))));
 }
 
-void LinearImpl::setDecodeDtype(torch::ScalarType dtype) {
-    TORCH_CHECK(dtype == torch::kFloat32 || dtype == torch::kBFloat16, "decode weights are float32 or bfloat16");
-    m_half = dtype == torch::kFloat32 ? Tensor() : weight.detach().to(torch::kBFloat16).contiguous();
+namespace {
+/// The decode copy of a weight: bfloat16, or int8 with a scale per row.
+void makeDecodeWeight(const Tensor& w, torch::ScalarType dtype, Tensor& dec, Tensor& scale) {
+    TORCH_CHECK(dtype == torch::kFloat32 || dtype == torch::kBFloat16 || dtype == torch::kChar,
+                "decode weights are float32, bfloat16 or int8");
+    scale = Tensor();
+    if (dtype == torch::kFloat32)
+        dec = Tensor();
+    else if (dtype == torch::kBFloat16)
+        dec = w.detach().to(torch::kBFloat16).contiguous();
+    else
+        std::tie(dec, scale) = ops::quantizeRowsInt8(w);
 }
 
+bool fewRowsInference(const Tensor& x, int64_t in) {
+    return x.is_cpu() && x.numel() <= ops::kFewRows * in && !torch::GradMode::is_enabled();
+}
+} // namespace
+
+void LinearImpl::setDecodeDtype(torch::ScalarType dtype) { makeDecodeWeight(weight, dtype, m_dec, m_decScale); }
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-    const bool oneRow = x.numel() == weight.size(1) && !torch::GradMode::is_enabled();
-    Tensor y = (oneRow && m_half.defined() && x.is_cpu()) ? ops::linearHalf(x, m_half) : ops::linear(x, weight);
+    Tensor y = (m_dec.defined() && fewRowsInference(x, weight.size(1))) ? ops::linearRows(x, m_dec, m_decScale)
+                                                                          : ops::linear(x, weight);
     if (m_adapter)
         y = y + m_adapter->forward(x);
     return y;
@@ -59,6 +75,23 @@ Tensor causalMask(int64_t T, int64_t start, int64_t rep, const torch::Device& de
         m = m.unsqueeze(0).expand({rep, T, start + T}).reshape({rep * T, start + T});
     return m;
 }
+
+// The causal mask of a left-padded batch, (B, 1, rep*T, S): a query at slot q
+// of row b sees keys rowStart[b] <= k <= q. Padding queries (q < rowStart[b])
+// see only themselves, so their softmax stays finite (an all-masked row would
+// give NaN, and NaN values at padded slots would leak through probs @ V).
+Tensor paddedCausalMask(int64_t T, int64_t start, int64_t rep, const std::vector<int64_t>& rowStart,
+                        const torch::Device& dev) {
+    const int64_t B = int64_t(rowStart.size()), S = start + T;
+    auto opts = torch::TensorOptions().dtype(torch::kLong).device(dev);
+    Tensor q = torch::arange(start, S, opts).view({1, T, 1});
+    Tensor k = torch::arange(0, S, opts).view({1, 1, S});
+    Tensor first = torch::tensor(rowStart, torch::kLong).to(dev).view({B, 1, 1});
+    Tensor m = (k > q) | ((k < first) & (k != q));  // (B, T, S)
+    if (rep > 1)
+        m = m.unsqueeze(1).expand({B, rep, T, S}).reshape({B, rep * T, S});
+    return m.unsqueeze(1);
+}
 } // namespace
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)
@@ -86,7 +119,8 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
         cache->k[layer].narrow(2, start, T).copy_(kh);
         cache->v[layer].narrow(2, start, T).copy_(vh);
         if (T == 1 && x.is_cpu() && x.scalar_type() == torch::kFloat32 && !torch::GradMode::is_enabled())
-            return o_proj(ops::decodeAttention(qh, cache->k[layer], cache->v[layer], start + 1));
+            return o_proj(ops::decodeAttention(qh, cache->k[layer], cache->v[layer], start + 1,
+                                               cache->rowStart.empty() ? nullptr : cache->rowStart.data()));
         kAll = cache->k[layer].narrow(2, 0, start + T);
         vAll = cache->v[layer].narrow(2, 0, start + T);
     } else if (x.is_cuda()) {
@@ -100,7 +134,13 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     // KV head computes all their scores.
     Tensor qg = qh.view({B, KV, rep * T, D});
     Tensor scores = torch::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
-    if (T > 1) {
+    if (cache && !cache->rowStart.empty()) {
+        TORCH_CHECK(int64_t(cache->rowStart.size()) == B, "KvCache::rowStart has ", cache->rowStart.size(),
+                    " rows for a batch of ", B);
+        torch::NoGradGuard ng;
+        scores.masked_fill_(paddedCausalMask(T, start, rep, cache->rowStart, x.device()),
+                            -std::numeric_limits<float>::infinity());
+    } else if (T > 1) {
         // Masked outside autograd: softmax gives exactly zero gradient at masked
         // positions (p = 0 there), so recording the fill would only add a
         // backward pass over the whole score tensor. Safe because nothing saves
@@ -215,8 +255,8 @@ void MiniMindImpl::resetParameters(uint64_t seed) {
 }
 
 Tensor MiniMindImpl::lmHead(const Tensor& h) const {
-    if (m_headHalf.defined() && h.is_cpu() && h.numel() == m_c.hiddenSize && !torch::GradMode::is_enabled())
-        return ops::linearHalf(h, m_headHalf);
+    if (m_headDec.defined() && fewRowsInference(h, m_c.hiddenSize))
+        return ops::linearRows(h, m_headDec, m_headScale);
     return ops::linear(h, embed_tokens->weight);
 }
 
@@ -224,7 +264,7 @@ void MiniMindImpl::setDecodeDtype(torch::ScalarType dtype) {
     for (auto& m : modules(false))
         if (auto* lin = m->as<LinearImpl>())
             lin->setDecodeDtype(dtype);
-    m_headHalf = dtype == torch::kFloat32 ? Tensor() : embed_tokens->weight.detach().to(torch::kBFloat16).contiguous();
+    makeDecodeWeight(embed_tokens->weight, dtype, m_headDec, m_headScale);
 }
 
 Tensor MiniMindImpl::hidden(const Tensor& ids, KvCache* cache, Tensor* auxLoss) {

@@ -20,6 +20,13 @@ struct KvCache {
     std::vector<torch::Tensor> k, v;  ///< (B, kvHeads, capacity, headDim) per layer
     int64_t length = 0;               ///< positions filled
     int64_t capacity = 0;
+    /// Left padding for a batch of prompts of different lengths: row b's
+    /// sequence starts at slot rowStart[b] and the slots before it are masked
+    /// out of attention. Empty = every row starts at slot 0. Positions are the
+    /// slot indices; with RoPE only differences of positions enter the
+    /// attention scores, so a row shifted right by its padding attends exactly
+    /// as it would alone (up to float rounding).
+    std::vector<int64_t> rowStart;
     bool empty() const { return k.empty(); }
 };
 
@@ -42,14 +49,15 @@ public:
     /// Unregisters the adapter.
     void clearAdapter();
     const std::shared_ptr<AdapterImpl>& adapter() const { return m_adapter; }
-    /// Keeps a bfloat16 copy of the weight for single-row inference (float32
-    /// drops it). Must be refreshed after the weight changes.
+    /// Keeps a bfloat16 or int8 (per-row scaled) copy of the weight for
+    /// inference on a few rows (KV-cached decoding); float32 drops it. Must be
+    /// refreshed after the weight changes.
     void setDecodeDtype(torch::ScalarType dtype);
     torch::Tensor weight;
 
 private:
     std::shared_ptr<AdapterImpl> m_adapter;
-    torch::Tensor m_half;
+    torch::Tensor m_dec, m_decScale;
 };
 TORCH_MODULE(Linear);
 
@@ -135,7 +143,8 @@ public:
     /// model's device and dtype.
     KvCache makeCache(int64_t batch, int64_t capacity) const;
 
-    /// Decoding weights in bfloat16 (see LinearImpl::setDecodeDtype); float32 = off.
+    /// Decoding weights in bfloat16 or int8 (see LinearImpl::setDecodeDtype);
+    /// float32 = off (exact).
     void setDecodeDtype(torch::ScalarType dtype);
 
     /// Initialises weights as minimind (normal std 0.02 for linear/embedding).
@@ -150,7 +159,7 @@ public:
 private:
     ModelConfig m_c;
     torch::Tensor m_cos, m_sin;  // RoPE tables, buffers (not saved)
-    torch::Tensor m_headHalf;    // 16-bit LM head for decoding
+    torch::Tensor m_headDec, m_headScale;  // LM head for decoding (bfloat16 / int8)
 };
 TORCH_MODULE(MiniMind);
 

@@ -5,6 +5,7 @@
 #include "core/fixtures.h"
 
 #include "common/error.h"
+#include "eval/batch_generator.h"
 #include "eval/evaluator.h"
 #include "eval/generator.h"
 #include "eval/judge.h"
@@ -169,6 +170,99 @@ TEST(Generation, CancelStopsAtOnce) {
     auto r = gen.generate({1, 2}, o, [&](int) { return ++seen < 3; });
     EXPECT_TRUE(r.cancelled);
     EXPECT_EQ(r.tokens.size(), 3u);
+}
+
+TEST(BatchGeneration, LeftPaddedPrefillGivesEachPromptsOwnLogits) {
+    auto m = tinyModel(11);
+    c10::InferenceMode guard;
+    const std::vector<std::vector<int64_t>> prompts{{1, 4, 9, 16, 25, 36, 49}, {1, 2}, {1, 3, 5, 7}};
+    const int64_t L = 7, B = 3;
+    model::KvCache cache = m->makeCache(B, 16);
+    torch::Tensor ids = torch::zeros({B, L}, torch::kLong);
+    for (int64_t r = 0; r < B; ++r) {
+        const int64_t pad = L - int64_t(prompts[size_t(r)].size());
+        cache.rowStart.push_back(pad);
+        ids[r].narrow(0, pad, L - pad).copy_(torch::tensor(prompts[size_t(r)], torch::kLong));
+    }
+    torch::Tensor batched = m->forward(ids, &cache, true).logits;  // (B,1,V)
+    // One more decode step through the padded cache (the fused kernel's rowStart path).
+    torch::Tensor next = torch::tensor({5, 6, 7}, torch::kLong).view({B, 1});
+    torch::Tensor batchedStep = m->forward(next, &cache, true).logits;
+    for (int64_t r = 0; r < B; ++r) {
+        const auto& p = prompts[size_t(r)];
+        model::KvCache alone = m->makeCache(1, 16);
+        torch::Tensor one = m->forward(torch::tensor(p, torch::kLong).view({1, -1}), &alone, true).logits;
+        EXPECT_TRUE(torch::allclose(batched[r], one[0], 1e-4, 1e-5)) << "row " << r;
+        torch::Tensor oneStep = m->forward(next[r].view({1, 1}), &alone, true).logits;
+        EXPECT_TRUE(torch::allclose(batchedStep[r], oneStep[0], 1e-4, 1e-5)) << "row " << r;
+        // And the full forward without any cache agrees too.
+        std::vector<int64_t> seq = p;
+        seq.push_back(next[r].item<int64_t>());
+        torch::Tensor full = m->forward(torch::tensor(seq, torch::kLong).view({1, -1})).logits;
+        EXPECT_TRUE(torch::allclose(batchedStep[r][0], full[0][-1], 1e-4, 1e-5)) << "row " << r;
+    }
+}
+
+TEST(BatchGeneration, EachRowEqualsItsBatchOneAnswerGreedyAndSampled) {
+    auto m = tinyModel(12);
+    eval::Generator gen(m);
+    const std::vector<std::vector<int>> prompts{{1, 10, 20, 30, 40, 50, 60, 70}, {1, 2}, {1, 3, 5}, {1, 80, 81, 82, 83}};
+    for (bool greedy : {true, false}) {
+        std::vector<eval::BatchRequest> reqs;
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            eval::SamplingOptions o;
+            o.greedy = greedy;
+            o.temperature = 1.0;
+            o.topP = 0.9;
+            o.topK = 0;
+            o.repetitionPenalty = 1.2;
+            o.stopIds = {};
+            o.seed = 100 + i;
+            o.maxNewTokens = 6 + 5 * int(i);  // rows leave the batch at different steps
+            reqs.push_back({prompts[i], o});
+        }
+        std::vector<size_t> doneOrder;
+        auto results = eval::generateBatch(m, reqs, [&](size_t i, const eval::GenerationResult& r) {
+            EXPECT_EQ(r.tokens.size(), size_t(reqs[i].options.maxNewTokens));
+            doneOrder.push_back(i);
+            return true;
+        });
+        ASSERT_EQ(results.size(), prompts.size());
+        EXPECT_EQ(doneOrder, (std::vector<size_t>{0, 1, 2, 3}));
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            auto alone = gen.generate(prompts[i], reqs[i].options);
+            EXPECT_EQ(results[i].tokens, alone.tokens) << (greedy ? "greedy" : "sampled") << " row " << i;
+            EXPECT_FALSE(results[i].cancelled);
+        }
+    }
+}
+
+TEST(BatchGeneration, StopIdsEndRowsAndStopRequestCancelsTheRest) {
+    auto m = tinyModel(13);
+    eval::Generator gen(m);
+    eval::SamplingOptions o;
+    o.greedy = true;
+    o.maxNewTokens = 20;
+    o.stopIds = {};
+    // Use each prompt's 3rd greedy token as the stop id: the row must end there.
+    const std::vector<int> p{1, 7, 8};
+    auto free = gen.generate(p, o);
+    ASSERT_EQ(free.tokens.size(), 20u);
+    o.stopIds = {free.tokens[2]};
+    auto results = eval::generateBatch(m, {{p, o}, {{1, 9, 9, 9, 9}, o}});
+    auto alone = gen.generate(p, o);
+    EXPECT_TRUE(results[0].hitStop);
+    EXPECT_EQ(results[0].tokens, alone.tokens);
+    EXPECT_EQ(results[1].tokens, gen.generate({1, 9, 9, 9, 9}, o).tokens);
+
+    o.stopIds = {};
+    int steps = 0;
+    auto cut = eval::generateBatch(m, {{p, o}, {{1, 2}, o}}, {}, [&] { return ++steps > 4; });
+    for (const auto& r : cut) {
+        EXPECT_TRUE(r.cancelled);
+        EXPECT_EQ(r.tokens.size(), 4u);
+    }
+    EXPECT_THROW(eval::generateBatch(m, {{p, o}, {{}, o}}), InputError);
 }
 
 // ------------------------------------------------------------------ text

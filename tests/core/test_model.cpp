@@ -116,7 +116,7 @@ TEST(Model, KvCachedStepsEqualFullForward) {
     }
 }
 
-TEST(Model, Bfloat16DecodeWeightsStayCloseToFloat32) {
+TEST(Model, ReducedDecodeWeightsStayCloseToFloat32) {
     MiniMind m(tinyConfig());
     m->resetParameters(4);
     m->eval();
@@ -128,11 +128,45 @@ TEST(Model, Bfloat16DecodeWeightsStayCloseToFloat32) {
     m->setDecodeDtype(torch::kBFloat16);
     m->forward(ids.narrow(1, 0, 9), &b);
     auto approx = m->forward(ids.narrow(1, 9, 1), &b).logits;
+    m->setDecodeDtype(torch::kChar);
+    KvCache c = m->makeCache(1, 16);
+    m->forward(ids.narrow(1, 0, 9), &c);
+    auto quant = m->forward(ids.narrow(1, 9, 1), &c).logits;
     m->setDecodeDtype(torch::kFloat32);
-    // bfloat16 keeps 8 mantissa bits: logits agree to well under 1% of their spread.
+    // bfloat16 keeps 8 mantissa bits: logits agree to well under 1% of their spread;
+    // int8 with a scale per row (127 levels) to a few percent.
     const double spread = (exact.max() - exact.min()).item<double>();
     EXPECT_LT((exact - approx).abs().max().item<double>(), 0.01 * spread);
     EXPECT_EQ(exact.argmax().item<int64_t>(), approx.argmax().item<int64_t>());
+    EXPECT_LT((exact - quant).abs().max().item<double>(), 0.05 * spread);
+    EXPECT_GT((exact - quant).abs().max().item<double>(), 0.0);  // the int8 path really ran
+}
+
+TEST(Model, FewRowKernelsMatchTheMatmulForEveryWeightType) {
+    torch::manual_seed(3);
+    torch::Tensor w = torch::randn({37, 53});
+    auto [q, scale] = ops::quantizeRowsInt8(w);
+    ASSERT_EQ(q.scalar_type(), torch::kChar);
+    // Rounding error of the quantisation is at most half a step per weight.
+    EXPECT_LE((q.to(torch::kFloat32) * scale.unsqueeze(1) - w).abs().max().item<double>(),
+              0.5 * scale.max().item<double>() + 1e-6);
+    torch::Tensor wb = w.to(torch::kBFloat16);
+    for (int64_t rows : {1, 2, 3, 4, 5, 8, 13, 16}) {
+        torch::Tensor x = torch::randn({rows, 1, 53});
+        torch::NoGradGuard ng;
+        torch::Tensor ref = torch::nn::functional::linear(x, w);
+        EXPECT_TRUE(torch::allclose(ops::linearRows(x, w), ref, 1e-4, 1e-5)) << rows << " rows float32";
+        EXPECT_TRUE(torch::allclose(ops::linear(x, w), ref, 1e-4, 1e-5)) << rows << " rows via linear()";
+        EXPECT_TRUE(torch::allclose(ops::linearRows(x, wb), torch::nn::functional::linear(x, wb.to(torch::kFloat32)),
+                                    1e-4, 1e-4))
+            << rows << " rows bfloat16";
+        EXPECT_TRUE(torch::allclose(ops::linearRows(x, q, scale),
+                                    torch::nn::functional::linear(x, q.to(torch::kFloat32) * scale.unsqueeze(1)), 1e-4,
+                                    1e-4))
+            << rows << " rows int8";
+        EXPECT_EQ(ops::linearRows(x, w).sizes(), ref.sizes());
+    }
+    EXPECT_THROW(ops::linearRows(torch::randn({2, 53}), q), c10::Error);  // int8 without its scales
 }
 
 TEST(Model, EveryParameterGetsAGradient) {

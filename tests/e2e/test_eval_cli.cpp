@@ -166,6 +166,27 @@ TEST_F(EvalCli, FiveModelsAnswerTheSeedPromptsInSecondsAndExportTheSeedTable) {
     EXPECT_EQ(evalRuns, 5);
 }
 
+TEST_F(EvalCli, BatchedAnswersEqualOneAtATimeAnswers) {
+    // The default decodes prompts in batches; --batch_size 1 streams one at a
+    // time. Same seeds, sampled (not greedy): the answers must be the same.
+    auto answers = [&](const std::string& batch) {
+        Result r = eval(1, {"--max_new_tokens", "24", "--batch_size", batch, "--json"});
+        EXPECT_EQ(r.code, 0) << r.out << r.err;
+        std::vector<std::string> texts;
+        for (const auto& j : jsonLines(r.out))
+            if (j["event"] == "answer")
+                texts.push_back(j["prompt_set"].get<std::string>() + "#" + std::to_string(j["index"].get<int>()) +
+                                ": " + j["text"].get<std::string>());
+        return texts;
+    };
+    const auto one = answers("1"), batched = answers("5");
+    ASSERT_EQ(one.size(), 12u);
+    EXPECT_EQ(one, batched);
+    Result bad = eval(1, {"--batch_size", "0"});
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.err.find("batch_size"), std::string::npos) << bad.err;
+}
+
 TEST_F(EvalCli, ManualScoresFillTheSeedRow) {
     Result s = run({"scores", "set", "--out_dir", ws, "--model_mode", "2", "--language", "5", "--knowledge", "4.5",
                     "--efficiency", "9", "--note", "read by hand"},
@@ -205,6 +226,17 @@ TEST_F(EvalCli, OwnPromptsInteractiveInputAndReproducibleSeeds) {
     auto jbf = jsonLines(bf.out);
     ASSERT_EQ(jbf.size(), 3u);
     EXPECT_EQ(jbf[0]["sampling"]["infer_dtype"], "bfloat16") << jbf[0].dump();
+    for (const char* dt : {"int8"}) {
+        Result q = eval(1, {"--prompts", dir.file("mine.txt"), "--greedy", "--max_new_tokens", "8", "--infer_dtype", dt,
+                            "--json"});
+        ASSERT_EQ(q.code, 0) << q.err;
+        auto jq = jsonLines(q.out);
+        ASSERT_EQ(jq.size(), 3u);
+        EXPECT_EQ(jq[0]["sampling"]["infer_dtype"], dt) << jq[0].dump();
+    }
+    Result badDtype = eval(1, {"--infer_dtype", "fp8"});
+    EXPECT_NE(badDtype.code, 0);
+    EXPECT_NE(badDtype.err.find("infer_dtype"), std::string::npos) << badDtype.err;
 
     test::writeLines(dir.file("stdin.txt"), {"你好", "再见", ""});
     Result i = run({"eval", "--model_mode", "1", "--out_dir", ws, "--interactive", "--max_new_tokens", "4", "--json"},
