@@ -16,30 +16,40 @@ LinearImpl::LinearImpl(int64_t in, int64_t out) {
                                                                            1.0 / std::sqrt(double(in))));
 }
 
-namespace {
-/// The decode copy of a weight: bfloat16, or int8 with a scale per row.
-void makeDecodeWeight(const Tensor& w, torch::ScalarType dtype, Tensor& dec, Tensor& scale) {
+void DecodeWeight::update(const std::vector<Tensor>& sources, torch::ScalarType dtype) {
     TORCH_CHECK(dtype == torch::kFloat32 || dtype == torch::kBFloat16 || dtype == torch::kChar,
                 "decode weights are float32, bfloat16 or int8");
+    std::vector<std::pair<const void*, int64_t>> versions;
+    for (const auto& t : sources)
+        versions.emplace_back(t.data_ptr(), t._version());
+    if (dtype == m_dtype && versions == m_versions && (dtype == torch::kFloat32) != active())
+        return;
+    m_dtype = dtype;
+    m_versions = std::move(versions);
     scale = Tensor();
-    if (dtype == torch::kFloat32)
-        dec = Tensor();
-    else if (dtype == torch::kBFloat16)
-        dec = w.detach().to(torch::kBFloat16).contiguous();
+    if (dtype == torch::kFloat32) {
+        w = Tensor();
+        return;
+    }
+    torch::NoGradGuard ng;
+    Tensor all = sources.size() == 1 ? sources[0].detach() : torch::cat(sources, 0).detach();
+    if (dtype == torch::kBFloat16)
+        w = all.to(torch::kBFloat16).contiguous();
     else
-        std::tie(dec, scale) = ops::quantizeRowsInt8(w);
+        std::tie(w, scale) = ops::quantizeRowsInt8(all);
 }
 
+namespace {
 bool fewRowsInference(const Tensor& x, int64_t in) {
     return x.is_cpu() && x.numel() <= ops::kFewRows * in && !torch::GradMode::is_enabled();
 }
 } // namespace
 
-void LinearImpl::setDecodeDtype(torch::ScalarType dtype) { makeDecodeWeight(weight, dtype, m_dec, m_decScale); }
+void LinearImpl::setDecodeDtype(torch::ScalarType dtype) { m_dec.update({weight}, dtype); }
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-    Tensor y = (m_dec.defined() && fewRowsInference(x, weight.size(1))) ? ops::linearRows(x, m_dec, m_decScale)
-                                                                          : ops::linear(x, weight);
+    Tensor y = (m_dec.active() && fewRowsInference(x, weight.size(1))) ? ops::linearRows(x, m_dec.w, m_dec.scale)
+                                                                         : ops::linear(x, weight);
     if (m_adapter)
         y = y + m_adapter->forward(x);
     return y;
@@ -105,9 +115,18 @@ AttentionImpl::AttentionImpl(const ModelConfig& c)
 Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& sin, int64_t start, KvCache* cache,
                               int layer) {
     const int64_t B = x.size(0), T = x.size(1), H = m_heads, KV = m_kvHeads, D = m_headDim, rep = H / KV;
-    Tensor q = q_proj(x).view({B, T, H, D});
-    Tensor k = k_proj(x).view({B, T, KV, D});
-    Tensor v = v_proj(x).view({B, T, KV, D});
+    Tensor q, k, v;
+    if (m_qkv.active() && fewRowsInference(x, x.size(-1)) && !q_proj->adapter() && !k_proj->adapter() &&
+        !v_proj->adapter()) {
+        Tensor qkv = ops::linearRows(x, m_qkv.w, m_qkv.scale);  // (B,T,(H+2KV)*D)
+        q = qkv.narrow(-1, 0, H * D).contiguous().view({B, T, H, D});
+        k = qkv.narrow(-1, H * D, KV * D).contiguous().view({B, T, KV, D});
+        v = qkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D});
+    } else {
+        q = q_proj(x).view({B, T, H, D});
+        k = k_proj(x).view({B, T, KV, D});
+        v = v_proj(x).view({B, T, KV, D});
+    }
     // The 1/sqrt(D) score scale is folded into q's rotation: T*D multiplies
     // instead of T*S on the scores.
     Tensor qh = ops::ropeTranspose(q, cos, sin, start, 1.0 / std::sqrt(double(D)));  // (B,H,T,D)
@@ -154,13 +173,32 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     return o_proj(out);
 }
 
+void AttentionImpl::setDecodeDtype(torch::ScalarType dtype) {
+    for (auto* l : {q_proj.get(), k_proj.get(), v_proj.get(), o_proj.get()})
+        l->setDecodeDtype(dtype);
+    m_qkv.update({q_proj->weight, k_proj->weight, v_proj->weight}, dtype);
+}
+
 FeedForwardImpl::FeedForwardImpl(int64_t hidden, int64_t ffn) {
     gate_proj = register_module("gate_proj", linear(hidden, ffn));
     down_proj = register_module("down_proj", linear(ffn, hidden));
     up_proj = register_module("up_proj", linear(hidden, ffn));
 }
 
-Tensor FeedForwardImpl::forward(const Tensor& x) { return down_proj(ops::swiGlu(gate_proj(x), up_proj(x))); }
+Tensor FeedForwardImpl::forward(const Tensor& x) {
+    if (m_gateUp.active() && fewRowsInference(x, x.size(-1)) && !gate_proj->adapter() && !up_proj->adapter()) {
+        const int64_t F = gate_proj->weight.size(0);
+        Tensor gu = ops::linearRows(x, m_gateUp.w, m_gateUp.scale);  // (..., 2F)
+        return down_proj(ops::swiGlu(gu.narrow(-1, 0, F).contiguous(), gu.narrow(-1, F, F).contiguous()));
+    }
+    return down_proj(ops::swiGlu(gate_proj(x), up_proj(x)));
+}
+
+void FeedForwardImpl::setDecodeDtype(torch::ScalarType dtype) {
+    for (auto* l : {gate_proj.get(), up_proj.get(), down_proj.get()})
+        l->setDecodeDtype(dtype);
+    m_gateUp.update({gate_proj->weight, up_proj->weight}, dtype);
+}
 
 MoEFeedForwardImpl::MoEFeedForwardImpl(const ModelConfig& c) : m_c(c) {
     experts = register_module("experts", torch::nn::ModuleList());
@@ -255,16 +293,21 @@ void MiniMindImpl::resetParameters(uint64_t seed) {
 }
 
 Tensor MiniMindImpl::lmHead(const Tensor& h) const {
-    if (m_headDec.defined() && fewRowsInference(h, m_c.hiddenSize))
-        return ops::linearRows(h, m_headDec, m_headScale);
+    if (m_head.active() && fewRowsInference(h, m_c.hiddenSize))
+        return ops::linearRows(h, m_head.w, m_head.scale);
     return ops::linear(h, embed_tokens->weight);
 }
 
 void MiniMindImpl::setDecodeDtype(torch::ScalarType dtype) {
-    for (auto& m : modules(false))
-        if (auto* lin = m->as<LinearImpl>())
-            lin->setDecodeDtype(dtype);
-    makeDecodeWeight(embed_tokens->weight, dtype, m_headDec, m_headScale);
+    for (auto& m : modules(false)) {
+        if (auto* a = m->as<AttentionImpl>())
+            a->setDecodeDtype(dtype);
+        else if (auto* f = m->as<FeedForwardImpl>())
+            f->setDecodeDtype(dtype);
+        else if (auto* lin = m->as<LinearImpl>())
+            lin->setDecodeDtype(dtype);  // e.g. the MoE gate; projections above are set twice, harmlessly
+    }
+    m_head.update({embed_tokens->weight}, dtype);
 }
 
 Tensor MiniMindImpl::hidden(const Tensor& ids, KvCache* cache, Tensor* auxLoss) {

@@ -30,6 +30,23 @@ struct KvCache {
     bool empty() const { return k.empty(); }
 };
 
+/// A reduced-precision copy of one or more weights stacked along the output
+/// axis, for inference on a few rows (KV-cached decoding): bfloat16, or int8
+/// with a float32 scale per output row. update() rebuilds it only when the
+/// dtype or a source weight changed (tracked by the tensors' version
+/// counters, which every in-place update such as an optimizer step bumps), so
+/// asking for the same dtype before each generation costs nothing.
+struct DecodeWeight {
+    torch::Tensor w, scale;  ///< undefined when off (float32)
+    /// Sets the dtype (float32 = off) for the stacked `sources`.
+    void update(const std::vector<torch::Tensor>& sources, torch::ScalarType dtype);
+    bool active() const { return w.defined(); }
+
+private:
+    torch::ScalarType m_dtype = torch::kFloat32;
+    std::vector<std::pair<const void*, int64_t>> m_versions;
+};
+
 /// Something added to a projection's output, e.g. a LoRA adapter: y = Wx + a(x).
 /// Registered as the submodule "lora" of the projection, so its parameters are
 /// named "<proj>.lora.<...>" (minimind's LoRA naming).
@@ -57,7 +74,7 @@ public:
 
 private:
     std::shared_ptr<AdapterImpl> m_adapter;
-    torch::Tensor m_dec, m_decScale;
+    DecodeWeight m_dec;
 };
 TORCH_MODULE(Linear);
 
@@ -77,10 +94,14 @@ public:
     /// and attention spans the whole cache; `start` is the first position.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t start,
                           KvCache* cache, int layer);
+    /// Decode weights (see DecodeWeight) of the four projections, plus q, k
+    /// and v stacked into one matrix: one pass over the input per step.
+    void setDecodeDtype(torch::ScalarType dtype);
     Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
     int64_t m_heads, m_kvHeads, m_headDim;
+    DecodeWeight m_qkv;
 };
 TORCH_MODULE(Attention);
 
@@ -88,7 +109,12 @@ class FeedForwardImpl : public torch::nn::Module {
 public:
     FeedForwardImpl(int64_t hidden, int64_t ffn);
     torch::Tensor forward(const torch::Tensor& x);
+    /// Decode weights of the projections, gate and up stacked into one.
+    void setDecodeDtype(torch::ScalarType dtype);
     Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+
+private:
+    DecodeWeight m_gateUp;
 };
 TORCH_MODULE(FeedForward);
 
@@ -159,7 +185,7 @@ public:
 private:
     ModelConfig m_c;
     torch::Tensor m_cos, m_sin;  // RoPE tables, buffers (not saved)
-    torch::Tensor m_headDec, m_headScale;  // LM head for decoding (bfloat16 / int8)
+    DecodeWeight m_head;  // LM head for decoding (bfloat16 / int8)
 };
 TORCH_MODULE(MiniMind);
 

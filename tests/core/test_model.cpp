@@ -140,6 +140,24 @@ TEST(Model, ReducedDecodeWeightsStayCloseToFloat32) {
     EXPECT_EQ(exact.argmax().item<int64_t>(), approx.argmax().item<int64_t>());
     EXPECT_LT((exact - quant).abs().max().item<double>(), 0.05 * spread);
     EXPECT_GT((exact - quant).abs().max().item<double>(), 0.0);  // the int8 path really ran
+
+    // The reduced copies follow in-place weight updates (an optimizer step, a
+    // merged adapter): asking for the same dtype again must rebuild them.
+    m->setDecodeDtype(torch::kBFloat16);
+    {
+        torch::NoGradGuard ng;
+        for (auto& p : m->parameters())
+            p.mul_(-1.0);
+    }
+    m->setDecodeDtype(torch::kBFloat16);
+    KvCache d = m->makeCache(1, 16), e = m->makeCache(1, 16);
+    m->forward(ids.narrow(1, 0, 9), &d);
+    auto flippedApprox = m->forward(ids.narrow(1, 9, 1), &d).logits;
+    m->setDecodeDtype(torch::kFloat32);
+    m->forward(ids.narrow(1, 0, 9), &e);
+    auto flippedExact = m->forward(ids.narrow(1, 9, 1), &e).logits;
+    const double spread2 = (flippedExact.max() - flippedExact.min()).item<double>();
+    EXPECT_LT((flippedExact - flippedApprox).abs().max().item<double>(), 0.01 * spread2);
 }
 
 TEST(Model, FewRowKernelsMatchTheMatmulForEveryWeightType) {
