@@ -8,6 +8,10 @@
 
 #include <ATen/Parallel.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -238,80 +242,123 @@ Tensor ropeTransposeReference(const Tensor& x, const Tensor& cos, const Tensor& 
 
 namespace {
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MM_CLONES_F16 __attribute__((target_clones("arch=haswell", "default")))
-#else
-#define MM_CLONES_F16
-#endif
-
 // y[b, o] = scale[o] * sum_i w[o, i] * x[b, i] for a few rows b: each weight
-// row is loaded once for up to four input rows (kept in registers), so the
-// weight matrix is read from memory once per call whatever the row count.
-// BLAS GEMM instead packs the whole matrix into a buffer per call, which for
-// a handful of rows (batched decoding) costs several times the product.
-template <typename W, typename Cvt>
-inline __attribute__((always_inline)) void rowsKernel(const W* w, const float* scale, const float* x, float* y,
-                                                      int64_t o0, int64_t o1, int64_t in, int64_t rows, int64_t out,
-                                                      Cvt cvt) {
+// row is loaded once for up to four input rows, so the weight matrix is read
+// from memory once per call whatever the row count. BLAS GEMM instead packs
+// the whole matrix into a buffer per call, which for a handful of rows
+// (batched decoding) costs more than the product. AVX2+FMA intrinsics when
+// the CPU has them (GCC compiled `omp simd` reductions over several
+// accumulators to stack arrays, several times slower), portable loops
+// otherwise.
+inline float widen(float v) { return v; }
+inline float widen(uint16_t v) {  // bfloat16: the high half of a float
+    const uint32_t bits = uint32_t(v) << 16;
+    float f;
+    __builtin_memcpy(&f, &bits, 4);
+    return f;
+}
+inline float widen(int8_t v) { return float(v); }
+
+template <typename W>
+void rowsPortable(const W* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
+                  int64_t rows, int64_t out) {
+    for (int64_t o = o0; o < o1; ++o) {
+        const W* wr = w + o * in;
+        const float s = scale ? scale[o] : 1.f;
+        for (int64_t b = 0; b < rows; ++b) {
+            const float* xb = x + b * in;
+            float a = 0.f;
+            for (int64_t i = 0; i < in; ++i)
+                a += widen(wr[i]) * xb[i];
+            y[b * out + o] = a * s;
+        }
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MM_AVX2 __attribute__((target("avx2,fma")))
+MM_AVX2 inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+MM_AVX2 inline __m256 load8(const uint16_t* p) {
+    const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+}
+MM_AVX2 inline __m256 load8(const int8_t* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+MM_AVX2 inline float hsum(__m256 v) {
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_movehdup_ps(q));
+    return _mm_cvtss_f32(q);
+}
+
+template <typename W>
+MM_AVX2 void rowsAvx2(const W* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
+                      int64_t rows, int64_t out) {
+    const int64_t in8 = in & ~int64_t(7), in32 = in & ~int64_t(31);
     for (int64_t o = o0; o < o1; ++o) {
         const W* wr = w + o * in;
         const float s = scale ? scale[o] : 1.f;
         int64_t b = 0;
         for (; b + 4 <= rows; b += 4) {
             const float *x0 = x + b * in, *x1 = x0 + in, *x2 = x1 + in, *x3 = x2 + in;
-            float a0 = 0.f, a1 = 0.f, a2 = 0.f, a3 = 0.f;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
-            for (int64_t i = 0; i < in; ++i) {
-                const float f = cvt(wr[i]);
-                a0 += f * x0[i];
-                a1 += f * x1[i];
-                a2 += f * x2[i];
-                a3 += f * x3[i];
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (int64_t i = 0; i < in8; i += 8) {
+                const __m256 f = load8(wr + i);
+                a0 = _mm256_fmadd_ps(f, _mm256_loadu_ps(x0 + i), a0);
+                a1 = _mm256_fmadd_ps(f, _mm256_loadu_ps(x1 + i), a1);
+                a2 = _mm256_fmadd_ps(f, _mm256_loadu_ps(x2 + i), a2);
+                a3 = _mm256_fmadd_ps(f, _mm256_loadu_ps(x3 + i), a3);
             }
-            y[b * out + o] = a0 * s;
-            y[(b + 1) * out + o] = a1 * s;
-            y[(b + 2) * out + o] = a2 * s;
-            y[(b + 3) * out + o] = a3 * s;
+            float r0 = hsum(a0), r1 = hsum(a1), r2 = hsum(a2), r3 = hsum(a3);
+            for (int64_t i = in8; i < in; ++i) {
+                const float f = widen(wr[i]);
+                r0 += f * x0[i];
+                r1 += f * x1[i];
+                r2 += f * x2[i];
+                r3 += f * x3[i];
+            }
+            y[b * out + o] = r0 * s;
+            y[(b + 1) * out + o] = r1 * s;
+            y[(b + 2) * out + o] = r2 * s;
+            y[(b + 3) * out + o] = r3 * s;
         }
         for (; b < rows; ++b) {
-            // One row: four independent sums over the quarters of the row, so
-            // the vector FMAs do not wait on one accumulator's latency.
+            // One row: four accumulators, so the FMAs do not wait on one
+            // register's latency.
             const float* xb = x + b * in;
-            const int64_t q = in / 4;
-            float a0 = 0.f, a1 = 0.f, a2 = 0.f, a3 = 0.f;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
-            for (int64_t i = 0; i < q; ++i) {
-                a0 += cvt(wr[i]) * xb[i];
-                a1 += cvt(wr[i + q]) * xb[i + q];
-                a2 += cvt(wr[i + 2 * q]) * xb[i + 2 * q];
-                a3 += cvt(wr[i + 3 * q]) * xb[i + 3 * q];
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            int64_t i = 0;
+            for (; i < in32; i += 32) {
+                a0 = _mm256_fmadd_ps(load8(wr + i), _mm256_loadu_ps(xb + i), a0);
+                a1 = _mm256_fmadd_ps(load8(wr + i + 8), _mm256_loadu_ps(xb + i + 8), a1);
+                a2 = _mm256_fmadd_ps(load8(wr + i + 16), _mm256_loadu_ps(xb + i + 16), a2);
+                a3 = _mm256_fmadd_ps(load8(wr + i + 24), _mm256_loadu_ps(xb + i + 24), a3);
             }
-            float a = (a0 + a1) + (a2 + a3);
-            for (int64_t i = 4 * q; i < in; ++i)
-                a += cvt(wr[i]) * xb[i];
-            y[b * out + o] = a * s;
+            for (; i < in8; i += 8)
+                a0 = _mm256_fmadd_ps(load8(wr + i), _mm256_loadu_ps(xb + i), a0);
+            float r = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+            for (; i < in; ++i)
+                r += widen(wr[i]) * xb[i];
+            y[b * out + o] = r * s;
         }
     }
 }
 
-MM_CLONES_F16 void rowsF32(const float* w, const float* x, float* y, int64_t o0, int64_t o1, int64_t in, int64_t rows,
-                           int64_t out) {
-    rowsKernel(w, nullptr, x, y, o0, o1, in, rows, out, [](float v) { return v; });
+bool haveAvx2() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
 }
+#endif
 
-MM_CLONES_F16 void rowsBF16(const uint16_t* w, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
-                            int64_t rows, int64_t out) {
-    rowsKernel(w, nullptr, x, y, o0, o1, in, rows, out, [](uint16_t v) {
-        const uint32_t bits = uint32_t(v) << 16;
-        float f;
-        __builtin_memcpy(&f, &bits, 4);
-        return f;
-    });
-}
-
-MM_CLONES_F16 void rowsI8(const int8_t* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1,
-                          int64_t in, int64_t rows, int64_t out) {
-    rowsKernel(w, scale, x, y, o0, o1, in, rows, out, [](int8_t v) { return float(v); });
+template <typename W>
+void rowsAny(const W* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
+             int64_t rows, int64_t out) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (haveAvx2())
+        return rowsAvx2(w, scale, x, y, o0, o1, in, rows, out);
+#endif
+    rowsPortable(w, scale, x, y, o0, o1, in, rows, out);
 }
 
 MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
@@ -360,12 +407,12 @@ Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
     switch (w.scalar_type()) {
     case torch::kFloat32: {
         const float* wp = w.data_ptr<float>();
-        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsF32(wp, xp, yp, b, e, in, rows, out); });
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
         break;
     }
     case torch::kBFloat16: {
         const auto* wp = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
-        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsBF16(wp, xp, yp, b, e, in, rows, out); });
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
         break;
     }
     case torch::kChar: {
@@ -373,7 +420,7 @@ Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
                     "linearRows: an int8 weight needs one float32 scale per output row");
         const int8_t* wp = w.data_ptr<int8_t>();
         const float* sp = scale.contiguous().data_ptr<float>();
-        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsI8(wp, sp, xp, yp, b, e, in, rows, out); });
+        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, sp, xp, yp, b, e, in, rows, out); });
         break;
     }
     default:
