@@ -451,6 +451,8 @@ void RunController::handleEvent(const QJsonObject& e) {
         m_lastStep = e.value(QStringLiteral("step")).toInteger();
         m_totalSteps = qMax(m_totalSteps, e.value(QStringLiteral("total_steps")).toInteger());
         Q_EMIT logged(e);
+    } else if (kind == QLatin1String("probe")) {
+        Q_EMIT probed(e);
     } else if (kind == QLatin1String("checkpoint")) {
         Q_EMIT checkpointSaved(e.value(QStringLiteral("path")).toString(), e.value(QStringLiteral("step")).toInteger());
     } else if (kind == QLatin1String("done")) {

@@ -111,6 +111,9 @@ Q_SIGNALS:
     /// A "log" event: step, loss, lr, grad_norm, tokens_per_sec, tokens,
     /// elapsed_s and the stage's own metrics.
     void logged(const QJsonObject& event);
+    /// A "probe" event: step, tokens and "samples", the model's greedy answers
+    /// to the run's fixed probe prompts ({prompt, completion, tokens}).
+    void probed(const QJsonObject& event);
     void checkpointSaved(const QString& path, qint64 step);
     /// New output text (stderr when isError).
     void outputAppended(const QString& text, bool isError);

@@ -14,6 +14,7 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QVBoxLayout>
 
 namespace mm::ui {
@@ -144,6 +145,7 @@ void RunsPanel::addRun(RunController* run) {
         if (run == currentRun())
             updateControls();
     });
+    connect(run, &RunController::probed, this, [this, run](const QJsonObject& e) { addProbe(run, e); });
     connect(run, &RunController::outputAppended, this, [this, run](const QString& text) {
         if (run == currentRun()) {
             m_output->moveCursor(QTextCursor::End);
@@ -216,19 +218,44 @@ void RunsPanel::showOutput() {
     m_output->verticalScrollBar()->setValue(m_output->verticalScrollBar()->maximum());
 }
 
-void RunsPanel::addSample(RunController* run, const QJsonObject& e) {
-    const QJsonObject s = e.value(QStringLiteral("sample")).toObject();
+QTreeWidgetItem* RunsPanel::addTimelineRow(RunController* run, qint64 step, const QString& prompt,
+                                           const QString& generation) {
     auto* item = new QTreeWidgetItem(m_samples);
-    item->setText(0, run->label());
-    item->setText(1, QString::number(e.value(QStringLiteral("step")).toInteger()));
-    item->setText(2, s.value(QStringLiteral("question")).toString().simplified());
-    item->setText(3, s.value(QStringLiteral("completion")).toString().simplified());
-    item->setToolTip(3, s.value(QStringLiteral("completion")).toString());
-    item->setText(4, QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3));
+    item->setText(RunColumn, run->label());
+    item->setText(StepColumn, QString::number(step));
+    item->setText(PromptColumn, prompt.simplified());
+    item->setToolTip(PromptColumn, prompt);
+    item->setText(GenerationColumn, generation.simplified());
+    item->setToolTip(GenerationColumn, generation);
+    return item;
+}
+
+void RunsPanel::trimTimeline() {
     // Keep the timeline bounded: a long run logs thousands of steps.
     while (m_samples->topLevelItemCount() > 500)
         delete m_samples->takeTopLevelItem(0);
-    m_samples->scrollToItem(item);
+    if (const int n = m_samples->topLevelItemCount())
+        m_samples->scrollToItem(m_samples->topLevelItem(n - 1));
+}
+
+void RunsPanel::addSample(RunController* run, const QJsonObject& e) {
+    const QJsonObject s = e.value(QStringLiteral("sample")).toObject();
+    auto* item = addTimelineRow(run, e.value(QStringLiteral("step")).toInteger(),
+                                s.value(QStringLiteral("question")).toString(),
+                                s.value(QStringLiteral("completion")).toString());
+    item->setText(RewardColumn, QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3));
+    trimTimeline();
+}
+
+void RunsPanel::addProbe(RunController* run, const QJsonObject& e) {
+    const qint64 step = e.value(QStringLiteral("step")).toInteger();
+    for (const QJsonValue& v : e.value(QStringLiteral("samples")).toArray()) {
+        const QJsonObject s = v.toObject();
+        QTreeWidgetItem* item = addTimelineRow(run, step, s.value(QStringLiteral("prompt")).toString(),
+                                               s.value(QStringLiteral("completion")).toString());
+        item->setToolTip(RewardColumn, tr("Probe: the model's greedy answer to a fixed prompt at this step (no reward)"));
+    }
+    trimTimeline();
 }
 
 void RunsPanel::pauseCurrent() {

@@ -2,7 +2,8 @@
 // The runs of this session (launched, queued or re-attached): their state and
 // controls (pause, resume, stop), live charts with every run overlaid, the
 // selected run's output (stderr shown in full when a run fails) and a timeline
-// of the generations runs report (GRPO's sampled completion per log step).
+// of the generations runs report (GRPO's sampled completion per log step, and
+// every run's live probes: greedy answers to fixed prompts every N steps).
 
 #include "run_controller.h"
 
@@ -15,6 +16,7 @@ class QListWidgetItem;
 class QPlainTextEdit;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace mm::ui {
 
@@ -27,8 +29,11 @@ public:
     explicit RunsPanel(RunManager* manager, QWidget* parent = nullptr);
 
     ChartPanel* charts() const { return m_charts; }
-    /// Generations a run reports with its log events (GRPO's "sample"), newest last.
+    /// Generations runs report, newest last: GRPO's "sample" of a log event and
+    /// one row per prompt of a "probe" event (Reward empty).
     QTreeWidget* samples() const { return m_samples; }
+    /// Columns of samples().
+    enum SampleColumn { RunColumn, StepColumn, PromptColumn, GenerationColumn, RewardColumn };
     QListWidget* list() const { return m_list; }
     RunController* currentRun() const;
     void selectRun(RunController* run);
@@ -47,6 +52,10 @@ private:
     void updateControls();
     void showOutput();
     void addSample(RunController* run, const QJsonObject& event);
+    void addProbe(RunController* run, const QJsonObject& event);
+    QTreeWidgetItem* addTimelineRow(RunController* run, qint64 step, const QString& prompt, const QString& generation);
+    /// Keeps the timeline bounded and its newest row visible.
+    void trimTimeline();
 
     RunManager* m_manager;
     QListWidget* m_list = nullptr;

@@ -17,21 +17,11 @@ config::Values parseCommand(const std::string& name, const Args& args) {
 }
 
 std::string resourceDir() {
-    std::vector<std::string> candidates;
-    std::error_code ec;
-    const stdfs::path exe = stdfs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-        candidates.push_back((exe.parent_path().parent_path() / "share" / "micromind").string());
-    candidates.push_back(MM_RESOURCE_SOURCE_DIR);
-    candidates.push_back(MM_RESOURCE_INSTALL_DIR);
-    const std::string dir = eval::findResourceDir(candidates);
-    if (dir.empty()) {
-        std::string where;
-        for (const auto& c : candidates)
-            where += "\n  " + c + "/prompts";
-        throw InputError("the prompt sets were not found; looked in:" + where +
-                         "\nreinstall micromind or pass your own file with --prompts FILE");
-    }
+    const std::string dir = eval::locateResourceDir();
+    if (dir.empty())
+        throw InputError("the prompt sets (share/micromind/prompts) were not found next to the micromind binary, in "
+                         "the source tree or under the install prefix; reinstall micromind or pass your own file "
+                         "with --prompts FILE");
     return dir;
 }
 

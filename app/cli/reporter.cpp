@@ -34,6 +34,19 @@ std::string formatCount(double n) {
 }
 
 namespace {
+// At most `n` bytes of s, cut at a UTF-8 character boundary, "…" when cut;
+// newlines shown as "\n" so one sample stays one line.
+std::string oneLineClip(const std::string& s, size_t n) {
+    std::string out;
+    for (char c : s)
+        out += c == '\n' ? std::string("\\n") : c == '\r' ? std::string() : std::string(1, c);
+    if (out.size() <= n)
+        return out;
+    while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xC0) == 0x80)
+        --n;
+    return out.substr(0, n) + "…";
+}
+
 // Data-parallel runs (torchrun sets RANK): only rank 0 talks; the other ranks
 // print nothing but their errors (written by main, not through the Reporter).
 bool silentRank() {
@@ -89,11 +102,20 @@ void Reporter::event(const nlohmann::json& e) {
                 line += buf;
             }
         std::printf("%s\n", line.c_str());
+    } else if (kind == "probe") {
+        // One line per prompt: what the model says at this step (greedy).
+        const long long step = e.value("step", 0LL);
+        if (e.contains("samples") && e["samples"].is_array())
+            for (const auto& s : e["samples"])
+                std::printf("probe @ step %lld: %s → 「%s」\n", step, oneLineClip(s.value("prompt", ""), 60).c_str(),
+                            oneLineClip(s.value("completion", ""), 240).c_str());
     } else if (kind == "checkpoint") {
         std::printf("  saved %s (step %lld)\n", e.value("path", "").c_str(), (long long)e.value("step", 0LL));
     } else if (kind == "done") {
         std::printf("done: %lld steps, %s tokens, final loss %.4f -> %s\n", (long long)e.value("steps", 0LL),
                     formatCount(e.value("tokens", 0.0)).c_str(), e.value("loss", 0.0), e.value("weights", "").c_str());
+        if (e.value("probe_s", 0.0) > 0)
+            std::printf("probes took %s of the run\n", formatDuration(e.value("probe_s", 0.0)).c_str());
     } else if (kind == "stopped") {
         std::printf("stopped at step %lld; saved %s and %s. Continue with the same command plus --resume.\n",
                     (long long)e.value("step", 0LL), e.value("weights", "").c_str(), e.value("resume", "").c_str());

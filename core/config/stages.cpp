@@ -81,6 +81,17 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", r), 0, 1024));
     v.push_back(ranged(f("log_interval", FieldType::Int, "100", "optimizer steps between log lines", r), 1, 1e9));
     v.push_back(ranged(f("save_interval", FieldType::Int, "100", "optimizer steps between checkpoints", r), 1, 1e9));
+    v.push_back(ranged(f("probe_interval", FieldType::Int, "100",
+                         "optimizer steps between probes: the model answers a few fixed prompts greedily, shown in "
+                         "the log and the workbench's Generations tab (also after the last step; 0 = off)",
+                         r),
+                       0, 1e9));
+    v.push_back(f("probe_prompts", FieldType::Path, "",
+                  "probe prompts: .jsonl with {\"prompt\": ...} per line, or a text file with one prompt per line "
+                  "(default: the first 3 of the seed's prompt set for the stage)",
+                  r));
+    v.push_back(ranged(f("probe_max_tokens", FieldType::Int, "48", "most tokens generated per probe prompt", r), 1,
+                       4096));
     v.push_back(f("resume", FieldType::Bool, "0", "continue from the stage's resume state in out_dir", r));
     v.push_back(ranged(f("ddp_timeout", FieldType::Int, "300",
                          "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each "

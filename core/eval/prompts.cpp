@@ -68,6 +68,21 @@ std::string findResourceDir(const std::vector<std::string>& candidates) {
     return {};
 }
 
+std::string locateResourceDir() {
+    std::vector<std::string> candidates;
+    std::error_code ec;
+    const stdfs::path exe = stdfs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+        candidates.push_back((exe.parent_path().parent_path() / "share" / "micromind").string());
+#ifdef MM_RESOURCE_SOURCE_DIR
+    candidates.push_back(MM_RESOURCE_SOURCE_DIR);
+#endif
+#ifdef MM_RESOURCE_INSTALL_DIR
+    candidates.push_back(MM_RESOURCE_INSTALL_DIR);
+#endif
+    return findResourceDir(candidates);
+}
+
 const std::vector<std::string>& builtinPromptSets() {
     static const std::vector<std::string> names{"pretrain", "chat", "eval"};
     return names;

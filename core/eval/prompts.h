@@ -31,6 +31,11 @@ PromptSet loadPromptSet(const std::string& path);
 /// resources root); "" when none does.
 std::string findResourceDir(const std::vector<std::string>& candidates);
 
+/// The resources root of this build or installation: <exe>/../share/micromind
+/// (an installed or extracted package), the source tree's resources/, then
+/// the configured install prefix; "" when none holds prompts/.
+std::string locateResourceDir();
+
 /// The built-in set names, in the seed's order: pretrain, chat, eval.
 const std::vector<std::string>& builtinPromptSets();
 

@@ -5,9 +5,12 @@
 #include "store/history.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
+#include "eval/prompts.h"
+#include "train/probe.h"
 
 #include <ATen/Parallel.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -117,6 +120,20 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     o.dtype = resolveDtype(cfg.getString("dtype"), o.device);
     o.resume = cfg.getBool("resume");
 
+    // Live probes: prompts, tokenizer and prompt lengths are checked on every
+    // rank before anything starts (a bad --probe_prompts file fails every rank
+    // alike); only rank 0 decodes.
+    std::unique_ptr<text::Tokenizer> probeTok;
+    std::unique_ptr<Prober> prober;
+    if (cfg.schema().find("probe_interval") && cfg.getInt("probe_interval") > 0) {
+        const std::string& file = cfg.getString("probe_prompts");
+        ProbeSet set = file.empty() ? defaultProbeSet(stageName, eval::locateResourceDir()) : loadProbeFile(file, stageName);
+        probeTok = std::make_unique<text::Tokenizer>(text::Tokenizer::load(tokenizerPath(cfg)));
+        prober = std::make_unique<Prober>(*probeTok, std::move(set), int(cfg.getInt("probe_max_tokens")),
+                                          int64_t(mc.maxPositions));
+        o.probeInterval = cfg.getInt("probe_interval");
+    }
+
     // Data parallel when launched by torchrun/srun (WORLD_SIZE > 1): one CUDA
     // device per local rank unless the user pinned one, rendezvous, then only
     // rank 0 keeps the history and reports events.
@@ -207,6 +224,18 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             sink({{"event", "checkpoint"}, {"path", path}, {"step", step}, {"run_id", runId}});
     };
     cb.shouldStop = [stopFlag] { return stopFlag && stopFlag->load(); };
+    if (prober)
+        cb.onProbe = [&](model::MiniMind& m, int64_t step, int64_t tokens) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const std::vector<ProbeSample> samples = prober->run(m);
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& s : samples)
+                arr.push_back({{"prompt", s.prompt}, {"completion", s.completion}, {"tokens", s.tokens},
+                               {"stopped", s.stopped}});
+            sink({{"event", "probe"}, {"step", step}, {"tokens", tokens}, {"probe_s", secs},
+                  {"raw", prober->set().raw}, {"samples", arr}, {"run_id", runId}});
+        };
 
     try {
         Trainer trainer(o, run.model, *run.stage, cb);
@@ -218,8 +247,11 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
                   {"run_id", runId}});
         } else {
             hist.finishRun(runId, "completed");
-            sink({{"event", "done"}, {"steps", res.steps}, {"tokens", res.tokens}, {"loss", res.lastLoss},
-                  {"weights", o.weightsPath}, {"run_id", runId}});
+            nlohmann::json done{{"event", "done"}, {"steps", res.steps}, {"tokens", res.tokens}, {"loss", res.lastLoss},
+                                {"weights", o.weightsPath}, {"run_id", runId}};
+            if (prober)
+                done["probe_s"] = res.probeSeconds;
+            sink(done);
         }
         return res;
     } catch (const std::exception& e) {

@@ -46,7 +46,10 @@ struct StageRun {
 };
 
 /// Events for the front end (terminal or --json): {"event": "start"|"log"|
-/// "checkpoint"|"done"|"stopped", ...}.
+/// "probe"|"checkpoint"|"done"|"stopped", ...}. A "probe" event (every
+/// --probe_interval steps and after the last one) holds "step", "tokens"
+/// (training tokens so far), "probe_s" (seconds it took), "raw" and "samples":
+/// [{"prompt", "completion", "tokens" (generated), "stopped" (at <|im_end|>)}].
 using EventSink = std::function<void(const nlohmann::json&)>;
 
 /// Runs a stage with history bookkeeping; `stopFlag` (set by a signal handler

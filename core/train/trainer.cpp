@@ -207,6 +207,8 @@ TrainResult Trainer::run() {
     int64_t lastLogTokens = tokens, lastLogStep = step;
     double lastLoss = 0;
     int64_t savedStep = m_o.resume ? step : -1;
+    // Probe time since the last log line: left out of its tokens/s.
+    double probeSinceLog = 0;
 
     // Micro-batch a of this step: rows (a*W + rank)*B .. +B of the step's
     // perStep samples, so that the W ranks together read what one process
@@ -334,7 +336,8 @@ TrainResult Trainer::run() {
                 r.lr = lr;
                 r.gradNorm = gradNorm;
                 r.tokens = tokens;
-                r.tokensPerSec = dt > 0 ? double(tokens - lastLogTokens) / dt : 0;
+                const double trainDt = dt - probeSinceLog;
+                r.tokensPerSec = trainDt > 0 ? double(tokens - lastLogTokens) / trainDt : 0;
                 r.elapsed = elapsed;
                 const double secPerStep = step > lastLogStep ? dt / double(step - lastLogStep) : 0;
                 r.eta = secPerStep * double(total - step);
@@ -349,6 +352,23 @@ TrainResult Trainer::run() {
                 lastLogTime = now;
                 lastLogTokens = tokens;
                 lastLogStep = step;
+                probeSinceLog = 0;
+            }
+            if (rank0 && m_cb.onProbe && m_o.probeInterval > 0 && (step % m_o.probeInterval == 0 || last)) {
+                // Local to rank 0: the other ranks go on to the stop check's
+                // collective and wait there. Eval mode and no autograd; the
+                // guard restores training mode even when the probe throws.
+                const auto p0 = Clock::now();
+                struct TrainModeRestorer {
+                    model::MiniMind& m;
+                    ~TrainModeRestorer() { m->train(); }
+                } restore{m_model};
+                torch::NoGradGuard noGrad;
+                m_model->eval();
+                m_cb.onProbe(m_model, step, tokens);
+                const double secs = std::chrono::duration<double>(Clock::now() - p0).count();
+                probeSinceLog += secs;
+                res.probeSeconds += secs;
             }
             bool stop = m_cb.shouldStop && m_cb.shouldStop();
             if (W > 1) {

@@ -76,6 +76,9 @@ struct TrainOptions {
     int64_t warmupSteps = 0;
     int64_t logInterval = 100;
     int64_t saveInterval = 100;
+    /// Rank 0 calls TrainCallbacks::onProbe after every probeInterval-th
+    /// optimizer step and after the last one (0 = never).
+    int64_t probeInterval = 0;
     double learningRate = 5e-4;
     double minLrRatio = 0.1;  ///< cosine decays to learningRate * minLrRatio (minimind: 1/10)
     double gradClip = 1.0;
@@ -118,6 +121,12 @@ struct TrainCallbacks {
     std::function<void(const std::string& path, const std::string& kind, int64_t step)> onCheckpoint;
     /// Polled once per optimizer step; true = save and stop.
     std::function<bool()> shouldStop;
+    /// Live probe (see TrainOptions::probeInterval and train/probe.h): called
+    /// on rank 0 only, after the step's update and log, with the model in eval
+    /// mode under NoGradGuard (training mode is restored afterwards). It must
+    /// not change weights or draw from a random generator; no collective runs
+    /// meanwhile. Its time is left out of tokens/s.
+    std::function<void(model::MiniMind& model, int64_t step, int64_t tokens)> onProbe;
 };
 
 struct TrainResult {
@@ -126,6 +135,7 @@ struct TrainResult {
     int64_t tokens = 0;
     double lastLoss = 0;
     bool stopped = false;  ///< stopped on request before the end (resumable)
+    double probeSeconds = 0;  ///< wall time spent in onProbe
 };
 
 /// Learning rate at `step` of `total`: linear warmup, then cosine from lr down to

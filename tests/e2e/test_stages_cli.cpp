@@ -302,3 +302,48 @@ TEST_F(StagesCli, BadInputGetsClearErrors) {
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("does not match"), std::string::npos) << r.err;
 }
+
+// Live probes: every --probe_interval steps (and after the last) the run prints
+// the model's greedy answers to the seed's first prompts of the stage's set.
+TEST_F(StagesCli, ProbesPrintGenerationsEveryIntervalAndAtTheEnd) {
+    const std::string out = dir->file("probe_ws");
+    std::vector<std::string> a = {"pretrain", "--data_path", dir->file("pretrain.jsonl"), "--out_dir", out,
+                                  "--tokenizer", dir->file("out/tokenizer.model"), "--preset", "tiny",
+                                  "--max_seq_len", "64", "--batch_size", "4", "--max_steps", "5", "--log_interval",
+                                  "1", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20",
+                                  "--probe_interval", "2", "--probe_max_tokens", "16"};
+    a.push_back("--json");
+    Result r = run(a, dir->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::vector<nlohmann::json> probes;
+    for (auto& e : events(r.out))
+        if (e["event"] == "probe")
+            probes.push_back(e);
+    ASSERT_EQ(probes.size(), 3u) << r.out;
+    const std::vector<int> steps{2, 4, 5};
+    for (size_t i = 0; i < probes.size(); ++i) {
+        EXPECT_EQ(probes[i]["step"], steps[i]);
+        EXPECT_GT(probes[i]["run_id"].get<int64_t>(), 0);
+        ASSERT_EQ(probes[i]["samples"].size(), 3u);
+        EXPECT_EQ(probes[i]["samples"][0]["prompt"], "马克思主义基本原理");  // resources/prompts/pretrain.jsonl
+        for (const auto& s : probes[i]["samples"]) {
+            EXPECT_TRUE(s["completion"].is_string());
+            EXPECT_LE(s["tokens"].get<int>(), 16);
+        }
+    }
+    // Terminal output: one readable line per prompt.
+    a.pop_back();
+    a.insert(a.end(), {"--probe_interval", "5"});
+    r = run(a, dir->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("probe @ step 5: 马克思主义基本原理 → 「"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("probe @ step 5: 万有引力原理是 → 「"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("probe @ step 2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("probes took"), std::string::npos) << r.out;
+    // A bad prompt file stops the run before it starts, naming file:line.
+    test::writeLines(dir->file("probes.jsonl"), {"{\"prompt\": \"床前\"}", "not json"});
+    a.insert(a.end(), {"--probe_prompts", dir->file("probes.jsonl")});
+    r = run(a, dir->path());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find(dir->file("probes.jsonl") + ":2"), std::string::npos) << r.err;
+}

@@ -16,7 +16,9 @@
 #include "train_page.h"
 #include "ui_fixtures.h"
 
+#include <QJsonArray>
 #include <QProcess>
+#include <QTreeWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
@@ -120,6 +122,47 @@ private Q_SLOTS:
         QCOMPARE(hist->deleteRuns({firstId}), QString());
         QTRY_COMPARE(hist->model()->rowCount(), 1);
         QVERIFY(QFileInfo::exists(ws.dir + QStringLiteral("/pretrain_128.pth")));
+    }
+
+    // Live probes: a run launched from the form reports the model's greedy
+    // answers every --probe_interval steps and after the last; the Generations
+    // timeline gets one row per prompt, newest last, without a reward.
+    void probesFillTheGenerationsTimeline() {
+        mm::test::UiWorkspace ws;
+        MainWindow w;
+        w.setCloseAction(MainWindow::CloseAction::StopRuns);
+        w.show();
+        QVERIFY(w.openWorkspace(ws.dir, true));
+        TrainPage* page = w.trainPage();
+        page->showStage(QStringLiteral("pretrain"));
+        fillTinyPretrain(page->currentForm(), ws, 6);
+        page->currentForm()->setValue(QStringLiteral("probe_interval"), QStringLiteral("4"));
+        page->currentForm()->setValue(QStringLiteral("probe_max_tokens"), QStringLiteral("8"));
+        QSignalSpy added(w.runManager(), &RunManager::runAdded);
+        page->launchCurrent();
+        QCOMPARE(added.count(), 1);
+        auto* run = added.at(0).at(0).value<RunController*>();
+        QVERIFY(run);
+        QVERIFY(run->processArguments().contains(QStringLiteral("--probe_interval")));
+        QSignalSpy probed(run, &RunController::probed);
+        QTreeWidget* timeline = w.runsPanel()->samples();
+        // Probes at step 4 and at the last step (6), three prompts each.
+        QTRY_COMPARE_WITH_TIMEOUT(timeline->topLevelItemCount(), 6, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), State::Completed, 60000);
+        QCOMPARE(probed.count(), 2);
+        QCOMPARE(timeline->topLevelItemCount(), 6);
+        const QStringList prompts{QStringLiteral("马克思主义基本原理"), QStringLiteral("人类大脑的主要功能"),
+                                  QStringLiteral("万有引力原理是")};
+        for (int i = 0; i < 6; ++i) {
+            const QTreeWidgetItem* it = timeline->topLevelItem(i);
+            QCOMPARE(it->text(RunsPanel::RunColumn), run->label());
+            QCOMPARE(it->text(RunsPanel::StepColumn), i < 3 ? QStringLiteral("4") : QStringLiteral("6"));
+            QCOMPARE(it->text(RunsPanel::PromptColumn), prompts[i % 3]);
+            QVERIFY(it->text(RunsPanel::RewardColumn).isEmpty());
+            const QJsonObject s = probed.at(i / 3).at(0).value<QJsonObject>()
+                                      .value(QStringLiteral("samples")).toArray().at(i % 3).toObject();
+            QCOMPARE(it->toolTip(RunsPanel::GenerationColumn), s.value(QStringLiteral("completion")).toString());
+        }
     }
 
     void estimateCountsTokensAndMeasuresSpeed() {
