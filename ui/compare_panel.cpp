@@ -204,12 +204,7 @@ void ComparePanel::setSampling(const CompareSampling& s) {
 }
 
 QString ComparePanel::resourceDir() const {
-    std::vector<std::string> candidates{
-        QDir(QCoreApplication::applicationDirPath()).absoluteFilePath("../share/micromind").toStdString()};
-#ifdef MM_RESOURCE_SOURCE_DIR
-    candidates.push_back(MM_RESOURCE_SOURCE_DIR);
-#endif
-    return QString::fromStdString(eval::findResourceDir(candidates));
+    return QString::fromStdString(eval::locateResourceDir());
 }
 
 QVector<ComparePrompt> ComparePanel::selectedPrompts() {

@@ -24,6 +24,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace mm::ui {
@@ -212,7 +213,33 @@ void MainWindow::startDemo(const QString& dir) {
     const QString root = QFileInfo(dir).absoluteFilePath();
     if (!openWorkspace(QDir(root).filePath(QStringLiteral("out"))))
         return;
-    RunController* r = m_runs->launch(QStringLiteral("demo"), {QStringLiteral("--workspace"), root});
+    QStringList args{QStringLiteral("--workspace"), root};
+    // More `micromind demo` flags from the environment, e.g. MM_DEMO_ARGS="--scale 0.5",
+    // split as QProcess::splitCommand does (double quotes group); the GUI test
+    // runs `--quick` on a small corpus this way.
+    args << QProcess::splitCommand(qEnvironmentVariable("MM_DEMO_ARGS"));
+    RunController* r = m_runs->launch(QStringLiteral("demo"), args);
+    const QString ws = m_workspace->dir();
+    // The demo prints text, not the event stream: its stages are its own child
+    // processes, which record their runs and metrics in the history. Reloading
+    // the history while it runs lets the Runs tab attach the stage in progress
+    // (see the RunsModel::reloaded handler), so its curves join the charts.
+    auto* poll = new QTimer(r);
+    poll->setInterval(1500);
+    connect(poll, &QTimer::timeout, this, [this, ws] {
+        if (m_workspace->dir() == ws)
+            m_history->refresh();
+    });
+    poll->start();
+    // The compare columns list checkpoints when the workspace opens: rescan
+    // once the demo has written the five models.
+    connect(r, &RunController::finished, this, [this, ws, poll] {
+        poll->stop();
+        if (m_workspace->dir() != ws)
+            return;
+        m_compare->setWorkspace(ws);
+        m_history->refresh();
+    });
     m_runsPanel->selectRun(r);
     showTab(RunsTab);
 }

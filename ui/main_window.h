@@ -41,6 +41,7 @@ public:
     RunsPanel* runsPanel() const { return m_runsPanel; }
     HistoryPanel* historyPanel() const { return m_history; }
     LineageView* lineageView() const { return m_lineage; }
+    ComparePanel* comparePanel() const { return m_compare; }
     QTabWidget* tabs() const { return m_tabs; }
 
     enum Tab { TrainTab, RunsTab, HistoryTab, LineageTab, CompareTab, ScoresTab };

@@ -1,11 +1,13 @@
 #include "stage_form.h"
 
 #include "run_controller.h"
+#include "schema_strings.h"
 
 #include "config/stages.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -60,24 +62,18 @@ QString existingAncestor(QString path) {
 bool StageForm::isHiddenField(const std::string& name) { return name == "json" || name == "resume"; }
 
 QString StageForm::groupTitle(const QString& g) {
-    if (g == QLatin1String("General")) return tr("General");
-    if (g == QLatin1String("Data")) return tr("Data");
-    if (g == QLatin1String("Model")) return tr("Model");
-    if (g == QLatin1String("Training")) return tr("Training");
-    if (g == QLatin1String("Run")) return tr("Run");
-    if (g == QLatin1String("Tokenizer")) return tr("Tokenizer");
-    if (g == QLatin1String("LoRA")) return tr("LoRA");
-    if (g == QLatin1String("Prompts")) return tr("Prompts");
-    if (g == QLatin1String("Sampling")) return tr("Sampling");
-    if (g == QLatin1String("GRPO")) return tr("GRPO");
-    return g;
+    return QCoreApplication::translate(kSchemaGroupContext, g.toUtf8().constData());
+}
+
+QString StageForm::helpText(const std::string& help) {
+    return QCoreApplication::translate(kSchemaHelpContext, help.c_str());
 }
 
 StageForm::StageForm(const QString& stage, QWidget* parent) : QWidget(parent), m_stage(stage) {
     setObjectName(QStringLiteral("form_") + stage);
     m_schema = &config::schemaFor(stage.toStdString());
     auto* lay = new QVBoxLayout(this);
-    auto* summary = new QLabel(qs(m_schema->summary), this);
+    auto* summary = new QLabel(QCoreApplication::translate(kSchemaSummaryContext, m_schema->summary.c_str()), this);
     summary->setWordWrap(true);
     summary->setObjectName(QStringLiteral("stageSummary"));
     lay->addWidget(summary);
@@ -109,7 +105,7 @@ StageForm::StageForm(const QString& stage, QWidget* parent) : QWidget(parent), m
         h->setSpacing(1);
         h->addWidget(r.editor);
         h->addWidget(r.error);
-        QString tip = qs(f.help);
+        QString tip = helpText(f.help);
         if (f.min || f.max)
             tip += QLatin1Char('\n') + tr("range: %1 … %2")
                                            .arg(f.min ? fmt(*f.min) : QStringLiteral("−∞"),

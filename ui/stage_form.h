@@ -63,6 +63,10 @@ public:
     static bool isHiddenField(const std::string& name);
     /// Translated title of a schema group.
     static QString groupTitle(const QString& group);
+    /// Translated help of a schema field (its tooltip's first line). The
+    /// schemas' texts reach lupdate through ui/schema_strings.cpp
+    /// (scripts/update-translations.sh).
+    static QString helpText(const std::string& help);
 
 Q_SIGNALS:
     void changed();

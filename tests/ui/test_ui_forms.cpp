@@ -3,25 +3,63 @@
 // presets round-trip. Also the chart buffer, the runs table and config diffs
 // (no child processes here).
 
+#include "app_setup.h"
 #include "chart_panel.h"
 #include "chart_view.h"
 #include "history_model.h"
 #include "history_panel.h"
+#include "schema_strings.h"
 #include "stage_form.h"
 #include "train_page.h"
 
 #include "config/stages.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QGroupBox>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QScopeGuard>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QtTest>
 
+#include <set>
+
 using namespace mm::ui;
+
+namespace {
+
+/// The widget that carries a field's tooltip (a path field's box, else the editor).
+QWidget* fieldEditor(const StageForm& form, const QString& name) {
+    if (auto* box = form.findChild<QWidget*>(QStringLiteral("box_") + name))
+        return box;
+    return form.findChild<QWidget*>(QStringLiteral("field_") + name);
+}
+
+/// Loads a language as the workbench does; the returned guard removes it again
+/// (the other tests compare English messages).
+auto useLanguage(const QString& lang) {
+    const QLocale before;
+    auto* app = qobject_cast<QApplication*>(QCoreApplication::instance());
+    const QString used = installTranslations(*app, lang);
+    if (used != lang)
+        qFatal("installTranslations(%s) gave %s", qPrintable(lang), qPrintable(used));
+    return qScopeGuard([app, before] {
+        for (auto* t : app->findChildren<QTranslator*>(Qt::FindDirectChildrenOnly)) {
+            QCoreApplication::removeTranslator(t);
+            delete t;
+        }
+        QLocale::setDefault(before);
+    });
+}
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+} // namespace
 
 class TestUiForms : public QObject {
     Q_OBJECT
@@ -183,6 +221,89 @@ private Q_SLOTS:
         QCOMPARE(stages, TrainPage::queueStages());
         // The model size of pretrain is carried to every later stage.
         QVERIFY(items[3].flags.join(QLatin1Char(' ')).contains(QStringLiteral("--preset tiny")));
+    }
+
+    // zh_CN: every tooltip, summary and group title of every stage form is
+    // Chinese. A schema text that is new or changed fails here with its stage and
+    // field until scripts/update-translations.sh has run and it is translated.
+    void formTextsAreTranslatedToChinese() {
+        std::set<std::pair<std::string, std::string>> generated;
+        for (std::size_t i = 0; i < kSchemaStringCount; ++i)
+            generated.emplace(kSchemaStrings[i].context, kSchemaStrings[i].source);
+        const auto guard = useLanguage(QStringLiteral("zh_CN"));
+        QTranslator qm;  // the translation itself: tells "translated as the same text" from "missing"
+        QVERIFY(qm.load(QStringLiteral(":/i18n/micromind_zh_CN.qm")));
+        static const QRegularExpression han(QStringLiteral("\\p{Han}"));
+        QStringList stale, untranslated;
+        int fields = 0;
+        const auto need = [&](const char* context, const std::string& text, const QString& where) {
+            if (!generated.count({context, text}))
+                stale << QStringLiteral("%1 (%2): \"%3\"").arg(where, QLatin1String(context), qs(text));
+        };
+        for (const QString& stage : TrainPage::stages()) {
+            StageForm form(stage);
+            const auto& schema = form.schema();
+            need(kSchemaSummaryContext, schema.summary, stage);
+            const QString summary = form.findChild<QLabel*>(QStringLiteral("stageSummary"))->text();
+            if (!summary.contains(han))
+                untranslated << QStringLiteral("%1 summary: \"%2\"").arg(stage, summary);
+            std::set<std::string> groups;
+            for (const auto& f : schema.fields) {
+                if (StageForm::isHiddenField(f.name))
+                    continue;
+                ++fields;
+                const QString where = stage + QLatin1Char('.') + qs(f.name);
+                need(kSchemaHelpContext, f.help, where);
+                groups.insert(f.group);
+                QWidget* editor = fieldEditor(form, qs(f.name));
+                if (!editor) {
+                    untranslated << where + QStringLiteral(": no editor");
+                    continue;
+                }
+                const QString english = qs(f.help);
+                const QString tip = editor->toolTip();
+                const QString help = tip.section(QLatin1Char('\n'), 0, 0);
+                if (help == english || tip.contains(english) || !help.contains(han))
+                    untranslated << QStringLiteral("%1: \"%2\"").arg(where, help);
+            }
+            QStringList titles;
+            for (const auto* box : form.findChildren<QGroupBox*>())
+                titles << box->title();
+            for (const auto& g : groups) {
+                need(kSchemaGroupContext, g, stage + QStringLiteral(" group"));
+                if (qm.translate(kSchemaGroupContext, g.c_str()).isEmpty() || !titles.contains(StageForm::groupTitle(qs(g))))
+                    untranslated << QStringLiteral("%1 group \"%2\"").arg(stage, qs(g));
+            }
+        }
+        QStringList report;
+        if (!stale.isEmpty())
+            report << QStringLiteral("ui/schema_strings.cpp lacks these schema texts; run scripts/update-translations.sh:")
+                   << stale;
+        if (!untranslated.isEmpty())
+            report << QStringLiteral("not translated in ui/translations/micromind_zh_CN.ts:") << untranslated;
+        QVERIFY2(report.isEmpty(), qPrintable(report.join(QLatin1Char('\n'))));
+        QVERIFY(fields > 100);
+        // The range and default lines of a tooltip are translated too.
+        StageForm form(QStringLiteral("pretrain"));
+        const QString tip = fieldEditor(form, QStringLiteral("batch_size"))->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("默认")) && tip.contains(QStringLiteral("32")), qPrintable(tip));
+    }
+
+    // English keeps the schemas' own texts.
+    void formTextsStayEnglishInEnglish() {
+        const auto guard = useLanguage(QStringLiteral("en"));
+        for (const QString& stage : TrainPage::stages()) {
+            StageForm form(stage);
+            QCOMPARE(form.findChild<QLabel*>(QStringLiteral("stageSummary"))->text(), qs(form.schema().summary));
+            for (const auto& f : form.schema().fields) {
+                if (StageForm::isHiddenField(f.name))
+                    continue;
+                QWidget* editor = fieldEditor(form, qs(f.name));
+                QVERIFY(editor);
+                QCOMPARE(editor->toolTip().section(QLatin1Char('\n'), 0, 0), qs(f.help));
+                QCOMPARE(StageForm::groupTitle(qs(f.group)), qs(f.group));
+            }
+        }
     }
 
     void chartDecimatesAndBatchesRedraws() {

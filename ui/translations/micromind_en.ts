@@ -2,6 +2,573 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>SchemaGroup</name>
+    <message>
+        <location filename="../schema_strings.cpp" line="+13"/>
+        <source>Tokenizer</source>
+        <extracomment>train_tokenizer</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Data</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (7 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Training</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (7 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA</source>
+        <extracomment>lora</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>GRPO</source>
+        <extracomment>grpo</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Prompts</source>
+        <extracomment>eval</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sampling</source>
+        <extracomment>eval</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchemaHelp</name>
+    <message>
+        <location line="+18"/>
+        <source>jsonl file(s), comma-separated; any minimind format</source>
+        <extracomment>train_tokenizer.data_path</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>vocabulary size incl. 9 specials + 256 bytes</source>
+        <extracomment>train_tokenizer.vocab_size</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cap on text chunks used for training</source>
+        <extracomment>train_tokenizer.max_sentences</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)</source>
+        <extracomment>train_tokenizer.character_coverage</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>where tokenizer.model is written</source>
+        <extracomment>train_tokenizer.out_dir</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>threads (0 = all cores)</source>
+        <extracomment>train_tokenizer.threads</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>count and skip malformed lines</source>
+        <extracomment>train_tokenizer.skip_bad_lines</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>training data, minimind jsonl</source>
+        <extracomment>pretrain.data_path, full_sft.data_path, dpo.data_path, lora.data_path, ... (5 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>tokenizer .model (default: &lt;out_dir&gt;/tokenizer.model)</source>
+        <extracomment>pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>count and skip malformed lines instead of stopping</source>
+        <extracomment>pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>pack: documents back to back, no padding; pad: one document per sample (minimind)</source>
+        <extracomment>pretrain.packing</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win</source>
+        <extracomment>pretrain.preset, full_sft.preset, dpo.preset, lora.preset, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model width (checkpoint suffix)</source>
+        <extracomment>pretrain.hidden_size, full_sft.hidden_size, dpo.hidden_size, lora.hidden_size, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>transformer blocks</source>
+        <extracomment>pretrain.num_hidden_layers, full_sft.num_hidden_layers, dpo.num_hidden_layers, lora.num_hidden_layers, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mixture-of-experts FFN (4 routed + 1 shared, top-2)</source>
+        <extracomment>pretrain.use_moe, full_sft.use_moe, dpo.use_moe, lora.use_moe, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>query heads</source>
+        <extracomment>pretrain.num_attention_heads, full_sft.num_attention_heads, dpo.num_attention_heads, lora.num_attention_heads, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key/value heads (GQA)</source>
+        <extracomment>pretrain.num_key_value_heads, full_sft.num_key_value_heads, dpo.num_key_value_heads, lora.num_key_value_heads, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>passes over the data</source>
+        <extracomment>pretrain.epochs, full_sft.epochs, dpo.epochs, lora.epochs, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sequences per micro-batch</source>
+        <extracomment>pretrain.batch_size, full_sft.batch_size, dpo.batch_size, lora.batch_size, ... (5 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>peak learning rate (AdamW)</source>
+        <extracomment>pretrain.learning_rate, full_sft.learning_rate, dpo.learning_rate, lora.learning_rate, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>micro-batches per optimizer step</source>
+        <extracomment>pretrain.accumulation_steps, full_sft.accumulation_steps, dpo.accumulation_steps, lora.accumulation_steps, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>tokens per training sequence</source>
+        <extracomment>pretrain.max_seq_len, full_sft.max_seq_len, dpo.max_seq_len, lora.max_seq_len, ... (5 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>clip the global gradient norm (0 = off)</source>
+        <extracomment>pretrain.grad_clip, full_sft.grad_clip, dpo.grad_clip, lora.grad_clip, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>AdamW weight decay</source>
+        <extracomment>pretrain.weight_decay, full_sft.weight_decay, dpo.weight_decay, lora.weight_decay, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>linear warmup steps before the cosine decay (minimind: 0)</source>
+        <extracomment>pretrain.warmup_steps, full_sft.warmup_steps, dpo.warmup_steps, lora.warmup_steps, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stop after this many optimizer steps (0 = all epochs)</source>
+        <extracomment>pretrain.max_steps, full_sft.max_steps, dpo.max_steps, lora.max_steps, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>seed for initialisation and data order</source>
+        <extracomment>pretrain.seed, full_sft.seed, dpo.seed, lora.seed, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>workspace: checkpoints, history database, caches</source>
+        <extracomment>pretrain.out_dir, full_sft.out_dir, dpo.out_dir, lora.out_dir, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cpu, cuda, cuda:N or auto (cuda:0 when available)</source>
+        <extracomment>pretrain.device, full_sft.device, dpo.device, lora.device, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)</source>
+        <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CPU threads (0 = all cores)</source>
+        <extracomment>pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between log lines</source>
+        <extracomment>pretrain.log_interval, full_sft.log_interval, dpo.log_interval, lora.log_interval, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between checkpoints</source>
+        <extracomment>pretrain.save_interval, full_sft.save_interval, dpo.save_interval, lora.save_interval, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the log and the workbench&apos;s Generations tab (also after the last step; 0 = off)</source>
+        <extracomment>pretrain.probe_interval, full_sft.probe_interval, dpo.probe_interval, lora.probe_interval, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>probe prompts: .jsonl with {&quot;prompt&quot;: ...} per line, or a text file with one prompt per line (default: the first 3 of the seed&apos;s prompt set for the stage)</source>
+        <extracomment>pretrain.probe_prompts, full_sft.probe_prompts, dpo.probe_prompts, lora.probe_prompts, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per probe prompt</source>
+        <extracomment>pretrain.probe_max_tokens, full_sft.probe_max_tokens, dpo.probe_max_tokens, lora.probe_max_tokens, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write</source>
+        <extracomment>pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>parent checkpoint &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth (pretrain, full_sft, rlhf, reason; none = random init)</source>
+        <extracomment>full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scale the learning rate with the batch: k x the default batch 16 (x accumulation) -&gt; k x lr</source>
+        <extracomment>full_sft.lr_scale_with_batch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>DPO temperature beta</source>
+        <extracomment>dpo.beta</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
+        <extracomment>lora.lora_name</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter rank r</source>
+        <extracomment>lora.lora_rank</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scale = alpha / rank (0 = rank: scale 1, as minimind)</source>
+        <extracomment>lora.lora_alpha</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>comma-separated strings; projections whose name contains one get an adapter</source>
+        <extracomment>lora.lora_targets</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>loss weight of the &lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; target positions</source>
+        <extracomment>distill_reason.tag_weight</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts jsonl: {&quot;conversations&quot;: [user turn], &quot;answer&quot;: optional known answer}</source>
+        <extracomment>grpo.data_path</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts per micro-batch (each sampled num_generations times)</source>
+        <extracomment>grpo.batch_size</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>longest prompt in tokens (longer ones are skipped)</source>
+        <extracomment>grpo.max_seq_len</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>G: completions sampled per prompt (minimind uses 8)</source>
+        <extracomment>grpo.num_generations</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per completion</source>
+        <extracomment>grpo.max_gen_len</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling temperature of the rollouts (log-probs are taken at it too)</source>
+        <extracomment>grpo.temperature</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>weight of the KL penalty to the reference (0 = none)</source>
+        <extracomment>grpo.beta</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>clip range of the probability ratio</source>
+        <extracomment>grpo.clip_eps</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>comma list of rewards, summed: format, exact, length, repetition</source>
+        <extracomment>grpo.rewards</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>bytes of the sample completion shown per log line (terminal and --json)</source>
+        <extracomment>grpo.sample_chars</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo</source>
+        <extracomment>eval.model_mode</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter &lt;out_dir&gt;/lora/&lt;name&gt;_&lt;size&gt;.pth (mode 4)</source>
+        <extracomment>eval.lora_name</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>load this weights file instead of the mode&apos;s (the mode still picks the prompt format)</source>
+        <extracomment>eval.checkpoint</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model size preset: picks the checkpoint suffix</source>
+        <extracomment>eval.preset</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>checkpoint suffix (pretrain_&lt;hidden_size&gt;.pth); automatic when neither it nor --preset is given</source>
+        <extracomment>eval.hidden_size</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MoE checkpoint (suffix _moe)</source>
+        <extracomment>eval.use_moe</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>workspace: checkpoints, tokenizer, history database</source>
+        <extracomment>eval.out_dir</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cpu, cuda, cuda:N or auto</source>
+        <extracomment>eval.device</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval</source>
+        <extracomment>eval.prompt_set</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>your own prompt file (.jsonl {&quot;prompt&quot;} or one per line)</source>
+        <extracomment>eval.prompts</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>read prompts from stdin, one per line</source>
+        <extracomment>eval.interactive</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts decoded together; 1 streams each answer token by token</source>
+        <extracomment>eval.batch_size</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per answer</source>
+        <extracomment>eval.max_new_tokens</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling temperature (0 = greedy)</source>
+        <extracomment>eval.temperature</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>nucleus sampling mass (1 = off)</source>
+        <extracomment>eval.top_p</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sample among the k most likely tokens (0 = off)</source>
+        <extracomment>eval.top_k</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>divide logits of tokens already present (&gt;1 discourages repeats)</source>
+        <extracomment>eval.repetition_penalty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>always take the most likely token (deterministic)</source>
+        <extracomment>eval.greedy</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling seed (prompt i uses seed + i)</source>
+        <extracomment>eval.seed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>system turn before the user&apos;s (chat modes)</source>
+        <extracomment>eval.system_prompt</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per row) a quarter; sums stay float32; float32 is exact</source>
+        <extracomment>eval.infer_dtype</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchemaSummary</name>
+    <message>
+        <location line="-166"/>
+        <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
+        <extracomment>train_tokenizer</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pretrain a MiniMind model from scratch on {&quot;text&quot;} jsonl; writes &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth.</source>
+        <extracomment>pretrain</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Supervised fine-tuning on {&quot;conversations&quot;} jsonl (loss on assistant tokens); reads pretrain_&lt;hidden&gt;.pth, writes full_sft_&lt;hidden&gt;.pth.</source>
+        <extracomment>full_sft</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Direct Preference Optimization on {&quot;chosen&quot;,&quot;rejected&quot;} jsonl with cached reference log-probs; reads full_sft_&lt;hidden&gt;.pth, writes rlhf_&lt;hidden&gt;.pth.</source>
+        <extracomment>dpo</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_&lt;hidden&gt;.pth, writes only the adapter to lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth.</source>
+        <extracomment>lora</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reasoning distillation: SFT on &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; answers with extra weight on the tags; reads rlhf_&lt;hidden&gt;.pth, writes reason_&lt;hidden&gt;.pth.</source>
+        <extracomment>distill_reason</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective with KL to the parent; reads reason_&lt;hidden&gt;.pth, writes grpo_&lt;hidden&gt;.pth.</source>
+        <extracomment>grpo</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Answer the seed&apos;s prompt sets with one model (--model_mode N) and store the answers in the history.</source>
+        <extracomment>eval</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::ChartPanel</name>
     <message>
         <location filename="../chart_panel.cpp" line="+79"/>
@@ -228,7 +795,7 @@
 <context>
     <name>mm::ui::ComparePanel</name>
     <message>
-        <location filename="../compare_panel.cpp" line="+52"/>
+        <location filename="../compare_panel.cpp" line="+51"/>
         <source>eval — the seed&apos;s three evaluation questions</source>
         <translation type="unfinished"></translation>
     </message>
@@ -472,12 +1039,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Loading %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>No tokenizer.model in the workspace %1 — train one with `micromind train_tokenizer`.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -583,7 +1150,7 @@
 <context>
     <name>mm::ui::JudgeDialog</name>
     <message>
-        <location filename="../judge_dialog.cpp" line="+17"/>
+        <location filename="../judge_dialog.cpp" line="+16"/>
         <source>LLM judge</source>
         <translation type="unfinished"></translation>
     </message>
@@ -772,7 +1339,7 @@
 <context>
     <name>mm::ui::MainWindow</name>
     <message>
-        <location filename="../main_window.cpp" line="+33"/>
+        <location filename="../main_window.cpp" line="+34"/>
         <source>MicroMind Workbench</source>
         <translation type="unfinished"></translation>
     </message>
@@ -808,12 +1375,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+210"/>
+        <location line="+244"/>
         <source>No workspace open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-170"/>
+        <location line="-196"/>
         <source>&amp;Workspace</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1016,7 +1583,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+50"/>
         <source>Welcome to MicroMind Workbench</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1140,7 +1707,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+136"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -1150,7 +1717,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+167"/>
+        <location filename="../run_controller.cpp" line="+200"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,12 +1757,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+173"/>
         <source>stopped by the user</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+114"/>
         <source>killed on request</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1223,7 +1790,7 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+112"/>
+        <location filename="../run_manager.cpp" line="+113"/>
         <source>queue cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1246,7 +1813,7 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+143"/>
+        <location filename="../history_model.cpp" line="+153"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1324,7 +1891,7 @@
 <context>
     <name>mm::ui::RunsPanel</name>
     <message>
-        <location filename="../runs_panel.cpp" line="+26"/>
+        <location filename="../runs_panel.cpp" line="+27"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1404,7 +1971,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+72"/>
         <source> (re-attached)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1421,6 +1988,34 @@
     <message>
         <location line="+2"/>
         <source> · weights %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>rank %1 running (pid %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1 killed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1 exited %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n process(es): </source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1588,57 +2183,7 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+63"/>
-        <source>General</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Data</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Model</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Training</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Run</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Tokenizer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>LoRA</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Prompts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sampling</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>GRPO</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+42"/>
+        <location filename="../stage_form.cpp" line="+110"/>
         <source>range: %1 … %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1648,14 +2193,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+49"/>
         <location line="+20"/>
-        <location line="+91"/>
+        <location line="+100"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-116"/>
         <source>Browse</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1670,7 +2215,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+117"/>
         <source>&quot;%1&quot; is not a whole number</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1763,7 +2308,7 @@
 <context>
     <name>mm::ui::TrainPage</name>
     <message>
-        <location filename="../train_page.cpp" line="+88"/>
+        <location filename="../train_page.cpp" line="+89"/>
         <source>The equivalent command; the workbench adds --json to read its progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1838,7 +2383,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
+        <source>Data-parallel processes on this machine (c10d/Gloo); each takes --batch_size samples, so the global batch is processes x batch_size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Train all five models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1858,7 +2408,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+6"/>
+        <source>Processes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>measured</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1920,7 +2475,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Fix the fields marked in red:
 %1</source>
         <translation type="unfinished"></translation>

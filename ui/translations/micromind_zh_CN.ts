@@ -2,6 +2,573 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>SchemaGroup</name>
+    <message>
+        <location filename="../schema_strings.cpp" line="+13"/>
+        <source>Tokenizer</source>
+        <extracomment>train_tokenizer</extracomment>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Data</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (6 in all)</extracomment>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (7 in all)</extracomment>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Training</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (6 in all)</extracomment>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run</source>
+        <extracomment>pretrain, full_sft, dpo, lora, ... (7 in all)</extracomment>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA</source>
+        <extracomment>lora</extracomment>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>GRPO</source>
+        <extracomment>grpo</extracomment>
+        <translation>GRPO</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Prompts</source>
+        <extracomment>eval</extracomment>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sampling</source>
+        <extracomment>eval</extracomment>
+        <translation>采样</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaHelp</name>
+    <message>
+        <location line="+18"/>
+        <source>jsonl file(s), comma-separated; any minimind format</source>
+        <extracomment>train_tokenizer.data_path</extracomment>
+        <translation>jsonl 文件，多个文件用逗号分隔；任意 minimind 数据格式均可</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>vocabulary size incl. 9 specials + 256 bytes</source>
+        <extracomment>train_tokenizer.vocab_size</extracomment>
+        <translation>词表大小，含 9 个特殊词元和 256 个字节词元</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cap on text chunks used for training</source>
+        <extracomment>train_tokenizer.max_sentences</extracomment>
+        <translation>参与训练的文本片段数上限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)</source>
+        <extracomment>train_tokenizer.character_coverage</extracomment>
+        <translation>作为独立词片保留的字符所占比例，取 0.98–1；更罕见的字符退回字节表示（0 = 自动：让单字词片约占词表的一半）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>where tokenizer.model is written</source>
+        <extracomment>train_tokenizer.out_dir</extracomment>
+        <translation>tokenizer.model 的输出目录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>threads (0 = all cores)</source>
+        <extracomment>train_tokenizer.threads</extracomment>
+        <translation>线程数（0 = 使用全部核心）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>count and skip malformed lines</source>
+        <extracomment>train_tokenizer.skip_bad_lines</extracomment>
+        <translation>统计并跳过格式错误的行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>training data, minimind jsonl</source>
+        <extracomment>pretrain.data_path, full_sft.data_path, dpo.data_path, lora.data_path, ... (5 in all)</extracomment>
+        <translation>训练数据，minimind 格式的 jsonl</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>tokenizer .model (default: &lt;out_dir&gt;/tokenizer.model)</source>
+        <extracomment>pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)</extracomment>
+        <translation>分词器 .model 文件（默认：&lt;out_dir&gt;/tokenizer.model）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>count and skip malformed lines instead of stopping</source>
+        <extracomment>pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)</extracomment>
+        <translation>统计并跳过格式错误的行，而不是中止运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>pack: documents back to back, no padding; pad: one document per sample (minimind)</source>
+        <extracomment>pretrain.packing</extracomment>
+        <translation>pack：文档首尾相接拼成序列，不填充；pad：每个样本一篇文档并填充（minimind 的做法）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win</source>
+        <extracomment>pretrain.preset, full_sft.preset, dpo.preset, lora.preset, ... (6 in all)</extracomment>
+        <translation>模型规模预设；显式给出的 --hidden_size/--num_hidden_layers/--use_moe 优先于预设</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model width (checkpoint suffix)</source>
+        <extracomment>pretrain.hidden_size, full_sft.hidden_size, dpo.hidden_size, lora.hidden_size, ... (6 in all)</extracomment>
+        <translation>模型宽度，即隐藏层维度（也是检查点文件名的后缀）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>transformer blocks</source>
+        <extracomment>pretrain.num_hidden_layers, full_sft.num_hidden_layers, dpo.num_hidden_layers, lora.num_hidden_layers, ... (6 in all)</extracomment>
+        <translation>Transformer 块（层）数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mixture-of-experts FFN (4 routed + 1 shared, top-2)</source>
+        <extracomment>pretrain.use_moe, full_sft.use_moe, dpo.use_moe, lora.use_moe, ... (6 in all)</extracomment>
+        <translation>混合专家（MoE）前馈网络（4 个路由专家 + 1 个共享专家，top-2 路由）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>query heads</source>
+        <extracomment>pretrain.num_attention_heads, full_sft.num_attention_heads, dpo.num_attention_heads, lora.num_attention_heads, ... (6 in all)</extracomment>
+        <translation>查询（Q）注意力头数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key/value heads (GQA)</source>
+        <extracomment>pretrain.num_key_value_heads, full_sft.num_key_value_heads, dpo.num_key_value_heads, lora.num_key_value_heads, ... (6 in all)</extracomment>
+        <translation>键/值（KV）头数（分组查询注意力 GQA）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>passes over the data</source>
+        <extracomment>pretrain.epochs, full_sft.epochs, dpo.epochs, lora.epochs, ... (6 in all)</extracomment>
+        <translation>遍历训练数据的轮数（epoch）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sequences per micro-batch</source>
+        <extracomment>pretrain.batch_size, full_sft.batch_size, dpo.batch_size, lora.batch_size, ... (5 in all)</extracomment>
+        <translation>每个微批次的序列数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>peak learning rate (AdamW)</source>
+        <extracomment>pretrain.learning_rate, full_sft.learning_rate, dpo.learning_rate, lora.learning_rate, ... (6 in all)</extracomment>
+        <translation>峰值学习率（AdamW）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>micro-batches per optimizer step</source>
+        <extracomment>pretrain.accumulation_steps, full_sft.accumulation_steps, dpo.accumulation_steps, lora.accumulation_steps, ... (6 in all)</extracomment>
+        <translation>每个优化器步累积的微批次数（梯度累积）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>tokens per training sequence</source>
+        <extracomment>pretrain.max_seq_len, full_sft.max_seq_len, dpo.max_seq_len, lora.max_seq_len, ... (5 in all)</extracomment>
+        <translation>每条训练序列的词元数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>clip the global gradient norm (0 = off)</source>
+        <extracomment>pretrain.grad_clip, full_sft.grad_clip, dpo.grad_clip, lora.grad_clip, ... (6 in all)</extracomment>
+        <translation>全局梯度范数的裁剪阈值（0 = 不裁剪）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>AdamW weight decay</source>
+        <extracomment>pretrain.weight_decay, full_sft.weight_decay, dpo.weight_decay, lora.weight_decay, ... (6 in all)</extracomment>
+        <translation>AdamW 权重衰减</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>linear warmup steps before the cosine decay (minimind: 0)</source>
+        <extracomment>pretrain.warmup_steps, full_sft.warmup_steps, dpo.warmup_steps, lora.warmup_steps, ... (6 in all)</extracomment>
+        <translation>余弦衰减之前的线性预热步数（minimind：0）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stop after this many optimizer steps (0 = all epochs)</source>
+        <extracomment>pretrain.max_steps, full_sft.max_steps, dpo.max_steps, lora.max_steps, ... (6 in all)</extracomment>
+        <translation>达到该优化器步数后停止（0 = 跑完全部轮次）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>seed for initialisation and data order</source>
+        <extracomment>pretrain.seed, full_sft.seed, dpo.seed, lora.seed, ... (6 in all)</extracomment>
+        <translation>参数初始化和数据顺序的随机种子</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>workspace: checkpoints, history database, caches</source>
+        <extracomment>pretrain.out_dir, full_sft.out_dir, dpo.out_dir, lora.out_dir, ... (6 in all)</extracomment>
+        <translation>工作区：检查点、历史数据库和缓存</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cpu, cuda, cuda:N or auto (cuda:0 when available)</source>
+        <extracomment>pretrain.device, full_sft.device, dpo.device, lora.device, ... (6 in all)</extracomment>
+        <translation>计算设备：cpu、cuda、cuda:N 或 auto（有 GPU 时用 cuda:0）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)</source>
+        <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
+        <translation>计算精度：在 CUDA 上通过 autocast 生效；CPU 始终以 float32 训练（auto = CUDA 上用 bfloat16）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CPU threads (0 = all cores)</source>
+        <extracomment>pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)</extracomment>
+        <translation>CPU 线程数（0 = 使用全部核心）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between log lines</source>
+        <extracomment>pretrain.log_interval, full_sft.log_interval, dpo.log_interval, lora.log_interval, ... (6 in all)</extracomment>
+        <translation>每隔多少个优化器步输出一行日志</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between checkpoints</source>
+        <extracomment>pretrain.save_interval, full_sft.save_interval, dpo.save_interval, lora.save_interval, ... (6 in all)</extracomment>
+        <translation>每隔多少个优化器步保存一次检查点</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the log and the workbench&apos;s Generations tab (also after the last step; 0 = off)</source>
+        <extracomment>pretrain.probe_interval, full_sft.probe_interval, dpo.probe_interval, lora.probe_interval, ... (6 in all)</extracomment>
+        <translation>每隔多少个优化器步做一次探测：模型用贪心解码回答几个固定的提示词，结果显示在日志和工作台的 Generations（生成）页中（最后一步之后也会探测一次；0 = 关闭）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>probe prompts: .jsonl with {&quot;prompt&quot;: ...} per line, or a text file with one prompt per line (default: the first 3 of the seed&apos;s prompt set for the stage)</source>
+        <extracomment>pretrain.probe_prompts, full_sft.probe_prompts, dpo.probe_prompts, lora.probe_prompts, ... (6 in all)</extracomment>
+        <translation>探测用的提示词：每行一个 {&quot;prompt&quot;: ...} 的 .jsonl，或每行一个提示词的文本文件（默认：种子文档中该阶段问题集的前 3 个）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per probe prompt</source>
+        <extracomment>pretrain.probe_max_tokens, full_sft.probe_max_tokens, dpo.probe_max_tokens, lora.probe_max_tokens, ... (6 in all)</extracomment>
+        <translation>每个探测提示词最多生成的词元数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write</source>
+        <extracomment>pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)</extracomment>
+        <translation>多进程运行（torchrun）：启动时和每次集合通信中等待其他 rank 的秒数，超时即报错并指出失联的 rank；必须长于写一次检查点的时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>parent checkpoint &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth (pretrain, full_sft, rlhf, reason; none = random init)</source>
+        <extracomment>full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)</extracomment>
+        <translation>父检查点 &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth（pretrain、full_sft、rlhf、reason；none = 随机初始化）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scale the learning rate with the batch: k x the default batch 16 (x accumulation) -&gt; k x lr</source>
+        <extracomment>full_sft.lr_scale_with_batch</extracomment>
+        <translation>随批大小线性缩放学习率：批大小（× 累积步数）为默认值 16 的 k 倍时，学习率也乘以 k</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>DPO temperature beta</source>
+        <extracomment>dpo.beta</extracomment>
+        <translation>DPO 的温度系数 beta</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
+        <extracomment>lora.lora_name</extracomment>
+        <translation>适配器名称：保存为 out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter rank r</source>
+        <extracomment>lora.lora_rank</extracomment>
+        <translation>适配器的秩 r</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scale = alpha / rank (0 = rank: scale 1, as minimind)</source>
+        <extracomment>lora.lora_alpha</extracomment>
+        <translation>缩放系数 = alpha / rank（0 表示 alpha 取 rank，即缩放为 1，与 minimind 相同）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>comma-separated strings; projections whose name contains one get an adapter</source>
+        <extracomment>lora.lora_targets</extracomment>
+        <translation>逗号分隔的字符串；名称中包含其中任一字符串的投影层会加上适配器</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>loss weight of the &lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; target positions</source>
+        <extracomment>distill_reason.tag_weight</extracomment>
+        <translation>&lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; 标签所在目标位置的损失权重</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts jsonl: {&quot;conversations&quot;: [user turn], &quot;answer&quot;: optional known answer}</source>
+        <extracomment>grpo.data_path</extracomment>
+        <translation>提示词 jsonl：{&quot;conversations&quot;: [用户轮次], &quot;answer&quot;: 可选的已知答案}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts per micro-batch (each sampled num_generations times)</source>
+        <extracomment>grpo.batch_size</extracomment>
+        <translation>每个微批次的提示词数（每个提示词采样 num_generations 次）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>longest prompt in tokens (longer ones are skipped)</source>
+        <extracomment>grpo.max_seq_len</extracomment>
+        <translation>提示词的最大词元数（更长的提示词会被跳过）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>G: completions sampled per prompt (minimind uses 8)</source>
+        <extracomment>grpo.num_generations</extracomment>
+        <translation>G：每个提示词采样的补全数（minimind 用 8）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per completion</source>
+        <extracomment>grpo.max_gen_len</extracomment>
+        <translation>每个补全最多生成的词元数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling temperature of the rollouts (log-probs are taken at it too)</source>
+        <extracomment>grpo.temperature</extracomment>
+        <translation>rollout 的采样温度（对数概率也在该温度下计算）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>weight of the KL penalty to the reference (0 = none)</source>
+        <extracomment>grpo.beta</extracomment>
+        <translation>相对参考模型的 KL 惩罚权重（0 = 不加惩罚）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>clip range of the probability ratio</source>
+        <extracomment>grpo.clip_eps</extracomment>
+        <translation>新旧策略概率比的裁剪范围</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>comma list of rewards, summed: format, exact, length, repetition</source>
+        <extracomment>grpo.rewards</extracomment>
+        <translation>逗号分隔的奖励项，各项相加：format、exact、length、repetition</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>bytes of the sample completion shown per log line (terminal and --json)</source>
+        <extracomment>grpo.sample_chars</extracomment>
+        <translation>每行日志中展示的示例补全的字节数（终端输出和 --json）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo</source>
+        <extracomment>eval.model_mode</extracomment>
+        <translation>模型模式：0 pretrain、1 full_sft、2 rlhf、3 reason、4 lora+sft、5 grpo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>adapter &lt;out_dir&gt;/lora/&lt;name&gt;_&lt;size&gt;.pth (mode 4)</source>
+        <extracomment>eval.lora_name</extracomment>
+        <translation>适配器 &lt;out_dir&gt;/lora/&lt;name&gt;_&lt;size&gt;.pth（模式 4）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>load this weights file instead of the mode&apos;s (the mode still picks the prompt format)</source>
+        <extracomment>eval.checkpoint</extracomment>
+        <translation>加载此权重文件，而不是该模式对应的检查点（提示格式仍由模式决定）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>model size preset: picks the checkpoint suffix</source>
+        <extracomment>eval.preset</extracomment>
+        <translation>模型规模预设：决定检查点文件名的后缀</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>checkpoint suffix (pretrain_&lt;hidden_size&gt;.pth); automatic when neither it nor --preset is given</source>
+        <extracomment>eval.hidden_size</extracomment>
+        <translation>检查点文件名后缀（pretrain_&lt;hidden_size&gt;.pth）；它和 --preset 都未给出时自动确定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>MoE checkpoint (suffix _moe)</source>
+        <extracomment>eval.use_moe</extracomment>
+        <translation>MoE 检查点（后缀 _moe）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>workspace: checkpoints, tokenizer, history database</source>
+        <extracomment>eval.out_dir</extracomment>
+        <translation>工作区：检查点、分词器和历史数据库</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>cpu, cuda, cuda:N or auto</source>
+        <extracomment>eval.device</extracomment>
+        <translation>计算设备：cpu、cuda、cuda:N 或 auto</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval</source>
+        <extracomment>eval.prompt_set</extracomment>
+        <translation>auto（模式 0：pretrain+eval；对话模式：chat+eval）、all，或问题集名称：pretrain,chat,eval</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>your own prompt file (.jsonl {&quot;prompt&quot;} or one per line)</source>
+        <extracomment>eval.prompts</extracomment>
+        <translation>自定义问题文件（.jsonl 的 {&quot;prompt&quot;}，或每行一个问题）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>read prompts from stdin, one per line</source>
+        <extracomment>eval.interactive</extracomment>
+        <translation>从标准输入读取问题，每行一个</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>prompts decoded together; 1 streams each answer token by token</source>
+        <extracomment>eval.batch_size</extracomment>
+        <translation>同时解码的问题数；1 表示逐个词元流式输出每个回答</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>most tokens generated per answer</source>
+        <extracomment>eval.max_new_tokens</extracomment>
+        <translation>每个回答最多生成的词元数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling temperature (0 = greedy)</source>
+        <extracomment>eval.temperature</extracomment>
+        <translation>采样温度（0 = 贪心解码）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>nucleus sampling mass (1 = off)</source>
+        <extracomment>eval.top_p</extracomment>
+        <translation>核采样（top-p）的累积概率阈值（1 = 关闭）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sample among the k most likely tokens (0 = off)</source>
+        <extracomment>eval.top_k</extracomment>
+        <translation>只在概率最高的 k 个词元中采样（0 = 关闭）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>divide logits of tokens already present (&gt;1 discourages repeats)</source>
+        <extracomment>eval.repetition_penalty</extracomment>
+        <translation>已出现过的词元的 logit 除以该值（&gt;1 抑制重复）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>always take the most likely token (deterministic)</source>
+        <extracomment>eval.greedy</extracomment>
+        <translation>总是取概率最大的词元（结果确定）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sampling seed (prompt i uses seed + i)</source>
+        <extracomment>eval.seed</extracomment>
+        <translation>采样随机种子（第 i 个问题使用 seed + i）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>system turn before the user&apos;s (chat modes)</source>
+        <extracomment>eval.system_prompt</extracomment>
+        <translation>用户消息之前的系统提示（对话模式）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per row) a quarter; sums stay float32; float32 is exact</source>
+        <extracomment>eval.infer_dtype</extracomment>
+        <translation>CPU 解码时的权重精度：bfloat16 每生成一个词元读取的字节数减半，int8（按行缩放）只需四分之一；累加仍用 float32；float32 结果精确</translation>
+    </message>
+</context>
+<context>
+    <name>SchemaSummary</name>
+    <message>
+        <location line="-166"/>
+        <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
+        <extracomment>train_tokenizer</extracomment>
+        <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pretrain a MiniMind model from scratch on {&quot;text&quot;} jsonl; writes &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth.</source>
+        <extracomment>pretrain</extracomment>
+        <translation>在 {&quot;text&quot;} 格式的 jsonl 上从零预训练 MiniMind 模型；写入 &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Supervised fine-tuning on {&quot;conversations&quot;} jsonl (loss on assistant tokens); reads pretrain_&lt;hidden&gt;.pth, writes full_sft_&lt;hidden&gt;.pth.</source>
+        <extracomment>full_sft</extracomment>
+        <translation>在 {&quot;conversations&quot;} 格式的 jsonl 上做全参数监督微调（只对助手回复的词元计算损失）；读取 pretrain_&lt;hidden&gt;.pth，写入 full_sft_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Direct Preference Optimization on {&quot;chosen&quot;,&quot;rejected&quot;} jsonl with cached reference log-probs; reads full_sft_&lt;hidden&gt;.pth, writes rlhf_&lt;hidden&gt;.pth.</source>
+        <extracomment>dpo</extracomment>
+        <translation>在 {&quot;chosen&quot;,&quot;rejected&quot;} 格式的 jsonl 上做直接偏好优化（DPO），参考模型的对数概率预先算好并缓存；读取 full_sft_&lt;hidden&gt;.pth，写入 rlhf_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_&lt;hidden&gt;.pth, writes only the adapter to lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth.</source>
+        <extracomment>lora</extracomment>
+        <translation>LoRA 微调：冻结基座模型，只在各投影层上训练适配器；读取 full_sft_&lt;hidden&gt;.pth，只把适配器写入 lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reasoning distillation: SFT on &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; answers with extra weight on the tags; reads rlhf_&lt;hidden&gt;.pth, writes reason_&lt;hidden&gt;.pth.</source>
+        <extracomment>distill_reason</extracomment>
+        <translation>推理蒸馏：在 &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; 形式的回答上做 SFT，并加大标签位置的损失权重；读取 rlhf_&lt;hidden&gt;.pth，写入 reason_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective with KL to the parent; reads reason_&lt;hidden&gt;.pth, writes grpo_&lt;hidden&gt;.pth.</source>
+        <extracomment>grpo</extracomment>
+        <translation>组相对策略优化（GRPO）：每个提示词采样 G 个补全，按规则计算奖励，优化带裁剪的目标并加上相对父模型的 KL 惩罚；读取 reason_&lt;hidden&gt;.pth，写入 grpo_&lt;hidden&gt;.pth。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Answer the seed&apos;s prompt sets with one model (--model_mode N) and store the answers in the history.</source>
+        <extracomment>eval</extracomment>
+        <translation>用一个模型（--model_mode N）回答种子文档的问题集，并把回答存入历史记录。</translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::ChartPanel</name>
     <message>
         <location filename="../chart_panel.cpp" line="+79"/>
@@ -227,7 +794,7 @@
 <context>
     <name>mm::ui::ComparePanel</name>
     <message>
-        <location filename="../compare_panel.cpp" line="+52"/>
+        <location filename="../compare_panel.cpp" line="+51"/>
         <source>eval — the seed&apos;s three evaluation questions</source>
         <translation>eval — 种子文档的三个评测问题</translation>
     </message>
@@ -470,12 +1037,12 @@
         <translation>%1/lora 中的 LoRA 适配器没有同尺寸的 full_sft 检查点 —— 请用 `micromind full_sft` 训练。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>No tokenizer.model in the workspace %1 — train one with `micromind train_tokenizer`.</source>
         <translation>工作区 %1 中没有 tokenizer.model —— 请用 `micromind train_tokenizer` 训练一个。</translation>
     </message>
@@ -580,7 +1147,7 @@
 <context>
     <name>mm::ui::JudgeDialog</name>
     <message>
-        <location filename="../judge_dialog.cpp" line="+17"/>
+        <location filename="../judge_dialog.cpp" line="+16"/>
         <source>LLM judge</source>
         <translation>大模型评审</translation>
     </message>
@@ -769,7 +1336,7 @@
 <context>
     <name>mm::ui::MainWindow</name>
     <message>
-        <location filename="../main_window.cpp" line="+33"/>
+        <location filename="../main_window.cpp" line="+34"/>
         <source>MicroMind Workbench</source>
         <translation>MicroMind 工作台</translation>
     </message>
@@ -805,12 +1372,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+210"/>
+        <location line="+244"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
     <message>
-        <location line="-170"/>
+        <location line="-196"/>
         <source>&amp;Workspace</source>
         <translation>工作区(&amp;W)</translation>
     </message>
@@ -1012,7 +1579,7 @@
         <translation>演示工作区所在文件夹</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+50"/>
         <source>Welcome to MicroMind Workbench</source>
         <translation>欢迎使用 MicroMind 工作台</translation>
     </message>
@@ -1134,7 +1701,7 @@
         <translation>实际用时（秒）</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+136"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -1144,7 +1711,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+167"/>
+        <location filename="../run_controller.cpp" line="+200"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -1184,12 +1751,12 @@
         <translation>失败</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+173"/>
         <source>stopped by the user</source>
         <translation>已由用户停止</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+114"/>
         <source>killed on request</source>
         <translation>已按要求强制结束</translation>
     </message>
@@ -1217,7 +1784,7 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+112"/>
+        <location filename="../run_manager.cpp" line="+113"/>
         <source>queue cancelled</source>
         <translation>队列已取消</translation>
     </message>
@@ -1240,7 +1807,7 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+143"/>
+        <location filename="../history_model.cpp" line="+153"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
@@ -1318,7 +1885,7 @@
 <context>
     <name>mm::ui::RunsPanel</name>
     <message>
-        <location filename="../runs_panel.cpp" line="+26"/>
+        <location filename="../runs_panel.cpp" line="+27"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -1398,7 +1965,7 @@
         <translation>队列：%1</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+72"/>
         <source> (re-attached)</source>
         <translation>（已重新连接）</translation>
     </message>
@@ -1416,6 +1983,33 @@
         <location line="+2"/>
         <source> · weights %1</source>
         <translation> · 权重 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>rank %1 running (pid %2)</source>
+        <translation>rank %1 运行中（pid %2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1 killed</source>
+        <translation>rank %1 已被强制终止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rank %1 exited %2</source>
+        <translation>rank %1 已退出（退出码 %2）</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n process(es): </source>
+        <translation>
+            <numerusform>%n 个进程：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
+        <translation>探测：模型在这一步对固定提示词的贪心解码回答（不计奖励）</translation>
     </message>
 </context>
 <context>
@@ -1584,57 +2178,7 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+63"/>
-        <source>General</source>
-        <translation>常规</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Data</source>
-        <translation>数据</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Training</source>
-        <translation>训练</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Run</source>
-        <translation>运行</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Tokenizer</source>
-        <translation>分词器</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>LoRA</source>
-        <translation>LoRA</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Prompts</source>
-        <translation>提示词</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sampling</source>
-        <translation>采样</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>GRPO</source>
-        <translation>GRPO</translation>
-    </message>
-    <message>
-        <location line="+42"/>
+        <location filename="../stage_form.cpp" line="+110"/>
         <source>range: %1 … %2</source>
         <translation>范围：%1 … %2</translation>
     </message>
@@ -1644,14 +2188,14 @@
         <translation>默认值：%1</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+49"/>
         <location line="+20"/>
-        <location line="+91"/>
+        <location line="+100"/>
         <source>required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-116"/>
         <source>Browse</source>
         <translation>浏览</translation>
     </message>
@@ -1666,7 +2210,7 @@
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+117"/>
         <source>&quot;%1&quot; is not a whole number</source>
         <translation>“%1”不是整数</translation>
     </message>
@@ -1759,7 +2303,7 @@
 <context>
     <name>mm::ui::TrainPage</name>
     <message>
-        <location filename="../train_page.cpp" line="+88"/>
+        <location filename="../train_page.cpp" line="+89"/>
         <source>The equivalent command; the workbench adds --json to read its progress</source>
         <translation>等效命令；工作台会额外加上 --json 以读取进度</translation>
     </message>
@@ -1834,7 +2378,12 @@
         <translation>校验表单并启动运行（Ctrl+R）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
+        <source>Data-parallel processes on this machine (c10d/Gloo); each takes --batch_size samples, so the global batch is processes x batch_size</source>
+        <translation>本机上的数据并行进程数（c10d/Gloo）；每个进程取 --batch_size 个样本，因此全局批大小 = 进程数 × batch_size</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Train all five models</source>
         <translation>训练全部五个模型</translation>
     </message>
@@ -1854,7 +2403,12 @@
         <translation>命令：</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+6"/>
+        <source>Processes:</source>
+        <translation>进程数：</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>measured</source>
         <translation>已测量</translation>
     </message>
@@ -1916,7 +2470,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Fix the fields marked in red:
 %1</source>
         <translation>请修正标红的字段：
