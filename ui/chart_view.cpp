@@ -12,12 +12,43 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <QFontMetricsF>
+
 #include <cmath>
 #include <limits>
 
 namespace mm::ui {
 
 namespace {
+
+// Round ticks (1, 2 or 5 times a power of ten), as many as the plot's height
+// has room for, labelled with just the digits the step needs. Qt 6.4 elides
+// every label to "..." once the ticks are closer than about a line of text
+// (a short chart with a title and a legend, applyNiceNumbers() picking 7
+// ticks), and "%.4g" on an arbitrary range printed 8.751 twice.
+void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks) {
+    double span = hi - lo;
+    if (!(span > 0))
+        span = std::abs(lo) * 0.1 + 1e-9;
+    maxTicks = std::max(2, maxTicks);
+    double step = std::pow(10.0, std::floor(std::log10(span / double(maxTicks))) - 1);
+    double first = 0, last = 0;
+    for (int guard = 0; guard < 60; ++guard) {
+        first = std::floor(lo / step) * step;
+        last = std::ceil(hi / step) * step;
+        if (std::lround((last - first) / step) + 1 <= maxTicks)
+            break;
+        const double m = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+        step *= m < 1.5 ? 2.0 : m < 3 ? 2.5 : 2.0;  // 1 -> 2 -> 5 -> 10
+    }
+    axis->setRange(first, last);
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setTickCount(int(std::lround((last - first) / step)) + 1);
+    const int decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+    axis->setLabelFormat(decimals > 6 ? QStringLiteral("%.1e")
+                                      : QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+}
+
 
 constexpr int kRedrawMs = 40;
 
@@ -227,9 +258,7 @@ void MetricChart::rebuildAxes() {
         y->setBase(10);
         m_yAxis = y;
     } else {
-        auto* y = new QValueAxis;
-        y->setLabelFormat(QStringLiteral("%.4g"));
-        m_yAxis = y;
+        m_yAxis = new QValueAxis;  // ticks and labels: setNiceTicks
     }
     c->addAxis(m_xAxis, Qt::AlignBottom);
     c->addAxis(m_yAxis, Qt::AlignLeft);
@@ -320,11 +349,11 @@ void MetricChart::redraw() {
             m_yAxis->setRange(ymin / 1.2, ymax * 1.2);
         } else {
             const double pad = (ymax - ymin) * 0.05;
-            m_yAxis->setRange(ymin - pad, ymax + pad);
-            // Qt 6.4 elides the labels of nice ticks on tiny ranges (learning
-            // rates); those keep the exact range.
-            if (ymax - ymin >= 1e-2)
-                static_cast<QValueAxis*>(m_yAxis)->applyNiceNumbers();
+            // Room for a label every ~1.8 lines of text.
+            const double line = QFontMetricsF(m_yAxis->labelsFont()).height();
+            const double plotHeight = chart()->plotArea().height() > 0 ? chart()->plotArea().height() : height() / 2.0;
+            setNiceTicks(static_cast<QValueAxis*>(m_yAxis), ymin - pad, ymax + pad,
+                         int(plotHeight / (1.8 * line)) + 1);
         }
     }
     ++m_redraws;

@@ -15,6 +15,9 @@
 #include "config/stages.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
+#include <QSet>
+#include <QValueAxis>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QJsonObject>
@@ -26,6 +29,8 @@
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QtTest>
+
+#include <algorithm>
 
 #include <set>
 
@@ -324,6 +329,40 @@ private Q_SLOTS:
         const QString csv = chart.toCsv();
         QVERIFY(csv.startsWith(QStringLiteral("series,step,tokens,wall_s,loss,loss_smoothed\n")));
         QCOMPARE(csv.count(QLatin1Char('\n')), 100001);
+    }
+
+    void chartAxisLabelsAreDistinctAndFitTheirSpacing() {
+        // A short chart (title + legend) over a narrow loss range: Qt 6.4
+        // elided every y label to "..." when ticks were closer than a line of
+        // text, and "%.4g" repeated labels on narrow ranges.
+        const QList<QVector<double>> curves{{8.70, 8.66, 8.61}, {8.7512, 8.7498, 8.7490}, {6.2, 5.1, 4.3, 3.9},
+                                            {1e-4, 4e-4, 7e-4, 1e-3}};
+        for (const auto& values : curves) {
+            MetricChart chart(QStringLiteral("loss"), QStringLiteral("Loss"));
+            chart.resize(470, 220);
+            chart.show();
+            QSignalSpy redrawn(&chart, &MetricChart::redrawn);
+            double step = 1;
+            for (double v : values)
+                chart.append(QStringLiteral("a"), QStringLiteral("run a"), {step++, 0, 0, v});
+            QVERIFY(redrawn.wait(2000));
+            auto* y = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Vertical).value(0));
+            QVERIFY(y);
+            const int ticks = y->tickCount();
+            QVERIFY2(ticks >= 2, qPrintable(QString::number(ticks)));
+            QSet<QString> labels;
+            for (int i = 0; i < ticks; ++i) {
+                const double v = y->min() + (y->max() - y->min()) * i / (ticks - 1);
+                labels.insert(QString::asprintf(y->labelFormat().toLatin1().constData(), v));
+            }
+            QCOMPARE(labels.size(), ticks);  // no label printed twice
+            QVERIFY(y->min() <= *std::min_element(values.begin(), values.end()));
+            QVERIFY(y->max() >= *std::max_element(values.begin(), values.end()));
+            const double spacing = chart.chart()->plotArea().height() / (ticks - 1);
+            const double line = QFontMetricsF(y->labelsFont()).height();
+            QVERIFY2(spacing >= 1.5 * line, qPrintable(QStringLiteral("%1 ticks, %2 px apart, line %3 px")
+                                                           .arg(ticks).arg(spacing).arg(line)));
+        }
     }
 
     void chartPanelMakesAChartPerMetric() {
