@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFutureWatcher>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QMap>
 #include <QtConcurrent/QtConcurrentRun>
@@ -33,10 +34,11 @@ struct PollResult {
     QString status, message, weights;
     qint64 steps = 0;
     QList<QJsonObject> events;  ///< "log" events after the last seen step
+    QList<QJsonObject> probes;  ///< "probe" events after the last seen probe step
     QString error;
 };
 
-PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep) {
+PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, qint64 afterProbeStep) {
     PollResult r;
     try {
         store::History h(dbPath.toStdString());
@@ -68,6 +70,29 @@ PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep) {
             e.insert(QStringLiteral("run_id"), runId);
             r.events.push_back(e);
         }
+        // Probes as the child's "probe" events: one per step, its prompts in order.
+        QJsonObject probe;
+        QJsonArray samples;
+        auto flushProbe = [&] {
+            if (samples.isEmpty())
+                return;
+            probe.insert(QStringLiteral("samples"), samples);
+            r.probes.push_back(probe);
+            samples = QJsonArray();
+        };
+        for (const auto& p : h.probes(runId, afterProbeStep)) {
+            if (!samples.isEmpty() && probe.value(QStringLiteral("step")).toInteger() != p.step)
+                flushProbe();
+            if (samples.isEmpty())
+                probe = QJsonObject{{QStringLiteral("event"), QStringLiteral("probe")},
+                                    {QStringLiteral("step"), qint64(p.step)},
+                                    {QStringLiteral("run_id"), runId}};
+            samples.append(QJsonObject{{QStringLiteral("prompt"), QString::fromStdString(p.prompt)},
+                                       {QStringLiteral("completion"), QString::fromStdString(p.completion)},
+                                       {QStringLiteral("tokens"), qint64(p.tokens)},
+                                       {QStringLiteral("stopped"), p.stopped}});
+        }
+        flushProbe();
         r.ok = true;
     } catch (const std::exception& e) {
         r.error = QString::fromStdString(e.what());
@@ -540,6 +565,10 @@ void RunController::poll() {
             m_lastStep = e.value(QStringLiteral("step")).toInteger();
             Q_EMIT logged(e);
         }
+        for (const auto& e : r.probes) {
+            m_lastProbeStep = e.value(QStringLiteral("step")).toInteger();
+            Q_EMIT probed(e);
+        }
         if (r.status == QLatin1String("running"))
             return;
         m_pollTimer.stop();
@@ -551,7 +580,7 @@ void RunController::poll() {
         setState(next);
         Q_EMIT finished(next);
     });
-    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep));
+    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep));
 }
 
 } // namespace mm::ui

@@ -153,6 +153,7 @@ private:
     QString m_stderr, m_stdoutText, m_message, m_weights;
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
+    qint64 m_lastProbeStep = -1;  ///< attached runs: newest probe step read from the history
     int m_exitCode = 0;
     int m_processes = 1;
     /// Ranks 1..N-1 of a multi-process run (rank 0 is m_proc).

@@ -105,6 +105,20 @@ CREATE TABLE scores (
 );
 CREATE INDEX scores_mode ON scores(model_mode, dimension);
 )sql",
+    // 2 -> 3: live probes of training runs (the Generations timeline of a
+    // run re-attached or opened from the history).
+    R"sql(
+CREATE TABLE probes (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step       INTEGER NOT NULL,
+    prompt     TEXT NOT NULL,
+    completion TEXT NOT NULL,
+    tokens     INTEGER NOT NULL,
+    stopped    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX probes_run_step ON probes(run_id, step);
+)sql",
 };
 static_assert(sizeof kMigrations / sizeof *kMigrations == History::kSchemaVersion,
               "every schema version needs exactly one migration step");
@@ -682,6 +696,45 @@ std::vector<int64_t> History::addEvalAnswers(const std::vector<EvalAnswerRecord>
     }
     tx.commit();
     return ids;
+}
+
+void History::addProbes(const std::vector<ProbeRecord>& probes) {
+    if (probes.empty())
+        return;
+    Transaction tx(m_db, m_path);
+    Stmt st(m_db, m_path,
+            "INSERT INTO probes (run_id, step, prompt, completion, tokens, stopped) VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& p : probes) {
+        st.bindInt(1, p.runId);
+        st.bindInt(2, p.step);
+        st.bindText(3, p.prompt);
+        st.bindText(4, p.completion);
+        st.bindInt(5, p.tokens);
+        st.bindInt(6, p.stopped ? 1 : 0);
+        st.step();
+        st.reset();
+    }
+    tx.commit();
+}
+
+std::vector<ProbeRecord> History::probes(int64_t runId, int64_t afterStep) const {
+    Stmt st(m_db, m_path,
+            "SELECT run_id, step, prompt, completion, tokens, stopped FROM probes WHERE run_id = ? AND step > ? "
+            "ORDER BY step, id");
+    st.bindInt(1, runId);
+    st.bindInt(2, afterStep);
+    std::vector<ProbeRecord> out;
+    while (st.step()) {
+        ProbeRecord p;
+        p.runId = st.int64(0);
+        p.step = st.int64(1);
+        p.prompt = st.text(2);
+        p.completion = st.text(3);
+        p.tokens = st.int64(4);
+        p.stopped = st.int64(5) != 0;
+        out.push_back(std::move(p));
+    }
+    return out;
 }
 
 std::vector<EvalAnswerRecord> History::evalAnswers(int64_t runId) const {

@@ -71,6 +71,17 @@ struct EvalAnswerRecord {
     std::string createdAt;        ///< ISO 8601 UTC, set by the database
 };
 
+/// One live-probe answer of a training run (schema version 3): what the
+/// model said to a fixed prompt at a step (train/probe.h).
+struct ProbeRecord {
+    int64_t runId = 0;
+    int64_t step = 0;
+    std::string prompt;
+    std::string completion;
+    int64_t tokens = 0;    ///< generated tokens
+    bool stopped = false;  ///< ended at <|im_end|> rather than the token limit
+};
+
 /// One score of one model on one judging dimension (schema version 2).
 struct ScoreRecord {
     int64_t id = 0;
@@ -88,7 +99,7 @@ struct ScoreRecord {
 class History {
 public:
     /// Current schema version written by this build.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     /// Opens or creates the database, enables WAL and a busy timeout, applies
     /// pending migrations in one transaction. Throws IoError (unwritable,
@@ -145,6 +156,11 @@ public:
     std::vector<EvalAnswerRecord> latestEvalAnswers(int modelMode, const std::string& promptSet = {}) const;
     /// Model modes that have stored answers, ascending.
     std::vector<int> evaluatedModes() const;
+
+    /// Stores one probe's answers (one transaction).
+    void addProbes(const std::vector<ProbeRecord>& probes);
+    /// A run's probe answers after `afterStep`, by step then prompt order.
+    std::vector<ProbeRecord> probes(int64_t runId, int64_t afterStep = -1) const;
 
     /// Stores a score; returns its id.
     int64_t addScore(const ScoreRecord& score);

@@ -230,9 +230,15 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             const std::vector<ProbeSample> samples = prober->run(m);
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             nlohmann::json arr = nlohmann::json::array();
-            for (const auto& s : samples)
+            std::vector<store::ProbeRecord> rows;
+            for (const auto& s : samples) {
                 arr.push_back({{"prompt", s.prompt}, {"completion", s.completion}, {"tokens", s.tokens},
                                {"stopped", s.stopped}});
+                rows.push_back({runId, step, s.prompt, s.completion, s.tokens, s.stopped});
+            }
+            // Stored too, so a workbench that re-attaches (or opens the run
+            // later) shows the same timeline.
+            hist.addProbes(rows);
             sink({{"event", "probe"}, {"step", step}, {"tokens", tokens}, {"probe_s", secs},
                   {"raw", prober->set().raw}, {"samples", arr}, {"run_id", runId}});
         };

@@ -618,19 +618,19 @@ TEST(EvalHistory, StoresAnswersAndScoresAndMigratesVersion1) {
     const std::string db = dir.file("micromind.db");
     {
         store::History h(db);
-        EXPECT_EQ(h.schemaVersion(), 2);
+        EXPECT_EQ(h.schemaVersion(), store::History::kSchemaVersion);
     }
     {
         // Turn it back into a version-1 database: the v2 tables go away.
         sqlite3* raw = nullptr;
         ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE eval_answers; DROP TABLE scores; PRAGMA user_version = 1", nullptr,
+        ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE probes; DROP TABLE eval_answers; DROP TABLE scores; PRAGMA user_version = 1", nullptr,
                                nullptr, nullptr),
                   SQLITE_OK);
         sqlite3_close(raw);
     }
     store::History h(db);
-    EXPECT_EQ(h.schemaVersion(), 2);
+    EXPECT_EQ(h.schemaVersion(), store::History::kSchemaVersion);
     const int64_t run1 = h.beginRun("eval", "{}", "out/full_sft_512.pth", "", "t");
     store::EvalAnswerRecord a;
     a.runId = run1;

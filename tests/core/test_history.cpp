@@ -95,7 +95,7 @@ TEST(History, CreatesSchemaInWalMode) {
     RawDb raw(db);
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(raw.scalar("PRAGMA user_version"), std::to_string(History::kSchemaVersion));
-    for (const char* table : {"runs", "metrics", "checkpoints"})
+    for (const char* table : {"runs", "metrics", "checkpoints", "eval_answers", "scores", "probes"})
         EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
                              table + "'"),
                   "1")
@@ -525,6 +525,43 @@ TEST(History, DeleteRunCascadesAndReturnsOnlyOrphanedFiles) {
     const auto files2 = h.deleteRun(second);
     ASSERT_EQ(files2.size(), 1u);
     EXPECT_EQ(files2[0], "out/pretrain_128.pth");
+}
+
+TEST(History, ProbesRoundTripByStepAndGoWithTheirRun) {
+    TempDir dir;
+    const std::string db = dir.file("micromind.db");
+    int64_t run = 0;
+    {
+        History h(db);
+        run = h.beginRun("pretrain", "{}", "", "out/pretrain_128.pth", "v");
+        h.addProbes({{run, 100, "长沙市的美食有", "臭豆腐", 3, false}, {run, 100, "你好", "你好！", 2, true}});
+        h.addProbes({{run, 200, "长沙市的美食有", "臭豆腐和糖油粑粑", 6, true}});
+        h.addProbes({});
+        const auto all = h.probes(run);
+        ASSERT_EQ(all.size(), 3u);
+        EXPECT_EQ(all[0].step, 100);
+        EXPECT_EQ(all[0].prompt, "长沙市的美食有");
+        EXPECT_EQ(all[1].completion, "你好！");
+        EXPECT_TRUE(all[1].stopped);
+        EXPECT_FALSE(all[0].stopped);
+        EXPECT_EQ(all[2].tokens, 6);
+        const auto later = h.probes(run, 100);  // a re-attached workbench asks for newer steps only
+        ASSERT_EQ(later.size(), 1u);
+        EXPECT_EQ(later[0].step, 200);
+        EXPECT_TRUE(h.probes(run + 1).empty());
+    }
+    {
+        // A version-2 database (before probes) gains the table on open.
+        RawDb raw(db);
+        raw.exec("DROP TABLE probes; PRAGMA user_version = 2");
+    }
+    History h(db);
+    EXPECT_EQ(h.schemaVersion(), History::kSchemaVersion);
+    EXPECT_TRUE(h.probes(run).empty());
+    h.addProbes({{run, 5, "p", "c", 1, false}});
+    h.finishRun(run, "completed");
+    h.deleteRun(run);
+    EXPECT_TRUE(h.probes(run).empty());
 }
 
 } // namespace

@@ -312,7 +312,9 @@ private Q_SLOTS:
                           QStringLiteral("1"), QStringLiteral("--max_seq_len"), QStringLiteral("64"),
                           QStringLiteral("--epochs"), QStringLiteral("100"), QStringLiteral("--max_steps"),
                           QStringLiteral("100000"), QStringLiteral("--log_interval"), QStringLiteral("2"),
-                          QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--device"), QStringLiteral("cpu")});
+                          QStringLiteral("--probe_interval"), QStringLiteral("3"), QStringLiteral("--probe_max_tokens"),
+                          QStringLiteral("4"), QStringLiteral("--threads"), QStringLiteral("1"),
+                          QStringLiteral("--device"), QStringLiteral("cpu")});
         cli.setStandardOutputFile(QProcess::nullDevice());
         cli.start();
         QVERIFY(cli.waitForStarted());
@@ -327,8 +329,24 @@ private Q_SLOTS:
         QVERIFY(run->isAttached());
         QCOMPARE(run->pid(), cli.processId());
         QSignalSpy logged(run, &RunController::logged);
+        QSignalSpy probed(run, &RunController::probed);
         QVERIFY(logged.wait(20000));
         QVERIFY(logged.last().at(0).value<QJsonObject>().contains(QStringLiteral("loss")));
+        // Its probes come from the history too (the stdout went to /dev/null),
+        // one event per probe step with the prompts in order, never twice.
+        QTRY_VERIFY_WITH_TIMEOUT(probed.count() >= 2, 30000);
+        QList<qint64> steps;
+        for (const auto& args : probed) {
+            const QJsonObject e = args.at(0).value<QJsonObject>();
+            QCOMPARE(e.value(QStringLiteral("event")).toString(), QStringLiteral("probe"));
+            steps << e.value(QStringLiteral("step")).toInteger();
+            QCOMPARE(steps.last() % 3, 0);
+            const QJsonArray samples = e.value(QStringLiteral("samples")).toArray();
+            QCOMPARE(samples.size(), 3);
+            QVERIFY(!samples.at(0).toObject().value(QStringLiteral("prompt")).toString().isEmpty());
+        }
+        for (int i = 1; i < steps.size(); ++i)
+            QVERIFY(steps[i] > steps[i - 1]);
         // Pause signals the pid; the CLI saves and the history says "stopped".
         run->pause();
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), State::Paused, 60000);
