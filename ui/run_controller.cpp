@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFutureWatcher>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QJsonDocument>
 #include <QMap>
 #include <QtConcurrent/QtConcurrentRun>
@@ -168,6 +169,11 @@ RunController* RunController::attach(const QString& workspace, qint64 runId, qin
     QTimer::singleShot(0, rc, &RunController::poll);
     Q_UNUSED(lastStep);
     return rc;
+}
+
+void RunController::setParentRun(RunController* parent) {
+    m_parentRun = parent;
+    Q_EMIT stateChanged(m_state);
 }
 
 bool RunController::isTrainingStage(const QString& stage) {
@@ -457,6 +463,13 @@ void RunController::handleLine(const QByteArray& raw) {
         }
     }
     const QString text = QString::fromUtf8(raw) + QLatin1Char('\n');
+    // "[3/14] full_sft  (1m02s elapsed)": the demo announcing its next step.
+    static const QRegularExpression stepLine(QStringLiteral("^\\[(\\d+)/(\\d+)\\]\\s+([^:(]+)"));
+    const QRegularExpressionMatch m = stepLine.match(QString::fromUtf8(line));
+    if (m.hasMatch()) {
+        m_stageProgress = QStringLiteral("%1/%2 %3").arg(m.captured(1), m.captured(2), m.captured(3).trimmed());
+        Q_EMIT stateChanged(m_state);  // views refresh their label
+    }
     m_stdoutText += text;
     if (m_stdoutText.size() > kMaxErrorChars)
         m_stdoutText = m_stdoutText.right(kMaxErrorChars);

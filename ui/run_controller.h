@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -72,6 +73,14 @@ public:
     qint64 runId() const { return m_runIds.isEmpty() ? 0 : m_runIds.last(); }
     QList<qint64> runIds() const { return m_runIds; }
     qint64 pid() const { return m_pid; }
+    /// The run whose process started this one (a stage of `micromind demo`,
+    /// found through the parent pid when re-attached), or null. Such a run is
+    /// driven by its parent: pausing or stopping it alone would break the chain.
+    RunController* parentRun() const { return m_parentRun; }
+    void setParentRun(RunController* parent);
+    /// Progress a text-only run prints as "[N/M] title" lines (the demo's
+    /// stages): "N/M title", or "" when none was seen.
+    QString stageProgress() const { return m_stageProgress; }
     qint64 lastStep() const { return m_lastStep; }
     qint64 totalSteps() const { return m_totalSteps; }
     QString weightsPath() const { return m_weights; }
@@ -154,6 +163,8 @@ private:
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
     qint64 m_lastProbeStep = -1;  ///< attached runs: newest probe step read from the history
+    QPointer<RunController> m_parentRun;
+    QString m_stageProgress;
     int m_exitCode = 0;
     int m_processes = 1;
     /// Ranks 1..N-1 of a multi-process run (rank 0 is m_proc).

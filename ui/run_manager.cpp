@@ -44,6 +44,19 @@ RunController* RunManager::launch(const QString& stage, const QStringList& flags
     return run;
 }
 
+namespace {
+/// The parent pid of a local process (Linux /proc), 0 when unknown.
+qint64 parentPid(qint64 pid) {
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    // "pid (comm) state ppid ...": comm may hold spaces or ')', so split after the last ')'.
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> rest = stat.mid(stat.lastIndexOf(')') + 1).trimmed().split(' ');
+    return rest.size() > 1 ? rest[1].toLongLong() : 0;
+}
+} // namespace
+
 int RunManager::attachRunning() {
     const QString db = QDir(m_workspace).filePath(QStringLiteral("micromind.db"));
     if (m_workspace.isEmpty() || !QFile::exists(db))
@@ -60,8 +73,14 @@ int RunManager::attachRunning() {
                 known = known || r->runIds().contains(rec.id) || (r->isActive() && r->pid() == rec.pid);
             if (known || ::kill(pid_t(rec.pid), 0) != 0)
                 continue;  // ours already, or another host's / a dead pid
-            adopt(RunController::attach(m_workspace, rec.id, rec.pid, QString::fromStdString(rec.stage),
-                                        QString::fromStdString(rec.configJson), 0, this));
+            RunController* run = RunController::attach(m_workspace, rec.id, rec.pid, QString::fromStdString(rec.stage),
+                                                       QString::fromStdString(rec.configJson), 0, this);
+            // A stage of a run we launched (the demo chains stages as its children).
+            const qint64 ppid = parentPid(rec.pid);
+            for (RunController* r : m_runs)
+                if (ppid > 0 && r->isActive() && !r->isAttached() && r->pid() == ppid)
+                    run->setParentRun(r);
+            adopt(run);
             ++n;
         }
     } catch (const std::exception&) {

@@ -175,7 +175,11 @@ void RunsPanel::updateItem(RunController* run) {
     if (!item)
         return;
     QString text = QStringLiteral("%1 — %2").arg(run->label(), RunController::stateName(run->state()));
-    if (run->isAttached())
+    if (!run->stageProgress().isEmpty() && run->isActive())
+        text += tr(" · step %1").arg(run->stageProgress());
+    if (run->parentRun())
+        text += tr(" (part of %1)").arg(run->parentRun()->label());
+    else if (run->isAttached())
         text += tr(" (re-attached)");
     item->setText(text);
     item->setToolTip(run->commandLine());
@@ -184,10 +188,12 @@ void RunsPanel::updateItem(RunController* run) {
 void RunsPanel::updateControls() {
     RunController* r = currentRun();
     const auto st = r ? r->state() : RunController::State::Idle;
-    m_pause->setEnabled(r && st == RunController::State::Running && RunController::isTrainingStage(r->stage()));
-    m_resume->setEnabled(r && (st == RunController::State::Paused || st == RunController::State::Stopped) &&
+    // A stage its parent run drives (the demo's) is paused and stopped through the parent.
+    const bool own = r && !r->parentRun();
+    m_pause->setEnabled(own && st == RunController::State::Running && RunController::isTrainingStage(r->stage()));
+    m_resume->setEnabled(own && (st == RunController::State::Paused || st == RunController::State::Stopped) &&
                          RunController::isTrainingStage(r->stage()) && !r->flags().isEmpty());
-    m_stop->setEnabled(r && (r->isActive() || st == RunController::State::Paused));
+    m_stop->setEnabled(own && (r->isActive() || st == RunController::State::Paused));
     m_remove->setEnabled(r && !r->isActive());
     if (!r) {
         m_info->setText(tr("No run selected. Launch one from the Train tab."));

@@ -111,6 +111,8 @@ private Q_SLOTS:
         // demo starts them as its own children); the window is grabbed then.
         std::set<std::string> seenRunning;
         QSet<QString> attached;
+        QSet<QString> progress;  // the demo's "[N/M] title" steps as its label showed them
+        bool stageDrivenByDemo = false, stageControlsOff = true;
         bool grabbed = false;
         QTimer poll;
         poll.setInterval(100);
@@ -127,11 +129,21 @@ private Q_SLOTS:
             for (const auto& r : runs)
                 if (r.status == "running")
                     seenRunning.insert(r.stage);
+            if (!run->stageProgress().isEmpty())
+                progress.insert(run->stageProgress());
             // The Runs tab attaches the stage in progress (the demo's own output is text).
             for (RunController* c : w.runManager()->runs())
                 if (c != run && c->isAttached()) {
                     attached.insert(c->stage());
-                    if (c->stage() == QLatin1String("full_sft") && !grabbed) {
+                    // Found as the demo's child: labelled so, and paused or stopped only through the demo.
+                    if (c->parentRun() == run) {
+                        stageDrivenByDemo = true;
+                        if (c->isActive() && w.runsPanel()->currentRun() == c)
+                            stageControlsOff = stageControlsOff &&
+                                               !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("pauseButton"))->isEnabled() &&
+                                               !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("stopButton"))->isEnabled();
+                    }
+                    if (c->isActive() && !grabbed) {
                         grabbed = true;
                         QDir().mkpath(QStringLiteral(MM_SCREENSHOT_DIR));
                         w.grab().save(QStringLiteral(MM_SCREENSHOT_DIR "/demo-running.png"));
@@ -148,6 +160,13 @@ private Q_SLOTS:
               clock.elapsed() / 1000.0, int(seenRunning.size()), qPrintable(QStringList(attached.values()).join(QLatin1Char(' '))));
         QVERIFY2(!seenRunning.empty(), "no stage of the demo was seen running in the history");
         QVERIFY2(!attached.isEmpty(), "the Runs tab attached no stage of the demo while it ran");
+        QVERIFY2(stageDrivenByDemo, "no attached stage was recognised as the demo's child");
+        QVERIFY(stageControlsOff);
+        QVERIFY2(progress.size() >= 3, qPrintable(QStringList(progress.values()).join(QStringLiteral(", "))));
+        bool sawSft = false;
+        for (const QString& p : progress)
+            sawSft = sawSft || p.contains(QStringLiteral("full_sft"));
+        QVERIFY2(sawSft, qPrintable(QStringList(progress.values()).join(QStringLiteral(", "))));
 
         // The five models (and grpo) are in DIR/out ...
         for (const char* f : {"tokenizer.model", "pretrain_128.pth", "full_sft_128.pth", "rlhf_128.pth",

@@ -935,7 +935,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+34"/>
         <source>The prompt sets (share/micromind/prompts) were not found; reinstall MicroMind or use the free prompt box.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1692,7 +1692,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+220"/>
+        <location filename="../chart_view.cpp" line="+251"/>
         <source>step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1707,7 +1707,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+134"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -1717,7 +1717,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+200"/>
+        <location filename="../run_controller.cpp" line="+231"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1762,7 +1762,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+121"/>
         <source>killed on request</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1790,7 +1790,7 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+113"/>
+        <location filename="../run_manager.cpp" line="+132"/>
         <source>queue cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1972,11 +1972,21 @@
     </message>
     <message>
         <location line="+72"/>
+        <source> · step %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (part of %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source> (re-attached)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>No run selected. Launch one from the Train tab.</source>
         <translation type="unfinished"></translation>
     </message>

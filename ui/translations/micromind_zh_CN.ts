@@ -934,7 +934,7 @@
         <translation>工作区：%1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+34"/>
         <source>The prompt sets (share/micromind/prompts) were not found; reinstall MicroMind or use the free prompt box.</source>
         <translation>找不到问题集（share/micromind/prompts）；请重新安装 MicroMind，或使用自由提问框。</translation>
     </message>
@@ -1686,7 +1686,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+220"/>
+        <location filename="../chart_view.cpp" line="+251"/>
         <source>step</source>
         <translation>步数</translation>
     </message>
@@ -1701,7 +1701,7 @@
         <translation>实际用时（秒）</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+134"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -1711,7 +1711,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+200"/>
+        <location filename="../run_controller.cpp" line="+231"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -1756,7 +1756,7 @@
         <translation>已由用户停止</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+121"/>
         <source>killed on request</source>
         <translation>已按要求强制结束</translation>
     </message>
@@ -1784,7 +1784,7 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+113"/>
+        <location filename="../run_manager.cpp" line="+132"/>
         <source>queue cancelled</source>
         <translation>队列已取消</translation>
     </message>
@@ -1966,11 +1966,21 @@
     </message>
     <message>
         <location line="+72"/>
+        <source> · step %1</source>
+        <translation> · 步骤 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (part of %1)</source>
+        <translation>（属于 %1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source> (re-attached)</source>
         <translation>（已重新连接）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>No run selected. Launch one from the Train tab.</source>
         <translation>未选择运行。请在“训练”页启动一次运行。</translation>
     </message>
