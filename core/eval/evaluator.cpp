@@ -34,37 +34,6 @@ EvalAnswer makeAnswer(const text::Tokenizer& tok, const EvalItem& item, uint64_t
     return a;
 }
 
-void answerPromptsBatched(model::MiniMind& model, const text::Tokenizer& tok, const std::vector<EvalItem>& items,
-                          const EvalSettings& s, int batchSize, const std::function<void(const EvalAnswer&)>& onAnswer,
-                          const std::function<bool()>& stopRequested) {
-    if (batchSize < 1)
-        throw InputError("batch size must be at least 1");
-    const int64_t maxPos = model->config().maxPositions;
-    for (size_t first = 0; first < items.size(); first += size_t(batchSize)) {
-        const size_t last = std::min(items.size(), first + size_t(batchSize));
-        std::vector<BatchRequest> reqs;
-        for (size_t i = first; i < last; ++i) {
-            BatchRequest r{checkedPromptIds(tok, items[i], s, maxPos), s.sampling};
-            r.options.seed = promptSeed(s.sampling.seed, items[i].index);
-            reqs.push_back(std::move(r));
-        }
-        const bool stopped = stopRequested && stopRequested();
-        std::vector<GenerationResult> results;
-        if (!stopped)
-            results = generateBatch(model, reqs, {}, stopRequested);
-        for (size_t i = first; i < last; ++i) {
-            GenerationResult r;
-            if (stopped)
-                r.cancelled = true;
-            else
-                r = results[i - first];
-            onAnswer(makeAnswer(tok, items[i], reqs[i - first].options.seed, r));
-        }
-        if (stopped)
-            return;
-    }
-}
-
 } // namespace
 
 uint64_t promptSeed(uint64_t base, int index) { return base + static_cast<uint64_t>(index); }
