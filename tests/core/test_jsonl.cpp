@@ -10,6 +10,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "expect_error.h"
+
 #include <gtest/gtest.h>
 
 namespace mm::data {
@@ -24,18 +26,7 @@ void writeRaw(const std::string& path, const std::string& bytes) {
     ASSERT_TRUE(out.good());
 }
 
-// Runs `fn`, expects an exception of type E whose message contains every part.
-template <class E>
-void expectError(const std::function<void()>& fn, std::initializer_list<std::string> parts) {
-    try {
-        fn();
-        ADD_FAILURE() << "expected an exception";
-    } catch (const E& e) {
-        const std::string msg = e.what();
-        for (const auto& p : parts)
-            EXPECT_NE(msg.find(p), std::string::npos) << "message \"" << msg << "\" lacks \"" << p << "\"";
-    }
-}
+using test::expectError;
 
 std::vector<json> readAll(JsonlReader& r) {
     std::vector<json> out;
