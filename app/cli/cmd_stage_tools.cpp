@@ -89,7 +89,7 @@ std::vector<PromptItem> promptItems(const std::string& path, const text::Tokeniz
         PromptItem it;
         it.reference = msgs.back().content;
         msgs.pop_back();
-        for (int id : tok.encode(text::renderChat(msgs, true)))
+        for (int id : tok.encode(tok.renderChat(msgs, true)))
             it.prompt.push_back(id);
         out.push_back(std::move(it));
     }

@@ -153,7 +153,7 @@ int runSft(const std::string& command, SftKind kind, const Args& args) {
         stage = std::make_unique<train::LoraStage>(cache, docs, seqLen, lora);
     else
         stage = std::make_unique<train::SftStage>(command, cache, docs, seqLen,
-                                                  kind == SftKind::Reason ? cfg.getFloat("tag_weight") : 0.0);
+                                                  kind == SftKind::Reason ? cfg.getFloat("tag_weight") : 0.0, tok.tagIds());
     train::StageRun run;
     run.cfg = cfg;
     run.model = model;

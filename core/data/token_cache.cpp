@@ -81,12 +81,12 @@ struct EncodedDoc {
     int badId = -1; ///< first id that does not fit uint16, or -1
 };
 
-void splitConversation(const std::vector<text::Message>& msgs, PendingDoc& doc) {
+void splitConversation(const text::Tokenizer& tok, const std::vector<text::Message>& msgs, PendingDoc& doc) {
     // Render the whole conversation once, so the document is exactly what the
     // chat template produces (whatever it adds around turns), then carve out each
     // assistant answer and its closing <|im_end|> as targets. Searching forward
     // from the previous answer keeps the turns in order.
-    const std::string rendered = text::renderChat(msgs, false);
+    const std::string rendered = tok.renderChat(msgs, false);
     const std::string& header = text::generationHeader();
     const std::string& imEnd = text::specialTokenStrings()[text::special::kImEnd];
     size_t cursor = 0;
@@ -381,7 +381,10 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
         throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) +
                          " tokens; the token cache stores ids as uint16 and supports at most 65536");
 
-    const std::string key = fs::hashHex(fs::fileStamp(dataPath) + "|" + tok.fingerprint() + "|" +
+    // The chat template's default system prompt changes what SFT documents
+    // hold, so it is part of the key (empty, and so unchanged, for our own tokenizers).
+    const std::string system = tok.defaultSystemPrompt().empty() ? "" : "|sys:" + tok.defaultSystemPrompt();
+    const std::string key = fs::hashHex(fs::fileStamp(dataPath) + "|" + tok.fingerprint() + system + "|" +
                                         formatName(opts.format) + "|v1");
     const std::string name = "tok_" + key + ".bin";
     const std::string cachePath = (stdfs::path(cacheDir) / name).string();
@@ -437,7 +440,7 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
             PendingDoc doc;
             try {
                 if (sft)
-                    splitConversation(conversation(record, reader.where()), doc);
+                    splitConversation(tok, conversation(record, reader.where()), doc);
                 else
                     doc.pieces.emplace_back(pretrainText(record, reader.where()), 1);
             } catch (const InputError& e) {

@@ -161,7 +161,7 @@ ChoiceResult multipleChoice(model::MiniMind& m, const text::Tokenizer& tok, cons
             letterIds.push_back(tok.encode(letter).front());
         }
         body += "答案：";
-        std::vector<int> ids = chat ? tok.encode(text::renderChat({{"user", body}}, true)) : promptIds(tok, body, true);
+        std::vector<int> ids = chat ? tok.encode(tok.renderChat({{"user", body}}, true)) : promptIds(tok, body, true);
         if (int64_t(ids.size()) > m->config().maxPositions)
             ids.erase(ids.begin(), ids.end() - m->config().maxPositions);
         std::vector<int64_t> ids64(ids.begin(), ids.end());

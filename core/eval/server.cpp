@@ -220,7 +220,7 @@ struct ModelServer::Impl {
     std::vector<int> promptFor(const ChatRequest& r, int64_t maxPositions) {
         std::vector<int> ids;
         if (r.model->chat)
-            ids = tok.encode(text::renderChat(r.messages, true));
+            ids = tok.encode(tok.renderChat(r.messages, true));
         else
             ids = promptIds(tok, r.messages.back().content, true);
         if (int64_t(ids.size()) >= maxPositions)
@@ -287,13 +287,19 @@ struct ModelServer::Impl {
                     open = chunk({{inThink ? "reasoning_content" : "content", text}}, nullptr);
                     return open;
                 };
+                // Tags that are single tokens split reasoning from content; a
+                // tokenizer without them (minimind's) streams them as text (-1).
+                const int thinkOpen = tok.specialId(text::special::kThinkOpen);
+                const int thinkClose = tok.specialId(text::special::kThinkClose);
+                const int answerOpen = tok.specialId(text::special::kAnswerOpen);
+                const int answerClose = tok.specialId(text::special::kAnswerClose);
                 GenerationResult g = l.gen->generate(prompt, r.sampling, [&](int tid) {
-                    if (tid == text::special::kThinkOpen || tid == text::special::kThinkClose) {
+                    if (tid >= 0 && (tid == thinkOpen || tid == thinkClose)) {
                         emit(dec.flush());
-                        inThink = tid == text::special::kThinkOpen;
+                        inThink = tid == thinkOpen;
                         return open;
                     }
-                    if (tid == text::special::kAnswerOpen || tid == text::special::kAnswerClose)
+                    if (tid >= 0 && (tid == answerOpen || tid == answerClose))
                         return emit(dec.flush());
                     return emit(dec.push(tid));
                 });

@@ -15,7 +15,7 @@ std::vector<int> promptIds(const text::Tokenizer& tok, const std::string& prompt
         msgs.push_back({"system", systemPrompt});
     msgs.insert(msgs.end(), history.begin(), history.end());
     msgs.push_back({"user", prompt});
-    return tok.encode(text::renderChat(msgs, true));
+    return tok.encode(tok.renderChat(msgs, true));
 }
 
 namespace {

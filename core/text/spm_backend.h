@@ -29,6 +29,8 @@ public:
     virtual std::string idToPiece(int id) const = 0;
     virtual bool isUnknown(int id) const = 0;
     virtual bool isByte(int id) const = 0;
+    virtual bool isControl(int id) const = 0;
+    virtual float score(int id) const = 0;
 };
 
 /// Supplies training chunks; returns false at the end. Must not throw (the
@@ -45,7 +47,7 @@ struct Api {
                   std::string* modelProto, std::string* error);
 };
 
-inline constexpr int kAbiVersion = 1;
+inline constexpr int kAbiVersion = 2;
 
 /// Loads the module once per process (thread-safe) and returns its API. Throws
 /// mm::Error naming the places it looked and what to do.

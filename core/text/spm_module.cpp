@@ -25,6 +25,8 @@ public:
     std::string idToPiece(int id) const override { return m_sp.IdToPiece(id); }
     bool isUnknown(int id) const override { return m_sp.IsUnknown(id); }
     bool isByte(int id) const override { return m_sp.IsByte(id); }
+    bool isControl(int id) const override { return m_sp.IsControl(id); }
+    float score(int id) const override { return m_sp.GetScore(id); }
 
 private:
     sp::SentencePieceProcessor m_sp;

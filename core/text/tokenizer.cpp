@@ -3,9 +3,13 @@
 #include "common/error.h"
 #include "common/fs.h"
 
+#include "text/hf_bpe.h"
 #include "text/spm_backend.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -420,33 +424,146 @@ Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
+namespace {
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// The default system prompt of a ChatML chat template like minimind's
+/// (`{% else %}{{ '<|im_start|>system\nYou are a helpful assistant<|im_end|>\n' }}`), "" when it has none.
+std::string defaultSystemOf(const std::string& tmpl) {
+    static constexpr std::string_view kOpen = "'<|im_start|>system\\n";
+    const size_t els = tmpl.find("{% else %}");
+    if (els == std::string::npos)
+        return {};
+    const size_t open = tmpl.find(kOpen, els);
+    if (open == std::string::npos || open > els + 24)
+        return {};
+    const size_t begin = open + kOpen.size();
+    const size_t end = tmpl.find("<|im_end|>", begin);
+    if (end == std::string::npos)
+        return {};
+    std::string out = tmpl.substr(begin, end - begin);
+    return out.find_first_of("'{}") == std::string::npos ? out : std::string();
+}
+
+} // namespace
+
 Tokenizer Tokenizer::load(const std::string& modelPath) {
-    if (!fs::isFile(modelPath))
-        throw InputError("tokenizer model " + modelPath +
+    std::string path = modelPath;
+    if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+        const std::string json = path + "/tokenizer.json", model = path + "/tokenizer.model";
+        if (fs::isFile(json))
+            path = json;
+        else if (fs::isFile(model))
+            path = model;
+        else
+            throw InputError("tokenizer directory " + modelPath +
+                             " holds neither tokenizer.json nor tokenizer.model; pass the file itself with --tokenizer");
+    }
+    if (!fs::isFile(path))
+        throw InputError("tokenizer model " + path +
                          " not found or not a file (train one with `micromind train_tokenizer` or fix the path)");
     std::string bytes;
     try {
-        bytes = fs::readFile(modelPath);
+        bytes = fs::readFile(path);
     } catch (const IoError& e) {
         throw InputError(std::string("cannot read tokenizer model: ") + e.what());
     }
-    const std::string notOurs =
-        "tokenizer model " + modelPath + " was not made by `micromind train_tokenizer`";
-
     Tokenizer tok;
+    // Same value as fs::fileContentHash(path), without reading the file twice.
+    tok.m_fingerprint = fs::hashHex(bytes);
+    tok.m_path = path;
+    const size_t firstChar = bytes.find_first_not_of(" \t\r\n");
+    if (endsWith(path, ".json") || (firstChar != std::string::npos && bytes[firstChar] == '{')) {
+        tok.m_hf = std::make_unique<HfBpe>(HfBpe::fromJson(bytes, path));
+        const auto& specials = specialTokenStrings();
+        for (int i = 0; i <= special::kImEnd; ++i) {
+            const int id = tok.m_hf->tokenId(specials[i]);
+            if (id != i || !tok.m_hf->isSpecial(i))
+                throw InputError(path + ": MicroMind needs the special token " + specials[i] + " at id " +
+                                 std::to_string(i) + (id < 0 ? " but the tokenizer lacks it" :
+                                                               " but it is id " + std::to_string(id)) +
+                                 " (minimind's tokenizer has <|endoftext|>, <|im_start|>, <|im_end|> at 0, 1, 2)");
+        }
+        // tokenizer_config.json beside it: the chat template and its default system prompt.
+        const std::string cfgPath = (std::filesystem::path(path).parent_path() / "tokenizer_config.json").string();
+        if (fs::isFile(cfgPath)) {
+            try {
+                const auto cfg = nlohmann::json::parse(fs::readFile(cfgPath));
+                if (cfg.contains("chat_template") && cfg["chat_template"].is_string())
+                    tok.m_chatTemplate = cfg["chat_template"].get<std::string>();
+            } catch (const nlohmann::json::exception& e) {
+                throw InputError(cfgPath + ": invalid JSON (" + std::string(e.what()) +
+                                 "); fix it or remove it (it only supplies the chat template)");
+            }
+            tok.m_defaultSystem = defaultSystemOf(tok.m_chatTemplate);
+        }
+        tok.finishSpecials();
+        return tok;
+    }
+    const std::string notOurs = "tokenizer model " + path + " was not made by `micromind train_tokenizer`";
     tok.m_sp.reset(spm::api().createProcessor());
     if (!tok.m_sp->loadFromSerializedProto(bytes))
-        throw InputError(notOurs + ": it is not a SentencePiece model file");
-    // Same value as fs::fileContentHash(modelPath), without reading the file twice.
-    tok.m_fingerprint = fs::hashHex(bytes);
-    tok.m_path = modelPath;
+        throw InputError(notOurs + ": it is neither a SentencePiece model file nor a Hugging Face tokenizer.json");
     const std::string why = whyNotOurs(tok, *tok.m_sp);
     if (!why.empty())
         throw InputError(notOurs + ": " + why + "; train one with `micromind train_tokenizer`");
+    tok.finishSpecials();
     return tok;
 }
 
+void Tokenizer::finishSpecials() {
+    const auto& specials = specialTokenStrings();
+    m_specialIds.assign(special::kCount, -1);
+    for (int i = 0; i < special::kCount; ++i) {
+        if (m_sp) {
+            m_specialIds[i] = i;
+        } else {
+            const int id = m_hf->tokenId(specials[i]);
+            m_specialIds[i] = id >= 0 && m_hf->encode(specials[i]) == std::vector<int>{id} ? id : -1;
+        }
+    }
+    m_tagIds.clear();
+    for (int t = special::kThinkOpen; t <= special::kAnswerClose; ++t) {
+        if (m_specialIds[t] >= 0)
+            m_tagIds.push_back(m_specialIds[t]);
+        else
+            for (int id : encode(specials[t]))
+                m_tagIds.push_back(id);
+    }
+    std::sort(m_tagIds.begin(), m_tagIds.end());
+    m_tagIds.erase(std::unique(m_tagIds.begin(), m_tagIds.end()), m_tagIds.end());
+}
+
+int Tokenizer::specialId(int which) const {
+    return which >= 0 && which < int(m_specialIds.size()) ? m_specialIds[which] : -1;
+}
+
+std::string Tokenizer::renderChat(const std::vector<Message>& messages, bool addGenerationPrompt) const {
+    if (m_defaultSystem.empty() || (!messages.empty() && messages.front().role == "system"))
+        return text::renderChat(messages, addGenerationPrompt);
+    std::vector<Message> withSystem;
+    withSystem.reserve(messages.size() + 1);
+    withSystem.push_back({"system", m_defaultSystem});
+    withSystem.insert(withSystem.end(), messages.begin(), messages.end());
+    return text::renderChat(withSystem, addGenerationPrompt);
+}
+
+float Tokenizer::pieceScore(int id) const { return m_sp ? m_sp->score(id) : 0.f; }
+
+int Tokenizer::pieceKind(int id) const {
+    if (m_hf)
+        return m_hf->isSpecial(id) ? 1 : 0;
+    if (id < special::kCount)
+        return 1;
+    return m_sp->isByte(id) ? 2 : 0;
+}
+
 std::vector<int> Tokenizer::encode(std::string_view text) const {
+    if (m_hf)
+        return m_hf->encode(text);
     std::vector<int> ids;
     size_t eot = text.find(kEndOfText);
     size_t ws = text.find(kSpaceSymbol);
@@ -487,6 +604,14 @@ std::string Tokenizer::decode(const std::vector<int>& ids) const {
     // call, maps the unknown piece to a surface string and strips a leading
     // space whenever the model has a dummy prefix. Walking the pieces directly is
     // faster and an exact inverse of encode by construction.
+    if (m_hf) {
+        const int n = m_hf->vocabSize();
+        for (int id : ids)
+            if (id < 0 || id >= n)
+                throw InputError("token id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " +
+                                 std::to_string(n) + " (" + m_path + ")");
+        return m_hf->decode(ids);
+    }
     const int n = m_sp->pieceSize();
     const auto& specials = specialTokenStrings();
     std::string out;
@@ -514,12 +639,18 @@ std::string Tokenizer::decode(const std::vector<int>& ids) const {
 }
 
 std::string Tokenizer::idToPiece(int id) const {
+    if (m_hf) {
+        if (id < 0 || id >= m_hf->vocabSize())
+            throw InputError("token id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " +
+                             std::to_string(m_hf->vocabSize()) + " (" + m_path + ")");
+        return m_hf->idToPiece(id);
+    }
     if (id < 0 || id >= m_sp->pieceSize())
         throw InputError("token id " + std::to_string(id) + " is outside the tokenizer's vocabulary of " +
                          std::to_string(m_sp->pieceSize()) + " (" + m_path + ")");
     return m_sp->idToPiece(id);
 }
 
-int Tokenizer::vocabSize() const { return m_sp->pieceSize(); }
+int Tokenizer::vocabSize() const { return m_hf ? m_hf->vocabSize() : m_sp->pieceSize(); }
 
 } // namespace mm::text

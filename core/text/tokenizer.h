@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/chat_template.h"
+
 namespace mm::text::spm {
 class Processor;
 }
@@ -65,11 +67,26 @@ double autoCharacterCoverage(const TextSource& source, int vocabSize);
 /// for the vocabulary, IoError when the file cannot be written.
 void trainTokenizer(const TextSource& source, const std::string& outPath, const TokenizerTrainOptions& opts);
 
+class HfBpe;
+
 /// A loaded tokenizer. Thread-safe for concurrent encode/decode.
+///
+/// Two backends: MicroMind's own SentencePiece model (`micromind
+/// train_tokenizer`, a .model file) and a Hugging Face byte-level BPE
+/// `tokenizer.json` such as minimind's own (model/tokenizer.json), with its
+/// tokenizer_config.json beside it when present. Both must put
+/// <|endoftext|>, <|im_start|> and <|im_end|> at ids 0, 1 and 2, which the
+/// data pipeline relies on. minimind's tokenizer has no single-token
+/// <think>/<answer> tags: specialId() says -1 for them and tagIds() lists
+/// the ids their spellings encode to (what minimind's distillation weights).
 class Tokenizer {
 public:
-    /// Loads a .model file; throws InputError if it is missing, unreadable or
-    /// lacks the special tokens at their fixed ids.
+    enum class Kind { SentencePiece, HuggingFaceBpe };
+
+    /// Loads a SentencePiece .model, a tokenizer.json, or a directory holding
+    /// one of them (tokenizer.json first). Throws InputError if it is missing,
+    /// unreadable, of an unsupported type or lacks the special tokens at their
+    /// fixed ids.
     static Tokenizer load(const std::string& modelPath);
 
     Tokenizer(Tokenizer&&) noexcept;
@@ -86,12 +103,42 @@ public:
     /// Content hash of the model file: cache keys and checkpoint compatibility.
     const std::string& fingerprint() const { return m_fingerprint; }
     const std::string& path() const { return m_path; }
+    Kind kind() const { return m_hf ? Kind::HuggingFaceBpe : Kind::SentencePiece; }
+
+    /// Id of special token `which` (special::kThinkOpen, ...) when the
+    /// vocabulary has it as one token, else -1.
+    int specialId(int which) const;
+    /// Target ids the distill_reason loss weights: the four tags when they
+    /// are single tokens, else every id their spellings encode to (minimind).
+    const std::vector<int>& tagIds() const { return m_tagIds; }
+    /// The system prompt the tokenizer's chat template adds when a
+    /// conversation has none ("" for MicroMind's own tokenizers; minimind's
+    /// template adds "You are a helpful assistant").
+    const std::string& defaultSystemPrompt() const { return m_defaultSystem; }
+    /// The chat template text from tokenizer_config.json ("" when none).
+    const std::string& chatTemplate() const { return m_chatTemplate; }
+    /// ChatML rendering as this tokenizer's template does it (the default
+    /// system prompt first when the messages have no system turn).
+    std::string renderChat(const std::vector<Message>& messages, bool addGenerationPrompt) const;
+
+    /// The backends, for exporters (null when the other backend is loaded).
+    const HfBpe* hfBpe() const { return m_hf.get(); }
+    /// SentencePiece piece score of `id` (0 for the HF backend).
+    float pieceScore(int id) const;
+    /// Piece kind for exporters: 0 normal, 1 control (special), 2 byte piece.
+    int pieceKind(int id) const;
 
 private:
     Tokenizer();
+    void finishSpecials();
     std::unique_ptr<spm::Processor> m_sp;
+    std::unique_ptr<HfBpe> m_hf;
     std::string m_fingerprint;
     std::string m_path;
+    std::vector<int> m_tagIds;
+    std::vector<int> m_specialIds;
+    std::string m_defaultSystem;
+    std::string m_chatTemplate;
 };
 
 } // namespace mm::text

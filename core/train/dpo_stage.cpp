@@ -29,7 +29,7 @@ void encodeConversation(const text::Tokenizer& tok, const std::vector<text::Mess
             mask.push_back(m);
         }
     };
-    add(text::renderChat(prompt, true), 0);
+    add(tok.renderChat(prompt, true), 0);
     add(msgs.back().content, 1);
     ids.push_back(text::special::kImEnd);
     mask.push_back(1);

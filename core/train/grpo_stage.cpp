@@ -82,7 +82,7 @@ GrpoData loadGrpoData(const std::string& path, const text::Tokenizer& tok, int m
             reader.reject(e.what());
             continue;
         }
-        std::vector<int> ids = tok.encode(text::renderChat(r.turns, true));
+        std::vector<int> ids = tok.encode(tok.renderChat(r.turns, true));
         if (int64_t(ids.size()) > maxPromptTokens) {
             ++d.tooLong;
             continue;

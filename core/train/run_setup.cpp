@@ -75,7 +75,13 @@ std::string tokenizerPath(const config::Values& cfg) {
     const std::string& t = cfg.getString("tokenizer");
     if (!t.empty())
         return t;
-    return (std::filesystem::path(cfg.getString("out_dir")) / "tokenizer.model").string();
+    // A workspace holds MicroMind's tokenizer.model, or (imported from minimind
+    // or Hugging Face) a tokenizer.json.
+    const std::filesystem::path dir(cfg.getString("out_dir"));
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / "tokenizer.model", ec) && std::filesystem::exists(dir / "tokenizer.json", ec))
+        return (dir / "tokenizer.json").string();
+    return (dir / "tokenizer.model").string();
 }
 
 model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize) {

@@ -1,5 +1,7 @@
 #include "train/sft_stage.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "data/jsonl.h"
 #include "train/checkpoint.h"
@@ -76,8 +78,10 @@ std::vector<bool> checkReasoningData(const std::string& path, bool skipBadLines,
 }
 
 SftStage::SftStage(std::string name, const data::TokenCache& cache, std::vector<int64_t> docs, int seqLen,
-                   double tagWeight)
-    : m_name(std::move(name)), m_cache(cache), m_docs(std::move(docs)), m_seqLen(seqLen), m_tagWeight(tagWeight) {
+                   double tagWeight, std::vector<int> tagIds)
+    : m_name(std::move(name)), m_cache(cache), m_docs(std::move(docs)), m_seqLen(seqLen), m_tagWeight(tagWeight),
+      m_tagIds(std::move(tagIds)) {
+    std::sort(m_tagIds.begin(), m_tagIds.end());
     if (!cache.hasMask())
         throw Error("SftStage needs a masked (SFT) token cache");
 }
@@ -99,7 +103,7 @@ void SftStage::sample(int64_t i, data::Example& out) const {
         const int y = tok[b + j + 1];
         out.y[j] = y;
         float w = mask[b + j + 1] ? 1.f : 0.f;
-        if (w > 0 && m_tagWeight > 0 && y >= text::special::kThinkOpen && y <= text::special::kAnswerClose)
+        if (w > 0 && m_tagWeight > 0 && std::binary_search(m_tagIds.begin(), m_tagIds.end(), y))
             w = float(m_tagWeight);
         out.w[j] = w;
     }

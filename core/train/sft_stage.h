@@ -30,10 +30,11 @@ std::vector<bool> checkReasoningData(const std::string& path, bool skipBadLines,
 /// full_sft / distill_reason / lora samples.
 class SftStage : public Stage {
 public:
-    /// `tagWeight` > 0 weights the target positions of the four reasoning tags
-    /// (distill_reason); 0 = plain SFT.
+    /// `tagWeight` > 0 weights the target positions of the reasoning tags
+    /// (distill_reason), whose ids are `tagIds` (Tokenizer::tagIds(); the
+    /// default is MicroMind's own tokenizer's four tag ids); 0 = plain SFT.
     SftStage(std::string name, const data::TokenCache& cache, std::vector<int64_t> docs, int seqLen,
-             double tagWeight = 0);
+             double tagWeight = 0, std::vector<int> tagIds = {3, 4, 5, 6});
     std::string name() const override { return m_name; }
     int64_t numSamples() const override { return int64_t(m_docs.size()); }
     Batch makeBatch(const std::vector<int64_t>& indices) override;
@@ -48,6 +49,7 @@ private:
     std::vector<int64_t> m_docs;
     int m_seqLen;
     double m_tagWeight;
+    std::vector<int> m_tagIds;  ///< sorted
 };
 
 /// LoRA: SFT with only the adapters trained and only the adapters saved.
