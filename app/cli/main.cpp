@@ -61,6 +61,8 @@ const std::map<std::string, Command>& commands() {
         {"judge", {cmdJudge, "score stored answers with an LLM judge (OpenAI-compatible endpoint)"}},
         {"metrics", {cmdMetrics, "perplexity / bits per byte, C-Eval/CMMLU accuracy, exact match"}},
         {"demo", {cmdDemo, "train and compare all five models on Debian's fortunes-zh corpus (~15 min on 2 cores)"}},
+        {"import", {cmdImport, "bring in minimind's .pth, a transformers folder or .safetensors (tokenizer.json too)"}},
+        {"export", {cmdExport, "write a transformers folder or a GGUF file (llama.cpp, ollama), with a parity check"}},
         {"scores", {cmdScores, "score tables: export (Markdown/CSV/HTML, answer comparison), set, list"}},
     };
     return c;
@@ -69,7 +71,7 @@ const std::map<std::string, Command>& commands() {
 // `micromind --help` and the man page list commands in pipeline order.
 const char* const kPipelineOrder[] = {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "grpo",
                                       "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve",
-                                      "judge", "scores", "metrics", "bench", "demo"};
+                                      "judge", "scores", "metrics", "import", "export", "bench", "demo"};
 
 void printUsage() {
     std::printf("micromind %s - train a tiny chat LLM from scratch (MiniMind pipeline)\n\n"

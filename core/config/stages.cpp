@@ -8,6 +8,11 @@ namespace mm::config {
 
 namespace {
 
+// Every --tokenizer takes either backend (text/tokenizer.h).
+const char* const kTokenizerHelp =
+    "tokenizer: a .model or a Hugging Face tokenizer.json such as minimind's (default: <out_dir>/tokenizer.model, "
+    "else <out_dir>/tokenizer.json)";
+
 Field f(std::string name, FieldType t, std::string def, std::string help, std::string group) {
     Field x;
     x.name = std::move(name);
@@ -104,7 +109,7 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
 void addDataFields(std::vector<Field>& v, bool withPacking) {
     const char* g = "Data";
     v.push_back(required(f("data_path", FieldType::Path, "", "training data, minimind jsonl", g)));
-    v.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", g));
+    v.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, g));
     v.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines instead of stopping", g));
     if (withPacking)
         v.push_back(choice("packing", "pack", {"pack", "pad"},
@@ -149,7 +154,7 @@ Schema makeData() {
                          "<dataset_dir> has, the download command and whether the network reaches it",
                          g));
     s.fields.push_back(f("dataset_dir", FieldType::Path, "dataset", "--guide: the folder minimind's files go to", g));
-    s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", g));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, g));
     s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "sequence length for the packing figures", g), 8,
                               32768));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (token cache goes to <out_dir>/cache)", g));
@@ -210,7 +215,7 @@ void addEvalModelFields(std::vector<Field>& v, bool withMode) {
                        16, 8192));
     v.push_back(f("use_moe", FieldType::Bool, "0", "MoE checkpoint (suffix _moe)", g));
     v.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
-    v.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    v.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
     v.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto", "Run"));
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
 }
@@ -459,7 +464,7 @@ Schema makeMergeLora() {
     s.fields.push_back(f("lora_name", FieldType::String, "lora_medical", "adapter out_dir/lora/<lora_name>_<size>.pth", g));
     s.fields.push_back(f("save_weight", FieldType::String, "", "output stem (default <from_weight>_<lora_name>)", g));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace", "Run"));
-    s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
     s.fields.push_back(ranged(f("seed", FieldType::Int, "42", "unused (model construction)", "Run"), 0, 4294967295.0));
     return s;
 }
@@ -500,7 +505,7 @@ Schema makeHeldout() {
                               0.01, 10));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (tokenizer, token cache)", "Run"));
-    s.fields.push_back(f("tokenizer", FieldType::Path, "", "tokenizer .model (default: <out_dir>/tokenizer.model)", "Run"));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto", "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print the result as JSON", "Run"));
@@ -537,6 +542,64 @@ Schema makeDemo() {
     return s;
 }
 
+Schema makeImport() {
+    Schema s{"import",
+             "Bring in a checkpoint trained elsewhere (minimind's .pth, a transformers folder or .safetensors) as "
+             "<out_dir>[/imported/<name>]/<stage>_<hidden>.pth, registered in the history.",
+             {}};
+    const char* g = "Import";
+    s.fields.push_back(required(f("from", FieldType::Path, "",
+                                  "a torch.save state dict (.pth/.pt/.bin, zip or legacy format, fp32/fp16/bf16), a "
+                                  ".safetensors file, or a transformers folder (config.json + model.safetensors or "
+                                  "pytorch_model.bin) of a MiniMind/Llama model",
+                                  g)));
+    s.fields.push_back(f("name", FieldType::String, "",
+                         "put the model in <out_dir>/imported/<name>/ beside your own (compare panel, eval --out_dir); "
+                         "empty = straight into <out_dir> (to continue training it there)",
+                         g));
+    s.fields.push_back(choice("stage", "auto", {"auto", "pretrain", "full_sft", "rlhf", "reason", "grpo"},
+                              "checkpoint kind, i.e. the output name <stage>_<hidden>.pth; auto = from the source file "
+                              "name (minimind's pretrain_512.pth, full_sft_512.pth, ...), else full_sft",
+                              g));
+    s.fields.push_back(f("tokenizer", FieldType::Path, "",
+                         "the model's tokenizer (.model or tokenizer.json); default: the folder's tokenizer.json, else "
+                         "the one already in the destination",
+                         g));
+    s.fields.push_back(ranged(f("num_attention_heads", FieldType::Int, "8",
+                                "attention heads, when the source has no config.json (a state dict does not record it; "
+                                "minimind's default is 8)",
+                                g),
+                              1, 256));
+    s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "float16", "bfloat16"},
+                              "dtype of the written weights; auto = the source's floating dtype", g));
+    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
+    s.fields.push_back(f("force", FieldType::Bool, "0", "overwrite an existing checkpoint of the same name", "Run"));
+    s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
+    return s;
+}
+
+Schema makeExport() {
+    Schema s{"export",
+             "Write a checkpoint (LoRA merged) for other tools: a transformers folder (LlamaForCausalLM + tokenizer "
+             "files) or a GGUF file for llama.cpp / ollama; --check compares logits and greedy tokens after reading it back.",
+             {}};
+    addEvalModelFields(s.fields, true);
+    const char* g = "Export";
+    s.fields.push_back(choice("format", "hf", {"hf", "gguf"},
+                              "hf: a transformers folder (config.json, model.safetensors, tokenizer files); gguf: one "
+                              "llama.cpp file with the tokenizer inside",
+                              g));
+    s.fields.push_back(required(f("output", FieldType::Path, "", "folder (hf) or .gguf file to write", g)));
+    s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "float16", "bfloat16", "q8_0"},
+                              "stored weights; auto = float16 (hf: bfloat16 too; gguf: also q8_0, 8-bit blocks of 32)",
+                              g));
+    s.fields.push_back(f("check", FieldType::Bool, "1",
+                         "read the written model back and compare its logits and 64 greedy tokens with the checkpoint's",
+                         g));
+    s.fields.push_back(f("force", FieldType::Bool, "0", "overwrite an existing output", "Run"));
+    return s;
+}
+
 } // namespace
 
 const std::vector<Preset>& presets() {
@@ -554,7 +617,7 @@ const Schema& schemaFor(const std::string& name) {
         std::map<std::string, Schema> m;
         for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench(), makeEval(), makeChat(), makeServe(),
                         makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(), makeGrpo(),
-                        makeMergeLora(), makeHeldout(), makeDemo()})
+                        makeMergeLora(), makeHeldout(), makeDemo(), makeImport(), makeExport()})
             m.emplace(s.stage, s);
         return m;
     }();
@@ -564,7 +627,7 @@ const Schema& schemaFor(const std::string& name) {
     return it->second;
 }
 
-std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "demo"}; }
+std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "demo", "import", "export"}; }
 
 std::vector<std::string> applyPresetAndCheck(Values& v) {
     std::vector<std::string> problems;

@@ -133,4 +133,27 @@ model::MiniMind loadResolvedModel(const ResolvedModel& r, int expectVocab, const
     return m;
 }
 
+std::vector<std::string> importedModelDirs(const std::string& outDir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    const std::filesystem::path root = std::filesystem::path(outDir) / "imported";
+    if (!std::filesystem::is_directory(root, ec))
+        return out;
+    for (const auto& e : std::filesystem::directory_iterator(root, ec))
+        if (e.is_directory(ec))
+            out.push_back(e.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string tokenizerForWeights(const std::string& weightsPath, const std::string& workspace) {
+    std::error_code ec;
+    for (const std::filesystem::path dir : {std::filesystem::path(weightsPath).parent_path(), std::filesystem::path(workspace)})
+        for (const char* name : {"tokenizer.model", "tokenizer.json"})
+            if (std::filesystem::is_regular_file(dir / name, ec))
+                return (dir / name).string();
+    return {};
+}
+
 } // namespace mm::eval
+

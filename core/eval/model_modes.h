@@ -46,6 +46,14 @@ ResolvedModel resolveModel(const std::string& outDir, int mode, const std::strin
 /// Checkpoint suffixes present for a weights prefix ("pretrain" -> {"128", "512"}).
 std::vector<std::string> checkpointSuffixes(const std::string& outDir, const std::string& prefix);
 
+/// Folders of models brought in with `micromind import --name N`:
+/// <outDir>/imported/<N>/, sorted by name.
+std::vector<std::string> importedModelDirs(const std::string& outDir);
+
+/// The tokenizer of a weights file: tokenizer.model or tokenizer.json in the
+/// file's own folder (an imported model's), else the workspace's; "" if none.
+std::string tokenizerForWeights(const std::string& weightsPath, const std::string& workspace);
+
 /// Loads the model (and its adapter) in eval mode on `device`; `expectVocab`
 /// checks the tokenizer. Throws InputError when the adapter cannot be loaded.
 model::MiniMind loadResolvedModel(const ResolvedModel& m, int expectVocab, const torch::Device& device);

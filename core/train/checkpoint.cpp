@@ -3,7 +3,14 @@
 #include "common/error.h"
 #include "common/fs.h"
 
+#include "io/pickle.h"
+#include "io/torch_save.h"
+#include "model/raw_tensor.h"
+
 #include <torch/serialize.h>
+
+#include <map>
+#include <memory>
 
 #include <sstream>
 
@@ -33,34 +40,39 @@ StateDict stateDict(model::MiniMind& m, torch::ScalarType dtype) {
 }
 
 void saveStateDict(const std::string& path, const StateDict& sd) {
-    c10::Dict<std::string, Tensor> dict;
-    for (const auto& [k, v] : sd)
-        dict.insert(k, v);
-    std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-    fs::writeFileAtomic(path, std::string(bytes.begin(), bytes.end()));
+    // Written as Python's torch.save writes it (io/torch_save.h): torch.load
+    // reads it also with weights_only=True. Tensors sharing memory (the tied
+    // LM head) share one storage entry, as in Python.
+    std::vector<io::RawTensor> raw;
+    std::map<const void*, std::shared_ptr<const std::string>> shared;
+    for (const auto& [k, v] : sd) {
+        Tensor c = v.detach().to(torch::kCPU).contiguous();
+        io::RawTensor r = model::fromTorch(k, c);
+        auto it = shared.find(c.data_ptr());
+        if (it != shared.end() && it->second->size() == r.storage->size())
+            r.storage = it->second;
+        else
+            shared[c.data_ptr()] = r.storage;
+        raw.push_back(std::move(r));
+    }
+    io::writeTorchStateDict(path, raw);
 }
 
 StateDict loadStateDict(const std::string& path) {
     if (!fs::isFile(path))
         throw InputError("checkpoint " + path + " not found; train the parent stage first or pass the right --out_dir");
-    std::string raw = fs::readFile(path);
-    c10::IValue iv;
-    try {
-        iv = torch::pickle_load(std::vector<char>(raw.begin(), raw.end()));
-    } catch (const std::exception& e) {
-        throw InputError("checkpoint " + path +
-                         " could not be read as a state dict (truncated, or saved by Python as an OrderedDict, "
-                         "which LibTorch cannot read: re-save it with dict(model.state_dict())): " +
-                         std::string(e.what()).substr(0, 200));
-    }
-    if (!iv.isGenericDict())
-        throw InputError("checkpoint " + path + " is not a dict of tensors");
+    // The restricted unpickler reads Python's torch.save (dict or
+    // OrderedDict, zip or legacy) and LibTorch's pickle_save (older MicroMind
+    // checkpoints) and runs nothing.
+    io::StateDictFile f = io::readTorchStateDict(path);
+    if (!f.skipped.empty())
+        throw InputError("checkpoint " + path + " holds a non-tensor entry (" + f.skipped.front() +
+                         "); expected a state dict");
     StateDict sd;
-    for (const auto& kv : iv.toGenericDict()) {
-        if (!kv.key().isString() || !kv.value().isTensor())
-            throw InputError("checkpoint " + path + " holds a non-tensor entry; expected a state dict");
-        sd[kv.key().toStringRef()] = kv.value().toTensor();
-    }
+    for (const auto& r : f.tensors)
+        sd[r.name] = model::toTorch(r);
+    if (sd.empty())
+        throw InputError("checkpoint " + path + " is not a dict of tensors");
     return sd;
 }
 
