@@ -61,6 +61,15 @@ QVector<ModelChoice> modelChoices(const QString& workspace, int mode, QString* e
             const QString name = prefix + "_" + qstr(s);
             out.push_back({name, ws.absoluteFilePath(name + ".pth"), {}});
         }
+        // Models brought in with `micromind import --name N` (minimind's own,
+        // say), each with its tokenizer in its folder.
+        for (const auto& dir : eval::importedModelDirs(str(workspace))) {
+            const QDir d(qstr(dir));
+            for (const auto& s : eval::checkpointSuffixes(dir, info->weightsPrefix)) {
+                const QString name = prefix + "_" + qstr(s);
+                out.push_back({d.dirName() + "/" + name, d.absoluteFilePath(name + ".pth"), {}});
+            }
+        }
         if (out.isEmpty() && error)
             *error = CompareWorker::tr("No %1_*.pth in the workspace %2 — train it with `micromind %3`.")
                          .arg(prefix, QDir::toNativeSeparators(workspace), qstr(info->trainCommand));
@@ -120,7 +129,10 @@ void CompareWorker::run(const CompareRequest& req) {
             const QFileInfo fi(path);
             return path + "@" + QString::number(fi.size()) + ":" + QString::number(fi.lastModified().toMSecsSinceEpoch());
         };
-        const QString tokPath = QDir(req.workspace).absoluteFilePath(QStringLiteral("tokenizer.model"));
+        // An imported model brings its own tokenizer (minimind's tokenizer.json).
+        const std::string own = eval::tokenizerForWeights(str(req.model.weights), str(req.workspace));
+        const QString tokPath = own.empty() ? QDir(req.workspace).absoluteFilePath(QStringLiteral("tokenizer.model"))
+                                            : qstr(own);
         const QString key = stamp(tokPath) + "|" + stamp(req.model.weights) + "|" + stamp(req.model.lora);
         if (key != d->key || !d->gen) {
             d->gen.reset();

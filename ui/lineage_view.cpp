@@ -41,7 +41,8 @@ void LineageView::setRuns(const QString& dir, const std::vector<store::RunRecord
     // over failed ones, then the newest).
     QMap<QString, const store::RunRecord*> writer;
     for (const auto& r : runs) {
-        if (modelMode(QString::fromStdString(r.stage)) < 0 || r.outCheckpoint.empty())
+        // Imported models (`micromind import`) are roots: their parent is a foreign file.
+        if ((modelMode(QString::fromStdString(r.stage)) < 0 && r.stage != "import") || r.outCheckpoint.empty())
             continue;
         const QString key = norm(r.outCheckpoint);
         const auto* cur = writer.value(key);
@@ -60,7 +61,10 @@ void LineageView::setRuns(const QString& dir, const std::vector<store::RunRecord
         item->setText(Checkpoint, ws.relativeFilePath(it.key()) + (exists ? QString() : tr(" (file missing)")));
         item->setToolTip(Checkpoint, it.key());
         const int mode = modelMode(stage);
-        item->setText(Model, QStringLiteral("%1 · %2").arg(mode).arg(stage));
+        if (mode < 0)
+            item->setText(Model, tr("imported · %1").arg(QFileInfo(it.key()).completeBaseName()));
+        else
+            item->setText(Model, QStringLiteral("%1 · %2").arg(mode).arg(stage));
         item->setText(Run, QStringLiteral("#%1").arg(r->id));
         item->setText(Status, RunsModel::displayStatus(QString::fromStdString(r->status)));
         item->setToolTip(Status, QString::fromStdString(r->message));

@@ -4,6 +4,7 @@
 #include "compare_panel.h"
 #include "history_model.h"
 #include "history_panel.h"
+#include "interop_dialog.h"
 #include "lineage_view.h"
 #include "run_manager.h"
 #include "runs_panel.h"
@@ -107,6 +108,9 @@ void MainWindow::buildMenus() {
     m_recentMenu = file->addMenu(tr("&Recent workspaces"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     file->addSeparator();
+    file->addAction(tr("&Import a model (minimind, transformers)…"), this, [this] { openInterop(true); });
+    file->addAction(tr("E&xport a model (transformers, GGUF)…"), this, [this] { openInterop(false); });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -161,6 +165,22 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::showTab(Tab t) { m_tabs->setCurrentIndex(int(t)); }
+
+InteropDialog* MainWindow::openInterop(bool import) {
+    auto* d = new InteropDialog(import ? InteropDialog::Kind::Import : InteropDialog::Kind::Export, m_workspace->dir(),
+                                this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    if (import)
+        connect(d, &InteropDialog::done, this, [this](bool ok) {
+            if (!ok)
+                return;
+            // The imported model is a new history run and a new compare choice.
+            m_history->refresh();
+            m_compare->setWorkspace(m_workspace->dir());
+        });
+    d->show();
+    return d;
+}
 
 bool MainWindow::openWorkspace(const QString& dir, bool quiet) {
     QString err;

@@ -12,6 +12,7 @@ namespace mm::ui {
 
 class ComparePanel;
 class HistoryPanel;
+class InteropDialog;
 class LineageView;
 class RunManager;
 class RunsPanel;
@@ -34,6 +35,9 @@ public:
     void offerFirstStart();
     /// Creates `dir` as a workspace and launches `micromind demo --workspace dir`.
     void startDemo(const QString& dir);
+    /// Opens the import (true) or export dialog for the current workspace;
+    /// returns it (non-modal, deleted on close) for tests.
+    InteropDialog* openInterop(bool import);
 
     Workspace* workspace() const { return m_workspace; }
     RunManager* runManager() const { return m_runs; }

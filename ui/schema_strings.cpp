@@ -60,7 +60,7 @@ const SchemaString kSchemaStrings[] = {
     //: pretrain.data_path, full_sft.data_path, dpo.data_path, lora.data_path, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "training data, minimind jsonl")},
     //: pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "tokenizer .model (default: <out_dir>/tokenizer.model)")},
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "tokenizer: a .model or a Hugging Face tokenizer.json such as minimind's (default: <out_dir>/tokenizer.model, else <out_dir>/tokenizer.json)")},
     //: pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "count and skip malformed lines instead of stopping")},
     //: pretrain.packing

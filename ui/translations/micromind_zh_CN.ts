@@ -110,9 +110,9 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>tokenizer .model (default: &lt;out_dir&gt;/tokenizer.model)</source>
+        <source>tokenizer: a .model or a Hugging Face tokenizer.json such as minimind&apos;s (default: &lt;out_dir&gt;/tokenizer.model, else &lt;out_dir&gt;/tokenizer.json)</source>
         <extracomment>pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)</extracomment>
-        <translation>分词器 .model 文件（默认：&lt;out_dir&gt;/tokenizer.model）</translation>
+        <translation>分词器：.model 文件，或 minimind 那样的 Hugging Face tokenizer.json（默认：&lt;out_dir&gt;/tokenizer.model，没有时用 &lt;out_dir&gt;/tokenizer.json）</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1022,7 +1022,7 @@
         <translation>未知的模型模式 %1。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+21"/>
         <source>No %1_*.pth in the workspace %2 — train it with `micromind %3`.</source>
         <translation>工作区 %2 中没有 %1_*.pth —— 请用 `micromind %3` 训练。</translation>
     </message>
@@ -1037,7 +1037,7 @@
         <translation>%1/lora 中的 LoRA 适配器没有同尺寸的 full_sft 检查点 —— 请用 `micromind full_sft` 训练。</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
@@ -1142,6 +1142,220 @@
         <translation>
             <numerusform>删除 %n 个运行及其指标，以及没有其他运行写入过的检查点文件？</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>mm::ui::InteropDialog</name>
+    <message>
+        <location filename="../interop_dialog.cpp" line="+37"/>
+        <source>Import a model</source>
+        <translation>导入模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export a model</source>
+        <translation>导出模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Checkpoint to import</source>
+        <translation>要导入的检查点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checkpoints (*.pth *.pt *.bin *.safetensors);;All files (*)</source>
+        <translation>检查点 (*.pth *.pt *.bin *.safetensors);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Transformers model folder</source>
+        <translation>Transformers 模型文件夹</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>minimind&apos;s full_sft_512.pth, a .safetensors file or a transformers folder</source>
+        <translation>minimind 的 full_sft_512.pth、.safetensors 文件或 transformers 文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The model goes to &lt;workspace&gt;/imported/&lt;name&gt;/ with its tokenizer, beside your own models; the compare columns list it as &lt;name&gt;/&lt;checkpoint&gt;.</source>
+        <translation>模型连同它的分词器放到 &lt;工作区&gt;/imported/&lt;名称&gt;/，与你自己的模型并列；对比面板的各栏以 &lt;名称&gt;/&lt;检查点&gt; 列出它。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Checkpoint kind (its file name); auto reads it from minimind&apos;s file name.</source>
+        <translation>检查点类型（决定文件名）；auto 从 minimind 的文件名推断。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>tokenizer.json beside the source (minimind: model/tokenizer.json)</source>
+        <translation>来源旁边的 tokenizer.json（minimind：model/tokenizer.json）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+35"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tokenizers (tokenizer.json *.model);;All files (*)</source>
+        <translation>分词器 (tokenizer.json *.model);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Tokenizer:</source>
+        <translation>分词器：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>0 pretrain</source>
+        <translation>0 预训练</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>1 full_sft</source>
+        <translation>1 全量 SFT</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>2 rlhf</source>
+        <translation>2 RLHF</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>3 reason</source>
+        <translation>3 推理</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>4 lora+sft</source>
+        <translation>4 LoRA+SFT</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>5 grpo</source>
+        <translation>5 GRPO</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA adapter name (mode 4), e.g. lora_medical</source>
+        <translation>LoRA 适配器名称（模式 4），例如 lora_medical</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LoRA:</source>
+        <translation>LoRA：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>transformers folder (LlamaForCausalLM, vLLM)</source>
+        <translation>transformers 文件夹（LlamaForCausalLM、vLLM）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GGUF file (llama.cpp, ollama)</source>
+        <translation>GGUF 文件（llama.cpp、ollama）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>GGUF file</source>
+        <translation>GGUF 文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>GGUF (*.gguf)</source>
+        <translation>GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder to write</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Output:</source>
+        <translation>输出：</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>&amp;Import</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Could not start %1.</source>
+        <translation>无法启动 %1。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Imported. The compare columns and the history list it now.</source>
+        <translation>已导入。对比面板和历史中现在可以看到它。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exported. The check line above compares it with the checkpoint.</source>
+        <translation>已导出。上面的 check 一行是它与原检查点的对比结果。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed (exit %1): %2</source>
+        <translation>失败（退出码 %1）：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Running…</source>
+        <translation>正在运行…</translation>
     </message>
 </context>
 <context>
@@ -1328,15 +1542,20 @@
         <translation>关键配置</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source> (file missing)</source>
         <translation>（文件缺失）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>imported · %1</source>
+        <translation>导入 · %1</translation>
     </message>
 </context>
 <context>
     <name>mm::ui::MainWindow</name>
     <message>
-        <location filename="../main_window.cpp" line="+34"/>
+        <location filename="../main_window.cpp" line="+35"/>
         <source>MicroMind Workbench</source>
         <translation>MicroMind 工作台</translation>
     </message>
@@ -1372,12 +1591,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+244"/>
+        <location line="+263"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
     <message>
-        <location line="-196"/>
+        <location line="-215"/>
         <source>&amp;Workspace</source>
         <translation>工作区(&amp;W)</translation>
     </message>
@@ -1403,6 +1622,16 @@
     </message>
     <message>
         <location line="+3"/>
+        <source>&amp;Import a model (minimind, transformers)…</source>
+        <translation>导入模型（minimind、transformers）(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xport a model (transformers, GGUF)…</source>
+        <translation>导出模型（transformers、GGUF）(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -1542,7 +1771,7 @@
         <translation>关于 &amp;Qt</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+25"/>
         <source>Open workspace</source>
         <translation>打开工作区</translation>
     </message>
