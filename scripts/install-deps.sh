@@ -15,6 +15,8 @@ PKGS=(
   fonts-noto-cjk
   # The embedded demo's corpus (GPL-3.0+, stays a Debian package) and packaging.
   fortunes-zh dpkg-dev file
+  # scripts/fuzz.sh: libFuzzer with ASan/UBSan.
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Fuzzes the readers of outside files with libFuzzer (clang, ASan + UBSan):
+# the Hugging Face tokenizer.json reader, the restricted unpickler (torch.save
+# zip and legacy formats), safetensors and GGUF. They are torch-free, so each
+# target is compiled straight from its sources.
+#
+#   bash scripts/fuzz.sh                 # 20 s per target (CI's short run)
+#   FUZZ_SECONDS=450 bash scripts/fuzz.sh   # the long run (30 min for all four)
+#   bash scripts/fuzz.sh fuzz_gguf       # one target
+#
+# Seeds: the repository's reader fixtures, plus real samples from
+# ../shared/data and minimind's tokenizer when they are there. Corpora grow
+# under $FUZZ_DIR (default build/fuzz) and are kept between runs. A crash
+# leaves its input as $FUZZ_DIR/<target>/crash-* and fails the script: turn
+# it into a regression test in tests/core/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SECONDS_PER=${FUZZ_SECONDS:-20}
+OUT=${FUZZ_DIR:-build/fuzz}
+CXX=${FUZZ_CXX:-clang++}
+command -v "$CXX" >/dev/null || { echo "fuzz: $CXX not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
+mkdir -p "$OUT"
+
+declare -A SOURCES=(
+  [fuzz_hf_tokenizer]="core/text/hf_bpe.cpp"
+  [fuzz_pickle]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp"
+  [fuzz_safetensors]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp"
+  [fuzz_gguf]="core/io/gguf.cpp"
+)
+declare -A SEEDS=(
+  [fuzz_hf_tokenizer]="tests/data/hf_bpe ../shared/minimind/tokenizer.json"
+  [fuzz_pickle]="tests/data/io"
+  [fuzz_safetensors]="tests/data/io"
+  [fuzz_gguf]="tests/data/gguf"
+)
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_hf_tokenizer fuzz_pickle fuzz_safetensors fuzz_gguf)
+
+failed=0
+for t in "${targets[@]}"; do
+  [[ -n "${SOURCES[$t]:-}" ]] || { echo "fuzz: unknown target $t" >&2; exit 2; }
+  bin="$OUT/$t/$t"
+  corpus="$OUT/$t/corpus"
+  mkdir -p "$OUT/$t" "$corpus"
+  # shellcheck disable=SC2086
+  "$CXX" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -Icore ${SOURCES[$t]} "tests/fuzz/$t.cpp" -o "$bin"
+  for s in ${SEEDS[$t]}; do
+    if [[ -d "$s" ]]; then find "$s" -type f -size -2M -exec cp -n {} "$corpus/" \; ; elif [[ -f "$s" ]]; then cp -n "$s" "$corpus/"; fi
+  done
+  if [[ $t == fuzz_hf_tokenizer ]]; then
+    # Text to tokenise: a few real lines of each data sample.
+    for f in ../shared/data/*/*.jsonl; do [[ -f "$f" ]] && head -c 4000 "$f" > "$corpus/sample-$(basename "$f").txt"; done
+  fi
+  log="$OUT/$t/last.log"
+  set +e
+  (cd "$OUT/$t" && MM_FUZZ_TOKENIZER="$ROOT/tests/data/hf_bpe/minimind_derived_tokenizer.json" \
+     UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+     "./$t" -max_total_time="$SECONDS_PER" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 corpus) > "$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo 0)
+  units=$(ls "$corpus" | wc -l)
+  if [[ $rc -ne 0 ]]; then
+    failed=1
+    echo "fuzz: $t FAILED (exit $rc) after ${runs:-?} runs; see $log and $OUT/$t/crash-*"
+    tail -40 "$log"
+  else
+    echo "fuzz: $t: $runs runs in ${SECONDS_PER} s, corpus $units inputs, no crash"
+  fi
+done
+exit $failed
