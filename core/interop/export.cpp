@@ -276,6 +276,8 @@ ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const st
     spec.name = modelName;
     spec.fileType = fileTypeId;
     io::addLlamaMetadata(w, spec, ggufVocab(tok));
+    // <|im_end|> ends a turn; without the key llama.cpp guesses <|endoftext|>.
+    w.setU32("tokenizer.ggml.eot_token_id", uint32_t(text::special::kImEnd));
     for (const auto& [name, t] : train::stateDict(m, torch::kFloat32)) {
         if (name == "lm_head.weight")
             continue;  // tied: llama.cpp falls back to token_embd.weight

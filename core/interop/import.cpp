@@ -41,6 +41,10 @@ std::vector<io::RawTensor> readWeightsFile(const std::string& path, std::string&
         format = "safetensors";
         return io::readSafetensors(path);
     }
+    if (endsWith(path, ".safetensors.index.json")) {
+        format = "safetensors-sharded";
+        return io::readShardedSafetensors(path);
+    }
     io::StateDictFile sd = io::readTorchStateDict(path);
     format = "torch-" + sd.format;
     for (const auto& s : sd.skipped)
@@ -147,11 +151,13 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
             }
         }
         if (weights.empty()) {
-            if (fs::isFile((stdfs::path(path) / "model.safetensors.index.json").string()) ||
-                fs::isFile((stdfs::path(path) / "pytorch_model.bin.index.json").string()))
-                throw InputError(path + " holds a sharded checkpoint (*.index.json); MicroMind's models fit one file: "
-                                        "merge the shards into model.safetensors first");
-            throw InputError(path + " has config.json but no model.safetensors or pytorch_model.bin");
+            if (fs::isFile((stdfs::path(path) / "model.safetensors.index.json").string()))
+                weights = (stdfs::path(path) / "model.safetensors.index.json").string();  // sharded
+            else if (fs::isFile((stdfs::path(path) / "pytorch_model.bin.index.json").string()))
+                throw InputError(path + " holds a sharded pytorch_model.bin checkpoint; re-save it as safetensors "
+                                        "(save_pretrained(safe_serialization=True)) or as one file");
+            else
+                throw InputError(path + " has config.json but no model.safetensors or pytorch_model.bin");
         }
         for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
             const std::string p = (stdfs::path(path) / name).string();

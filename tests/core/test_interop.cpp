@@ -8,6 +8,7 @@
 #include "interop/export.h"
 #include "interop/import.h"
 #include "interop/parity.h"
+#include "io/safetensors.h"
 #include "eval/model_modes.h"
 #include "store/history.h"
 #include "train/checkpoint.h"
@@ -131,6 +132,28 @@ TEST(Interop, HfExportReadsBackWithIdenticalLogitsAndGreedyTokens) {
     const auto rep = interop::compareModels(m, back, interop::parityPrompts(tok), 16);
     EXPECT_EQ(rep.maxAbsDiff, 0.0);
     EXPECT_EQ(rep.greedyAgree, rep.prompts);
+
+    // The same folder sharded in two (model.safetensors.index.json), as large HF models come.
+    {
+        auto all = io::readSafetensors(out + "/model.safetensors");
+        const size_t half = all.size() / 2;
+        std::vector<io::RawTensor> a(all.begin(), all.begin() + half), b(all.begin() + half, all.end());
+        const std::string sh = dir.file("sharded");
+        stdfs::create_directories(sh);
+        stdfs::copy_file(out + "/config.json", sh + "/config.json");
+        io::writeSafetensors(sh + "/model-00001-of-00002.safetensors", a, {});
+        io::writeSafetensors(sh + "/model-00002-of-00002.safetensors", b, {});
+        nlohmann::json map;
+        for (const auto& t : a)
+            map[t.name] = "model-00001-of-00002.safetensors";
+        for (const auto& t : b)
+            map[t.name] = "model-00002-of-00002.safetensors";
+        fs::writeFileAtomic(sh + "/model.safetensors.index.json", nlohmann::json{{"metadata", nlohmann::json::object()}, {"weight_map", map}}.dump());
+        auto fs2 = interop::readForeignModel(sh);
+        EXPECT_EQ(fs2.format, "hf-folder:safetensors-sharded");
+        auto sharded = interop::buildModel(fs2);
+        EXPECT_TRUE(torch::equal(logitsOf(m, ids), logitsOf(sharded, ids)));
+    }
 
     // bfloat16: close, not equal; an existing folder needs force.
     EXPECT_NE(errorOf([&] { interop::exportHf(m, tok, out, "bfloat16", false, {}); }).find("--force"), std::string::npos);
