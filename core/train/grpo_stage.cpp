@@ -4,6 +4,7 @@
 #include "common/fs.h"
 #include "data/jsonl.h"
 #include "eval/group_generator.h"
+#include "eval/metrics.h"
 #include "train/stage_losses.h"
 
 #include <cstring>
@@ -14,7 +15,29 @@ using torch::Tensor;
 
 namespace {
 
-const char* kShape = "GRPO records are {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"}";
+const char* kShape = "GRPO records are {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"} "
+                     "or GSM8K's {\"question\": \"...\", \"answer\": \"... #### 42\"}";
+
+/// GSM8K's own format: the final answer follows the last "####" of the worked
+/// solution (the whole text when there is none).
+GrpoRecord gsm8kRecord(const nlohmann::json& record, const std::string& where) {
+    const auto& q = record.at("question");
+    if (!q.is_string())
+        throw InputError(where + ": field \"question\" is not a string; " + kShape);
+    GrpoRecord r;
+    r.turns.push_back({"user", q.get<std::string>()});
+    if (auto a = record.find("answer"); a != record.end() && !a->is_null()) {
+        std::string text;
+        if (a->is_string())
+            text = a->get<std::string>();
+        else if (a->is_number())
+            text = a->dump();
+        else
+            throw InputError(where + ": field \"answer\" is not a string or a number; " + kShape);
+        r.answer = eval::referenceAnswer(text);  // what `micromind metrics --task exact` compares with
+    }
+    return r;
+}
 
 [[noreturn]] void fail(const std::string& where, const std::string& problem) {
     throw InputError(where + ": " + problem);
@@ -48,6 +71,12 @@ uint64_t mix(uint64_t x) {
 } // namespace
 
 GrpoRecord grpoRecord(const nlohmann::json& record, const std::string& where) {
+    if (record.is_object() && record.contains("question") && !record.contains("conversations")) {
+        GrpoRecord g = gsm8kRecord(record, where);
+        if (blank(g.turns.back().content))
+            fail(where, "the question is empty; GRPO needs a prompt to answer");
+        return g;
+    }
     GrpoRecord r;
     r.turns = data::promptTurns(record, where, kShape);
     // minimind's RL data ends with an assistant turn that is not an answer to

@@ -251,6 +251,20 @@ TEST(GrpoData, RecordsAnswersAndMinimindFormatAndBadLinesByFileAndLine) {
     expectError({nlohmann::json{{"conversations", {{{"role", "assistant"}, {"content", "a"}}}}}.dump()}, "1",
                 "expected \"user\"");
 
+    // GSM8K's own format: {"question", "answer": "worked solution #### 42"}.
+    test::writeLines(path, {nlohmann::json{{"question", "Tom has 3 apples and buys 39 more. How many?"},
+                                           {"answer", "3 + 39 = <<3+39=42>>42\n#### 42"}}
+                                .dump(),
+                            nlohmann::json{{"question", "7*6?"}, {"answer", 42}}.dump(), good});
+    GrpoData gsm = loadGrpoData(path, tokenizer(), 128, false);
+    ASSERT_EQ(gsm.size(), 3);
+    EXPECT_EQ(gsm.answers, (std::vector<std::string>{"42", "42", "a"}));
+    EXPECT_EQ(gsm.questions[0], "Tom has 3 apples and buys 39 more. How many?");
+    EXPECT_EQ(tokenizer().decode(gsm.prompts[1]), text::renderChat({{"user", "7*6?"}}, true));
+    expectError({good, nlohmann::json{{"question", 7}, {"answer", "#### 7"}}.dump()}, "2", "\"question\"");
+    expectError({nlohmann::json{{"question", "  "}, {"answer", "#### 7"}}.dump()}, "1", "question is empty");
+    expectError({nlohmann::json{{"question", "q"}, {"answer", {1}}}.dump()}, "1", "\"answer\"");
+
     // --skip_bad_lines counts them instead; too-long prompts are dropped and counted.
     test::writeLines(path, {good, record(""), record(std::string(400, 'x'), "1"), "not json"});
     GrpoData skipped = loadGrpoData(path, tokenizer(), 64, true);
