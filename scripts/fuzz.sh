@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes the readers of outside files with libFuzzer (clang, ASan + UBSan):
 # the Hugging Face tokenizer.json reader, the restricted unpickler (torch.save
-# zip and legacy formats), safetensors and GGUF. They are torch-free, so each
+# zip and legacy formats), safetensors, GGUF, and the jsonl data reader with
+# minimind's record validators. They are torch-free, so each
 # target is compiled straight from its sources.
 #
 #   bash scripts/fuzz.sh                 # 20 s per target (CI's short run)
-#   FUZZ_SECONDS=450 bash scripts/fuzz.sh   # the long run (30 min for all four)
+#   FUZZ_SECONDS=360 bash scripts/fuzz.sh   # the long run (30 min for all five)
 #   bash scripts/fuzz.sh fuzz_gguf       # one target
 #
 # Seeds: the repository's reader fixtures, plus real samples from
@@ -27,15 +28,17 @@ declare -A SOURCES=(
   [fuzz_pickle]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp"
   [fuzz_safetensors]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp"
   [fuzz_gguf]="core/io/gguf.cpp"
+  [fuzz_jsonl]="core/data/jsonl.cpp core/text/chat_template.cpp"
 )
 declare -A SEEDS=(
   [fuzz_hf_tokenizer]="tests/data/hf_bpe ../shared/minimind/tokenizer.json"
   [fuzz_pickle]="tests/data/io"
   [fuzz_safetensors]="tests/data/io"
   [fuzz_gguf]="tests/data/gguf"
+  [fuzz_jsonl]=""
 )
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_hf_tokenizer fuzz_pickle fuzz_safetensors fuzz_gguf)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_hf_tokenizer fuzz_pickle fuzz_safetensors fuzz_gguf fuzz_jsonl)
 
 failed=0
 for t in "${targets[@]}"; do
@@ -49,7 +52,7 @@ for t in "${targets[@]}"; do
   for s in ${SEEDS[$t]}; do
     if [[ -d "$s" ]]; then find "$s" -type f -size -2M -exec cp -n {} "$corpus/" \; ; elif [[ -f "$s" ]]; then cp -n "$s" "$corpus/"; fi
   done
-  if [[ $t == fuzz_hf_tokenizer ]]; then
+  if [[ $t == fuzz_hf_tokenizer || $t == fuzz_jsonl ]]; then
     # Text to tokenise: a few real lines of each data sample.
     for f in ../shared/data/*/*.jsonl; do [[ -f "$f" ]] && head -c 4000 "$f" > "$corpus/sample-$(basename "$f").txt"; done
   fi

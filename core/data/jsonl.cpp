@@ -167,6 +167,10 @@ bool JsonlReader::next(nlohmann::json& out) {
         } catch (const json::parse_error& e) {
             reject("invalid JSON (" + shortParseMessage(e.what()) + ")");
             continue;
+        } catch (const json::out_of_range&) {
+            // A number literal beyond double's range ("1e99999"); found by fuzzing.
+            reject("invalid JSON (a number is too large to represent)");
+            continue;
         }
         if (!out.is_object()) {
             reject("expected a JSON object, got " + describeType(out));

@@ -128,6 +128,26 @@ TEST(JsonlReader, NonObjectLineIsBad) {
     expectError<InputError>([&] { r.next(j); }, {path + ":1: expected a JSON object, got an array"});
 }
 
+// Found by tests/fuzz/fuzz_jsonl.cpp: a number literal beyond double's range
+// escaped as nlohmann's out_of_range instead of a file:line error.
+TEST(JsonlReader, NumberTooLargeForADoubleIsABadLineNamedByFileAndLine) {
+    TempDir dir;
+    const std::string path = dir.file("big.jsonl");
+    writeRaw(path, "{\"text\": \"ok\"}\n{\"text\": \"x\", \"n\": -2.1E00004054748367}\n{\"text\": \"after\"}\n");
+    {
+        JsonlReader r(path);
+        json j;
+        ASSERT_TRUE(r.next(j));
+        expectError<InputError>([&] { r.next(j); }, {path + ":2: invalid JSON", "too large"});
+    }
+    JsonlReader skip(path, true);
+    json j;
+    ASSERT_TRUE(skip.next(j));
+    ASSERT_TRUE(skip.next(j));
+    EXPECT_EQ(j["text"], "after");
+    EXPECT_EQ(skip.badLines(), 1);
+}
+
 TEST(JsonlReader, SkipBadLinesCountsAndContinues) {
     TempDir dir;
     const std::string path = dir.file("mixed.jsonl");
