@@ -45,7 +45,10 @@ int cmdImport(const Args& args) {
         std::printf("  note: %s\n", n.c_str());
     std::printf("wrote %s (stage %s, history run #%lld)\ntokenizer %s\n", r.weightsPath.c_str(), r.stage.c_str(),
                 static_cast<long long>(r.historyRunId), r.tokenizerPath.c_str());
-    const int mode = r.stage == "pretrain" ? 0 : r.stage == "rlhf" ? 2 : r.stage == "reason" ? 3 : r.stage == "grpo" ? 5 : 1;
+    int mode = 1;
+    for (const auto& m : eval::modes())
+        if (m.weightsPrefix == r.stage && m.mode != 4)
+            mode = m.mode;
     std::printf("next: micromind eval --out_dir %s --model_mode %d%s\n", r.destination.c_str(), mode,
                 c.hiddenSize == 512 && !c.useMoe ? "" : (" --hidden_size " + std::to_string(c.hiddenSize) +
                                                          (c.useMoe ? " --use_moe 1" : "")).c_str());

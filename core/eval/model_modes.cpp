@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "model/lora.h"
+#include "text/tokenizer.h"
 #include "train/checkpoint.h"
 
 #include <algorithm>
@@ -147,12 +148,8 @@ std::vector<std::string> importedModelDirs(const std::string& outDir) {
 }
 
 std::string tokenizerForWeights(const std::string& weightsPath, const std::string& workspace) {
-    std::error_code ec;
-    for (const std::filesystem::path dir : {std::filesystem::path(weightsPath).parent_path(), std::filesystem::path(workspace)})
-        for (const char* name : {"tokenizer.model", "tokenizer.json"})
-            if (std::filesystem::is_regular_file(dir / name, ec))
-                return (dir / name).string();
-    return {};
+    const std::string own = text::tokenizerFileIn(std::filesystem::path(weightsPath).parent_path().string());
+    return own.empty() ? text::tokenizerFileIn(workspace) : own;
 }
 
 } // namespace mm::eval

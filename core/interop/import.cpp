@@ -159,13 +159,7 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
             else
                 throw InputError(path + " has config.json but no model.safetensors or pytorch_model.bin");
         }
-        for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
-            const std::string p = (stdfs::path(path) / name).string();
-            if (fs::isFile(p)) {
-                fm.tokenizerPath = p;
-                break;
-            }
-        }
+        fm.tokenizerPath = text::tokenizerFileIn(path, /*preferJson=*/true);
     } else if (!fs::isFile(path)) {
         throw InputError("--from " + path + ": no such file or folder");
     } else {
@@ -284,14 +278,7 @@ ImportResult importModel(const ImportOptions& opts) {
     // Tokenizer: the one named, else the one beside the source, else the
     // destination's.
     res.destination = opts.name.empty() ? opts.outDir : (stdfs::path(opts.outDir) / "imported" / opts.name).string();
-    std::string existingTok;
-    for (const char* n : {"tokenizer.model", "tokenizer.json"}) {
-        const std::string p = (stdfs::path(res.destination) / n).string();
-        if (fs::isFile(p)) {
-            existingTok = p;
-            break;
-        }
-    }
+    const std::string existingTok = text::tokenizerFileIn(res.destination);
     std::string tokSrc = !opts.tokenizer.empty() ? opts.tokenizer : !fm.tokenizerPath.empty() ? fm.tokenizerPath : existingTok;
     if (tokSrc.empty())
         throw InputError("no tokenizer for " + opts.from + ": pass --tokenizer (minimind's model/tokenizer.json, or the "

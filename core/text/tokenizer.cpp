@@ -450,15 +450,21 @@ std::string defaultSystemOf(const std::string& tmpl) {
 
 } // namespace
 
+std::string tokenizerFileIn(const std::string& dir, bool preferJson) {
+    const std::filesystem::path d(dir);
+    const std::string model = (d / "tokenizer.model").string(), json = (d / "tokenizer.json").string();
+    const std::string& first = preferJson ? json : model;
+    const std::string& second = preferJson ? model : json;
+    if (fs::isFile(first))
+        return first;
+    return fs::isFile(second) ? second : std::string();
+}
+
 Tokenizer Tokenizer::load(const std::string& modelPath) {
     std::string path = modelPath;
     if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
-        const std::string json = path + "/tokenizer.json", model = path + "/tokenizer.model";
-        if (fs::isFile(json))
-            path = json;
-        else if (fs::isFile(model))
-            path = model;
-        else
+        path = tokenizerFileIn(modelPath, /*preferJson=*/true);
+        if (path.empty())
             throw InputError("tokenizer directory " + modelPath +
                              " holds neither tokenizer.json nor tokenizer.model; pass the file itself with --tokenizer");
     }

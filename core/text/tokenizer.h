@@ -42,6 +42,11 @@ inline constexpr int kCount = 9;
 /// The special token strings in id order (index == id).
 const std::vector<std::string>& specialTokenStrings();
 
+/// The tokenizer file of a folder: tokenizer.model (MicroMind's) or
+/// tokenizer.json (minimind's / Hugging Face), in that order unless
+/// `preferJson`; "" when it holds neither.
+std::string tokenizerFileIn(const std::string& dir, bool preferJson = false);
+
 /// Options of `micromind train_tokenizer`.
 struct TokenizerTrainOptions {
     int vocabSize = 6400;              ///< total vocabulary including specials and 256 byte pieces

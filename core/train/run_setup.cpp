@@ -76,12 +76,9 @@ std::string tokenizerPath(const config::Values& cfg) {
     if (!t.empty())
         return t;
     // A workspace holds MicroMind's tokenizer.model, or (imported from minimind
-    // or Hugging Face) a tokenizer.json.
-    const std::filesystem::path dir(cfg.getString("out_dir"));
-    std::error_code ec;
-    if (!std::filesystem::exists(dir / "tokenizer.model", ec) && std::filesystem::exists(dir / "tokenizer.json", ec))
-        return (dir / "tokenizer.json").string();
-    return (dir / "tokenizer.model").string();
+    // or Hugging Face) a tokenizer.json; the error for neither names tokenizer.model.
+    const std::string found = text::tokenizerFileIn(cfg.getString("out_dir"));
+    return found.empty() ? (std::filesystem::path(cfg.getString("out_dir")) / "tokenizer.model").string() : found;
 }
 
 model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize) {
