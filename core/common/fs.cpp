@@ -1,10 +1,13 @@
 #include "common/fs.h"
 
+#include "common/crash_point.h"
 #include "common/error.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,6 +22,16 @@ namespace stdfs = std::filesystem;
 
 namespace {
 std::string errnoText() { return std::strerror(errno); }
+
+/// What a failed write's errno means for the user, after strerror's text.
+std::string writeHint(int err) {
+    if (err == ENOSPC || err == EDQUOT)
+        return " (the disk is full: free some space, then run again or resume)";
+    if (err == EFBIG)
+        return " (write failed: the file exceeds the file size limit (ulimit -f) or the largest file the file "
+               "system allows)";
+    return " (write failed: is the disk full or failing?)";
+}
 
 uint64_t fnv1a(const char* data, size_t n, uint64_t h = 1469598103934665603ULL) {
     for (size_t i = 0; i < n; ++i) {
@@ -48,20 +61,28 @@ void writeFileAtomic(const std::string& path, const std::string& bytes) {
     if (fd < 0)
         throw IoError("cannot write " + tmp + ": " + errnoText() + " (is the directory writable?)");
     size_t off = 0;
+    bool halfway = false;
     while (off < bytes.size()) {
-        ssize_t w = ::write(fd, bytes.data() + off, bytes.size() - off);
+        if (!halfway && off >= bytes.size() / 2) {
+            halfway = true;
+            crashPoint("write_file");
+        }
+        const size_t chunk = halfway ? bytes.size() - off : bytes.size() / 2 - off;
+        ssize_t w = ::write(fd, bytes.data() + off, chunk);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            std::string why = errnoText();
+            const int err = errno;
+            std::string why = std::strerror(err) + writeHint(err);
             ::close(fd);
             ::unlink(tmp.c_str());
-            throw IoError("cannot write " + path + ": " + why + " (disk full?); the previous file is unchanged");
+            throw IoError("cannot write " + path + ": " + why + "; the previous file is unchanged");
         }
         off += static_cast<size_t>(w);
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        std::string why = errnoText();
+        const int err = errno;
+        std::string why = std::strerror(err) + writeHint(err);
         ::unlink(tmp.c_str());
         throw IoError("cannot flush " + path + ": " + why + "; the previous file is unchanged");
     }
@@ -69,6 +90,25 @@ void writeFileAtomic(const std::string& path, const std::string& bytes) {
         std::string why = errnoText();
         ::unlink(tmp.c_str());
         throw IoError("cannot rename " + tmp + " to " + path + ": " + why);
+    }
+    removeStaleTemps(p.has_parent_path() ? p.parent_path().string() : ".", p.filename().string());
+}
+
+void removeStaleTemps(const std::string& dir, const std::string& name, long minAgeSeconds) {
+    std::error_code ec;
+    const std::string prefix = name + ".tmp.";
+    const time_t now = std::time(nullptr);
+    for (stdfs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string entry = it->path().filename().string();
+        if (entry.rfind(prefix, 0) != 0)
+            continue;
+        const long pid = std::strtol(entry.c_str() + prefix.size(), nullptr, 10);
+        // EPERM: the process exists but belongs to someone else.
+        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM))
+            continue;
+        struct stat st {};
+        if (::stat(it->path().c_str(), &st) == 0 && now - st.st_mtime >= minAgeSeconds)
+            ::unlink(it->path().c_str());
     }
 }
 

@@ -11,7 +11,14 @@ namespace mm::fs {
 /// Writes `bytes` to `path` through `path.tmp.<pid>`: write, fsync, rename.
 /// Creates parent directories. Throws IoError naming the path on failure; on
 /// failure the previous file at `path` (if any) is untouched.
+/// Afterwards removes stale temp files of the same path (see removeStaleTemps).
 void writeFileAtomic(const std::string& path, const std::string& bytes);
+
+/// Removes `<name>.tmp.<pid>` files in `dir` left by writers that were killed:
+/// their process is gone (on this host) and the file has not been written for
+/// `minAgeSeconds`, so a live writer on another host sharing the directory
+/// keeps its file. Errors are ignored: this is housekeeping.
+void removeStaleTemps(const std::string& dir, const std::string& name, long minAgeSeconds = 600);
 
 /// Reads a whole file. Throws IoError naming the path.
 std::string readFile(const std::string& path);

@@ -1,5 +1,6 @@
 #include "store/history.h"
 
+#include "common/crash_point.h"
 #include "common/error.h"
 
 #include <algorithm>
@@ -456,7 +457,10 @@ void History::flush() {
     try {
         Transaction tx(m_db, m_path);
         Stmt st(m_db, m_path, "INSERT INTO metrics (run_id, step, name, value, wall_time) VALUES (?, ?, ?, ?, ?)");
+        size_t done = 0;
         for (const auto& p : m_pending) {
+            if (done++ == m_pending.size() / 2)
+                crashPoint("history");
             st.bindInt(1, p.runId);
             st.bindInt(2, p.step);
             st.bindText(3, p.name);
