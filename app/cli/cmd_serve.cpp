@@ -22,6 +22,7 @@ int cmdServe(const Args& args) {
     o.port = int(cfg.getInt("port"));
     o.maxTokens = int(cfg.getInt("max_tokens"));
     o.maxBodyBytes = size_t(cfg.getInt("max_body_bytes"));
+    o.maxQueue = int(cfg.getInt("max_queue"));
     o.defaults.topK = 0;
     o.defaults.maxNewTokens = std::min(512, o.maxTokens);
     o.defaults.decodeDtype = inferDtypeFromFlags(cfg);

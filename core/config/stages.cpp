@@ -283,6 +283,9 @@ Schema makeServe() {
                               1e6));
     s.fields.push_back(ranged(f("max_body_bytes", FieldType::Int, "1048576", "largest request body accepted", g), 1024,
                               1e9));
+    s.fields.push_back(ranged(f("max_queue", FieldType::Int, "8",
+                                "chat completions in flight at once (generating + waiting); more get 429", g),
+                              1, 1024));
     s.fields.push_back(ranged(f("max_seconds", FieldType::Float, "0", "stop the server after this long (0 = run until Ctrl-C)",
                                 g),
                               0, 1e9));

@@ -2,10 +2,15 @@
 // `micromind serve`: an OpenAI-compatible HTTP API over a workspace's models
 // (cpp-httplib). GET /v1/models, POST /v1/chat/completions (non-streaming and
 // SSE streaming; the think part of reasoning models is sent as
-// "reasoning_content"), GET /health. Bound to 127.0.0.1 unless told otherwise;
-// optional bearer API key; limits on body size and max_tokens; every error is
-// a 4xx/5xx JSON body {"error": {"message", "type", "code"}}. Requests run on
-// the server's thread pool; generation is serialised per model.
+// "reasoning_content"), GET /health (with in_flight and max_queue). Bound to
+// 127.0.0.1 unless told otherwise; optional bearer API key; limits on body
+// size and max_tokens; every error is a 4xx/5xx JSON body
+// {"error": {"message", "type", "code"}}. Requests run on
+// the server's thread pool; generation is serialised per model. At most
+// max_queue chat completions are in flight (generating + waiting for their
+// model); one more is answered at once with 429 and "Retry-After: 1". Reads
+// and writes of a connection time out after ioTimeoutSeconds: a client that
+// stops sending or reading loses its worker thread and its slot.
 
 #include "eval/generator.h"
 #include "eval/model_modes.h"
@@ -35,6 +40,8 @@ struct ServerOptions {
     std::string apiKey;              ///< "" = no authentication
     int maxTokens = 1024;            ///< largest max_tokens accepted
     size_t maxBodyBytes = 1 << 20;
+    int maxQueue = 8;                ///< chat completions in flight at once (generating + waiting)
+    int ioTimeoutSeconds = 10;       ///< socket read/write timeout per operation
     SamplingOptions defaults;        ///< temperature, top_p, ... when a request gives none
     torch::Device device{torch::kCPU};
 };
