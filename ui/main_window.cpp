@@ -72,6 +72,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         connect(r, &RunController::stateChanged, this, &MainWindow::updateStatus);
         connect(r, &RunController::started, m_history, &HistoryPanel::refresh);
         connect(r, &RunController::finished, m_history, &HistoryPanel::refresh);
+        connect(r, &RunController::historyChanged, m_history, &HistoryPanel::refresh);
         updateStatus();
     });
     connect(m_history->model(), &RunsModel::reloaded, this, [this] {

@@ -5,6 +5,7 @@
 #include "config/stages.h"
 #include "store/history.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFutureWatcher>
@@ -14,6 +15,7 @@
 #include <QMap>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <climits>
 #include <csignal>
 #include <map>
 
@@ -101,6 +103,40 @@ PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, q
     return r;
 }
 
+/// An event whose fields the controller relies on have the right types; a
+/// line that only looks like one (a child printing garbage) is shown as text.
+bool wellFormedEvent(const QJsonObject& e) {
+    const QJsonValue kind = e.value(QStringLiteral("event"));
+    if (!kind.isString())
+        return false;
+    auto numberOrAbsent = [&e](const char* key) {
+        const QJsonValue v = e.value(QLatin1String(key));
+        return v.isUndefined() || v.isDouble();
+    };
+    if (!numberOrAbsent("run_id") || !numberOrAbsent("total_steps") || !numberOrAbsent("step"))
+        return false;
+    // Events that move the run forward say where.
+    static const QStringList stepped{QStringLiteral("log"), QStringLiteral("probe"), QStringLiteral("checkpoint")};
+    const QJsonValue step = e.value(QStringLiteral("step"));
+    return !stepped.contains(kind.toString()) || (step.isDouble() && step.toDouble() >= 0);
+}
+
+/// Ends the runs process `pid` left "running" in the history; how many changed.
+int finishRunsOfProcess(const QString& dbPath, qint64 pid, const QDateTime& launched, const QString& status,
+                        const QString& message) {
+    try {
+        store::History h(dbPath.toStdString());
+        // The history's timestamps: UTC, whole seconds (truncated, so the
+        // child's own start is never earlier).
+        const QString since = launched.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+        return h.finishRunsOfProcess(pid, since.toStdString(), status.toStdString(), message.toStdString());
+    } catch (const std::exception& e) {
+        // The run's panel has the reason; the history view reports a bad database.
+        qWarning("could not record the end of process %lld in %s: %s", pid, qPrintable(dbPath), e.what());
+        return 0;
+    }
+}
+
 /// Flags of a recorded run's config (non-default values), for resuming it.
 QStringList flagsFromConfig(const QString& stage, const QString& configJson) {
     try {
@@ -155,7 +191,7 @@ RunController::RunController(const QString& workspace, const QString& stage, con
     m_pollTimer.setInterval(1000);
     connect(&m_pollTimer, &QTimer::timeout, this, &RunController::poll);
     m_tailTimer.setInterval(100);
-    connect(&m_tailTimer, &QTimer::timeout, this, &RunController::readOutput);
+    connect(&m_tailTimer, &QTimer::timeout, this, [this] { readOutput(); });
 }
 
 RunController* RunController::attach(const QString& workspace, qint64 runId, qint64 pid, const QString& stage,
@@ -267,6 +303,7 @@ void RunController::launch(bool resume) {
     m_sawDone = m_sawStopped = false;
     m_message.clear();
     m_stdoutBuf.clear();
+    m_stderrBuf.clear();
     if (m_proc) {
         m_proc->disconnect(this);
         m_proc->deleteLater();
@@ -299,6 +336,7 @@ void RunController::launch(bool resume) {
     connect(m_proc, &QProcess::finished, this, &RunController::onProcessFinished);
     connect(m_proc, &QProcess::errorOccurred, this, &RunController::onProcessError);
     setState(State::Running);
+    m_launchedAt = QDateTime::currentDateTimeUtc();
     m_proc->start();
     m_pid = m_proc->processId();
     if (multi)
@@ -425,55 +463,127 @@ void RunController::stop() {
     signalPid(SIGTERM);
 }
 
-void RunController::readOutput() {
+void RunController::LineBuffer::feed(const QByteArray& bytes, const std::function<void(const QByteArray&, qint64)>& f) {
+    qsizetype from = 0;
+    while (from < bytes.size()) {
+        const qsizetype nl = bytes.indexOf('\n', from);
+        const qsizetype end = nl < 0 ? bytes.size() : nl;
+        const qsizetype room = qMax<qsizetype>(0, maxLine - head.size());
+        const qsizetype take = qMin(room, end - from);
+        head.append(bytes.constData() + from, take);
+        skipped += end - from - take;
+        if (nl < 0)
+            return;
+        f(head, skipped);
+        clear();
+        from = nl + 1;
+    }
+}
+
+void RunController::LineBuffer::finish(const std::function<void(const QByteArray&, qint64)>& f) {
+    if (!head.isEmpty() || skipped > 0)
+        f(head, skipped);
+    clear();
+}
+
+QString RunController::displayLine(const QByteArray& raw, qint64 cutBytes) {
+    // Binary noise must not reach the text views as control characters.
+    QString text = QString::fromUtf8(raw);
+    if (text.size() > kMaxShownLine) {
+        cutBytes += raw.size() - text.left(kMaxShownLine).toUtf8().size();
+        text.truncate(kMaxShownLine);
+    }
+    text.remove(QLatin1Char('\r'));
+    for (QChar& c : text)
+        if (c.unicode() < 0x20 && c != QLatin1Char('\t'))
+            c = QChar(QChar::ReplacementCharacter);
+    if (cutBytes > 0)
+        text += tr(" … [line cut: %n more byte(s)]", nullptr, int(qMin<qint64>(cutBytes, INT_MAX)));
+    return text;
+}
+
+void RunController::readOutput(bool toEnd) {
     // Unbuffered: a buffered QFile could cache the end of a file that grows.
     if (!m_outFile.isOpen() && QFile::exists(m_outPath))
         m_outFile.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
     if (!m_errFile.isOpen() && QFile::exists(m_errPath))
         m_errFile.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    // A bounded amount per tick keeps the event loop going when a child floods
+    // its output; the rest is read at the next tick (or now, when it ended).
+    constexpr qint64 kChunk = 1 << 20, kPerTick = 4 << 20;
     if (m_outFile.isOpen()) {
-        m_stdoutBuf += m_outFile.readAll();
-        qsizetype nl;
-        while ((nl = m_stdoutBuf.indexOf('\n')) >= 0) {
-            const QByteArray line = m_stdoutBuf.left(nl);
-            m_stdoutBuf.remove(0, nl + 1);
-            handleLine(line);
+        QString text;
+        qint64 got = 0;
+        for (QByteArray bytes; (toEnd || got < kPerTick) && !(bytes = m_outFile.read(kChunk)).isEmpty();) {
+            got += bytes.size();
+            m_stdoutBuf.feed(bytes, [&](const QByteArray& line, qint64 cut) { handleLine(line, cut, &text); });
         }
+        appendText(text);
     }
     if (m_errFile.isOpen()) {
-        const QString text = QString::fromUtf8(m_errFile.readAll());
-        if (!text.isEmpty()) {
-            m_stderr += text;
-            if (m_stderr.size() > kMaxErrorChars)
-                m_stderr = m_stderr.right(kMaxErrorChars);
-            Q_EMIT outputAppended(text, true);
+        QString text;
+        qint64 got = 0;
+        for (QByteArray bytes; (toEnd || got < kPerTick) && !(bytes = m_errFile.read(kChunk)).isEmpty();) {
+            got += bytes.size();
+            m_stderrBuf.feed(bytes, [&](const QByteArray& line, qint64 cut) {
+                text += displayLine(line, cut) + QLatin1Char('\n');
+            });
         }
+        appendError(text);
     }
     readWorkerErrors();
 }
 
-void RunController::handleLine(const QByteArray& raw) {
-    const QByteArray line = raw.trimmed();
-    if (line.startsWith('{')) {
-        QJsonParseError err;
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
-        if (err.error == QJsonParseError::NoError && doc.isObject() && doc.object().contains(QStringLiteral("event"))) {
-            handleEvent(doc.object());
-            return;
-        }
-    }
-    const QString text = QString::fromUtf8(raw) + QLatin1Char('\n');
-    // "[3/14] full_sft  (1m02s elapsed)": the demo announcing its next step.
-    static const QRegularExpression stepLine(QStringLiteral("^\\[(\\d+)/(\\d+)\\]\\s+([^:(]+)"));
-    const QRegularExpressionMatch m = stepLine.match(QString::fromUtf8(line));
-    if (m.hasMatch()) {
-        m_stageProgress = QStringLiteral("%1/%2 %3").arg(m.captured(1), m.captured(2), m.captured(3).trimmed());
-        Q_EMIT stateChanged(m_state);  // views refresh their label
-    }
+void RunController::flushPartialLines() {
+    QString text;
+    m_stdoutBuf.finish([&](const QByteArray& line, qint64 cut) { handleLine(line, cut, &text); });
+    appendText(text);
+    text.clear();
+    m_stderrBuf.finish([&](const QByteArray& line, qint64 cut) { text += displayLine(line, cut) + QLatin1Char('\n'); });
+    appendError(text);
+}
+
+void RunController::appendText(QString text) {
+    if (text.isEmpty())
+        return;
+    if (text.size() > kMaxErrorChars)
+        text = text.right(kMaxErrorChars);
     m_stdoutText += text;
     if (m_stdoutText.size() > kMaxErrorChars)
         m_stdoutText = m_stdoutText.right(kMaxErrorChars);
     Q_EMIT outputAppended(text, false);
+}
+
+void RunController::appendError(QString text) {
+    if (text.isEmpty())
+        return;
+    if (text.size() > kMaxErrorChars)
+        text = text.right(kMaxErrorChars);
+    m_stderr += text;
+    if (m_stderr.size() > kMaxErrorChars)
+        m_stderr = m_stderr.right(kMaxErrorChars);
+    Q_EMIT outputAppended(text, true);
+}
+
+void RunController::handleLine(const QByteArray& raw, qint64 cutBytes, QString* text) {
+    const QByteArray line = raw.trimmed();
+    // A cut line is no event; anything that does not parse as one is text.
+    if (cutBytes == 0 && line.startsWith('{')) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
+        if (err.error == QJsonParseError::NoError && doc.isObject() && wellFormedEvent(doc.object())) {
+            handleEvent(doc.object());
+            return;
+        }
+    }
+    // "[3/14] full_sft  (1m02s elapsed)": the demo announcing its next step.
+    static const QRegularExpression stepLine(QStringLiteral("^\\[(\\d+)/(\\d+)\\]\\s+([^:(]+)"));
+    const QRegularExpressionMatch m = stepLine.match(QString::fromUtf8(line.left(256)));
+    if (m.hasMatch()) {
+        m_stageProgress = QStringLiteral("%1/%2 %3").arg(m.captured(1), m.captured(2), m.captured(3).trimmed());
+        Q_EMIT stateChanged(m_state);  // views refresh their label
+    }
+    *text += displayLine(raw, cutBytes) + QLatin1Char('\n');
 }
 
 void RunController::handleEvent(const QJsonObject& e) {
@@ -502,16 +612,22 @@ void RunController::handleEvent(const QJsonObject& e) {
 }
 
 QString RunController::lastErrorLine() const {
+    // The run's message quotes it: a long line (garbage) is cut, the Output tab has it all.
+    constexpr qsizetype kMaxQuoted = 500;
+    auto quoted = [](const QString& line) {
+        const QString t = line.trimmed();
+        return t.size() > kMaxQuoted ? t.left(kMaxQuoted) + QStringLiteral("…") : t;
+    };
     const QStringList lines = m_stderr.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (auto it = lines.crbegin(); it != lines.crend(); ++it)
         if (it->startsWith(QLatin1String("error")))
-            return it->trimmed();
-    return lines.isEmpty() ? QString() : lines.last().trimmed();
+            return quoted(*it);
+    return lines.isEmpty() ? QString() : quoted(lines.last());
 }
 
 void RunController::onProcessFinished(int exitCode, QProcess::ExitStatus status) {
     m_tailTimer.stop();
-    readOutput();
+    readOutput(true);
     readWorkerErrors();
     // Rank 0 decides the outcome; a worker still alive after it ended (its
     // peer died) is stopped rather than left behind.
@@ -519,19 +635,34 @@ void RunController::onProcessFinished(int exitCode, QProcess::ExitStatus status)
         if (w->state() != QProcess::NotRunning && !w->waitForFinished(10000))
             w->kill();
     Q_EMIT ranksChanged();
-    if (!m_stdoutBuf.isEmpty()) {
-        handleLine(m_stdoutBuf);
-        m_stdoutBuf.clear();
-    }
+    flushPartialLines();
     m_exitCode = exitCode;
     State next;
+    const QString lastLine = lastErrorLine();
     if (status == QProcess::CrashExit) {
-        // SIGKILL without our asking is usually the kernel's out-of-memory killer.
-        next = m_request == Request::Stop ? State::Stopped : State::Failed;
-        m_message = m_request == Request::Stop
-                        ? tr("killed on request")
-                        : tr("the training process crashed or was killed (out of memory?); last output: %1")
-                              .arg(lastErrorLine());
+        // QProcess reports the signal that ended the process as its exit code.
+        const int sig = exitCode;
+        QString why, whyEnglish;
+        if (m_request == Request::Stop && sig == SIGKILL) {
+            next = State::Stopped;
+            why = tr("killed on request (signal %1)").arg(sig);
+            whyEnglish = QStringLiteral("killed on request (signal %1)").arg(sig);
+        } else {
+            next = State::Failed;
+            why = signalReason(sig);
+            whyEnglish = signalReason(sig, false);
+            if (sig == SIGKILL) {
+                // SIGKILL without our asking is usually the kernel's out-of-memory killer.
+                why += tr(": another program or the kernel's out-of-memory killer ended it");
+                whyEnglish += QStringLiteral(": another program or the kernel's out-of-memory killer ended it");
+            }
+        }
+        if (!lastLine.isEmpty()) {
+            why += tr("; last output: %1").arg(lastLine);
+            whyEnglish += QStringLiteral("; last output: %1").arg(lastLine);
+        }
+        m_message = why;
+        recordEnd(next == State::Stopped ? QStringLiteral("interrupted") : QStringLiteral("failed"), whyEnglish);
     } else if (exitCode == 0) {
         next = State::Completed;
     } else if (exitCode == 130 || m_sawStopped) {
@@ -539,11 +670,64 @@ void RunController::onProcessFinished(int exitCode, QProcess::ExitStatus status)
         m_message = tr("saved at step %1; resume continues from there").arg(m_lastStep);
     } else {
         next = State::Failed;
-        m_message = tr("exit status %1: %2").arg(exitCode).arg(lastErrorLine());
+        m_message = tr("exit status %1: %2").arg(exitCode).arg(lastLine);
+        // The CLI finishes its run row before it exits with an error; one it
+        // left "running" (it died on the way out) gets the reason here.
+        recordEnd(QStringLiteral("failed"), QStringLiteral("exit status %1: %2").arg(exitCode).arg(lastLine));
     }
     m_request = Request::None;
     setState(next);
     Q_EMIT finished(next);
+}
+
+QString RunController::signalReason(int sig, bool translated) {
+    // lupdate finds the texts through QT_TR_NOOP; the history keeps English.
+    auto text = [translated](const char* s) {
+        return translated ? QCoreApplication::translate("mm::ui::RunController", s) : QString::fromLatin1(s);
+    };
+    struct Named {
+        int sig;
+        const char* name;
+        bool crash;  ///< a fault of the process itself rather than a signal sent to it
+    };
+    static const Named names[] = {
+        {SIGSEGV, QT_TR_NOOP("segmentation fault"), true},
+        {SIGBUS, QT_TR_NOOP("bus error"), true},
+        {SIGILL, QT_TR_NOOP("illegal instruction"), true},
+        {SIGFPE, QT_TR_NOOP("arithmetic exception"), true},
+        {SIGABRT, QT_TR_NOOP("aborted"), true},
+        {SIGTRAP, QT_TR_NOOP("trace trap"), true},
+        {SIGSYS, QT_TR_NOOP("bad system call"), true},
+        {SIGTERM, QT_TR_NOOP("terminated"), false},
+        {SIGINT, QT_TR_NOOP("interrupted"), false},
+        {SIGHUP, QT_TR_NOOP("hang-up"), false},
+        {SIGQUIT, QT_TR_NOOP("quit"), false},
+        {SIGPIPE, QT_TR_NOOP("broken pipe"), false},
+        {SIGXFSZ, QT_TR_NOOP("file size limit exceeded"), false},
+        {SIGXCPU, QT_TR_NOOP("CPU time limit exceeded"), false},
+    };
+    if (sig == SIGKILL)
+        return text(QT_TR_NOOP("killed (signal %1)")).arg(sig);
+    for (const Named& n : names)
+        if (n.sig == sig)
+            return (n.crash ? text(QT_TR_NOOP("crashed: %1 (signal %2)")) : text(QT_TR_NOOP("killed: %1 (signal %2)")))
+                .arg(text(n.name))
+                .arg(sig);
+    return text(QT_TR_NOOP("killed by signal %1")).arg(sig);
+}
+
+void RunController::recordEnd(const QString& status, const QString& message) {
+    const QString db = QDir(m_workspace).filePath(QStringLiteral("micromind.db"));
+    if (m_pid <= 0 || !QFile::exists(db))
+        return;
+    // Off the GUI thread: another process may hold the database's write lock.
+    auto* watcher = new QFutureWatcher<int>(this);
+    connect(watcher, &QFutureWatcher<int>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        if (watcher->result() > 0)
+            Q_EMIT historyChanged();
+    });
+    watcher->setFuture(QtConcurrent::run(finishRunsOfProcess, db, m_pid, m_launchedAt, status, message));
 }
 
 void RunController::onProcessError(QProcess::ProcessError error) {

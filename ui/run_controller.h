@@ -10,6 +10,7 @@
 //
 // QtCore only: no widget types, so it is usable (and testable) without a GUI.
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonObject>
 #include <QObject>
@@ -18,6 +19,8 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
+
+#include <functional>
 
 namespace mm::ui {
 
@@ -96,6 +99,10 @@ public:
     int exitCode() const { return m_exitCode; }
 
     static QString stateName(State s);
+    /// Why a process ended by signal `sig`, for a person: "crashed: segmentation
+    /// fault (signal 11)", "killed (signal 9)". Untranslated when `translated`
+    /// is false (the history database keeps English, as the CLI writes it).
+    static QString signalReason(int sig, bool translated = true);
     /// Commands that print the training event stream with --json.
     static bool isTrainingStage(const QString& stage);
     /// Shell-quoted command line of a program and arguments (display only).
@@ -131,15 +138,32 @@ Q_SIGNALS:
     /// A process ended (or an attached run left "running"); `state` is Paused,
     /// Stopped, Completed or Failed.
     void finished(mm::ui::RunController::State state);
+    /// The controller wrote the end of a run to the history database (a child
+    /// that crashed or failed without finishing its run row).
+    void historyChanged();
 
 private:
     enum class Request { None, Pause, Stop };
     void setState(State s);
     void launch(bool resume);
-    void readOutput();
+    /// Reads what the child wrote since the last call: a bounded amount per
+    /// call unless `toEnd` (the process ended).
+    void readOutput(bool toEnd = false);
+    /// The child ended: its last line may lack a newline.
+    void flushPartialLines();
+    void appendText(QString text);
+    void appendError(QString text);
+    /// Finishes the history rows the child left "running" (async).
+    void recordEnd(const QString& status, const QString& message);
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void onProcessError(QProcess::ProcessError error);
-    void handleLine(const QByteArray& line);
+    /// One stdout line (`cutBytes` beyond the buffer's limit were dropped): an
+    /// event, or text appended to `text`.
+    void handleLine(const QByteArray& line, qint64 cutBytes, QString* text);
+    /// A line of output as the views show it: control characters replaced,
+    /// cut at kMaxShownLine characters with a note of what was left out.
+    static QString displayLine(const QByteArray& raw, qint64 cutBytes);
+    static constexpr qsizetype kMaxShownLine = 16 << 10;
     void handleEvent(const QJsonObject& e);
     void signalPid(int sig);
     void poll();
@@ -158,10 +182,26 @@ private:
     QTimer m_pollTimer, m_tailTimer;
     QFile m_outFile, m_errFile;
     QString m_outPath, m_errPath;
-    QByteArray m_stdoutBuf;
+    /// Partial lines of stdout and stderr; a line longer than the buffer's
+    /// limit is cut (its head is kept) rather than held in memory whole.
+    struct LineBuffer {
+        qsizetype maxLine = 0;
+        QByteArray head;
+        qint64 skipped = 0;  ///< bytes of the current line beyond maxLine
+        void clear() {
+            head.clear();
+            skipped = 0;
+        }
+        /// Appends bytes; calls f(line, skipped) for each line they complete.
+        void feed(const QByteArray& bytes, const std::function<void(const QByteArray&, qint64)>& f);
+        /// Delivers the last line when it has no newline.
+        void finish(const std::function<void(const QByteArray&, qint64)>& f);
+    };
+    LineBuffer m_stdoutBuf{1 << 20}, m_stderrBuf{16 << 10};
     QString m_stderr, m_stdoutText, m_message, m_weights;
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
+    QDateTime m_launchedAt;  ///< when the current process was started
     qint64 m_lastProbeStep = -1;  ///< attached runs: newest probe step read from the history
     QPointer<RunController> m_parentRun;
     QString m_stageProgress;

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <signal.h>
@@ -124,16 +126,41 @@ CREATE INDEX probes_run_step ON probes(run_id, step);
 static_assert(sizeof kMigrations / sizeof *kMigrations == History::kSchemaVersion,
               "every schema version needs exactly one migration step");
 
-/// An sqlite failure. Derives from IoError so callers only see the public
-/// type; the code lets flush() tell a transient lock from a permanent error.
-class SqliteError : public IoError {
-public:
-    SqliteError(const std::string& what, int code) : IoError(what), m_code(code) {}
-    int code() const { return m_code; }
+/// An sqlite failure; its code lets flush() tell a transient lock from a
+/// permanent error.
+using SqliteError = HistoryError;
 
-private:
-    int m_code;
-};
+/// The other processes of this host that have `path` open, as "sqlite3 (pid
+/// 123), ..." (Linux /proc; empty where it cannot be read). Only for messages:
+/// a locked database names who holds it.
+std::string openersOf(const std::string& path) {
+    namespace stdfs = std::filesystem;
+    std::error_code ec;
+    const stdfs::path target = stdfs::canonical(path, ec);
+    if (ec)
+        return {};
+    const std::string self = std::to_string(::getpid());
+    std::vector<std::string> found;
+    for (stdfs::directory_iterator it("/proc", ec), end; !ec && it != end && found.size() < 5; it.increment(ec)) {
+        const std::string pid = it->path().filename().string();
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || pid == self)
+            continue;
+        std::error_code fdEc;
+        for (stdfs::directory_iterator fd(it->path() / "fd", fdEc), fdEnd; !fdEc && fd != fdEnd; fd.increment(fdEc)) {
+            std::error_code linkEc;
+            if (stdfs::read_symlink(fd->path(), linkEc) != target || linkEc)
+                continue;
+            std::string comm;
+            std::getline(std::ifstream(it->path() / "comm"), comm);
+            found.push_back((comm.empty() ? std::string("process") : comm) + " (pid " + pid + ")");
+            break;
+        }
+    }
+    std::string out;
+    for (const auto& f : found)
+        out += (out.empty() ? "" : ", ") + f;
+    return out;
+}
 
 /// Turns the connection's last error into an exception whose message names the
 /// file and, for the failures a user can fix, says what to do.
@@ -154,22 +181,29 @@ private:
         break;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-        msg = "history database " + path + " is read-only (" + detail + "); " + what +
-              " needs write access to the file and its directory.";
+        msg = "history database " + path + " is read-only (" + detail + ", " + what +
+              "): micromind records runs in it and needs write access to the file and its folder. Make them "
+              "writable (for example: chmod u+w '" + path + "'), or copy the workspace to a writable place; "
+              "the file was left untouched.";
         break;
     case SQLITE_FULL:
         msg = "history database " + path + ": " + what + " failed: disk full (" + detail + ").";
         break;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case SQLITE_LOCKED: {
+        const std::string holders = openersOf(path);
         msg = "history database " + path + ": " + what + " failed: another process kept the database locked for more than " +
-              std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + ").";
+              std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + "). " +
+              (holders.empty() ? std::string("Close the other program using it (another micromind, sqlite3, a backup tool)")
+                               : "It is open in " + holders + ": let it finish or close it") +
+              ", then try again.";
         break;
+    }
     default:
         msg = "history database " + path + ": " + what + " failed: " + detail;
         break;
     }
-    throw SqliteError(msg, code);
+    throw SqliteError(msg, code, path);
 }
 
 /// Runs SQL without parameters (pragmas, transaction control, migrations).
@@ -298,16 +332,23 @@ bool pidAlive(int64_t pid) {
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
 }
 
+/// The message of a run markStaleRunsInterrupted() ends.
+std::string staleRunMessage(int64_t pid, const std::string& host) {
+    return "process " + std::to_string(pid) + " on " + host + " ended without finishing the run (killed or crashed)";
+}
+
 int readUserVersion(sqlite3* db, const std::string& path) {
     Stmt st(db, path, "PRAGMA user_version");
     return st.step() ? static_cast<int>(st.int64(0)) : 0;
 }
 
 [[noreturn]] void throwTooNew(const std::string& path, int version) {
-    throw InputError("history database " + path + " has schema version " + std::to_string(version) +
-                     " but this micromind understands up to " + std::to_string(History::kSchemaVersion) +
-                     ": the workspace was written by a newer micromind. Use that version, or point this one at "
-                     "another output directory.");
+    throw HistoryTooNewError("history database " + path + " was written by a newer micromind (schema " +
+                                 std::to_string(version) + ", this build knows up to " +
+                                 std::to_string(History::kSchemaVersion) +
+                                 "): upgrade micromind to use this workspace, or use another one (another output "
+                                 "directory); the file was left untouched.",
+                             path, version);
 }
 
 constexpr const char* kRunColumns =
@@ -358,6 +399,21 @@ RunRecord readRun(const Stmt& st) {
 }
 
 } // namespace
+
+HistoryError::HistoryError(const std::string& what, int sqliteCode, std::string path)
+    : IoError(what), m_code(sqliteCode), m_path(std::move(path)) {
+    switch (sqliteCode & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: m_fault = Fault::Locked; break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM: m_fault = Fault::ReadOnly; break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: m_fault = Fault::Damaged; break;
+    case SQLITE_FULL: m_fault = Fault::DiskFull; break;
+    case SQLITE_CANTOPEN: m_fault = Fault::CannotOpen; break;
+    default: m_fault = Fault::Other; break;
+    }
+}
 
 History::History(const std::string& dbPath) : m_path(dbPath) {
     // NOMUTEX: a History is used from one thread at a time, so SQLite's own
@@ -424,6 +480,8 @@ void History::migrate() {
 }
 
 int History::schemaVersion() const { return readUserVersion(m_db, m_path); }
+
+bool History::readOnly() const { return sqlite3_db_readonly(m_db, "main") == 1; }
 
 int64_t History::beginRun(const std::string& stage, const std::string& configJson,
                           const std::string& parentCheckpoint, const std::string& outCheckpoint,
@@ -554,8 +612,7 @@ int History::markStaleRunsInterrupted() {
                 "UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'");
         for (const auto& [id, pid] : stale) {
             st.bindText(1, now);
-            st.bindText(2, "process " + std::to_string(pid) + " on " + host +
-                               " ended without finishing the run (killed or crashed)");
+            st.bindText(2, staleRunMessage(pid, host));
             st.bindInt(3, id);
             st.step();
             changed += sqlite3_changes(m_db);
@@ -564,6 +621,28 @@ int History::markStaleRunsInterrupted() {
     }
     tx.commit();
     return changed;
+}
+
+int History::finishRunsOfProcess(int64_t pid, const std::string& startedSince, const std::string& status,
+                                 const std::string& message) {
+    if (status != "completed" && status != "failed" && status != "interrupted" && status != "stopped")
+        throw InputError("finishRunsOfProcess: '" + status + "' is not a final run status "
+                         "(completed, failed, interrupted, stopped)");
+    // markStaleRunsInterrupted (another reader, a new run) may have seen the
+    // dead pid first: its generic verdict is replaced by the actual reason.
+    const std::string host = hostName();
+    Stmt st(m_db, m_path,
+            "UPDATE runs SET status = ?, ended_at = ?, message = ? WHERE host = ? AND pid = ? AND started_at >= ? "
+            "AND (status = 'running' OR (status = 'interrupted' AND message = ?))");
+    st.bindText(1, status);
+    st.bindText(2, nowIso());
+    st.bindText(3, message);
+    st.bindText(4, host);
+    st.bindInt(5, pid);
+    st.bindText(6, startedSince);
+    st.bindText(7, staleRunMessage(pid, host));
+    st.step();
+    return sqlite3_changes(m_db);
 }
 
 std::vector<RunRecord> History::listRuns() const {

@@ -6,6 +6,8 @@
 // Several processes may open the same database (a training run writes, the GUI
 // and `micromind history` read); SQLite's locking plus a busy timeout handles it.
 
+#include "common/error.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,6 +18,36 @@
 struct sqlite3;
 
 namespace mm::store {
+
+/// A failure of the history database: what() names the file and says what to
+/// do; fault() sorts it into the cases a front end phrases for a person.
+class HistoryError : public IoError {
+public:
+    enum class Fault { Other, Locked, ReadOnly, Damaged, DiskFull, CannotOpen };
+    HistoryError(const std::string& what, int sqliteCode, std::string path);
+    int code() const { return m_code; }  ///< SQLite's extended result code
+    Fault fault() const { return m_fault; }
+    const std::string& path() const { return m_path; }
+
+private:
+    int m_code;
+    Fault m_fault;
+    std::string m_path;
+};
+
+/// The database was written by a newer micromind: its schema version is above
+/// History::kSchemaVersion. The file is left untouched.
+class HistoryTooNewError : public InputError {
+public:
+    HistoryTooNewError(const std::string& what, std::string path, int version)
+        : InputError(what), m_path(std::move(path)), m_version(version) {}
+    const std::string& path() const { return m_path; }
+    int version() const { return m_version; }
+
+private:
+    std::string m_path;
+    int m_version;
+};
 
 /// A row of the runs table.
 struct RunRecord {
@@ -102,15 +134,19 @@ public:
     static constexpr int kSchemaVersion = 3;
 
     /// Opens or creates the database, enables WAL and a busy timeout, applies
-    /// pending migrations in one transaction. Throws IoError (unwritable,
-    /// corrupt: message says which file and what to do) or InputError when the
-    /// database was written by a newer micromind (schema version too high).
+    /// pending migrations in one transaction. Throws HistoryError, an IoError
+    /// (unwritable, locked, corrupt: message says which file and what to do),
+    /// or HistoryTooNewError, an InputError, when the database was written by a
+    /// newer micromind (schema version too high).
     explicit History(const std::string& dbPath);
     ~History();
     History(const History&) = delete;
     History& operator=(const History&) = delete;
 
     int schemaVersion() const;
+    /// True when SQLite could open the file for reading only (permissions):
+    /// reads work, every write throws HistoryError with Fault::ReadOnly.
+    bool readOnly() const;
     const std::string& path() const { return m_path; }
 
     /// Inserts a run with status "running", this host and pid; returns its id.
@@ -131,6 +167,14 @@ public:
     /// Marks runs of this host whose status is "running" but whose pid is no
     /// longer alive as "interrupted". Returns how many were changed.
     int markStaleRunsInterrupted();
+    /// Sets the final status and message of the runs of this host that process
+    /// `pid` began at or after `startedSince` (ISO 8601 UTC, as startedAt) and
+    /// did not finish: still "running", or marked "interrupted" by
+    /// markStaleRunsInterrupted(). A front end whose child died (a crash, a
+    /// signal) knows why. Runs the process finished itself are left alone.
+    /// Returns how many changed.
+    int finishRunsOfProcess(int64_t pid, const std::string& startedSince, const std::string& status,
+                            const std::string& message);
 
     std::vector<RunRecord> listRuns() const;
     std::optional<RunRecord> run(int64_t id) const;

@@ -1594,7 +1594,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+263"/>
+        <location line="+264"/>
         <source>No workspace open</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1946,7 +1946,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+231"/>
+        <location filename="../run_controller.cpp" line="+267"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1986,22 +1986,35 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+173"/>
+        <location line="+175"/>
         <source>stopped by the user</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location line="+52"/>
+        <source> … [line cut: %n more byte(s)]</source>
+        <translation>
+            <numerusform> … [line cut: %n more byte]</numerusform>
+            <numerusform> … [line cut: %n more bytes]</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+121"/>
-        <source>killed on request</source>
+        <location line="+147"/>
+        <source>killed on request (signal %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>the training process crashed or was killed (out of memory?); last output: %1</source>
+        <location line="+8"/>
+        <source>: another program or the kernel&apos;s out-of-memory killer ended it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
+        <source>; last output: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>saved at step %1; resume continues from there</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2011,7 +2024,97 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+21"/>
+        <source>segmentation fault</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bus error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>illegal instruction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>arithmetic exception</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>aborted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>trace trap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bad system call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>terminated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>hang-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>broken pipe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>file size limit exceeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU time limit exceeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>killed (signal %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>crashed: %1 (signal %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>killed: %1 (signal %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>killed by signal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>could not start %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2734,11 +2837,43 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>the folder %1 is not writable: %2</source>
+        <source>The workspace folder %1 is not writable (%2). MicroMind keeps the run history (micromind.db), checkpoints and logs there: make the folder writable, or open another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 is read-only. MicroMind records every run in it and needs write access to the file and to the folder %2: make them writable, or copy the workspace to a writable place. The file was left untouched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 was written by a newer MicroMind (history schema %2; this build knows up to %3). Upgrade MicroMind to open this workspace, or open another one. The file was left untouched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+26"/>
+        <source>Details: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>%1 is locked: another process kept it busy for more than a few seconds. Let that process finish or close it (see the details), then open the workspace again. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 is damaged or is not a MicroMind history. Move it aside (for example, rename it to micromind.db.broken) and open the workspace again to start a new history. The file was left untouched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The disk that holds %1 is full. Free some space, then open the workspace again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+9"/>
+        <location line="+2"/>
         <source>could not open the history of %1: %2</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1591,7 +1591,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+263"/>
+        <location line="+264"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
@@ -1940,7 +1940,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+231"/>
+        <location filename="../run_controller.cpp" line="+267"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -1980,22 +1980,34 @@
         <translation>失败</translation>
     </message>
     <message>
-        <location line="+173"/>
+        <location line="+175"/>
         <source>stopped by the user</source>
         <translation>已由用户停止</translation>
     </message>
-    <message>
-        <location line="+121"/>
-        <source>killed on request</source>
-        <translation>已按要求强制结束</translation>
+    <message numerus="yes">
+        <location line="+52"/>
+        <source> … [line cut: %n more byte(s)]</source>
+        <translation>
+            <numerusform> …［此行已截断：另有 %n 字节］</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>the training process crashed or was killed (out of memory?); last output: %1</source>
-        <translation>训练进程崩溃或被结束（内存不足？）；最后输出：%1</translation>
+        <location line="+147"/>
+        <source>killed on request (signal %1)</source>
+        <translation>已按要求强制结束（信号 %1）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>: another program or the kernel&apos;s out-of-memory killer ended it</source>
+        <translation>：被其他程序或内核的内存不足（OOM）机制结束</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>; last output: %1</source>
+        <translation>；最后输出：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>saved at step %1; resume continues from there</source>
         <translation>已在第 %1 步保存；继续运行将从此处开始</translation>
     </message>
@@ -2005,7 +2017,97 @@
         <translation>退出状态 %1：%2</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+21"/>
+        <source>segmentation fault</source>
+        <translation>段错误</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bus error</source>
+        <translation>总线错误</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>illegal instruction</source>
+        <translation>非法指令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>arithmetic exception</source>
+        <translation>算术异常</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>aborted</source>
+        <translation>异常中止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>trace trap</source>
+        <translation>跟踪陷阱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bad system call</source>
+        <translation>错误的系统调用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>terminated</source>
+        <translation>被终止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>hang-up</source>
+        <translation>挂断</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>broken pipe</source>
+        <translation>管道断开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>file size limit exceeded</source>
+        <translation>超出文件大小限制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU time limit exceeded</source>
+        <translation>超出 CPU 时间限制</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>killed (signal %1)</source>
+        <translation>被强制结束（信号 %1）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>crashed: %1 (signal %2)</source>
+        <translation>崩溃：%1（信号 %2）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>killed: %1 (signal %2)</source>
+        <translation>被结束：%1（信号 %2）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>killed by signal %1</source>
+        <translation>被信号 %1 结束</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>could not start %1: %2</source>
         <translation>无法启动 %1：%2</translation>
     </message>
@@ -2730,11 +2832,43 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>the folder %1 is not writable: %2</source>
-        <translation>文件夹 %1 不可写：%2</translation>
+        <source>The workspace folder %1 is not writable (%2). MicroMind keeps the run history (micromind.db), checkpoints and logs there: make the folder writable, or open another one.</source>
+        <translation>工作区文件夹 %1 不可写（%2）。MicroMind 在其中保存运行历史（micromind.db）、检查点和日志：请让该文件夹可写，或打开其他文件夹。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 is read-only. MicroMind records every run in it and needs write access to the file and to the folder %2: make them writable, or copy the workspace to a writable place. The file was left untouched.</source>
+        <translation>%1 是只读的。MicroMind 会把每次运行记录在其中，需要对该文件和文件夹 %2 有写权限：请让它们可写，或把工作区复制到可写的位置。文件未被改动。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 was written by a newer MicroMind (history schema %2; this build knows up to %3). Upgrade MicroMind to open this workspace, or open another one. The file was left untouched.</source>
+        <translation>%1 由更新版本的 MicroMind 写入（历史结构版本 %2；本版本最高支持 %3）。请升级 MicroMind 后再打开此工作区，或打开其他工作区。文件未被改动。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+26"/>
+        <source>Details: %1</source>
+        <translation>详细信息：%1</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>%1 is locked: another process kept it busy for more than a few seconds. Let that process finish or close it (see the details), then open the workspace again. Nothing was changed.</source>
+        <translation>%1 已被锁定：另一个进程占用它超过了数秒。请等待该进程结束或将其关闭（见详细信息），然后重新打开工作区。未做任何改动。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 is damaged or is not a MicroMind history. Move it aside (for example, rename it to micromind.db.broken) and open the workspace again to start a new history. The file was left untouched.</source>
+        <translation>%1 已损坏，或不是 MicroMind 的历史数据库。请将其移开（例如重命名为 micromind.db.broken），然后重新打开工作区以新建历史。文件未被改动。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The disk that holds %1 is full. Free some space, then open the workspace again.</source>
+        <translation>存放 %1 的磁盘已满。请释放一些空间，然后重新打开工作区。</translation>
     </message>
     <message>
         <location line="+9"/>
+        <location line="+2"/>
         <source>could not open the history of %1: %2</source>
         <translation>无法打开 %1 的历史记录：%2</translation>
     </message>
