@@ -2,11 +2,15 @@
 # Fuzzes the readers of outside files with libFuzzer (clang, ASan + UBSan):
 # the Hugging Face tokenizer.json reader, the restricted unpickler (torch.save
 # zip and legacy formats), safetensors, GGUF, and the jsonl data reader with
-# minimind's record validators. They are torch-free, so each
+# minimind's record validators, and `micromind serve`'s chat request parser;
+# the token cache ("MMTOK001" header, document offsets, the samples read
+# through them), a checkpoint's model config (the JSON sidecar, or the shapes
+# of the unpickled state dict) and the LLM judge's reply parser.
+# They are torch-free, so each
 # target is compiled straight from its sources.
 #
 #   bash scripts/fuzz.sh                 # 20 s per target (CI's short run)
-#   FUZZ_SECONDS=360 bash scripts/fuzz.sh   # the long run (30 min for all five)
+#   FUZZ_SECONDS=180 bash scripts/fuzz.sh   # the long run (27 min for all nine, plus ~1 min build each)
 #   bash scripts/fuzz.sh fuzz_gguf       # one target
 #
 # Seeds: the repository's reader fixtures, plus real samples from
@@ -29,6 +33,10 @@ declare -A SOURCES=(
   [fuzz_safetensors]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp"
   [fuzz_gguf]="core/io/gguf.cpp"
   [fuzz_jsonl]="core/data/jsonl.cpp core/text/chat_template.cpp"
+  [fuzz_server_request]="core/eval/chat_request.cpp"
+  [fuzz_token_cache]="core/data/token_cache_header.cpp core/data/token_cache.cpp core/data/pretrain_dataset.cpp core/data/jsonl.cpp core/text/tokenizer.cpp core/text/spm_loader.cpp core/text/hf_bpe.cpp core/text/chat_template.cpp core/common/fs.cpp"
+  [fuzz_checkpoint_config]="$(ls core/io/*.cpp | grep -v gguf.cpp | tr '\n' ' ') core/common/fs.cpp core/model/model_config.cpp core/model/config_infer.cpp"
+  [fuzz_judge_reply]="core/eval/judge_reply.cpp core/eval/scores.cpp"
 )
 declare -A SEEDS=(
   [fuzz_hf_tokenizer]="tests/data/hf_bpe ../shared/minimind/tokenizer.json"
@@ -36,9 +44,21 @@ declare -A SEEDS=(
   [fuzz_safetensors]="tests/data/io"
   [fuzz_gguf]="tests/data/gguf"
   [fuzz_jsonl]=""
+  [fuzz_server_request]="tests/data/server"
+  [fuzz_token_cache]="tests/data/fuzz_seeds/fuzz_token_cache"
+  [fuzz_checkpoint_config]="tests/data/fuzz_seeds/fuzz_checkpoint_config tests/data/io"
+  [fuzz_judge_reply]="tests/data/fuzz_seeds/fuzz_judge_reply"
+)
+# Extra libFuzzer flags. The parsers that must stay linear in their input get a
+# short -timeout (libFuzzer's default is 1200 s) so that a slow input is a finding.
+declare -A FLAGS=(
+  [fuzz_judge_reply]="-timeout=10"
+  [fuzz_checkpoint_config]="-timeout=10"
+  [fuzz_token_cache]="-timeout=10"
 )
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_hf_tokenizer fuzz_pickle fuzz_safetensors fuzz_gguf fuzz_jsonl)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_hf_tokenizer fuzz_pickle fuzz_safetensors fuzz_gguf fuzz_jsonl fuzz_server_request
+                                 fuzz_token_cache fuzz_checkpoint_config fuzz_judge_reply)
 
 failed=0
 for t in "${targets[@]}"; do
@@ -56,11 +76,15 @@ for t in "${targets[@]}"; do
     # Text to tokenise: a few real lines of each data sample.
     for f in ../shared/data/*/*.jsonl; do [[ -f "$f" ]] && head -c 4000 "$f" > "$corpus/sample-$(basename "$f").txt"; done
   fi
+  if [[ $t == fuzz_judge_reply ]]; then
+    # Real model output with <think> blocks, numbers and braces in prose.
+    for f in ../shared/data/reason/*.jsonl; do [[ -f "$f" ]] && head -c 4000 "$f" > "$corpus/sample-$(basename "$f").txt"; done
+  fi
   log="$OUT/$t/last.log"
   set +e
   (cd "$OUT/$t" && MM_FUZZ_TOKENIZER="$ROOT/tests/data/hf_bpe/minimind_derived_tokenizer.json" \
      UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-     "./$t" -max_total_time="$SECONDS_PER" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 corpus) > "$log" 2>&1
+     "./$t" -max_total_time="$SECONDS_PER" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 ${FLAGS[$t]:-} corpus) > "$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo 0)

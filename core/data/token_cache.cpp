@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "data/jsonl.h"
+#include "data/token_cache_header.h"
 #include "text/chat_template.h"
 
 #include <algorithm>
@@ -28,31 +29,6 @@ namespace mm::data {
 namespace {
 
 namespace stdfs = std::filesystem;
-
-constexpr char kMagic[8] = {'M', 'M', 'T', 'O', 'K', '0', '0', '1'};
-constexpr uint32_t kVersion = 1;
-constexpr uint32_t kHasMask = 1;
-constexpr size_t kHeaderSize = 256;
-
-// Fixed 256-byte header. Integers are host-endian: caches are local build
-// artefacts, never shipped between machines.
-struct Header {
-    char magic[8];
-    uint32_t version;
-    uint32_t flags;
-    int64_t documents;
-    int64_t tokens;
-    int64_t badLines;
-    uint64_t tokensOffset;
-    uint64_t offsetsOffset;
-    uint64_t maskOffset; ///< 0 when there is no mask
-    uint64_t fileSize;   ///< a truncated file is detected by comparing with stat
-    uint32_t format;     ///< CacheFormat, for diagnostics
-    uint32_t reserved;
-    char key[64];        ///< NUL-padded cache key
-    char padding[kHeaderSize - 8 - 4 - 4 - 8 * 7 - 4 - 4 - 64];
-};
-static_assert(sizeof(Header) == kHeaderSize, "cache header must stay 256 bytes");
 
 // A batch is parsed on the calling thread (so errors name the right line) and
 // tokenized on worker threads. Bounding it by bytes keeps memory flat on GB files
@@ -212,67 +188,6 @@ private:
     bool m_released = false;
 };
 
-// Removes temp files of the same cache left by builds that were killed: their
-// process is gone and they have not been written to for a while. A live build on
-// another host sharing the directory keeps touching its file, so it is spared.
-void removeStaleTemps(const std::string& cacheDir, const std::string& cacheName) {
-    std::error_code ec;
-    const std::string prefix = cacheName + ".tmp.";
-    const time_t now = std::time(nullptr);
-    for (stdfs::directory_iterator it(cacheDir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.rfind(prefix, 0) != 0)
-            continue;
-        std::string rest = name.substr(prefix.size());
-        long pid = std::strtol(rest.c_str(), nullptr, 10);
-        // EPERM: the process exists but belongs to someone else.
-        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM))
-            continue;
-        struct stat st {};
-        if (::stat(it->path().c_str(), &st) == 0 && now - st.st_mtime > kStaleTempSeconds)
-            ::unlink(it->path().c_str());
-    }
-}
-
-// Checks a mapped file; returns an empty string when it is a valid cache,
-// otherwise why not.
-std::string validate(const void* map, size_t size) {
-    if (size < kHeaderSize)
-        return "file is shorter than the header";
-    Header h;
-    std::memcpy(&h, map, sizeof h);
-    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0)
-        return "bad magic";
-    if (h.version != kVersion)
-        return "cache version " + std::to_string(h.version) + ", expected " + std::to_string(kVersion);
-    if (h.key[sizeof h.key - 1] != '\0')
-        return "corrupt key";
-    if (h.fileSize != size)
-        return "file is " + std::to_string(size) + " bytes, header says " + std::to_string(h.fileSize) +
-               " (truncated?)";
-    if (h.documents < 1 || h.tokens < 1)
-        return "empty cache";
-    const uint64_t docs = static_cast<uint64_t>(h.documents), toks = static_cast<uint64_t>(h.tokens);
-    if (h.tokensOffset != kHeaderSize || h.tokensOffset + 2 * toks > size)
-        return "token array out of bounds";
-    if (h.offsetsOffset % 8 != 0 || h.offsetsOffset < h.tokensOffset + 2 * toks ||
-        h.offsetsOffset + 8 * (docs + 1) > size)
-        return "offset array out of bounds";
-    if (h.flags & kHasMask) {
-        if (h.maskOffset < h.offsetsOffset + 8 * (docs + 1) || h.maskOffset + toks > size)
-            return "mask out of bounds";
-    }
-    // Offsets index the token array directly; checking them once here means no
-    // later access can run outside the mapping.
-    const auto* offsets = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + h.offsetsOffset);
-    if (offsets[0] != 0 || offsets[docs] != toks)
-        return "document offsets do not span the tokens";
-    for (uint64_t i = 0; i < docs; ++i)
-        if (offsets[i] > offsets[i + 1])
-            return "document offsets are not sorted";
-    return {};
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------
@@ -323,7 +238,7 @@ bool tryMap(const std::string& path, void*& map, size_t& size, std::string& why)
         throw IoError("cannot read token cache " + path + ": " + err);
     }
     size = static_cast<size_t>(st.st_size);
-    if (size < kHeaderSize) {
+    if (size < kCacheHeaderSize) {
         ::close(fd);
         why = "file is shorter than the header";
         return false;
@@ -336,7 +251,7 @@ bool tryMap(const std::string& path, void*& map, size_t& size, std::string& why)
         map = nullptr;
         throw IoError("cannot map token cache " + path + ": " + errnoText());
     }
-    why = validate(map, size);
+    why = validateCacheFile(map, size);
     if (!why.empty()) {
         ::munmap(map, size);
         map = nullptr;
@@ -354,20 +269,18 @@ TokenCache TokenCache::open(const std::string& cachePath) {
     if (!tryMap(cachePath, map, size, why))
         throw InputError(cachePath + " is not a valid token cache (" + why +
                          "); delete it and it will be rebuilt from the data file");
-    Header h;
-    std::memcpy(&h, map, sizeof h);
+    const CacheSections s = cacheSections(map);
     TokenCache c;
     c.m_path = cachePath;
-    c.m_key = h.key;
+    c.m_key = s.header.key;
     c.m_map = map;
     c.m_mapSize = size;
-    c.m_docs = h.documents;
-    c.m_tokens = h.tokens;
-    c.m_badLines = h.badLines;
-    const char* base = static_cast<const char*>(map);
-    c.m_tok = reinterpret_cast<const uint16_t*>(base + h.tokensOffset);
-    c.m_offsets = reinterpret_cast<const uint64_t*>(base + h.offsetsOffset);
-    c.m_mask = (h.flags & kHasMask) ? reinterpret_cast<const uint8_t*>(base + h.maskOffset) : nullptr;
+    c.m_docs = s.header.documents;
+    c.m_tokens = s.header.tokens;
+    c.m_badLines = s.header.badLines;
+    c.m_tok = s.tokens;
+    c.m_offsets = s.offsets;
+    c.m_mask = s.mask;
     return c;
 }
 
@@ -404,7 +317,8 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
     stdfs::create_directories(cacheDir, ec);
     if (ec)
         throw IoError("cannot create cache directory " + cacheDir + ": " + ec.message());
-    removeStaleTemps(cacheDir, name);
+    // Temp files of builds that were killed (see fs::removeStaleTemps).
+    fs::removeStaleTemps(cacheDir, name, kStaleTempSeconds);
 
     const bool sft = opts.format == CacheFormat::Sft;
     const std::string tmpPath = cachePath + ".tmp." + std::to_string(::getpid());
@@ -415,8 +329,8 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
     if (sft)
         maskOut = std::make_unique<TempFile>(tmpPath + ".mask");
 
-    const char zeros[kHeaderSize] = {};
-    out.write(zeros, kHeaderSize); // placeholder, rewritten last
+    const char zeros[kCacheHeaderSize] = {};
+    out.write(zeros, kCacheHeaderSize); // placeholder, rewritten last
 
     JsonlReader reader(dataPath, opts.skipBadLines);
     std::vector<uint64_t> offsets{0};
@@ -480,17 +394,17 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
         throw InputError(msg);
     }
 
-    Header h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.version = kVersion;
-    h.flags = sft ? kHasMask : 0;
+    CacheHeader h{};
+    std::memcpy(h.magic, kCacheMagic, sizeof kCacheMagic);
+    h.version = kCacheVersion;
+    h.flags = sft ? kCacheHasMask : 0;
     h.documents = docs;
     h.tokens = static_cast<int64_t>(totalTokens);
     h.badLines = reader.badLines();
     h.format = static_cast<uint32_t>(opts.format);
     std::snprintf(h.key, sizeof h.key, "%s", key.c_str());
-    h.tokensOffset = kHeaderSize;
-    uint64_t pos = kHeaderSize + 2 * totalTokens;
+    h.tokensOffset = kCacheHeaderSize;
+    uint64_t pos = kCacheHeaderSize + 2 * totalTokens;
     const uint64_t pad = (8 - pos % 8) % 8; // offsets must be 8-byte aligned in the mapping
     out.write(zeros, pad);
     pos += pad;

@@ -7,6 +7,7 @@
 // raw reply. The API key is only ever put in the Authorization header: it is
 // never part of an error message, a log line or the database.
 
+#include "eval/judge_reply.h"
 #include "text/chat_template.h"
 
 #include <array>
@@ -19,26 +20,6 @@ namespace mm::eval {
 /// Version of the judging prompt; stored with every score so tables made with
 /// different rubrics are not mixed up silently.
 extern const char* const kJudgePromptVersion;
-
-/// Scores read from a judge reply, in scoreDimensions() order.
-struct JudgeScores {
-    std::array<std::optional<double>, 3> values;
-    std::string comment;
-};
-
-/// Result of parsing one reply.
-struct JudgeParse {
-    bool ok = false;
-    JudgeScores scores;
-    std::string error;  ///< why not ok: no scores, a dimension missing, out of range
-};
-
-/// Reads the three scores from a reply: a JSON object (possibly inside a code
-/// fence, after a <think> block, with trailing commas or Chinese keys, values
-/// as numbers or strings like "7/10"), or failing that "key: number" text (a
-/// reply cut off mid-JSON still yields the scores it contains). ok only when
-/// all three are present and within 0-10.
-JudgeParse parseJudgeReply(const std::string& reply);
 
 /// One answer shown to the judge.
 struct JudgedAnswer {

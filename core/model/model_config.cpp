@@ -1,7 +1,9 @@
 #include "model/model_config.h"
 
 #include "common/error.h"
+#include "model/config_infer.h"
 
+#include <climits>
 #include <cmath>
 
 namespace mm::model {
@@ -48,12 +50,19 @@ nlohmann::json ModelConfig::toJson() const {
 }
 
 ModelConfig ModelConfig::fromJson(const nlohmann::json& j) {
+    if (!j.is_object())
+        throw InputError(std::string("model config must be a JSON object, not ") + j.type_name());
     ModelConfig c;
     auto geti = [&](const char* k, int& out) {
         if (j.contains(k)) {
-            if (!j[k].is_number_integer())
+            const nlohmann::json& v = j[k];
+            if (!v.is_number_integer())
                 throw InputError(std::string("model config field \"") + k + "\" must be an integer");
-            out = j[k].get<int>();
+            // get<int> would wrap 4294967297 to 1.
+            if (v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(INT_MAX)
+                                       : v.get<int64_t>() < INT_MIN || v.get<int64_t>() > INT_MAX)
+                throw InputError(std::string("model config field \"") + k + "\" is " + v.dump() + ", out of range");
+            out = v.get<int>();
         }
     };
     auto getd = [&](const char* k, double& out) {
@@ -64,8 +73,12 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j) {
         }
     };
     auto getb = [&](const char* k, bool& out) {
-        if (j.contains(k))
-            out = j[k].is_boolean() ? j[k].get<bool>() : j[k].get<int>() != 0;
+        if (j.contains(k)) {
+            const nlohmann::json& v = j[k];
+            if (!v.is_boolean() && !v.is_number_integer())
+                throw InputError(std::string("model config field \"") + k + "\" must be true or false");
+            out = v.is_boolean() ? v.get<bool>() : v.get<int64_t>() != 0;
+        }
     };
     geti("vocab_size", c.vocabSize);
     geti("hidden_size", c.hiddenSize);
@@ -82,6 +95,7 @@ ModelConfig ModelConfig::fromJson(const nlohmann::json& j) {
     geti("num_experts_per_tok", c.expertsPerToken);
     getd("aux_loss_alpha", c.auxLossAlpha);
     getb("norm_topk_prob", c.normTopkProb);
+    validateModelConfig(c);
     return c;
 }
 

@@ -5,6 +5,7 @@
 
 #include "io/pickle.h"
 #include "io/torch_save.h"
+#include "model/config_infer.h"
 #include "model/raw_tensor.h"
 
 #include <torch/serialize.h>
@@ -76,36 +77,17 @@ StateDict loadStateDict(const std::string& path) {
     return sd;
 }
 
+namespace {
+model::TensorShapes shapesOf(const StateDict& sd) {
+    model::TensorShapes shapes;
+    for (const auto& [k, v] : sd)
+        shapes.emplace(k, v.sizes().vec());
+    return shapes;
+}
+} // namespace
+
 model::ModelConfig inferConfig(const StateDict& sd, int headsHint) {
-    model::ModelConfig c;
-    auto get = [&](const std::string& k) -> const Tensor& {
-        auto it = sd.find(k);
-        if (it == sd.end())
-            throw InputError("checkpoint lacks " + k + "; it is not a MiniMind state dict");
-        return it->second;
-    };
-    const Tensor& emb = get("model.embed_tokens.weight");
-    c.vocabSize = int(emb.size(0));
-    c.hiddenSize = int(emb.size(1));
-    int layers = 0;
-    while (sd.count("model.layers." + std::to_string(layers) + ".input_layernorm.weight"))
-        ++layers;
-    c.numLayers = layers;
-    c.numHeads = headsHint;
-    const Tensor& k = get("model.layers.0.self_attn.k_proj.weight");
-    c.numKvHeads = int(k.size(0) / (c.hiddenSize / c.numHeads));
-    c.useMoe = sd.count("model.layers.0.mlp.gate.weight") > 0;
-    if (c.useMoe) {
-        c.numRoutedExperts = int(get("model.layers.0.mlp.gate.weight").size(0));
-        c.intermediateSize = int(get("model.layers.0.mlp.experts.0.gate_proj.weight").size(0));
-        int shared = 0;
-        while (sd.count("model.layers.0.mlp.shared_experts." + std::to_string(shared) + ".gate_proj.weight"))
-            ++shared;
-        c.numSharedExperts = shared;
-    } else {
-        c.intermediateSize = int(get("model.layers.0.mlp.gate_proj.weight").size(0));
-    }
-    return c;
+    return model::inferConfigFromShapes(shapesOf(sd), headsHint);
 }
 
 void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) {
@@ -159,8 +141,7 @@ void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) 
 
 model::MiniMind loadModel(const std::string& weightsPath, int expectVocab) {
     StateDict sd = loadStateDict(weightsPath);
-    nlohmann::json side = readSidecar(weightsPath);
-    model::ModelConfig c = side.contains("model") ? model::ModelConfig::fromJson(side["model"]) : inferConfig(sd);
+    const model::ModelConfig c = model::checkpointConfig(readSidecar(weightsPath), sidecarPath(weightsPath), shapesOf(sd));
     if (expectVocab > 0 && c.vocabSize != expectVocab)
         throw InputError("checkpoint " + weightsPath + " has a vocabulary of " + std::to_string(c.vocabSize) +
                          " tokens but the tokenizer has " + std::to_string(expectVocab) +
@@ -190,11 +171,7 @@ nlohmann::json readSidecar(const std::string& weightsPath) {
     const std::string p = sidecarPath(weightsPath);
     if (!fs::isFile(p))
         return {};
-    try {
-        return nlohmann::json::parse(fs::readFile(p));
-    } catch (const std::exception& e) {
-        throw InputError(p + ": invalid JSON (" + std::string(e.what()) + "); delete it or restore it");
-    }
+    return model::parseSidecar(fs::readFile(p), p);
 }
 
 void saveResume(const std::string& path, model::MiniMind& m, torch::optim::Optimizer& opt, const nlohmann::json& meta) {

@@ -1,6 +1,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "fixtures.h"
+#include "model/config_infer.h"
 #include "train/checkpoint.h"
 
 #include <gtest/gtest.h>
@@ -25,6 +26,17 @@ model::ModelConfig cfg(int hidden = 32) {
 }
 
 bool pythonTorchAvailable() { return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0; }
+
+/// The InputError message of `f` ("" when it throws none; anything else fails the test).
+template <class F>
+std::string inputErrorOf(F&& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
 } // namespace
 
 TEST(Checkpoint, StateDictHasMinimindNamesAndTiedHead) {
@@ -125,4 +137,92 @@ TEST(Checkpoint, PythonTorchLoadsItWithMinimindNames) {
     in >> n >> sum;
     EXPECT_EQ(n, 1 + 2 * 9 + 1 + 1);
     EXPECT_NEAR(sum, expect, 1e-6);
+}
+
+// Sidecars and state dicts found by tests/fuzz/fuzz_checkpoint_config.cpp: each
+// used to load, crash or escape as another exception type.
+TEST(Checkpoint, SidecarModelConfigsAreValidatedNamingTheField) {
+    using model::ModelConfig;
+    const auto bad = [](const char* text) {
+        return inputErrorOf([&] { ModelConfig::fromJson(nlohmann::json::parse(text)); });
+    };
+    // Heads that do not divide the hidden size (built a model with 12-wide heads
+    // of a 100-wide layer), kv heads that do not divide the heads, a zero size
+    // (division by zero in headDim), a size past int (wrapped to 1), a bool as a
+    // string (nlohmann::type_error), a zero epsilon, a hidden size whose FFN
+    // size overflowed int.
+    EXPECT_NE(bad(R"({"hidden_size": 100, "num_attention_heads": 8})").find("\"num_attention_heads\""), std::string::npos);
+    EXPECT_NE(bad(R"({"num_attention_heads": 8, "num_key_value_heads": 3})").find("\"num_key_value_heads\""),
+              std::string::npos);
+    EXPECT_NE(bad(R"({"hidden_size": 0})").find("\"hidden_size\" is 0"), std::string::npos);
+    EXPECT_NE(bad(R"({"vocab_size": 4294967297})").find("\"vocab_size\" is 4294967297, out of range"), std::string::npos);
+    EXPECT_NE(bad(R"({"use_moe": "yes"})").find("\"use_moe\" must be true or false"), std::string::npos);
+    EXPECT_NE(bad(R"({"rms_norm_eps": 0})").find("\"rms_norm_eps\""), std::string::npos);
+    EXPECT_NE(bad(R"({"rope_theta": -1e300})").find("\"rope_theta\""), std::string::npos);
+    EXPECT_NE(bad(R"({"hidden_size": 1073741824, "num_attention_heads": 1})").find("\"hidden_size\""), std::string::npos);
+    EXPECT_NE(bad(R"({"use_moe": true, "n_routed_experts": 1, "num_experts_per_tok": 2})").find("num_experts_per_tok"),
+              std::string::npos);
+    EXPECT_NE(bad(R"({"num_hidden_layers": -1})").find("num_hidden_layers"), std::string::npos);
+    EXPECT_NE(bad("[1, 2]").find("must be a JSON object"), std::string::npos);
+    // What saveWeights writes still reads back, and so does a partial config.
+    EXPECT_TRUE(ModelConfig::fromJson(cfg().toJson()).sameShape(cfg()));
+    EXPECT_EQ(ModelConfig::fromJson(nlohmann::json::parse(R"({"hidden_size": 64, "num_attention_heads": 4})")).headDim(), 16);
+
+    // Through loadModel: the error names the sidecar and the field.
+    test::TempDir d;
+    model::MiniMind m(cfg());
+    saveWeights(d.file("w.pth"), m, {});
+    auto side = readSidecar(d.file("w.pth"));
+    side["model"]["num_attention_heads"] = 0;
+    fs::writeFileAtomic(sidecarPath(d.file("w.pth")), side.dump());
+    const std::string msg = inputErrorOf([&] { loadModel(d.file("w.pth")); });
+    EXPECT_NE(msg.find(sidecarPath(d.file("w.pth"))), std::string::npos) << msg;
+    EXPECT_NE(msg.find("\"num_attention_heads\" is 0"), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, InferredConfigsRefuseShapesTheyCannotSplit) {
+    model::MiniMind m(cfg());
+    const StateDict sd = stateDict(m, torch::kFloat32);
+    EXPECT_TRUE(inferConfig(sd, 4).sameShape(cfg()));
+    // 32 wide into 64 heads: hidden / heads was 0 and k_proj rows / 0 a SIGFPE.
+    for (int heads : {64, 0, -4, 3})
+        EXPECT_NE(inputErrorOf([&] { inferConfig(sd, heads); }).find("--num_attention_heads"), std::string::npos)
+            << heads;
+
+    using model::TensorShapes;
+    auto shapes = [] {
+        return TensorShapes{{"model.embed_tokens.weight", {50, 32}},
+                            {"model.layers.0.input_layernorm.weight", {32}},
+                            {"model.layers.0.self_attn.k_proj.weight", {16, 32}},
+                            {"model.layers.0.mlp.gate_proj.weight", {96, 32}}};
+    };
+    ASSERT_EQ(model::inferConfigFromShapes(shapes(), 4).numKvHeads, 2);
+    // A 1-D embedding (c10::IndexError out of inferConfig before).
+    TensorShapes s = shapes();
+    s["model.embed_tokens.weight"] = {50};
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("model.embed_tokens.weight"),
+              std::string::npos);
+    // Sizes past int (truncated to a negative vocabulary before).
+    s = shapes();
+    s["model.embed_tokens.weight"] = {int64_t(1) << 32, 32};
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("model.embed_tokens.weight"),
+              std::string::npos);
+    // k_proj rows that are no whole number of kv heads dividing the heads.
+    s = shapes();
+    s["model.layers.0.self_attn.k_proj.weight"] = {24, 32};
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("k_proj.weight has 24 rows"),
+              std::string::npos);
+    // No layers, and an FFN of 0 rows.
+    s = shapes();
+    s.erase("model.layers.0.input_layernorm.weight");
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("input_layernorm"), std::string::npos);
+    s = shapes();
+    s["model.layers.0.mlp.gate_proj.weight"] = {0, 32};
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("gate_proj.weight"), std::string::npos);
+    // MoE with a single routed expert cannot route each token to 2.
+    s = shapes();
+    s["model.layers.0.mlp.gate.weight"] = {1, 32};
+    s["model.layers.0.mlp.experts.0.gate_proj.weight"] = {96, 32};
+    EXPECT_NE(inputErrorOf([&] { model::inferConfigFromShapes(s, 4); }).find("mlp.gate.weight has 1 routed"),
+              std::string::npos);
 }

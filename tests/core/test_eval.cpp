@@ -445,6 +445,56 @@ TEST(Judge, ReportsTruncatedRefusedAndOutOfRangeReplies) {
     EXPECT_FALSE(eval::parseJudgeReply("").ok);
 }
 
+// Replies found by tests/fuzz/fuzz_judge_reply.cpp. Each used to throw, crash,
+// pass a NaN score or take seconds to minutes (and gigabytes) to parse.
+TEST(Judge, HostileRepliesNeitherThrowNorCrashNorTakeLong) {
+    const auto start = std::chrono::steady_clock::now();
+    // 400 nines: std::stod threw std::out_of_range out of the parser.
+    auto r = eval::parseJudgeReply("{\"language\": \"" + std::string(400, '9') + "\", \"knowledge\": 5, \"efficiency\": 5}");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("score for language is inf, outside 0-10"), std::string::npos) << r.error;
+    // strtod read "-nan": a NaN passed the 0-10 check and the reply was ok.
+    r = eval::parseJudgeReply("language: -nan knowledge: 5 efficiency: 5");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("lacks language"), std::string::npos) << r.error;
+    r = eval::parseJudgeReply("language: -7 knowledge: 5 efficiency: 5");
+    EXPECT_NE(r.error.find("score for language is -7, outside 0-10"), std::string::npos) << r.error;
+    // std::regex recursed once per character: a stack overflow on a long run
+    // of digits in a score string, and of spaces before a trailing comma's brace.
+    r = eval::parseJudgeReply("{\"language\": \"" + std::string(200000, '1') + "\"}");
+    EXPECT_FALSE(r.ok);
+    r = eval::parseJudgeReply("{\"language\": 7, \"knowledge\": 6, \"efficiency\": 5," + std::string(200000, ' ') + "}");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(*r.scores.values[2], 5);
+    // Unclosed and nested braces: every '{' was scanned to the end of the reply
+    // and every balanced substring copied (quadratic time and memory).
+    r = eval::parseJudgeReply(std::string(200000, '{') + "language: 6 knowledge: 5 efficiency: 4");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(*r.scores.values[0], 6);
+    EXPECT_FALSE(eval::parseJudgeReply(std::string(100000, '{') + std::string(100000, '}')).ok);
+    // Natively each of these now takes milliseconds; before, the brace ones took
+    // minutes (or ran out of memory) and the regex ones crashed.
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
+}
+
+TEST(Judge, OnlyAThinkBlockOpeningTheReplyIsSkipped) {
+    // A "<think>" quoted in the comment is text: skipping from it to the end
+    // (no "</think>" follows) cut the JSON and lost the scores and comment.
+    auto r = eval::parseJudgeReply(R"({"language": 7, "knowledge": 5.5, "efficiency": 8, "comment": "no <think> tags"})");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.scores.comment, "no <think> tags");
+    r = eval::parseJudgeReply(R"({"language": 7, "knowledge": 5, "efficiency": 8, "comment": "<think>a</think>b"})");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.scores.comment, "<think>a</think>b");
+    // The block a reasoning model opens with is skipped, after spaces too, and
+    // one that never closes leaves nothing to read.
+    r = eval::parseJudgeReply("\n <think>{\"language\": 1, \"knowledge\": 1, \"efficiency\": 1}</think>"
+                              "{\"language\": 6, \"knowledge\": 5, \"efficiency\": 4}");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(*r.scores.values[0], 6);
+    EXPECT_FALSE(eval::parseJudgeReply("<think>language: 6 knowledge: 5 efficiency: 4").ok);
+}
+
 TEST(Judge, PromptNamesTheRubricAndCutsLongAnswers) {
     eval::JudgedModelInfo info{"1 full_sft", 25829888, 250, 120};
     auto msgs = eval::judgeMessages(info, {{"如果A比B高？", std::string(3000, 'x')}}, 100);

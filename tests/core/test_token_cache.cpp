@@ -6,12 +6,15 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "data/token_cache.h"
+#include "data/token_cache_header.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -551,6 +554,82 @@ TEST_F(TinyCacheTest, PadModeHonoursAMaskedCache) {
         EXPECT_EQ(ex.w[j], static_cast<float>(mask[j]));
     }
     EXPECT_EQ(ex.w[T - 1], 0.0f);
+}
+
+// ---------------------------------------------------------------------------
+// Hostile headers (found by tests/fuzz/fuzz_token_cache.cpp)
+
+/// A cache file of `tokens` tokens in `docs` documents as written by
+/// openOrBuild, then with header fields overwritten by `patch`.
+std::string cacheBytes(const std::vector<std::vector<uint16_t>>& docs,
+                       const std::function<void(CacheHeader&)>& patch = {}) {
+    std::vector<uint16_t> tokens;
+    std::vector<uint64_t> offsets{0};
+    for (const auto& d : docs) {
+        tokens.insert(tokens.end(), d.begin(), d.end());
+        offsets.push_back(tokens.size());
+    }
+    CacheHeader h{};
+    std::memcpy(h.magic, kCacheMagic, sizeof kCacheMagic);
+    h.version = kCacheVersion;
+    h.documents = static_cast<int64_t>(docs.size());
+    h.tokens = static_cast<int64_t>(tokens.size());
+    const size_t offsetsAt = (kCacheHeaderSize + 2 * tokens.size() + 7) / 8 * 8;
+    h.tokensOffset = kCacheHeaderSize;
+    h.offsetsOffset = offsetsAt;
+    h.fileSize = offsetsAt + 8 * offsets.size();
+    std::string bytes(h.fileSize, '\0');
+    if (patch)
+        patch(h);
+    std::memcpy(&bytes[0], &h, sizeof h);
+    std::memcpy(&bytes[kCacheHeaderSize], tokens.data(), 2 * tokens.size());
+    std::memcpy(&bytes[offsetsAt], offsets.data(), 8 * offsets.size());
+    return bytes;
+}
+
+/// validateCacheFile on an 8-byte aligned copy, as a mapping is.
+std::string whyInvalid(const std::string& bytes) {
+    std::vector<uint64_t> aligned((bytes.size() + 7) / 8);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    return validateCacheFile(aligned.data(), bytes.size());
+}
+
+TEST(TokenCacheHeader, CountsWhoseSectionEndsWrapAroundAreRefused) {
+    const std::vector<std::vector<uint16_t>> docs{{5, 6}, {7, 2}};
+    ASSERT_EQ(whyInvalid(cacheBytes(docs)), "");
+    // The fuzzer's find: 2^61 + 3 documents make 8 * (documents + 1) wrap to
+    // 32, so the offset array passed the bounds check and the offsets were
+    // then read 2^61 entries past the mapping.
+    EXPECT_EQ(whyInvalid(cacheBytes(docs, [](CacheHeader& h) { h.documents = (int64_t(1) << 61) + 3; })),
+              "offset array out of bounds");
+    // An offset array that starts just below 2^64: offset + size wraps too.
+    EXPECT_EQ(whyInvalid(cacheBytes(docs, [](CacheHeader& h) { h.offsetsOffset = ~uint64_t(0) - 7; })),
+              "offset array out of bounds");
+    // The mask's end likewise.
+    EXPECT_EQ(whyInvalid(cacheBytes(docs,
+                                    [](CacheHeader& h) {
+                                        h.flags = kCacheHasMask;
+                                        h.maskOffset = ~uint64_t(0) - 1;
+                                    })),
+              "mask out of bounds");
+    EXPECT_EQ(whyInvalid(cacheBytes(docs, [](CacheHeader& h) { h.tokens = int64_t(1) << 62; })),
+              "token array out of bounds");
+
+    // Through TokenCache::open, which a build's reuse check goes through.
+    TempDir dir;
+    const std::string path = dir.file("hostile.bin");
+    std::ofstream(path, std::ios::binary)
+        << cacheBytes(docs, [](CacheHeader& h) { h.documents = (int64_t(1) << 61) + 3; });
+    try {
+        TokenCache::open(path);
+        FAIL() << "a cache with 2^61 documents opened";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("offset array out of bounds"), std::string::npos) << e.what();
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << cacheBytes(docs);
+    const TokenCache c = TokenCache::open(path);
+    EXPECT_EQ(c.numDocuments(), 2);
+    EXPECT_EQ(std::vector<int>(c.tokens() + c.docBegin(1), c.tokens() + c.docEnd(1)), (std::vector<int>{7, 2}));
 }
 
 } // namespace
