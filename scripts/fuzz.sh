@@ -13,8 +13,9 @@
 #   FUZZ_SECONDS=180 bash scripts/fuzz.sh   # the long run (27 min for all nine, plus ~1 min build each)
 #   bash scripts/fuzz.sh fuzz_gguf       # one target
 #
-# Seeds: the repository's reader fixtures, plus real samples from
-# ../shared/data and minimind's tokenizer when they are there. Corpora grow
+# Seeds: the repository's reader fixtures and tests/data/fuzz_seeds/<target>,
+# plus real samples from ../shared/data and minimind's tokenizer when they are
+# there. Corpora grow
 # under $FUZZ_DIR (default build/fuzz) and are kept between runs. A crash
 # leaves its input as $FUZZ_DIR/<target>/crash-* and fails the script: turn
 # it into a regression test in tests/core/.
