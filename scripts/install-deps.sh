@@ -8,7 +8,7 @@ PKGS=(
   libtorch-dev libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libgtest-dev
   libcpp-httplib-dev
   libgloo-dev
-  libopenblas0-pthread
+  libopenblas0-pthread libopenblas0-openmp
   python3-torch
   # The workbench: Qt 6 Widgets + Charts + Svg, Linguist tools, CJK fonts.
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools

@@ -102,7 +102,7 @@ const SchemaString kSchemaStrings[] = {
     //: pretrain.device, full_sft.device, dpo.device, lora.device, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "cpu, cuda, cuda:N or auto (cuda:0 when available)")},
     //: pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)")},
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX")},
     //: pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "CPU threads (0 = all cores)")},
     //: pretrain.log_interval, full_sft.log_interval, dpo.log_interval, lora.log_interval, ... (6 in all)

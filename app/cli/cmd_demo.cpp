@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/subprocess.h"
 #include "config/stages.h"
 #include "data/demo_pack.h"
 
@@ -32,18 +33,6 @@ namespace files = data::demo_files;
 
 namespace {
 
-std::string selfExe() {
-    std::error_code ec;
-    std::string p = stdfs::read_symlink("/proc/self/exe", ec).string();
-    if (ec)
-        throw IoError("cannot find the micromind executable (/proc/self/exe): " + ec.message());
-    // Rebuilt or reinstalled while the demo runs: use the file now at that path.
-    const std::string deleted = " (deleted)";
-    if (p.size() > deleted.size() && p.compare(p.size() - deleted.size(), deleted.size(), deleted) == 0)
-        p.resize(p.size() - deleted.size());
-    return p;
-}
-
 std::string quoteArg(const std::string& a) {
     if (!a.empty() && a.find_first_of(" \t\"'\\$`;&|<>()*?[]{}") == std::string::npos)
         return a;
@@ -53,57 +42,13 @@ std::string quoteArg(const std::string& a) {
     return q + "'";
 }
 
-struct ChildResult {
-    int exitCode = 0;
-    std::string out;  ///< captured stdout (capture mode only)
-};
+using ChildResult = proc::Result;
 
 /// Runs `micromind <args>` as a child process (stdout captured when asked,
 /// stderr passed through) and waits for it. SIGINT reaches the child through
 /// the terminal's process group; the child saves and exits 130.
 ChildResult runChild(const std::vector<std::string>& args, bool capture) {
-    const std::string exe = selfExe();
-    std::vector<std::string> argv{exe};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-        cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    int fds[2] = {-1, -1};
-    if (capture && ::pipe(fds) != 0)
-        throw IoError(std::string("cannot create a pipe: ") + std::strerror(errno));
-    std::fflush(stdout);
-    const pid_t pid = ::fork();
-    if (pid < 0)
-        throw IoError(std::string("cannot start a child process: ") + std::strerror(errno));
-    if (pid == 0) {
-        if (capture) {
-            ::dup2(fds[1], 1);
-            ::close(fds[0]);
-            ::close(fds[1]);
-        }
-        ::execv(exe.c_str(), cargv.data());
-        std::fprintf(stderr, "error: cannot run %s: %s\n", exe.c_str(), std::strerror(errno));
-        ::_exit(127);
-    }
-    ChildResult r;
-    if (capture) {
-        ::close(fds[1]);
-        char buf[4096];
-        for (;;) {
-            const ssize_t n = ::read(fds[0], buf, sizeof buf);
-            if (n > 0)
-                r.out.append(buf, size_t(n));
-            else if (n == 0 || errno != EINTR)
-                break;
-        }
-        ::close(fds[0]);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    return proc::run(proc::selfExe(), args, capture);
 }
 
 /// The last JSON object line of a command's --json output.

@@ -2,6 +2,7 @@
 // name, installs the stop-signal handler and translates core errors into
 // messages and exit codes; every command lives in its own file.
 
+#include "common/caching_cpu_allocator.h"
 #include "commands.h"
 
 #include "common/error.h"
@@ -85,6 +86,7 @@ void printUsage() {
 } // namespace
 
 int main(int argc, char** argv) {
+    mm::alloc::installCachingCpuAllocator();
     std::vector<std::string> all(argv + 1, argv + argc);
     if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
         printUsage();

@@ -1,5 +1,6 @@
 #include "bench/bench.h"
 
+#include "common/cpu_features.h"
 #include "common/fs.h"
 #include "eval/batch_generator.h"
 #include "eval/generator.h"
@@ -15,6 +16,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include <dlfcn.h>
+
 namespace mm::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -27,9 +30,31 @@ nlohmann::json BenchResult::toJson() const {
             {"train_tokens_per_s", trainTokensPerSec},
             {"train_flops_per_token", trainFlopsPerToken},
             {"mfu", mfu},
+            {"mfu_fp32_peak", mfuFp32},
+            {"gemm_gflops_bf16", gemmGflopsBf16},
+            {"kernels", kernels},
+            {"cpu_flags", cpuFlags},
+            {"blas", blas},
             {"decode_tokens_per_s", decodeTokensPerSec},
             {"batch_decode_tokens_per_s", batchDecodeTokensPerSec},
             {"prefill_s", prefillSeconds}};
+}
+
+std::string blasDescription() {
+    // Looked up at run time: the BLAS is whatever libblas.so.3 the system's
+    // alternatives point at, loaded as torch's dependency.
+    using Fn = char* (*)();
+    auto config = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "openblas_get_config"));
+    auto core = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    if (!config || !core)
+        return "";
+    using IntFn = int (*)();
+    auto parallel = reinterpret_cast<IntFn>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+    std::string c = config();
+    const auto sp = c.find(' ', c.find(' ') + 1);  // "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "OpenBLAS 0.3.21"
+    const int par = parallel ? parallel() : -1;
+    const char* threading = par == 2 ? ", OpenMP threads" : par == 1 ? ", own pthreads" : par == 0 ? ", sequential" : "";
+    return (sp == std::string::npos ? c : c.substr(0, sp)) + " (core " + core() + threading + ")";
 }
 
 double measureGemmGflops(const torch::Device& device, torch::ScalarType dtype, int n) {
@@ -85,6 +110,14 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
     r.parameters = o.model.parameterCount();
     progress("measuring the GEMM peak (1024x1024 matmul)...");
     r.gemmGflops = measureGemmGflops(o.device, o.device.is_cuda() ? o.dtype : torch::kFloat32);
+    const bool cpuBf16 = o.device.is_cpu() && o.dtype == torch::kBFloat16;
+    if (cpuBf16) {
+        progress("measuring the bfloat16 GEMM peak (1024x1024 matmul)...");
+        r.gemmGflopsBf16 = measureGemmGflops(o.device, torch::kBFloat16);
+    }
+    r.kernels = cpu::isaName(cpu::activeIsa());
+    r.cpuFlags = cpu::flagSummary();
+    r.blas = blasDescription();
 
     torch::manual_seed(0);
     if (!o.skipTrain) {
@@ -134,7 +167,10 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         r.trainStepSeconds = stepTimes.empty() ? 0 : stepTimes[stepTimes.size() / 2];
         r.trainTokensPerSec = r.trainStepSeconds > 0 ? double(o.batchSize) * o.seqLen / r.trainStepSeconds : 0;
         r.trainFlopsPerToken = o.model.trainFlopsPerToken(o.seqLen);
-        r.mfu = r.gemmGflops > 0 ? r.trainTokensPerSec * r.trainFlopsPerToken / (r.gemmGflops * 1e9) : 0;
+        const double achieved = r.trainTokensPerSec * r.trainFlopsPerToken;
+        const double peak = cpuBf16 ? r.gemmGflopsBf16 : r.gemmGflops;
+        r.mfu = peak > 0 ? achieved / (peak * 1e9) : 0;
+        r.mfuFp32 = r.gemmGflops > 0 ? achieved / (r.gemmGflops * 1e9) : 0;
     }
 
     if (o.decodeTokens > 0) {

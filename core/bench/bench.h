@@ -36,17 +36,26 @@ struct BenchOptions {
 struct BenchResult {
     int threads = 0;
     int64_t parameters = 0;
-    double gemmGflops = 0;          ///< measured fp32 (or dtype) GEMM peak
+    double gemmGflops = 0;          ///< measured fp32 (CUDA: autocast dtype) GEMM peak
+    double gemmGflopsBf16 = 0;      ///< CPU bfloat16 GEMM peak (measured when training in bfloat16)
     double trainStepSeconds = 0;    ///< median timed step
     double trainTokensPerSec = 0;
     double trainFlopsPerToken = 0;
-    double mfu = 0;                 ///< achieved FLOP/s / GEMM peak
+    double mfu = 0;                 ///< achieved FLOP/s / GEMM peak of the dtype trained in
+    double mfuFp32 = 0;             ///< achieved FLOP/s / fp32 GEMM peak (CPU bfloat16 runs)
+    std::string kernels;            ///< fused-kernel path: avx512, avx2 or portable
+    std::string cpuFlags;           ///< cpu::flagSummary()
+    std::string blas;               ///< blasDescription()
     double decodeTokensPerSec = 0;
     double prefillSeconds = 0;
     double batchDecodeTokensPerSec = 0;  ///< all rows' tokens / decode wall time
     double batchPrefillSeconds = 0;
     nlohmann::json toJson() const;
 };
+
+/// The BLAS behind torch's float32 matmuls on the CPU, e.g. "OpenBLAS 0.3.21
+/// (core SkylakeX, OpenMP threads)", or "" when it does not say.
+std::string blasDescription();
 
 /// Best of a few timed n x n matmuls (GFLOP/s) in `dtype` on `device`.
 double measureGemmGflops(const torch::Device& device, torch::ScalarType dtype, int n = 1024);

@@ -82,7 +82,7 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
     v.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, history database, caches", r));
     v.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto (cuda:0 when available)", r));
     v.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"},
-                       "compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)", r));
+                       "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX", r));
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", r), 0, 1024));
     v.push_back(ranged(f("log_interval", FieldType::Int, "100", "optimizer steps between log lines", r), 1, 1e9));
     v.push_back(ranged(f("save_interval", FieldType::Int, "100", "optimizer steps between checkpoints", r), 1, 1e9));
@@ -185,8 +185,23 @@ Schema makeBench() {
                               g));
     s.fields.push_back(f("skip_train", FieldType::Bool, "0", "only run the decode benchmark", g));
     s.fields.push_back(f("profile", FieldType::Path, "", "write a chrome trace of one training step to this file", g));
+    s.fields.push_back(f("anchor", FieldType::Path, "",
+                         "minimind's model/model_minimind.py (commit 561979c): right after micromind's step, time "
+                         "minimind's own Python step on the same shapes and threads and print the ratio",
+                         g));
+    s.fields.push_back(f("anchor_script", FieldType::Path, "",
+                         "the anchor timing script (default: shared/anchors/minimind_cpu_bench.py, looked for in "
+                         "the working directory, beside the executable and in the folders above)",
+                         g));
+    s.fields.push_back(f("python", FieldType::Path, "/usr/bin/python3", "Python with torch that runs the anchor", g));
+    s.fields.push_back(choice("isa", "auto", {"auto", "avx512", "avx2", "portable"},
+                              "CPU code path of the whole run, anchor included: caps micromind's kernels "
+                              "(MM_CPU_ISA), ATen (ATEN_CPU_CAPABILITY), OpenBLAS (OPENBLAS_CORETYPE) and oneDNN "
+                              "(DNNL_MAX_CPU_ISA), e.g. avx2 to measure an AVX2 machine on an AVX-512 one",
+                              g));
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda:N or auto", "Run"));
-    s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"}, "training compute dtype",
+    s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"},
+                              "training compute dtype (CPU: float32, or bfloat16 matmuls on avx512_bf16/AMX)",
                               "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print results as JSON", "Run"));

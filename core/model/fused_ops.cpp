@@ -1,10 +1,14 @@
 // Fused float32 CPU kernels. This file is compiled with -ffast-math so that GCC
-// vectorises expf through glibc's libmvec; target_clones gives an AVX2 copy of
-// each kernel picked at load time, while the binary still runs on any x86-64.
-// No NaN/inf checks live here (fast-math would remove them); the trainer checks
-// the loss and gradient norm instead.
+// vectorises expf through glibc's libmvec. Each elementwise kernel is written
+// once, as an always-inline body, and compiled three times: for AVX-512
+// (512-bit vectors), for AVX2+FMA and for plain x86-64; cpu::activeIsa()
+// picks one per call (the best the CPU has, or MM_CPU_ISA's cap), so every
+// path can be tested and measured on one machine. No NaN/inf checks live here
+// (fast-math would remove them); the trainer checks the loss and gradient norm.
 
 #include "model/fused_ops.h"
+
+#include "common/cpu_features.h"
 
 #include <ATen/Parallel.h>
 
@@ -24,9 +28,28 @@ using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MM_CLONES __attribute__((target_clones("avx2", "default")))
+#define MM_BODY static inline __attribute__((always_inline))
+#define MM_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,prefer-vector-width=512")))
+#define MM_TARGET_AVX2 __attribute__((target("avx2,fma")))
+// name(SIG) calls the body nameBody(ARGS) compiled for the active path.
+#define MM_DISPATCH(name, SIG, ARGS)                                                                                   \
+    MM_TARGET_AVX512 void name##Avx512 SIG { name##Body ARGS; }                                                        \
+    MM_TARGET_AVX2 void name##Avx2 SIG { name##Body ARGS; }                                                            \
+    void name##Portable SIG { name##Body ARGS; }                                                                       \
+    void name SIG {                                                                                                    \
+        switch (cpu::activeIsa()) {                                                                                    \
+        case cpu::Isa::Avx512:                                                                                         \
+            return name##Avx512 ARGS;                                                                                  \
+        case cpu::Isa::Avx2:                                                                                           \
+            return name##Avx2 ARGS;                                                                                    \
+        default:                                                                                                       \
+            return name##Portable ARGS;                                                                                \
+        }                                                                                                              \
+    }
 #else
-#define MM_CLONES
+#define MM_BODY static inline
+#define MM_DISPATCH(name, SIG, ARGS)                                                                                   \
+    void name SIG { name##Body ARGS; }
 #endif
 
 namespace {
@@ -37,7 +60,7 @@ int64_t grainFor(int64_t rowLen) { return std::max<int64_t>(1, 32768 / std::max<
 
 // ---------------------------------------------------------------- RMSNorm
 
-MM_CLONES void rmsRowsFwd(const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d,
+MM_BODY void rmsRowsFwdBody(const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d,
                           float eps) {
     for (int64_t r = r0; r < r1; ++r) {
         const float* xr = x + r * d;
@@ -54,7 +77,7 @@ MM_CLONES void rmsRowsFwd(const float* x, const float* w, float* y, float* rstd,
     }
 }
 
-MM_CLONES void rmsRowsBwd(const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw,
+MM_BODY void rmsRowsBwdBody(const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw,
                           int64_t r0, int64_t r1, int64_t d) {
     for (int64_t r = r0; r < r1; ++r) {
         const float* xr = x + r * d;
@@ -73,6 +96,9 @@ MM_CLONES void rmsRowsBwd(const float* x, const float* w, const float* rstd, con
         }
     }
 }
+
+MM_DISPATCH(rmsRowsFwd, (const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d, float eps), (x, w, y, rstd, r0, r1, d, eps))
+MM_DISPATCH(rmsRowsBwd, (const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw, int64_t r0, int64_t r1, int64_t d), (x, w, rstd, dy, dx, dw, r0, r1, d))
 
 struct RmsNormFn : torch::autograd::Function<RmsNormFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& xIn, const Tensor& w, double eps) {
@@ -114,7 +140,7 @@ struct RmsNormFn : torch::autograd::Function<RmsNormFn> {
 
 // ---------------------------------------------------------------- SwiGLU
 
-MM_CLONES void swigluFwd(const float* g, const float* u, float* y, int64_t b, int64_t e) {
+MM_BODY void swigluFwdBody(const float* g, const float* u, float* y, int64_t b, int64_t e) {
 #pragma omp simd
     for (int64_t i = b; i < e; ++i) {
         const float s = 1.f / (1.f + std::exp(-g[i]));
@@ -122,7 +148,7 @@ MM_CLONES void swigluFwd(const float* g, const float* u, float* y, int64_t b, in
     }
 }
 
-MM_CLONES void swigluBwd(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e) {
+MM_BODY void swigluBwdBody(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e) {
 #pragma omp simd
     for (int64_t i = b; i < e; ++i) {
         const float s = 1.f / (1.f + std::exp(-g[i]));
@@ -131,6 +157,9 @@ MM_CLONES void swigluBwd(const float* g, const float* u, const float* dy, float*
         dg[i] = dy[i] * u[i] * (s + silu * (1.f - s));
     }
 }
+
+MM_DISPATCH(swigluFwd, (const float* g, const float* u, float* y, int64_t b, int64_t e), (g, u, y, b, e))
+MM_DISPATCH(swigluBwd, (const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e), (g, u, dy, dg, du, b, e))
 
 struct SwiGluFn : torch::autograd::Function<SwiGluFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& gIn, const Tensor& uIn) {
@@ -160,7 +189,7 @@ struct SwiGluFn : torch::autograd::Function<SwiGluFn> {
 // p = start + t, rotate_half(v) = (-v2, v1). With inverse = true it applies the
 // transpose rotation (sin -> -sin) and maps (B,H,T,D) back to (B,T,H,D): the
 // backward pass, since the rotation is orthogonal.
-MM_CLONES void ropeRows(const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin,
+MM_BODY void ropeRowsBody(const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin,
                         int64_t bhEnd, int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse) {
     const int64_t half = D / 2;
     for (int64_t bh = bhBegin; bh < bhEnd; ++bh) {
@@ -182,6 +211,8 @@ MM_CLONES void ropeRows(const float* in, const float* cosT, const float* sinT, f
         }
     }
 }
+
+MM_DISPATCH(ropeRows, (const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin, int64_t bhEnd, int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse), (in, cosT, sinT, out, bhBegin, bhEnd, T, H, D, start, scale, inverse))
 
 struct RopeFn : torch::autograd::Function<RopeFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& xIn, const Tensor& cos, const Tensor& sin, int64_t start,
@@ -345,10 +376,7 @@ MM_AVX2 void rowsAvx2(const W* w, const float* scale, const float* x, float* y, 
     }
 }
 
-bool haveAvx2() {
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return yes;
-}
+bool haveAvx2() { return cpu::activeIsa() >= cpu::Isa::Avx2; }
 #endif
 
 template <typename W>
@@ -361,7 +389,7 @@ void rowsAny(const W* w, const float* scale, const float* x, float* y, int64_t o
     rowsPortable(w, scale, x, y, o0, o1, in, rows, out);
 }
 
-MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
+MM_BODY void attendOneBody(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
                          int64_t D) {
     // -FLT_MAX, not -inf: this file is compiled with -ffast-math.
     float mx = -std::numeric_limits<float>::max();
@@ -390,6 +418,8 @@ MM_CLONES void attendOne(const float* q, const float* k, const float* v, float* 
             out[d] += p * vj[d];
     }
 }
+
+MM_DISPATCH(attendOne, (const float* q, const float* k, const float* v, float* out, float* scores, int64_t len, int64_t D), (q, k, v, out, scores, len, D))
 
 } // namespace
 
@@ -458,8 +488,128 @@ Tensor decodeAttention(const Tensor& qIn, const Tensor& k, const Tensor& v, int6
     return out;
 }
 
+namespace {
+
+// ---------------------------------------------------------------- bfloat16 casts
+
+// Round to nearest even, as c10::BFloat16 does (NaN stays NaN except for
+// signalling NaNs with only low payload bits, which become inf).
+MM_BODY void f32ToBf16Body(const float* x, uint16_t* y, int64_t b, int64_t e) {
+#pragma omp simd
+    for (int64_t i = b; i < e; ++i) {
+        uint32_t u = __builtin_bit_cast(uint32_t, x[i]);
+        u += 0x7fffu + ((u >> 16) & 1u);
+        y[i] = uint16_t(u >> 16);
+    }
+}
+
+MM_BODY void bf16ToF32Body(const uint16_t* x, float* y, int64_t b, int64_t e) {
+#pragma omp simd
+    for (int64_t i = b; i < e; ++i)
+        y[i] = __builtin_bit_cast(float, uint32_t(x[i]) << 16);
+}
+
+MM_DISPATCH(f32ToBf16, (const float* x, uint16_t* y, int64_t b, int64_t e), (x, y, b, e))
+MM_DISPATCH(bf16ToF32, (const uint16_t* x, float* y, int64_t b, int64_t e), (x, y, b, e))
+
+thread_local torch::ScalarType t_gemmDtype = torch::kFloat32;
+
+bool bf16Gemm(const Tensor& a, const Tensor& b) {
+    return t_gemmDtype == torch::kBFloat16 && a.is_cpu() && b.is_cpu() && a.scalar_type() == torch::kFloat32 &&
+           b.scalar_type() == torch::kFloat32;
+}
+
+} // namespace
+
+Tensor castFloat32Bfloat16(const Tensor& t) {
+    const bool toBf = t.scalar_type() == torch::kFloat32;
+    TORCH_CHECK(toBf || t.scalar_type() == torch::kBFloat16, "castFloat32Bfloat16: float32 or bfloat16, not ",
+                t.scalar_type());
+    const auto target = toBf ? torch::kBFloat16 : torch::kFloat32;
+    if (!t.is_cpu() || !t.is_contiguous())
+        return t.to(target);
+    Tensor out = torch::empty(t.sizes(), t.options().dtype(target));
+    const int64_t n = t.numel();
+    if (toBf) {
+        const float* x = t.data_ptr<float>();
+        auto* y = reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>());
+        at::parallel_for(0, n, 65536, [&](int64_t b, int64_t e) { f32ToBf16(x, y, b, e); });
+    } else {
+        const auto* x = reinterpret_cast<const uint16_t*>(t.data_ptr<at::BFloat16>());
+        float* y = out.data_ptr<float>();
+        at::parallel_for(0, n, 65536, [&](int64_t b, int64_t e) { bf16ToF32(x, y, b, e); });
+    }
+    return out;
+}
+
+namespace {
+
+Tensor toBf16(const Tensor& t) { return castFloat32Bfloat16(t); }
+Tensor toF32(const Tensor& t) { return castFloat32Bfloat16(t); }
+
+// y = x W^T with bfloat16 operands and float32 results. Saves the bfloat16
+// copies (half the memory of float32) for the backward products.
+struct LinearBf16Fn : torch::autograd::Function<LinearBf16Fn> {
+    static Tensor forward(AutogradContext* ctx, const Tensor& x, const Tensor& w) {
+        Tensor xb = toBf16(x), wb = toBf16(w);
+        ctx->save_for_backward({xb, wb});
+        return toF32(torch::matmul(xb, wb.t()));
+    }
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        auto saved = ctx->get_saved_variables();
+        const Tensor &xb = saved[0], &wb = saved[1];
+        Tensor dy = toBf16(grads[0]);
+        Tensor dx, dw;
+        if (ctx->needs_input_grad(0))
+            dx = toF32(torch::matmul(dy, wb));
+        if (ctx->needs_input_grad(1))
+            dw = toF32(torch::matmul(dy.reshape({-1, wb.size(0)}).t(), xb.reshape({-1, wb.size(1)})));
+        return {dx, dw};
+    }
+};
+
+// a @ b, same batch dimensions, bfloat16 operands, float32 results.
+struct MatmulBf16Fn : torch::autograd::Function<MatmulBf16Fn> {
+    static Tensor forward(AutogradContext* ctx, const Tensor& a, const Tensor& b) {
+        Tensor ab = toBf16(a), bb = toBf16(b);
+        ctx->save_for_backward({ab, bb});
+        return toF32(torch::matmul(ab, bb));
+    }
+    static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+        auto saved = ctx->get_saved_variables();
+        const Tensor &ab = saved[0], &bb = saved[1];
+        Tensor dy = toBf16(grads[0]);
+        Tensor da, db;
+        if (ctx->needs_input_grad(0))
+            da = toF32(torch::matmul(dy, bb.transpose(-1, -2)));
+        if (ctx->needs_input_grad(1))
+            db = toF32(torch::matmul(ab.transpose(-1, -2), dy));
+        return {da, db};
+    }
+};
+
+} // namespace
+
+torch::ScalarType cpuGemmDtype() { return t_gemmDtype; }
+
+CpuGemmDtypeGuard::CpuGemmDtypeGuard(torch::ScalarType dtype) : m_prev(t_gemmDtype) {
+    TORCH_CHECK(dtype == torch::kFloat32 || dtype == torch::kBFloat16, "CPU GEMMs run in float32 or bfloat16, not ",
+                dtype);
+    t_gemmDtype = dtype;
+}
+
+CpuGemmDtypeGuard::~CpuGemmDtypeGuard() { t_gemmDtype = m_prev; }
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+    if (bf16Gemm(a, b) && a.dim() == b.dim())
+        return MatmulBf16Fn::apply(a, b);
+    return torch::matmul(a, b);
+}
+
 Tensor linear(const Tensor& x, const Tensor& weight) {
     const int64_t in = weight.size(1);
+    if (bf16Gemm(x, weight) && x.numel() > kFewRows * in)
+        return LinearBf16Fn::apply(x, weight);
     if (x.is_cpu() && !(torch::GradMode::is_enabled() && (x.requires_grad() || weight.requires_grad()))) {
         if (x.numel() == in) {
             auto sizes = x.sizes().vec();

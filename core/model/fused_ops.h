@@ -32,6 +32,32 @@ torch::Tensor ropeTranspose(const torch::Tensor& x, const torch::Tensor& cos, co
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight);
 
 
+/// Precision of the CPU GEMMs of linear() and matmul() on this thread:
+/// float32 (the default) or bfloat16, for training with --dtype bfloat16 on a
+/// CPU with avx512_bf16 or AMX: inputs and weights are rounded to bfloat16 for
+/// the product (oneDNN, float32 accumulation), results and gradients come back
+/// as float32, and the weights themselves (the optimizer's master copy) stay
+/// float32. Few-row inference products (decoding) always stay float32.
+torch::ScalarType cpuGemmDtype();
+class CpuGemmDtypeGuard {
+public:
+    explicit CpuGemmDtypeGuard(torch::ScalarType dtype);
+    ~CpuGemmDtypeGuard();
+    CpuGemmDtypeGuard(const CpuGemmDtypeGuard&) = delete;
+    CpuGemmDtypeGuard& operator=(const CpuGemmDtypeGuard&) = delete;
+
+private:
+    torch::ScalarType m_prev;
+};
+
+/// float32 -> bfloat16 (round to nearest even, as Tensor::to) or bfloat16 ->
+/// float32, vectorised for the active CPU path; other tensors go through to().
+torch::Tensor castFloat32Bfloat16(const torch::Tensor& t);
+
+/// a @ b for batched matrices of the same rank (..., m, k) x (..., k, n);
+/// bfloat16 products under CpuGemmDtypeGuard, torch::matmul otherwise.
+torch::Tensor matmul(const torch::Tensor& a, const torch::Tensor& b);
+
 /// Row counts up to which linear() and the decode weights use linearRows
 /// instead of BLAS GEMM (batched decoding).
 constexpr int64_t kFewRows = 16;

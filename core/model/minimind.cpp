@@ -3,7 +3,10 @@
 #include "common/torch_compat.h"
 #include "model/fused_ops.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace mm::model {
 
@@ -74,6 +77,9 @@ Tensor RMSNormImpl::forward(const Tensor& x) { return ops::rmsNorm(x, weight, ep
 namespace {
 Linear linear(int64_t in, int64_t out) { return Linear(in, out); }
 
+// Query positions per block of blockedCausalAttention.
+constexpr int64_t kCausalBlock = 128;
+
 // Causal mask for T queries at positions start..start+T-1 against S = start+T
 // keys, repeated `rep` times along the query axis (GQA heads are folded into
 // the query rows): true = masked.
@@ -102,6 +108,31 @@ Tensor paddedCausalMask(int64_t T, int64_t start, int64_t rep, const std::vector
         m = m.unsqueeze(1).expand({B, rep, T, S}).reshape({B, rep * T, S});
     return m.unsqueeze(1);
 }
+// Causal attention of a whole sequence (training, prefill without a cache) in
+// blocks of kCausalBlock query positions: block i scores only the keys up to
+// its last position, so the upper triangle of the T x T scores is mostly never
+// computed (for T = 512 in blocks of 128: 62.5 % of the products and of the
+// score memory, forward and backward). q: (B,H,T,D) scaled, k, v: (B,KV,T,D);
+// returns (B,T,H*D).
+Tensor blockedCausalAttention(const Tensor& qh, const Tensor& kh, const Tensor& vh, int64_t rep) {
+    const int64_t B = qh.size(0), H = qh.size(1), T = qh.size(2), D = qh.size(3), KV = H / rep;
+    Tensor q5 = qh.view({B, KV, rep, T, D});
+    std::vector<Tensor> outs;
+    for (int64_t s = 0; s < T; s += kCausalBlock) {
+        const int64_t len = std::min(kCausalBlock, T - s), end = s + len;
+        Tensor qb = q5.narrow(3, s, len).reshape({B, KV, rep * len, D});
+        Tensor kb = kh.narrow(2, 0, end), vb = vh.narrow(2, 0, end);
+        Tensor scores = ops::matmul(qb, kb.transpose(-1, -2));  // (B,KV,rep*len,end)
+        {
+            // Outside autograd, as in AttentionImpl::forward.
+            torch::NoGradGuard ng;
+            scores.masked_fill_(causalMask(len, s, rep, qh.device()), -std::numeric_limits<float>::infinity());
+        }
+        outs.push_back(ops::matmul(torch::softmax(scores, -1), vb).view({B, KV, rep, len, D}));
+    }
+    return torch::cat(outs, 3).view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+}
+
 } // namespace
 
 AttentionImpl::AttentionImpl(const ModelConfig& c)
@@ -148,11 +179,13 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
         if (fused.defined())
             return o_proj(fused.transpose(1, 2).reshape({B, T, H * D}));
     }
+    if (!cache && T >= 2 * kCausalBlock)
+        return o_proj(blockedCausalAttention(qh, kh, vh, rep));
     // Grouped-query attention without repeating K/V: the `rep` query heads that
     // share a KV head are stacked along the row axis, so one batched matmul per
     // KV head computes all their scores.
     Tensor qg = qh.view({B, KV, rep * T, D});
-    Tensor scores = torch::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
+    Tensor scores = ops::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
     if (cache && !cache->rowStart.empty()) {
         TORCH_CHECK(int64_t(cache->rowStart.size()) == B, "KvCache::rowStart has ", cache->rowStart.size(),
                     " rows for a batch of ", B);
@@ -168,7 +201,7 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
         scores.masked_fill_(causalMask(T, start, rep, x.device()), -std::numeric_limits<float>::infinity());
     }
     Tensor probs = torch::softmax(scores, -1);
-    Tensor out = torch::matmul(probs, vAll);  // (B,KV,rep*T,D)
+    Tensor out = ops::matmul(probs, vAll);  // (B,KV,rep*T,D)
     out = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
     return o_proj(out);
 }

@@ -1,5 +1,7 @@
 #include "train/run_setup.h"
 
+#include "common/cpu_features.h"
+
 #include "common/error.h"
 #include "common/fs.h"
 #include "store/history.h"
@@ -45,9 +47,13 @@ torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& dev
     if (spec == "auto")
         return device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
     torch::ScalarType t = spec == "bfloat16" ? torch::kBFloat16 : spec == "float16" ? torch::kFloat16 : torch::kFloat32;
-    if (device.is_cpu() && t != torch::kFloat32)
-        throw InputError("--dtype " + spec +
-                         " is for CUDA autocast; CPU training runs in float32 (use --dtype float32 or auto)");
+    if (device.is_cpu() && t == torch::kFloat16)
+        throw InputError("--dtype float16 is for CUDA autocast; on the CPU use --dtype float32 (auto) or bfloat16");
+    if (device.is_cpu() && t == torch::kBFloat16 && !cpu::hasFastBf16Gemm())
+        throw InputError("--dtype bfloat16 on the CPU needs avx512_bf16 or AMX, which this CPU (" +
+                         (cpu::features().model.empty() ? std::string("flags: ") + cpu::flagSummary()
+                                                        : cpu::features().model) +
+                         ") lacks: its bfloat16 products would be emulated, slower than float32. Use --dtype float32");
     return t;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/torch_compat.h"
+#include "model/fused_ops.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
 
@@ -126,6 +127,9 @@ TrainResult Trainer::run() {
         throw Error("Trainer: worldSize " + std::to_string(W) + " needs a Communicator of the same rank and size");
     m_model->to(m_o.device);
     m_model->train();
+    // CPU --dtype bfloat16: bfloat16 products, float32 weights and optimizer.
+    model::ops::CpuGemmDtypeGuard gemmDtype(m_o.device.is_cpu() && m_o.dtype == torch::kBFloat16 ? torch::kBFloat16
+                                                                                                 : torch::kFloat32);
 
     std::vector<torch::Tensor> params = m_stage.trainableParameters(*&m_model);
     {

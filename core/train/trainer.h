@@ -85,7 +85,7 @@ struct TrainOptions {
     double weightDecay = 0.01;
     uint64_t seed = 42;
     torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;  ///< autocast dtype on CUDA
+    torch::ScalarType dtype = torch::kFloat32;  ///< autocast dtype on CUDA; on the CPU float32 or bfloat16 matmuls (ops::CpuGemmDtypeGuard)
     std::string weightsPath;  ///< where weights are saved
     std::string resumePath;   ///< resume archive (every rank reads it on resume)
     bool resume = false;

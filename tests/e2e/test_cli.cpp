@@ -65,6 +65,39 @@ TEST(CliBasics, VersionAndHelp) {
     EXPECT_NE(r.err.find("unknown command"), std::string::npos);
 }
 
+TEST(CliBasics, BenchNamesItsKernelPathAndChecksItsInputsBeforeMeasuring) {
+    test::TempDir d;
+    const std::vector<std::string> small{"bench", "--preset", "tiny", "--batch_size", "2", "--max_seq_len", "32",
+                                         "--steps", "1", "--warmup", "0", "--decode_tokens", "0", "--threads", "1"};
+    auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a = small;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    // --isa runs the command again with every library capped: the portable
+    // path exists on every x86-64 CPU.
+    Result r = run(with({"--isa", "portable", "--json"}), d.path());
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    auto j = nlohmann::json::parse(r.out.substr(r.out.rfind("{\"")));
+    EXPECT_EQ(j["kernels"], "portable");
+    EXPECT_GT(j["train_tokens_per_s"].get<double>(), 0.0);
+
+    r = run(with({"--anchor", d.file("model_minimind.py"), "--anchor_script", d.file("nope.py")}), d.path());
+    EXPECT_EQ(r.code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("--anchor_script " + d.file("nope.py")), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("training throughput"), std::string::npos) << "nothing is measured first";
+    test::writeLines(d.file("anchor.py"), {"print('tokens_per_s=1')"});
+    r = run(with({"--anchor", d.file("model_minimind.py"), "--anchor_script", d.file("anchor.py")}), d.path());
+    EXPECT_EQ(r.code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("--anchor " + d.file("model_minimind.py") + ": no such file"), std::string::npos) << r.err;
+
+    // bfloat16 products on the CPU need hardware bfloat16 on the active path;
+    // capped at AVX2 there is none.
+    r = run(with({"--isa", "avx2", "--dtype", "bfloat16"}), d.path());
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_TRUE(r.err.find("bfloat16") != std::string::npos || r.err.find("--isa") != std::string::npos) << r.err;
+}
+
 TEST(CliBasics, DataGuideListsFilesAndAnswersWithoutHanging) {
     test::TempDir d;
     std::filesystem::create_directories(d.file("dataset"));

@@ -236,7 +236,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)</source>
+        <source>compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX</source>
         <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>

@@ -236,9 +236,9 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>compute dtype: autocast on CUDA; CPU trains in float32 (auto = bfloat16 on CUDA)</source>
+        <source>compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX</source>
         <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
-        <translation>计算精度：在 CUDA 上通过 autocast 生效；CPU 始终以 float32 训练（auto = CUDA 上用 bfloat16）</translation>
+        <translation>计算精度：CUDA 上通过 autocast 生效（auto = 在 CUDA 上用 bfloat16）；CPU 上为 float32，或在支持 avx512_bf16/AMX 的 CPU 上以 bfloat16 做矩阵乘法、权重保持 float32</translation>
     </message>
     <message>
         <location line="+2"/>
