@@ -4,6 +4,7 @@
 
 #include "config/stages.h"
 #include "store/history.h"
+#include "train/launcher.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -19,8 +20,6 @@
 #include <csignal>
 #include <map>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -157,20 +156,11 @@ QStringList flagsFromConfig(const QString& stage, const QString& configJson) {
 
 /// A TCP port free on 127.0.0.1 right now, for the rendezvous store.
 int freeLoopbackPort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
+    try {
+        return mm::train::freeLoopbackPort();
+    } catch (const std::exception&) {
         return 29500;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    int port = 29500;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
+    }
 }
 
 QProcessEnvironment rankEnvironment(int rank, int world, int port) {

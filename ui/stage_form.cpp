@@ -59,7 +59,10 @@ QString existingAncestor(QString path) {
 
 } // namespace
 
-bool StageForm::isHiddenField(const std::string& name) { return name == "json" || name == "resume"; }
+// nproc_per_node: the workbench starts the ranks itself (its Processes box).
+bool StageForm::isHiddenField(const std::string& name) {
+    return name == "json" || name == "resume" || name == "nproc_per_node";
+}
 
 QString StageForm::groupTitle(const QString& g) {
     return QCoreApplication::translate(kSchemaGroupContext, g.toUtf8().constData());

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,7 +71,11 @@ public:
     explicit Demo(const config::Values& cfg)
         : m_cfg(cfg), m_ws(stdfs::absolute(cfg.getString("workspace")).lexically_normal().string()),
           m_data((stdfs::path(m_ws) / "data").string()), m_out((stdfs::path(m_ws) / "out").string()),
-          m_quick(cfg.getBool("quick")), m_scale(cfg.getFloat("scale")), m_threads(std::to_string(cfg.getInt("threads"))) {}
+          m_quick(cfg.getBool("quick")), m_scale(cfg.getFloat("scale")), m_threads(std::to_string(cfg.getInt("threads"))) {
+        const int n = int(cfg.getInt("nproc_per_node"));
+        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+        m_nproc = n > 0 ? n : std::min(cores, 8);
+    }
 
     int run();
 
@@ -83,6 +88,15 @@ private:
     }
     /// A stage's batch size (4 with --quick, so a small corpus fills a batch).
     std::string batch(int full) const { return std::to_string(m_quick ? 4 : full); }
+    /// `--nproc_per_node N --batch_size B/N` (the same global batch over N
+    /// processes: the tiny model trains faster as single-threaded processes
+    /// than as one multi-threaded one), or `--batch_size B` alone.
+    std::vector<std::string> parallel(int full) const {
+        const int b = m_quick ? 4 : full;
+        if (m_nproc <= 1 || b % m_nproc != 0)
+            return {"--batch_size", std::to_string(b)};
+        return {"--nproc_per_node", std::to_string(m_nproc), "--batch_size", std::to_string(b / m_nproc)};
+    }
     /// Prints and runs one stage; returns false when the user stopped it.
     bool stage(const std::string& title, const std::string& product, const std::string& resumeFile,
                std::vector<std::string> args);
@@ -96,6 +110,7 @@ private:
     bool m_quick;
     double m_scale;
     std::string m_threads;
+    int m_nproc = 1;
     int m_step = 0, m_steps = 0;
     std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
     nlohmann::json m_results = nlohmann::json::object();
@@ -278,6 +293,11 @@ int Demo::run() {
     m_steps = 6 + (withGrpo ? 1 : 0) + 5 + (withGrpo ? 1 : 0) + 1;
     const std::vector<std::string> common{"--out_dir", m_out, "--preset", "tiny", "--threads", m_threads,
                                           "--epochs", "1000", "--log_interval", m_quick ? "1" : "25", "--save_interval", m_quick ? "2" : "100"};
+    auto cat = [](std::vector<std::string> a, const std::vector<std::string>& b, const std::vector<std::string>& c) {
+        a.insert(a.end(), b.begin(), b.end());
+        a.insert(a.end(), c.begin(), c.end());
+        return a;
+    };
     auto with = [&](std::vector<std::string> a) {
         a.insert(a.end(), common.begin(), common.end());
         return a;
@@ -289,23 +309,23 @@ int Demo::run() {
                     {"train_tokenizer", "--data_path", data(files::pretrain), "--vocab_size", vocab, "--out_dir", m_out,
                      "--threads", m_threads});
     ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
-                     with({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256", "--batch_size", batch(16),
-                           "--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
-                           "--max_steps", steps(200)}));
+                     with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(16),
+                           {"--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
+                           "--max_steps", steps(200)})));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
-                     with({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "256", "--batch_size", batch(32),
-                           "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(115)}));
+                     with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "256"}, parallel(32),
+                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(115)})));
     ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                      with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
                            "--accumulation_steps", "1", "--learning_rate", "2e-4", "--max_steps", steps(100)}));
     ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
-                     with({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "256", "--batch_size",
-                           batch(32), "--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(120)}));
+                     with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "256"}, parallel(32),
+                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(120)})));
     ok = ok && stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"),
                      resume("lora/lora_songci"),
-                     with({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "256",
-                           "--batch_size", batch(16), "--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps",
-                           steps(80)}));
+                     with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "256"},
+                               parallel(16),
+                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(80)})));
     if (withGrpo)
         ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
                          with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations", "4",

@@ -7,10 +7,12 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/subprocess.h"
 #include "config/stages.h"
 #include "model/lora.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
+#include "train/launcher.h"
 #include "train/dpo_stage.h"
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
@@ -232,6 +234,12 @@ int cmdDpo(const Args& args) {
 config::Values parseStageArgs(const std::string& stage, const std::vector<std::string>& args) {
     const config::Schema& s = config::schemaFor(stage);
     config::Values v = config::parseArgs(s, args);
+    if (s.find("nproc_per_node") && train::shouldLaunchLocalRanks(int(v.getInt("nproc_per_node")))) {
+        // This process only starts and waits for the ranks (same arguments).
+        std::vector<std::string> again{stage};
+        again.insert(again.end(), args.begin(), args.end());
+        std::exit(train::runLocalRanks(int(v.getInt("nproc_per_node")), proc::selfExe(), again));
+    }
     if (s.find("preset")) {
         auto problems = config::applyPresetAndCheck(v);
         if (!problems.empty()) {

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 namespace mm::proc {
 
 std::string selfExe() {
@@ -66,8 +68,51 @@ Result run(const std::string& program, const std::vector<std::string>& args, boo
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.exitCode = exitCodeOf(status);
     return r;
+}
+
+int exitCodeOf(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::vector<std::pair<std::string, std::string>>& env, pid_t processGroup) {
+    std::vector<std::string> argv{program};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+        cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) {
+        const std::string kv = *e;
+        const std::string key = kv.substr(0, kv.find('='));
+        bool replaced = false;
+        for (const auto& [k, v] : env)
+            replaced = replaced || k == key;
+        if (!replaced)
+            envs.push_back(kv);
+    }
+    for (const auto& [k, v] : env)
+        envs.push_back(k + "=" + v);
+    std::vector<char*> cenv;
+    for (auto& e : envs)
+        cenv.push_back(e.data());
+    cenv.push_back(nullptr);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw IoError(std::string("cannot start a child process: ") + std::strerror(errno));
+    if (pid == 0) {
+        if (processGroup >= 0)
+            ::setpgid(0, processGroup);
+        ::execve(program.c_str(), cargv.data(), cenv.data());
+        std::fprintf(stderr, "error: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
+        ::_exit(127);
+    }
+    if (processGroup >= 0)
+        ::setpgid(pid, processGroup == 0 ? pid : processGroup);  // also here: no race with the first kill()
+    return pid;
 }
 
 } // namespace mm::proc

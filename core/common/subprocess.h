@@ -3,7 +3,10 @@
 // another program (the benchmark's anchor script). Torch-free.
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace mm::proc {
 
@@ -22,5 +25,15 @@ struct Result {
 /// terminal's process group. Throws IoError when the process cannot start;
 /// a program that cannot be executed exits 127 with a message on stderr.
 Result run(const std::string& program, const std::vector<std::string>& args, bool capture, bool mergeStderr = false);
+
+/// Starts `program` with `args` and the inherited environment plus `env`
+/// (replacing variables of the same name), without waiting. With
+/// `processGroup` > 0 the child joins that process group; with 0 it starts a
+/// new one (its pid); with -1 it stays in the caller's. Throws IoError.
+pid_t spawn(const std::string& program, const std::vector<std::string>& args,
+            const std::vector<std::pair<std::string, std::string>>& env, pid_t processGroup = -1);
+
+/// Exit status of a waitpid() status word: the code, or 128 + signal.
+int exitCodeOf(int status);
 
 } // namespace mm::proc

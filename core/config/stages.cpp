@@ -84,6 +84,11 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
     v.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"},
                        "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX", r));
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", r), 0, 1024));
+    v.push_back(ranged(f("nproc_per_node", FieldType::Int, "1",
+                         "data-parallel processes on this machine, started by this command as torchrun "
+                         "--standalone would (cores shared out; --batch_size is per process)",
+                         r),
+                       1, 1024));
     v.push_back(ranged(f("log_interval", FieldType::Int, "100", "optimizer steps between log lines", r), 1, 1e9));
     v.push_back(ranged(f("save_interval", FieldType::Int, "100", "optimizer steps between checkpoints", r), 1, 1e9));
     v.push_back(ranged(f("probe_interval", FieldType::Int, "100",
@@ -557,6 +562,11 @@ Schema makeDemo() {
     s.fields.push_back(f("api_key_env", FieldType::String, "MICROMIND_JUDGE_API_KEY",
                          "environment variable holding the judge's API key", "Judge"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
+    s.fields.push_back(ranged(f("nproc_per_node", FieldType::Int, "0",
+                                "processes per training stage (pretrain, full_sft, distill_reason, lora run data "
+                                "parallel with the same global batch); 0 = one per core, at most 8",
+                                "Run"),
+                              0, 64));
     return s;
 }
 

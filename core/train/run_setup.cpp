@@ -49,6 +49,12 @@ torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& dev
     torch::ScalarType t = spec == "bfloat16" ? torch::kBFloat16 : spec == "float16" ? torch::kFloat16 : torch::kFloat32;
     if (device.is_cpu() && t == torch::kFloat16)
         throw InputError("--dtype float16 is for CUDA autocast; on the CPU use --dtype float32 (auto) or bfloat16");
+    if (device.is_cpu() && t == torch::kBFloat16 && !cpu::hasFastBf16Gemm() &&
+        (cpu::features().avx512bf16 || cpu::features().amxBf16))
+        throw InputError(std::string("--dtype bfloat16: this CPU has bfloat16 products, but the ") +
+                         cpu::isaName(cpu::activeIsa()) +
+                         " path is forced (MM_CPU_ISA or bench --isa); they need the avx512 path. Use --dtype "
+                         "float32 there");
     if (device.is_cpu() && t == torch::kBFloat16 && !cpu::hasFastBf16Gemm())
         throw InputError("--dtype bfloat16 on the CPU needs avx512_bf16 or AMX, which this CPU (" +
                          (cpu::features().model.empty() ? std::string("flags: ") + cpu::flagSummary()

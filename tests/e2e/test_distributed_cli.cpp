@@ -469,6 +469,31 @@ TEST_F(Distributed, TorchrunLaunchesTwoRanks) {
     EXPECT_EQ(compareWeights(dir.file("ref/pretrain_128.pth"), dir.file("tr/pretrain_128.pth")), "");
 }
 
+// The built-in launcher: `--nproc_per_node 2` starts both ranks itself (no
+// torchrun, no environment), rank 0 reports, the curve and weights match; a
+// SIGINT to the launcher reaches the ranks once, they save and the job exits
+// 130, resumable.
+TEST_F(Distributed, NprocPerNodeLaunchesTwoRanksItself) {
+    const int steps = 6;
+    const auto ref = runOne(args(dir.file("ref"), 8, steps), "ref");
+    const auto out = runOne(with(args(dir.file("np"), 4, steps), {"--nproc_per_node", "2"}), "np");
+    expectSameCurve(losses(ref), losses(out), 1, "--nproc_per_node 2 x batch 4 vs 1 x batch 8");
+    EXPECT_EQ(losses(out).size(), size_t(steps)) << "rank 1 must not print events";
+    EXPECT_EQ(firstEvent(out, "start").value("world_size", 0), 2);
+    EXPECT_EQ(compareWeights(dir.file("ref/pretrain_128.pth"), dir.file("np/pretrain_128.pth")), "");
+
+    // Stopped through the launcher: both ranks stop at the same step, save, 130.
+    Child c = spawn(MM_CLI_PATH, with(args(dir.file("stop"), 4, 2000, 1), {"--nproc_per_node", "2"}), {},
+                    dir.file("stop"));
+    ASSERT_TRUE(waitForCheckpoint(dir.file("stop"), 2, 120)) << c.err();
+    ::kill(c.pid, SIGINT);
+    EXPECT_EQ(waitFor(c, 120), 130) << c.err();
+    const auto stopped = firstEvent(c.out(), "stopped");
+    ASSERT_FALSE(stopped.is_null()) << c.out() << c.err();
+    EXPECT_LT(stopped.value("step", 2000), 2000);
+    EXPECT_TRUE(fs::isFile(stopped.value("resume", std::string())));
+}
+
 // The post-training stages inherit data parallelism from the shared loop:
 // full_sft (loss normalised by the global count of assistant tokens, which
 // differs between ranks) and LoRA (only the adapter trained and saved, under

@@ -1946,7 +1946,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+267"/>
+        <location filename="../run_controller.cpp" line="+257"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2525,7 +2525,7 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+110"/>
+        <location filename="../stage_form.cpp" line="+113"/>
         <source>range: %1 … %2</source>
         <translation type="unfinished"></translation>
     </message>

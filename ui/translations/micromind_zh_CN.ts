@@ -1940,7 +1940,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+267"/>
+        <location filename="../run_controller.cpp" line="+257"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -2519,7 +2519,7 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+110"/>
+        <location filename="../stage_form.cpp" line="+113"/>
         <source>range: %1 … %2</source>
         <translation>范围：%1 … %2</translation>
     </message>
