@@ -25,13 +25,25 @@ std::string selfExe() {
     return p;
 }
 
+namespace {
+
+// execv's argument vector: pointers into `storage`, null-terminated.
+std::vector<char*> argVector(const std::string& program, const std::vector<std::string>& args,
+                             std::vector<std::string>& storage) {
+    storage.assign(1, program);
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> v;
+    for (auto& a : storage)
+        v.push_back(a.data());
+    v.push_back(nullptr);
+    return v;
+}
+
+} // namespace
+
 Result run(const std::string& program, const std::vector<std::string>& args, bool capture, bool mergeStderr) {
-    std::vector<std::string> argv{program};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-        cargv.push_back(a.data());
-    cargv.push_back(nullptr);
+    std::vector<std::string> argv;
+    std::vector<char*> cargv = argVector(program, args, argv);
     int fds[2] = {-1, -1};
     if (capture && ::pipe(fds) != 0)
         throw IoError(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -76,12 +88,8 @@ int exitCodeOf(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 12
 
 pid_t spawn(const std::string& program, const std::vector<std::string>& args,
             const std::vector<std::pair<std::string, std::string>>& env, pid_t processGroup) {
-    std::vector<std::string> argv{program};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-        cargv.push_back(a.data());
-    cargv.push_back(nullptr);
+    std::vector<std::string> argv;
+    std::vector<char*> cargv = argVector(program, args, argv);
     std::vector<std::string> envs;
     for (char** e = environ; *e; ++e) {
         const std::string kv = *e;
