@@ -86,6 +86,9 @@ void printUsage() {
 } // namespace
 
 int main(int argc, char** argv) {
+    // A peer that dies mid-write (a killed rank's Gloo socket, a client that
+    // hangs up) must give an error the code reports, not a silent SIGPIPE death.
+    std::signal(SIGPIPE, SIG_IGN);
     mm::alloc::installCachingCpuAllocator();
     std::vector<std::string> all(argv + 1, argv + argc);
     if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
