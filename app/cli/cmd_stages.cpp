@@ -213,7 +213,7 @@ int cmdDpo(const Args& args) {
     rep.info(std::string("reference log-probs of ") + std::to_string(pairs.pairs()) + " pairs " +
              (computed ? "computed in " + formatDuration(secs) + " and cached at " : "read from ") + refPath);
 
-    train::DpoStage stage(pairs, ref, seqLen, cfg.getFloat("beta"));
+    train::DpoStage stage(pairs, ref, seqLen, cfg.getFloat("beta"), cfg.getFloat("rpo_alpha"));
     train::StageRun run;
     run.cfg = cfg;
     run.model = model;
@@ -223,7 +223,7 @@ int cmdDpo(const Args& args) {
     run.dataKey = pairs.key + "|" + std::to_string(pairs.pairs());
     run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath},
                      {"reference_cache", refPath}};
-    train::runStage(run, stageSink(rep, {"reward_margin", "pref_accuracy", "chosen_reward", "rejected_reward"}),
+    train::runStage(run, stageSink(rep, {"reward_margin", "pref_accuracy", "chosen_reward", "rejected_reward", "chosen_nll"}),
                     &g_stopRequested);
     return g_stopRequested ? 130 : 0;
 }

@@ -439,6 +439,11 @@ Schema makeDpo() {
                             "log-probs; reads full_sft_<hidden>.pth, writes rlhf_<hidden>.pth.",
                             "4e-8", "4", "1024", "1", "full_sft");
     s.fields.push_back(ranged(f("beta", FieldType::Float, "0.1", "DPO temperature beta", "Training"), 1e-6, 100));
+    s.fields.push_back(ranged(f("rpo_alpha", FieldType::Float, "0",
+                                "adds alpha x the chosen answers' NLL to the loss (RPO), so DPO keeps their "
+                                "likelihood; 0 = plain DPO (minimind)",
+                                "Training"),
+                              0, 100));
     return s;
 }
 

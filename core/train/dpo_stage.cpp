@@ -168,8 +168,8 @@ Tensor referenceLogProbs(const std::string& cachePath, const std::string& key, m
     return t;
 }
 
-DpoStage::DpoStage(const PreferenceData& data, Tensor reference, int seqLen, double beta)
-    : m_data(data), m_ref(std::move(reference)), m_seqLen(seqLen), m_beta(beta) {
+DpoStage::DpoStage(const PreferenceData& data, Tensor reference, int seqLen, double beta, double rpoAlpha)
+    : m_data(data), m_ref(std::move(reference)), m_seqLen(seqLen), m_beta(beta), m_rpoAlpha(rpoAlpha) {
     if (m_ref.dim() != 2 || m_ref.size(0) != data.pairs() || m_ref.size(1) != 2)
         throw Error("DpoStage: reference log-probs must be (pairs, 2)");
 }
@@ -192,6 +192,12 @@ StepOutput DpoStage::step(model::MiniMind& model, const Batch& batch) {
                  {"pref_accuracy", t.accuracy},
                  {"chosen_reward", t.chosenReward},
                  {"rejected_reward", t.rejectedReward}};
+    if (m_rpoAlpha > 0) {
+        // The chosen answers' mean token NLL (the SFT loss on them).
+        Tensor nll = -seq.narrow(0, 0, B).mean();
+        s.loss = s.loss + m_rpoAlpha * nll;
+        s.metrics.emplace_back("chosen_nll", nll.detach());
+    }
     return s;
 }
 

@@ -49,12 +49,16 @@ torch::Tensor referenceLogProbs(const std::string& cachePath, const std::string&
 
 class DpoStage : public Stage {
 public:
-    /// `reference`: (pairs, 2) from referenceLogProbs.
-    DpoStage(const PreferenceData& data, torch::Tensor reference, int seqLen, double beta);
+    /// `reference`: (pairs, 2) from referenceLogProbs. `rpoAlpha` > 0 adds
+    /// alpha x the chosen answers' mean negative log-likelihood to the loss
+    /// (RPO, Pang et al. 2024; TRL's rpo_alpha): DPO alone may lower the chosen
+    /// answers' likelihood along with the rejected ones'.
+    DpoStage(const PreferenceData& data, torch::Tensor reference, int seqLen, double beta, double rpoAlpha = 0);
     std::string name() const override { return "dpo"; }
     int64_t numSamples() const override { return m_data.pairs(); }
     Batch makeBatch(const std::vector<int64_t>& indices) override;
-    /// Metrics: reward_margin, pref_accuracy, chosen_reward, rejected_reward.
+    /// Metrics: reward_margin, pref_accuracy, chosen_reward, rejected_reward,
+    /// and chosen_nll when rpoAlpha > 0.
     StepOutput step(model::MiniMind& model, const Batch& batch) override;
 
 private:
@@ -62,6 +66,7 @@ private:
     torch::Tensor m_ref;
     int m_seqLen;
     double m_beta;
+    double m_rpoAlpha;
 };
 
 } // namespace mm::train

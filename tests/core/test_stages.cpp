@@ -448,6 +448,42 @@ TEST(Dpo, ReferenceCachedOnceTrainingRaisesPreferenceAndResumeIsExact) {
                       "rlhf", 6);
 }
 
+TEST(Dpo, RpoAlphaAddsTheChosenAnswersNllAndKeepsTheirLikelihood) {
+    test::TempDir d;
+    PreferenceData pairs = loadPreferencePairs(writeDpoJsonl(d.path(), 16), tokenizer(), 64, false);
+    model::MiniMind m = tinyModel();
+    bool computed = false;
+    Tensor ref = referenceLogProbs(d.file("ref.bin"), "k", m, pairs, 64, 4, computed);
+    std::vector<int64_t> idx{0, 1, 2, 3};
+    // One step's loss: plain DPO plus alpha x the chosen answers' mean NLL.
+    DpoStage plain(pairs, ref, 64, 0.1), rpo(pairs, ref, 64, 0.1, 0.5);
+    Batch b = plain.makeBatch(idx);
+    StepOutput p = plain.step(m, b), r = rpo.step(m, b);
+    double nll = NAN;
+    for (auto& [k, v] : r.metrics)
+        if (k == "chosen_nll")
+            nll = v.item<double>();
+    ASSERT_FALSE(std::isnan(nll));
+    const Tensor chosen = ref.index_select(0, torch::tensor(idx)).select(1, 0);  // policy == reference
+    EXPECT_NEAR(nll, -chosen.mean().item<double>(), 1e-4);
+    EXPECT_NEAR(r.loss.item<double>(), p.loss.item<double>() + 0.5 * nll, 1e-5);
+    for (auto& [k, v] : p.metrics)
+        EXPECT_NE(k, "chosen_nll");
+
+    // Trained alike, the RPO run ends with the more likely chosen answers.
+    auto train = [&](double alpha) {
+        torch::manual_seed(3);
+        model::MiniMind policy = tinyModel();
+        DpoStage stage(pairs, ref, 64, 0.1, alpha);
+        TrainOptions o = trainOpts(d, alpha > 0 ? "rpo" : "dpo", 30);
+        o.batchSize = 4;
+        o.learningRate = 1e-2;
+        Trainer(o, policy, stage, TrainCallbacks{}).run();
+        return pairLogProbs(policy, pairs, 64, 4).select(1, 0).mean().item<double>();
+    };
+    EXPECT_GT(train(1.0), train(0.0));
+}
+
 TEST(Dpo, PairsWithDifferentPromptsAreNamedByLine) {
     test::TempDir d;
     nlohmann::json good{{"chosen", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}},
