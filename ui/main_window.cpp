@@ -2,6 +2,7 @@
 
 #include "cli_path.h"
 #include "compare_panel.h"
+#include "demo_panel.h"
 #include "history_model.h"
 #include "history_panel.h"
 #include "interop_dialog.h"
@@ -45,12 +46,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_lineage = new LineageView(m_tabs);
     m_compare = new ComparePanel(m_tabs);
     m_scores = new ScoresPanel(m_tabs);
+    m_demo = new DemoPanel(m_tabs);
     m_tabs->addTab(m_train, tr("&Train"));
     m_tabs->addTab(m_runsPanel, tr("&Runs"));
     m_tabs->addTab(m_history, tr("&History"));
     m_tabs->addTab(m_lineage, tr("&Lineage"));
     m_tabs->addTab(m_compare, tr("&Compare"));
     m_tabs->addTab(m_scores, tr("&Scores"));
+    m_tabs->addTab(m_demo, tr("&Demo"));
     setCentralWidget(m_tabs);
 
     m_statusWorkspace = new QLabel(tr("No workspace open"), this);
@@ -129,7 +132,7 @@ void MainWindow::buildMenus() {
     run->addAction(tr("Cancel &queue"), this, [this] { m_runs->cancelQueue(); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("Train"), tr("Runs"), tr("History"), tr("Lineage"), tr("Compare"), tr("Scores")};
+    const QStringList names{tr("Train"), tr("Runs"), tr("History"), tr("Lineage"), tr("Compare"), tr("Scores"), tr("Demo")};
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { showTab(Tab(i)); });
@@ -196,6 +199,7 @@ bool MainWindow::openWorkspace(const QString& dir, bool quiet) {
     m_history->setWorkspace(ws);
     m_compare->setWorkspace(ws);
     m_scores->setWorkspace(ws);
+    m_demo->setWorkspace(ws);
     const int attached = m_runs->attachRunning();
     if (attached > 0)
         statusBar()->showMessage(tr("Re-attached to %n running run(s)", nullptr, attached), 8000);
@@ -260,6 +264,9 @@ void MainWindow::startDemo(const QString& dir) {
             return;
         m_compare->setWorkspace(ws);
         m_history->refresh();
+        m_demo->reload();
+        if (m_demo->hasReport())
+            showTab(DemoTab);
     });
     m_runsPanel->selectRun(r);
     showTab(RunsTab);

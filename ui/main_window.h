@@ -17,6 +17,7 @@ class LineageView;
 class RunManager;
 class RunsPanel;
 class ScoresPanel;
+class DemoPanel;
 class TrainPage;
 class Workspace;
 
@@ -48,7 +49,7 @@ public:
     ComparePanel* comparePanel() const { return m_compare; }
     QTabWidget* tabs() const { return m_tabs; }
 
-    enum Tab { TrainTab, RunsTab, HistoryTab, LineageTab, CompareTab, ScoresTab };
+    enum Tab { TrainTab, RunsTab, HistoryTab, LineageTab, CompareTab, ScoresTab, DemoTab };
     void showTab(Tab t);
 
     /// What closing does with runs still going (for tests: skip the question).
@@ -77,6 +78,7 @@ private:
     LineageView* m_lineage = nullptr;
     ComparePanel* m_compare = nullptr;
     ScoresPanel* m_scores = nullptr;
+    DemoPanel* m_demo = nullptr;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusWorkspace = nullptr;
     QLabel* m_statusRuns = nullptr;

@@ -123,6 +123,8 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "scale the learning rate with the batch: k x the default batch 16 (x accumulation) -> k x lr")},
     //: dpo.beta
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "DPO temperature beta")},
+    //: dpo.rpo_alpha
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adds alpha x the chosen answers' NLL to the loss (RPO), so DPO keeps their likelihood; 0 = plain DPO (minimind)")},
     //: lora.lora_name
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adapter name: out_dir/lora/<lora_name>_<size>.pth")},
     //: lora.lora_rank

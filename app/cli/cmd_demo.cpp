@@ -13,6 +13,7 @@
 #include "common/subprocess.h"
 #include "config/stages.h"
 #include "data/demo_pack.h"
+#include "eval/demo_report.h"
 
 #include <algorithm>
 #include <chrono>
@@ -103,7 +104,6 @@ private:
     /// Runs a measuring command with --json and returns its result ("" members on failure).
     nlohmann::json measure(std::vector<std::string> args);
     void evaluate();
-    std::string report();
 
     const config::Values& m_cfg;
     std::string m_ws, m_data, m_out;
@@ -113,7 +113,7 @@ private:
     int m_nproc = 1;
     int m_step = 0, m_steps = 0;
     std::chrono::steady_clock::time_point m_t0 = std::chrono::steady_clock::now();
-    nlohmann::json m_results = nlohmann::json::object();
+    eval::DemoReport m_report;
 };
 
 /// A stage is finished when its product exists and, for a training stage, the
@@ -233,40 +233,19 @@ void Demo::evaluate() {
         r["loss"] = heldout("loss", files::heldoutSft, {});
         r["songci_loss"] = heldout("loss", files::heldoutLora, {});
         r["preference"] = heldout("preference", files::heldoutDpo, {});
+        r["reward"] = heldout("reward", files::heldoutGrpo,
+                              {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
         r["think"] = heldout("think_format", files::heldoutReason,
                              {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
         r["name"] = m.name;
-        m_results[mode] = r;
+        m_report.models[mode] = r;
         auto num = [](const nlohmann::json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k].get<double>() : NAN; };
         std::printf("  exact match: trained questions %.1f%%, held-out %.1f%% | answer loss %.3f | Song ci loss %.3f | "
-                    "preference %.1f%% | think/answer format %.1f%%\n",
+                    "preference %.1f%% | think/answer format %.1f%% | held-out reward %.3f\n",
                     100 * num(r["train_exact"], "accuracy"), 100 * num(r["exact"], "accuracy"), num(r["loss"], "loss"),
-                    num(r["songci_loss"], "loss"),
-                    100 * num(r["preference"], "pref_accuracy"), 100 * num(r["think"], "format_rate"));
+                    num(r["songci_loss"], "loss"), 100 * num(r["preference"], "pref_accuracy"),
+                    100 * num(r["think"], "format_rate"), num(r["reward"], "reward_mean"));
     }
-}
-
-std::string fmt(const nlohmann::json& j, const char* key, bool percent) {
-    if (!j.is_object() || !j.contains(key) || !j[key].is_number())
-        return "n/a";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, percent ? "%.1f %%" : "%.3f", percent ? 100 * j[key].get<double>() : j[key].get<double>());
-    return buf;
-}
-
-std::string Demo::report() {
-    std::ostringstream md;
-    md << "| 模型编号 | model | exact match, trained questions | exact match, held-out | held-out answer loss | "
-          "Song ci held-out loss | DPO preference accuracy | think/answer format |\n"
-          "|---|---|---|---|---|---|---|---|\n";
-    for (auto it = m_results.begin(); it != m_results.end(); ++it) {
-        const auto& r = it.value();
-        md << "| " << it.key() << " | " << r["name"].get<std::string>() << " | "
-           << fmt(r["train_exact"], "accuracy", true) << " | " << fmt(r["exact"], "accuracy", true)
-           << " | " << fmt(r["loss"], "loss", false) << " | " << fmt(r["songci_loss"], "loss", false) << " | "
-           << fmt(r["preference"], "pref_accuracy", true) << " | " << fmt(r["think"], "format_rate", true) << " |\n";
-    }
-    return md.str();
 }
 
 int Demo::run() {
@@ -279,12 +258,18 @@ int Demo::run() {
     po.sourceDir = m_cfg.getString("source");
     po.outDir = m_data;
     const data::DemoPackSummary s = data::buildDemoPack(po);
-    std::printf("Data pack (%s): %lld poems (%lld Song ci, %lld held out) + %lld sayings -> pretrain %lld docs, "
-                "SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, GRPO %lld; held out: %lld checkable "
-                "questions, %lld conversations, %lld pairs\n",
-                m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems, (long long)s.sayings,
+    m_report.baselines.trainExactChance = s.trainChance;
+    m_report.baselines.trainChanceAnswer = s.trainChanceAnswer;
+    m_report.baselines.heldoutExactChance = s.heldoutChance;
+    m_report.baselines.heldoutChanceAnswer = s.heldoutChanceAnswer;
+    std::printf("Data pack (%s): %lld poems (%lld Song ci, %lld held out; %lld longer than %d characters left out), "
+                "%lld of %lld sayings -> pretrain %lld docs, SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, "
+                "GRPO %lld; held out: %lld questions (exact-match chance %.1f%%), %lld pairs, %lld Song ci conversations\n",
+                m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems,
+                (long long)s.longPoemsSkipped, po.maxPoemChars, (long long)s.sayingsUsed, (long long)s.sayings,
                 (long long)s.pretrainDocs, (long long)s.sft, (long long)s.dpo, (long long)s.reason, (long long)s.lora,
-                (long long)s.grpo, (long long)s.heldoutQa, (long long)s.heldoutSft, (long long)s.heldoutDpo);
+                (long long)s.grpo, (long long)s.heldoutQa, 100 * s.heldoutChance, (long long)s.heldoutDpo,
+                (long long)s.heldoutLora);
 
     if (m_cfg.getBool("data_only"))
         return 0;
@@ -309,23 +294,23 @@ int Demo::run() {
                     {"train_tokenizer", "--data_path", data(files::pretrain), "--vocab_size", vocab, "--out_dir", m_out,
                      "--threads", m_threads});
     ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
-                     with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(16),
+                     with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(8),
                            {"--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
-                           "--max_steps", steps(200)})));
+                           "--max_steps", steps(600)})));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
-                     with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "256"}, parallel(32),
-                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(115)})));
+                     with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "128"}, parallel(16),
+                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600)})));
     ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                      with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
-                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--max_steps", steps(100)}));
+                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps", steps(100)}));
     ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
-                     with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "256"}, parallel(32),
-                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(120)})));
+                     with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "128"}, parallel(16),
+                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300)})));
     ok = ok && stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"),
                      resume("lora/lora_songci"),
-                     with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "256"},
+                     with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "128"},
                                parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(80)})));
+                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(150)})));
     if (withGrpo)
         ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
                          with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations", "4",
@@ -358,29 +343,20 @@ int Demo::run() {
     if (xr.exitCode != 0)
         throw Error("micromind scores export failed (exit code " + std::to_string(xr.exitCode) + ")");
 
-    const std::string table = report();
-    fs::writeFileAtomic((stdfs::path(reports) / "demo.md").string(),
-                        "# MicroMind demo: what each stage did\n\n"
-                        "- exact match, trained questions: a fixed sample of the author / next-line questions "
-                        "that post-training saw (greedy answer equals the reference);\n"
-                        "- the held-out columns use poems kept out of every post-training set (their text is in "
-                        "pretraining, so they measure recall of what pretraining read);\n"
-                        "- answer loss: assistant-token cross-entropy of plain answers; Song ci loss: the same on "
-                        "Song ci conversations (the LoRA domain);\n"
-                        "- DPO preference accuracy: share of pairs whose true answer gets the higher mean "
-                        "log-probability; think/answer format: share of greedy answers in "
-                        "<think>...</think><answer>...</answer> form.\n\n" + table);
-    fs::writeFileAtomic((stdfs::path(reports) / "demo.json").string(), m_results.dump(2) + "\n");
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
-    std::printf("\nWhat each stage did (held-out poems, greedy decoding):\n\n%s\n"
+    m_report.seconds = secs;
+    const std::string md = eval::demoMarkdown(m_report);
+    fs::writeFileAtomic((stdfs::path(reports) / "demo.md").string(), md);
+    fs::writeFileAtomic((stdfs::path(reports) / "demo.json").string(), eval::toJson(m_report).dump(2) + "\n");
+    std::printf("\n%s\n"
                 "Done in %s. Workspace: %s\n"
-                "  reports/demo.md       this table\n"
+                "  reports/demo.md       these findings and the table\n"
                 "  reports/compare.html  the models' answers to the seed's prompts side by side\n"
                 "  reports/scores.md     the seed's score table (fill it with `micromind judge` or `micromind scores set`)\n"
                 "  out/                  checkpoints, tokenizer, history (micromind history --out_dir %s)\n"
                 "Chat with a model: micromind chat --out_dir %s --model_mode 1\n",
-                table.c_str(), formatDuration(secs).c_str(), m_ws.c_str(), quoteArg(m_out).c_str(),
-                quoteArg(m_out).c_str());
+                md.substr(0, md.find("\nHow to read it:")).c_str(), formatDuration(secs).c_str(), m_ws.c_str(),
+                quoteArg(m_out).c_str(), quoteArg(m_out).c_str());
     return 0;
 }
 

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
                             QStringLiteral("file.png"));
     QCommandLineOption shotTab(QStringLiteral("screenshot-tab"),
                                QStringLiteral("tab shown for --screenshot: 0 train, 1 runs, 2 history, 3 lineage, "
-                                              "4 compare, 5 scores"),
+                                              "4 compare, 5 scores, 6 demo"),
                                QStringLiteral("n"), QStringLiteral("4"));
     QCommandLineOption shotDelay(QStringLiteral("screenshot-delay"), QStringLiteral("milliseconds before the grab"),
                                  QStringLiteral("ms"), QStringLiteral("1500"));
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
         w.offerFirstStart();
     if (p.isSet(shot)) {
         // Documentation and review: the window as a user sees it, then quit.
-        w.showTab(static_cast<mm::ui::MainWindow::Tab>(qBound(0, p.value(shotTab).toInt(), 5)));
+        w.showTab(static_cast<mm::ui::MainWindow::Tab>(qBound(0, p.value(shotTab).toInt(), 6)));
         QTimer::singleShot(p.value(shotDelay).toInt(), &w, [&w, &p, &shot] {
             const bool ok = w.grab().save(p.value(shot));
             std::fprintf(ok ? stdout : stderr, ok ? "saved %s\n" : "error: cannot write %s\n",

@@ -53,14 +53,6 @@ size_t codepoints(const std::string& s) {
     return n;
 }
 
-/// Cuts a string to at most `n` code points.
-std::string cutCodepoints(const std::string& s, size_t n) {
-    size_t i = 0;
-    for (size_t k = 0; k < n && i < s.size(); ++k)
-        i += utf8Len(static_cast<unsigned char>(s[i]));
-    return s.substr(0, std::min(i, s.size()));
-}
-
 bool isPhraseEnd(const std::string& ch) {
     static const std::set<std::string> ends{"，", "。", "？", "！", "；", "：", ",", ".", "?", "!", ";"};
     return ends.count(ch) > 0;
@@ -122,13 +114,13 @@ std::string fill(std::string tpl, const std::map<std::string, std::string>& vars
 }
 
 const std::vector<std::string> kAuthorQ{"《{t}》的作者是谁？", "《{t}》是谁写的？", "谁写了《{t}》？"};
+const std::vector<std::string> kFactS{"《{t}》是{a}写的{k}。", "{a}写过一首{k}，题为《{t}》。", "《{t}》，{a}作。"};
 const std::vector<std::string> kNextQ{"「{p}」的下一句是什么？", "{p}，下一句是？", "请接下一句：{p}"};
-const std::vector<std::string> kSourceQ{"「{p}」出自哪首诗？", "「{p}」这句出自哪里？"};
-const std::vector<std::string> kReciteQ{"请背诵{a}的《{t}》。", "写出{a}的《{t}》全文。"};
 
 struct Qa {
-    std::string question, answer, kind;  ///< kind: author, next, source
+    std::string question, answer, kind;  ///< kind: author, next
     std::string think;                   ///< the reasoning for the reason set
+    std::string quoted;                  ///< what the question quotes: the line (next) or 《title》 (author)
 };
 
 /// The checkable questions of a poem (answers short enough for exact match).
@@ -136,7 +128,7 @@ std::vector<Qa> questionsOf(const Poem& p, int maxPairs) {
     std::vector<Qa> out;
     const std::string kindName = p.ci ? "宋词" : "唐诗";
     out.push_back({fill(pick(kAuthorQ, p.title + p.author), {{"t", p.title}}), p.author, "author",
-                   fill("《{t}》是一首{k}，作者是{a}。", {{"t", p.title}, {"k", kindName}, {"a", p.author}})});
+                   fill("问的是《{t}》的作者：一首{k}，答诗人的名字。", {{"t", p.title}, {"k", kindName}}), "《" + p.title + "》"});
     // Next-line pairs spread over the poem.
     const int pairs = static_cast<int>(p.phrases.size()) - 1;
     const int take = std::min(pairs, maxPairs);
@@ -145,17 +137,10 @@ std::vector<Qa> questionsOf(const Poem& p, int maxPairs) {
         const std::string& a = p.phrases[i];
         const std::string& b = p.phrases[i + 1];
         out.push_back({fill(pick(kNextQ, a + b), {{"p", a}}), b, "next",
-                       fill("「{p}」出自{a}的《{t}》，这一句后面是「{n}」。",
-                            {{"p", a}, {"a", p.author}, {"t", p.title}, {"n", b}})});
-        if (k < 2)
-            out.push_back({fill(pick(kSourceQ, a), {{"p", a}}), "《" + p.title + "》", "source",
-                           fill("这是{a}的句子，出自{k}《{t}》。", {{"a", p.author}, {"k", kindName}, {"t", p.title}})});
+                       fill("问的是「{p}」的下一句，答一句{n}个字的诗。", {{"p", a}, {"n", std::to_string(codepoints(b))}}),
+                       a});
     }
     return out;
-}
-
-json reciteConversation(const Poem& p) {
-    return conversation(fill(pick(kReciteQ, p.title), {{"a", p.author}, {"t", p.title}}), cutCodepoints(p.body, 200));
 }
 
 /// A wrong answer of the same kind, from another poem, for DPO.
@@ -165,8 +150,6 @@ std::string wrongAnswer(const Qa& q, const std::vector<Poem>& pool, std::mt19937
         std::string cand;
         if (q.kind == "author")
             cand = o.author;
-        else if (q.kind == "source")
-            cand = "《" + o.title + "》";
         else if (!o.phrases.empty())
             cand = o.phrases[rng() % o.phrases.size()];
         if (!cand.empty() && cand != q.answer)
@@ -201,7 +184,7 @@ private:
 };
 
 const char* kIdentity =
-    "我是MicroMind，一个在这台电脑上从零训练的小语言模型。我读过唐诗三百首、宋词一百首和一些格言，可以回答诗词的作者、出处和下一句。";
+    "我是MicroMind，一个在这台电脑上从零训练的小语言模型。我读过唐诗三百首、宋词一百首和一些格言，可以回答唐诗的作者和下一句。";
 const std::vector<std::string> kIdentityQ{"你是谁？", "请介绍一下自己。", "介绍一下你自己。", "你叫什么名字？",
                                           "你能做什么？", "你好，你是什么模型？"};
 
@@ -293,6 +276,12 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
             Poem p;
             if (!parsePoem(rec, ci, p))
                 continue;
+            // Long poems (长恨歌 alone is ~1,000 tokens) would take most of the
+            // pretraining budget; the demo keeps the short forms it can learn.
+            if (opts.maxPoemChars > 0 && codepoints(p.body) > size_t(opts.maxPoemChars)) {
+                ++sum.longPoemsSkipped;
+                continue;
+            }
             p.heldOut = double(hash64(p.title + "|" + p.author) % 10000) < opts.heldOutShare * 10000.0;
             poems.push_back(std::move(p));
         }
@@ -300,7 +289,11 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     const std::vector<std::string> sayings = splitFortunes(readSource(opts.sourceDir, "chinese"));
     if (poems.size() < 4)
         throw InputError((stdfs::path(opts.sourceDir) / "tang300").string() +
-                         ": fewer than 4 poems could be read (expected 《title》 / 作者：name / lines records separated by %)");
+                         ": fewer than 4 poems could be read (expected 《title》 / 作者：name / lines records separated by %" +
+                         (sum.longPoemsSkipped > 0 ? "; " + std::to_string(sum.longPoemsSkipped) + " longer than " +
+                                                         std::to_string(opts.maxPoemChars) + " characters were left out"
+                                                   : std::string()) +
+                         ")");
     // A corpus too small for a split still needs one held-out and one training poem.
     if (std::none_of(poems.begin(), poems.end(), [](const Poem& p) { return p.heldOut; }))
         poems.back().heldOut = true;
@@ -325,11 +318,20 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
         trainQa(d, demo_files::trainQa);
 
     // Pretraining: the knowledge source, held-out poems included.
-    for (const auto& p : poems)
+    // Each poem is read several times, and its authorship is also stated once
+    // in a sentence (knowledge stated in more than one form is what a model can
+    // later recall by question, for poems the chat stages never ask about).
+    for (const auto& p : poems) {
         for (int r = 0; r < std::max(1, opts.poemRepeats); ++r)
             pretrain.add({{"text", "《" + p.title + "》\n作者：" + p.author + "\n" + p.body}});
-    for (const auto& s : sayings)
-        pretrain.add({{"text", s}});
+        const std::map<std::string, std::string> vars{{"t", p.title}, {"a", p.author}, {"k", p.ci ? "词" : "诗"}};
+        pretrain.add({{"text", fill(pick(kFactS, p.author + p.title), vars)}});
+    }
+    // A sample of the sayings, spread over the file: plain prose beside the verse.
+    const size_t keep = opts.maxSayings < 0 ? sayings.size() : std::min(sayings.size(), size_t(opts.maxSayings));
+    for (size_t i = 0; i < keep; ++i)
+        pretrain.add({{"text", sayings[i * sayings.size() / keep]}});
+    sum.sayingsUsed = int64_t(keep);
 
     std::mt19937_64 rng(opts.seed);
     // Training poems first, so held-out questions whose text a training poem
@@ -341,66 +343,91 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     for (const auto& p : poems)
         if (p.heldOut)
             order.push_back(&p);
+    // Wrong answers for DPO come from Tang poems of the pair's own side: a
+    // held-out pair whose wrong answer SFT had memorised would measure that
+    // memory, not the preference.
+    std::vector<Poem> tangTrain, tangHeld;
+    for (const auto& p : poems)
+        if (!p.ci)
+            (p.heldOut ? tangHeld : tangTrain).push_back(p);
+    if (tangTrain.empty())
+        tangTrain = train;
+    if (tangHeld.empty())
+        tangHeld = tangTrain;
     std::set<std::string> trainedQuestions;
+    std::map<std::string, int64_t> heldAnswers, trainAnswers;
     for (const Poem* pp : order) {
         const Poem& p = *pp;
-        const std::vector<Qa> qs = questionsOf(p, opts.maxPairsPerPoem);
-        for (const auto& q : qs) {
+        for (const auto& q : questionsOf(p, opts.maxPairsPerPoem)) {
             if (p.heldOut && trainedQuestions.count(q.question))
                 continue;
             if (!p.heldOut)
                 trainedQuestions.insert(q.question);
             const json conv = conversation(q.question, q.answer);
+            if (p.ci) {
+                // Song ci: the LoRA's domain, kept out of every chat stage.
+                (p.heldOut ? hLora : lora).add(conv);
+                continue;
+            }
             const json rconv = conversation(q.question, "<think>" + q.think + "</think><answer>" + q.answer + "</answer>");
-            // Half the pairs reject a wrong fact (a line or author of another
-            // poem: knowledge), half reject echoing the question back (the
-            // typical failure of a tiny chat model: style a DPO run can learn).
-            const std::string wrong = rng() % 2 ? wrongAnswer(q, train, rng) : q.question;
+            // A quarter of the pairs reject a wrong fact (a line or author of
+            // another poem: knowledge); the rest reject the typical failures of
+            // a tiny chat model, which hold for any poem: echoing the question,
+            // answering with what it quotes, repeating the answer.
+            std::string wrong;
+            switch (rng() % 4) {
+            case 0: wrong = wrongAnswer(q, p.heldOut ? tangHeld : tangTrain, rng); break;
+            case 1: wrong = q.question; break;
+            case 2: wrong = q.quoted; break;
+            default: wrong = q.answer + q.answer; break;
+            }
             json pair;
             if (!wrong.empty())
                 pair = {{"chosen", conv["conversations"]},
                         {"rejected", json::array({turn("user", q.question), turn("assistant", wrong)})}};
-            const bool checkable = q.kind != "source";
+            const json qa = {{"question", q.question}, {"answer", q.answer}};
+            const json grpoItem = {{"conversations", json::array({turn("user", q.question)})}, {"answer", q.answer}};
             if (p.heldOut) {
                 hSft.add(conv);
                 hReason.add(rconv);
                 if (!pair.is_null())
                     hDpo.add(pair);
-                if (checkable) {
-                    hQa.add({{"question", q.question}, {"answer", q.answer}});
-                    hGrpo.add({{"conversations", json::array({turn("user", q.question)})}, {"answer", q.answer}});
-                }
-                if (p.ci)
-                    hLora.add(conv);
+                hQa.add(qa);
+                ++heldAnswers[q.answer];
+                hGrpo.add(grpoItem);
                 continue;
             }
             sft.add(conv);
             reason.add(rconv);
             if (!pair.is_null())
                 dpo.add(pair);
-            if (checkable) {
-                grpo.add({{"conversations", json::array({turn("user", q.question)})}, {"answer", q.answer}});
-                // Every third poem's questions: a fixed sample of what SFT saw.
-                if (hash64(p.title + "|" + p.author) % 3 == 0)
-                    trainQa.add({{"question", q.question}, {"answer", q.answer}});
+            grpo.add(grpoItem);
+            // Every third poem's questions: a fixed sample of what SFT saw.
+            if (hash64(p.title + "|" + p.author) % 3 == 0) {
+                trainQa.add(qa);
+                ++trainAnswers[q.answer];
             }
-            if (p.ci)
-                lora.add(conv);
-        }
-        if (p.heldOut) {
-            hSft.add(reciteConversation(p));
-            if (p.ci)
-                hLora.add(reciteConversation(p));
-        } else {
-            sft.add(reciteConversation(p));
-            if (p.ci)
-                lora.add(reciteConversation(p));
         }
     }
     // Who am I: a few phrasings, repeated so the assistant persona is learnt.
     for (int r = 0; r < 8; ++r)
         for (const auto& q : kIdentityQ)
             sft.add(conversation(q, kIdentity));
+    // Chance: the best a model answering one fixed string to every question
+    // could score (the most frequent reference answer's share).
+    auto chance = [](const std::map<std::string, int64_t>& counts, std::string& best) {
+        int64_t n = 0, top = 0;
+        for (const auto& [a, c] : counts) {
+            n += c;
+            if (c > top) {
+                top = c;
+                best = a;
+            }
+        }
+        return n > 0 ? double(top) / double(n) : 0.0;
+    };
+    sum.heldoutChance = chance(heldAnswers, sum.heldoutChanceAnswer);
+    sum.trainChance = chance(trainAnswers, sum.trainChanceAnswer);
 
     for (JsonlOut* f : {&pretrain, &sft, &dpo, &reason, &lora, &grpo, &hQa, &hSft, &hDpo, &hReason, &hLora, &hGrpo, &trainQa})
         f->write(opts.seed);

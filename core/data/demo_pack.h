@@ -4,14 +4,18 @@
 // GPL-3.0+, installed by apt under /usr/share/games/fortunes, never copied into
 // the repository). Every file of the pipeline is derived here:
 //
-//   pretrain.jsonl      {"text"}: every poem (title, author, body) and saying
-//   sft.jsonl           conversations: title -> author, author + title -> poem,
-//                       a line -> the next line, who are you
-//   dpo.jsonl           {"chosen","rejected"}: true next line / author vs a wrong one
+//   pretrain.jsonl      {"text"}: every poem (title, author, body) several times,
+//                       one sentence stating its author, a sample of the sayings
+//   sft.jsonl           conversations on Tang poems: title -> author, a line ->
+//                       the next line; who are you
+//   dpo.jsonl           {"chosen","rejected"}: the true answer vs a wrong line /
+//                       author, an echo of the question, the quoted line or
+//                       title, or the answer said twice
 //   reason.jsonl        the same questions answered as <think>…</think><answer>…</answer>
-//   lora_songci.jsonl   the SFT tasks on Song ci only (the LoRA domain)
-//   grpo.jsonl          {"conversations":[user], "answer"}: checkable questions
-//   train_qa.jsonl      a sample of the trained checkable questions (memorisation)
+//   lora_songci.jsonl   the same tasks on Song ci, which no chat stage sees (the
+//                       LoRA's new domain)
+//   grpo.jsonl          {"conversations":[user], "answer"}: the checkable questions
+//   train_qa.jsonl      a sample of the trained questions (memorisation)
 //   heldout_*.jsonl     the same tasks on poems kept out of every post-training
 //                       set (their text is in pretraining: closed-book recall)
 //
@@ -49,7 +53,9 @@ struct DemoPackOptions {
     std::string sourceDir = "/usr/share/games/fortunes";
     std::string outDir;          ///< <workspace>/data
     double heldOutShare = 0.12;  ///< share of poems kept out of post-training
-    int poemRepeats = 3;         ///< poems repeated in pretraining (they are ~5% of the text)
+    int poemRepeats = 4;         ///< copies of each poem in pretraining
+    int maxSayings = 600;        ///< sayings in pretraining (-1 = all ~5,000): prose beside the verse
+    int maxPoemChars = 80;       ///< poems with longer bodies (code points) are left out (0 = keep all)
     int maxPairsPerPoem = 6;     ///< next-line questions per poem
     uint64_t seed = 7;
 };
@@ -57,7 +63,13 @@ struct DemoPackOptions {
 struct DemoPackSummary {
     int64_t poems = 0, ci = 0, sayings = 0, heldOutPoems = 0;
     int64_t pretrainDocs = 0, sft = 0, dpo = 0, reason = 0, lora = 0, grpo = 0;
+    int64_t sayingsUsed = 0;      ///< sayings put into pretraining
+    int64_t longPoemsSkipped = 0; ///< poems over maxPoemChars, left out
     int64_t heldoutQa = 0, heldoutSft = 0, heldoutDpo = 0, heldoutLora = 0, trainQa = 0;
+    /// Exact-match chance baselines: the share of the most frequent reference
+    /// answer (what answering that one string to every question would score).
+    double heldoutChance = 0, trainChance = 0;
+    std::string heldoutChanceAnswer, trainChanceAnswer;
 };
 
 /// The file names inside the data folder.

@@ -6,11 +6,13 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "data/demo_pack.h"
+#include "eval/demo_report.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 using namespace mm;
@@ -70,7 +72,13 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
     EXPECT_EQ(s.sayings, 30);
     EXPECT_GT(s.heldOutPoems, 0);
     EXPECT_LT(s.heldOutPoems, 40);
-    EXPECT_EQ(s.pretrainDocs, 40 * o.poemRepeats + 30);
+    EXPECT_EQ(s.sayingsUsed, 30);
+    EXPECT_EQ(s.longPoemsSkipped, 0);
+    // Each poem o.poemRepeats times plus one sentence naming its author; the sayings.
+    EXPECT_EQ(s.pretrainDocs, 40 * (o.poemRepeats + 1) + 30);
+    EXPECT_GT(s.trainChance, 0);
+    EXPECT_LE(s.trainChance, 1);
+    EXPECT_FALSE(s.trainChanceAnswer.empty());
 
     // Held-out questions never appear in any post-training set.
     std::set<std::string> trained;
@@ -98,9 +106,25 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
         EXPECT_NE(a.find("</think><answer>"), std::string::npos) << a;
         EXPECT_EQ(a.substr(a.size() - 9), "</answer>") << a;
     }
-    // The LoRA domain is Song ci only: its questions mention only ci titles.
-    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::lora))
+    // Song ci (the fixture's poems 3, 7, 11, ...) are the LoRA's domain only: no
+    // chat stage asks about them, and the LoRA asks about nothing else.
+    auto ciTitle = [](const std::string& q) {
+        const size_t a = q.find("《测试诗");
+        if (a == std::string::npos)
+            return -1;
+        return std::stoi(q.substr(a + std::string("《测试诗").size())) % 4 == 3 ? 1 : 0;
+    };
+    for (const char* f : {data::demo_files::sft, data::demo_files::reason, data::demo_files::grpo})
+        for (const auto& r : readJsonl(ws.file("data/") + f))
+            EXPECT_NE(ciTitle(userOf(r.at("conversations"))), 1) << f << ": " << r.dump();
+    int loraTitles = 0;
+    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::lora)) {
         EXPECT_EQ(r.at("conversations").size(), 2u);
+        const int t = ciTitle(userOf(r.at("conversations")));
+        EXPECT_NE(t, 0) << r.dump();
+        loraTitles += t == 1;
+    }
+    EXPECT_GT(loraTitles, 0);
     EXPECT_EQ(int64_t(readJsonl(ws.file("data/") + data::demo_files::lora).size()), s.lora);
     // GRPO questions have known answers.
     for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::grpo))
@@ -110,6 +134,23 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
     const std::string before = fs::readFile(ws.file("data/") + data::demo_files::sft);
     data::buildDemoPack(o);
     EXPECT_EQ(fs::readFile(ws.file("data/") + data::demo_files::sft), before);
+}
+
+TEST(DemoPack, LongPoemsAreLeftOut) {
+    test::TempDir src, ws;
+    test::writeFortunesFixture(src.path(), 12);
+    data::DemoPackOptions o;
+    o.sourceDir = src.path();
+    o.outDir = ws.file("data");
+    o.maxPoemChars = 20;  // the fixture's bodies are 4 lines of 12 characters
+    EXPECT_THROW(data::buildDemoPack(o), InputError);  // none left
+    o.maxPoemChars = 0;
+    EXPECT_EQ(data::buildDemoPack(o).longPoemsSkipped, 0);
+    o.maxPoemChars = 80;
+    o.maxSayings = 5;
+    const data::DemoPackSummary s = data::buildDemoPack(o);
+    EXPECT_EQ(s.poems, 12);
+    EXPECT_EQ(s.sayingsUsed, 5);
 }
 
 TEST(DemoPack, MissingCorpusSaysHowToInstallIt) {
@@ -124,5 +165,76 @@ TEST(DemoPack, MissingCorpusSaysHowToInstallIt) {
         const std::string msg = e.what();
         EXPECT_NE(msg.find("nowhere/tang300"), std::string::npos) << msg;
         EXPECT_NE(msg.find("apt-get install fortunes-zh"), std::string::npos) << msg;
+    }
+}
+
+namespace {
+
+json measured(double trainExact, double exact, double loss, double songci, double pref, double think, double reward) {
+    return {{"train_exact", {{"accuracy", trainExact}}}, {"exact", {{"accuracy", exact}}},
+            {"loss", {{"loss", loss}}},                  {"songci_loss", {{"loss", songci}}},
+            {"preference", {{"pref_accuracy", pref}}},   {"think", {{"format_rate", think}}},
+            {"reward", {{"reward_mean", reward}}}};
+}
+
+} // namespace
+
+TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
+    eval::DemoReport r;
+    r.baselines.trainExactChance = 0.05;
+    r.baselines.trainChanceAnswer = "杜甫";
+    r.baselines.heldoutExactChance = 0.02;
+    r.models["0"] = measured(0, 0, 7.0, 7.1, 0.41, 0, 0.1);
+    r.models["1"] = measured(0.8, 0.1, 5.0, 6.0, 0.6, 0, 0.4);
+    r.models["2"] = measured(0.7, 0.1, 5.2, 6.1, 0.75, 0, 0.4);
+    r.models["3"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 0.9, 0.8);
+    r.models["4"] = measured(0.8, 0.1, 5.05, 5.4, 0.6, 0, 0.4);
+    r.models["5"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 1.0, 1.1);
+    for (auto& [mode, name] : std::map<std::string, std::string>{{"0", "pretrain"}, {"1", "full_sft"}, {"2", "rlhf (dpo)"},
+                                                                 {"3", "reason"}, {"4", "lora"}, {"5", "grpo"}})
+        r.models[mode]["name"] = name;
+    const auto f = eval::demoFindings(r);
+    ASSERT_EQ(f.size(), 6u);
+    EXPECT_NE(f[1].find("80.0 % of the questions it was trained on"), std::string::npos) << f[1];
+    EXPECT_NE(f[1].find("chance 5.0 %: always answering \"杜甫\""), std::string::npos) << f[1];
+    EXPECT_NE(f[1].find("recalls part of"), std::string::npos) << f[1];  // 10 % >= 2 x 2 % + 2 points
+    EXPECT_NE(f[2].find("from 60.0 % to 75.0 % (+15.0 points"), std::string::npos) << f[2];
+    EXPECT_NE(f[2].find("5.000 -> 5.200 (+4.0 %)"), std::string::npos) << f[2];
+    EXPECT_NE(f[4].find("6.000 -> 5.400 (-10.0 %)"), std::string::npos) << f[4];
+    EXPECT_NE(f[4].find("5.000 -> 5.050 (+1.0 %)"), std::string::npos) << f[4];
+    EXPECT_NE(f[5].find("0.800 -> 1.100"), std::string::npos) << f[5];
+
+    // Held-out recall at chance is said so.
+    r.models["1"]["exact"]["accuracy"] = 0.03;
+    EXPECT_NE(eval::demoFindings(r)[1].find("are not recalled"), std::string::npos);
+
+    const auto rows = eval::demoRows(r);
+    ASSERT_EQ(rows.size(), 7u);
+    EXPECT_EQ(rows.back().name, "chance");
+    EXPECT_EQ(rows.back().cells.at(0), "5.0 %");
+    EXPECT_EQ(rows.back().cells.at(4), "50.0 %");
+    EXPECT_EQ(rows[1].cells.size(), eval::demoColumns().size());
+    EXPECT_EQ(rows[1].cells.at(0), "80.0 %");
+
+    // A failed measurement is n/a, not a number.
+    r.models["2"].erase("preference");
+    EXPECT_NE(eval::demoFindings(r)[2].find("to n/a"), std::string::npos);
+
+    // Round trip through reports/demo.json.
+    const eval::DemoReport back = eval::demoReportFromJson(eval::toJson(r), "demo.json");
+    EXPECT_EQ(back.models, r.models);
+    EXPECT_EQ(back.baselines.trainChanceAnswer, "杜甫");
+    EXPECT_EQ(eval::demoMarkdown(back), eval::demoMarkdown(r));
+    EXPECT_NE(eval::demoMarkdown(r).find("| – | chance | 5.0 % | 2.0 % |"), std::string::npos) << eval::demoMarkdown(r);
+}
+
+TEST(DemoReport, ANonReportNamesTheFile) {
+    EXPECT_THROW(eval::demoReportFromJson(json::array(), "x/demo.json"), InputError);
+    try {
+        eval::demoReportFromJson({{"models", json::object()}, {"baselines", {{"train_exact_chance", "high"}}}},
+                                 "x/demo.json");
+        FAIL() << "expected InputError";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("x/demo.json"), std::string::npos) << e.what();
     }
 }

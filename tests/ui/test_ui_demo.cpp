@@ -7,6 +7,7 @@
 
 #include "compare_column.h"
 #include "compare_panel.h"
+#include "demo_panel.h"
 #include "history_model.h"
 #include "history_panel.h"
 #include "main_window.h"
@@ -19,12 +20,14 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -167,6 +170,26 @@ private Q_SLOTS:
         for (const QString& p : progress)
             sawSft = sawSft || p.contains(QStringLiteral("full_sft"));
         QVERIFY2(sawSft, qPrintable(QStringList(progress.values()).join(QStringLiteral(", "))));
+
+        // The Demo tab comes up with what each stage did (reports/demo.json):
+        // six models and the chance row, one sentence per stage.
+        QCOMPARE(w.tabs()->currentIndex(), int(MainWindow::DemoTab));
+        auto* demo = w.findChild<DemoPanel*>();
+        QVERIFY(demo && demo->hasReport());
+        QCOMPARE(demo->reportPath(), QDir::cleanPath(QDir(demoDir).filePath(QStringLiteral("reports/demo.json"))));
+        auto* table = demo->findChild<QTableWidget*>(QStringLiteral("demoTable"));
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), 7);
+        QCOMPARE(table->item(1, 1)->text(), QStringLiteral("full_sft"));
+        QCOMPARE(table->item(6, 1)->text(), DemoPanel::tr("chance"));
+        for (int r = 0; r < 6; ++r)
+            for (int c = 2; c < table->columnCount(); ++c)
+                QVERIFY2(table->item(r, c)->text() != QLatin1String("n/a"), qPrintable(QStringLiteral("row %1 col %2").arg(r).arg(c)));
+        const QString findings = demo->findChild<QLabel*>(QStringLiteral("demoFindings"))->text();
+        for (const char* s : {"full_sft (model 1) answers", "DPO (model 2) moved", "The Song ci LoRA", "GRPO (model 5"})
+            QVERIFY2(findings.contains(QLatin1String(s)), qPrintable(findings));
+        QDir().mkpath(QStringLiteral(MM_SCREENSHOT_DIR));
+        w.grab().save(QStringLiteral(MM_SCREENSHOT_DIR "/demo-summary.png"));
 
         // The five models (and grpo) are in DIR/out ...
         for (const char* f : {"tokenizer.model", "pretrain_128.pth", "full_sft_128.pth", "rlhf_128.pth",

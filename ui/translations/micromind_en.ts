@@ -302,6 +302,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>adds alpha x the chosen answers&apos; NLL to the loss (RPO), so DPO keeps their likelihood; 0 = plain DPO (minimind)</source>
+        <extracomment>dpo.rpo_alpha</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
         <extracomment>lora.lora_name</extracomment>
         <translation type="unfinished"></translation>
@@ -520,7 +526,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-166"/>
+        <location line="-168"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>
@@ -1058,6 +1064,79 @@
     </message>
 </context>
 <context>
+    <name>mm::ui::DemoPanel</name>
+    <message>
+        <location filename="../demo_panel.cpp" line="+20"/>
+        <source>exact match, trained questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>exact match, held-out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held-out answer loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Song ci held-out loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DPO preference accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>think/answer format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held-out reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No demo report in this workspace. Workspace → Open demo workspace… trains the five models on Debian&apos;s fortunes-zh and shows here what each stage did.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The demo report cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What each stage did, measured by `micromind demo` in %1 (%2):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>chance</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::Estimator</name>
     <message>
         <location filename="../estimator.cpp" line="+123"/>
@@ -1558,12 +1637,12 @@
 <context>
     <name>mm::ui::MainWindow</name>
     <message>
-        <location filename="../main_window.cpp" line="+35"/>
+        <location filename="../main_window.cpp" line="+36"/>
         <source>MicroMind Workbench</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>&amp;Train</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1593,13 +1672,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+3"/>
-        <location line="+264"/>
+        <location line="+268"/>
         <source>No workspace open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-215"/>
+        <location line="-219"/>
         <source>&amp;Workspace</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1719,6 +1803,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Demo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>Refresh &amp;history</source>
         <translation type="unfinished"></translation>
@@ -1779,7 +1868,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Re-attached to %n running run(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1812,7 +1901,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+53"/>
         <source>Welcome to MicroMind Workbench</source>
         <translation type="unfinished"></translation>
     </message>

@@ -302,6 +302,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>adds alpha x the chosen answers&apos; NLL to the loss (RPO), so DPO keeps their likelihood; 0 = plain DPO (minimind)</source>
+        <extracomment>dpo.rpo_alpha</extracomment>
+        <translation>在损失中加上 alpha × 优选回答的负对数似然（RPO），使 DPO 保住其似然；0 = 原始 DPO（minimind）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
         <extracomment>lora.lora_name</extracomment>
         <translation>适配器名称：保存为 out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</translation>
@@ -520,7 +526,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-166"/>
+        <location line="-168"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
@@ -1056,6 +1062,79 @@
     </message>
 </context>
 <context>
+    <name>mm::ui::DemoPanel</name>
+    <message>
+        <location filename="../demo_panel.cpp" line="+20"/>
+        <source>exact match, trained questions</source>
+        <translation>精确匹配（训练过的问题）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>exact match, held-out</source>
+        <translation>精确匹配（留出）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held-out answer loss</source>
+        <translation>留出回答损失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Song ci held-out loss</source>
+        <translation>宋词留出损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DPO preference accuracy</source>
+        <translation>DPO 偏好准确率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>think/answer format</source>
+        <translation>think/answer 格式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>held-out reward</source>
+        <translation>留出奖励</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No demo report in this workspace. Workspace → Open demo workspace… trains the five models on Debian&apos;s fortunes-zh and shows here what each stage did.</source>
+        <translation>此工作区没有演示报告。“工作区 → 打开演示工作区…”会在 Debian 的 fortunes-zh 上训练五个模型，并在这里显示每个阶段的作用。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The demo report cannot be read: %1</source>
+        <translation>无法读取演示报告：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What each stage did, measured by `micromind demo` in %1 (%2):</source>
+        <translation>每个阶段的作用，由 `micromind demo` 测得，见 %1（%2）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>mode</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>chance</source>
+        <translation>随机基线</translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::Estimator</name>
     <message>
         <location filename="../estimator.cpp" line="+123"/>
@@ -1555,12 +1634,12 @@
 <context>
     <name>mm::ui::MainWindow</name>
     <message>
-        <location filename="../main_window.cpp" line="+35"/>
+        <location filename="../main_window.cpp" line="+36"/>
         <source>MicroMind Workbench</source>
         <translation>MicroMind 工作台</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>&amp;Train</source>
         <translation>训练(&amp;T)</translation>
     </message>
@@ -1590,13 +1669,18 @@
         <translation>评分(&amp;S)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
         <location line="+3"/>
-        <location line="+264"/>
+        <location line="+268"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
     <message>
-        <location line="-215"/>
+        <location line="-219"/>
         <source>&amp;Workspace</source>
         <translation>工作区(&amp;W)</translation>
     </message>
@@ -1716,6 +1800,11 @@
         <translation>评分</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>Demo</source>
+        <translation>演示</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>Refresh &amp;history</source>
         <translation>刷新历史(&amp;H)</translation>
@@ -1776,7 +1865,7 @@
         <translation>打开工作区</translation>
     </message>
     <message numerus="yes">
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Re-attached to %n running run(s)</source>
         <translation>
             <numerusform>已重新连接 %n 个正在进行的运行</numerusform>
@@ -1808,7 +1897,7 @@
         <translation>演示工作区所在文件夹</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+53"/>
         <source>Welcome to MicroMind Workbench</source>
         <translation>欢迎使用 MicroMind 工作台</translation>
     </message>
