@@ -25,7 +25,8 @@ namespace {
 
 // Plot order: the loop's metrics first, then each stage's own.
 const QStringList kPreferredOrder{
-    QStringLiteral("loss"),          QStringLiteral("lr"),           QStringLiteral("grad_norm"),
+    QStringLiteral("loss"),          QStringLiteral("val_loss"),       QStringLiteral("val_bpb"),
+    QStringLiteral("lr"),            QStringLiteral("grad_norm"),
     QStringLiteral("tokens_per_sec"), QStringLiteral("reward_margin"), QStringLiteral("pref_accuracy"),
     QStringLiteral("chosen_reward"), QStringLiteral("rejected_reward"), QStringLiteral("reward_mean"),
     QStringLiteral("kl"),            QStringLiteral("completion_len"), QStringLiteral("accuracy"),
@@ -137,12 +138,15 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
 bool ChartPanel::isPlottable(const QString& key) {
     static const QStringList skip{QStringLiteral("event"),  QStringLiteral("step"),      QStringLiteral("total_steps"),
                                   QStringLiteral("epoch"),  QStringLiteral("epochs"),    QStringLiteral("tokens"),
-                                  QStringLiteral("elapsed_s"), QStringLiteral("eta_s"), QStringLiteral("run_id")};
+                                  QStringLiteral("elapsed_s"), QStringLiteral("eta_s"), QStringLiteral("run_id"),
+                                  QStringLiteral("eval_s")};
     return !skip.contains(key);
 }
 
 QString ChartPanel::metricTitle(const QString& m) {
     if (m == QLatin1String("loss")) return tr("Loss");
+    if (m == QLatin1String("val_loss")) return tr("Validation loss (--eval_data)");
+    if (m == QLatin1String("val_bpb")) return tr("Validation bits per byte");
     if (m == QLatin1String("lr")) return tr("Learning rate");
     if (m == QLatin1String("grad_norm")) return tr("Gradient norm");
     if (m == QLatin1String("tokens_per_sec")) return tr("Tokens per second");

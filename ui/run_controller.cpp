@@ -115,7 +115,8 @@ bool wellFormedEvent(const QJsonObject& e) {
     if (!numberOrAbsent("run_id") || !numberOrAbsent("total_steps") || !numberOrAbsent("step"))
         return false;
     // Events that move the run forward say where.
-    static const QStringList stepped{QStringLiteral("log"), QStringLiteral("probe"), QStringLiteral("checkpoint")};
+    static const QStringList stepped{QStringLiteral("log"), QStringLiteral("probe"), QStringLiteral("eval"),
+                                     QStringLiteral("checkpoint")};
     const QJsonValue step = e.value(QStringLiteral("step"));
     return !stepped.contains(kind.toString()) || (step.isDouble() && step.toDouble() >= 0);
 }
@@ -588,6 +589,10 @@ void RunController::handleEvent(const QJsonObject& e) {
     } else if (kind == QLatin1String("log")) {
         m_lastStep = e.value(QStringLiteral("step")).toInteger();
         m_totalSteps = qMax(m_totalSteps, e.value(QStringLiteral("total_steps")).toInteger());
+        Q_EMIT logged(e);
+    } else if (kind == QLatin1String("eval")) {
+        // Validation (--eval_data): its val_* values join the charts as curves
+        // of their own; the run's progress stays with the "log" events.
         Q_EMIT logged(e);
     } else if (kind == QLatin1String("probe")) {
         Q_EMIT probed(e);

@@ -299,7 +299,8 @@ int Demo::run() {
                            "--max_steps", steps(600)})));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
                      with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "128"}, parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600)})));
+                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600),
+                                "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "100"})));
     ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                      with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
                            "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps", steps(100)}));
@@ -310,7 +311,8 @@ int Demo::run() {
                      resume("lora/lora_songci"),
                      with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "128"},
                                parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(150)})));
+                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(150),
+                                "--eval_data", data(files::heldoutLora), "--eval_interval", m_quick ? "3" : "50"})));
     if (withGrpo)
         ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
                          with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations", "4",

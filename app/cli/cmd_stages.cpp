@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 namespace mm::cli {
@@ -58,6 +59,35 @@ train::EventSink stageSink(Reporter& rep, std::vector<std::string> metrics) {
             }
         if (!line.empty())
             std::printf("%s\n", line.c_str());
+    };
+}
+
+/// --eval_data of an SFT-style stage: the assistant-token loss of its
+/// conversations (at most --eval_max_samples, unweighted for distill_reason),
+/// or an empty function when no file is given. The file is tokenized and
+/// checked now, so a bad one fails before training starts.
+std::function<std::vector<std::pair<std::string, double>>(model::MiniMind&)>
+sftValidation(const config::Values& cfg, const text::Tokenizer& tok, Reporter& rep) {
+    const std::string path = cfg.getString("eval_data");
+    if (path.empty())
+        return {};
+    requireDataFile(path, "--eval_data", "give held-out conversations in the training file's format");
+    auto cache = std::make_shared<data::TokenCache>(sftCache(cfg, tok, rep, path));
+    const int seqLen = int(cfg.getInt("max_seq_len")), batch = int(cfg.getInt("batch_size"));
+    int64_t dropped = 0;
+    std::vector<int64_t> docs = train::trainableDocuments(*cache, seqLen, {}, dropped);
+    const int64_t cap = cfg.getInt("eval_max_samples");
+    if (cap > 0 && int64_t(docs.size()) > cap)
+        docs.resize(size_t(cap));
+    if (docs.empty())
+        throw InputError("--eval_data " + path + ": no conversation has an assistant token within --max_seq_len " +
+                         std::to_string(seqLen));
+    rep.info("validation: " + std::to_string(docs.size()) + " conversations of " + path + " every " +
+             std::to_string(cfg.getInt("eval_interval") > 0 ? cfg.getInt("eval_interval") : cfg.getInt("log_interval")) +
+             " steps (val_loss)");
+    return [cache, docs, seqLen, batch](model::MiniMind& m) {
+        const train::MaskedLoss l = train::maskedLoss(m, *cache, docs, seqLen, batch);
+        return std::vector<std::pair<std::string, double>>{{"val_loss", l.loss}};
     };
 }
 
@@ -166,6 +196,7 @@ int runSft(const std::string& command, SftKind kind, const Args& args) {
     run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath}};
     if (kind == SftKind::Lora)
         run.extraMeta["base"] = parent;
+    run.evaluate = sftValidation(cfg, tok, rep);
     train::runStage(run, stageSink(rep, {"token_loss"}), &g_stopRequested);
     return g_stopRequested ? 130 : 0;
 }

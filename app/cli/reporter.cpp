@@ -109,13 +109,22 @@ void Reporter::event(const nlohmann::json& e) {
             for (const auto& s : e["samples"])
                 std::printf("probe @ step %lld: %s → 「%s」\n", step, oneLineClip(s.value("prompt", ""), 60).c_str(),
                             oneLineClip(s.value("completion", ""), 240).c_str());
+    } else if (kind == "eval") {
+        std::string line = "  eval @ step " + std::to_string(e.value("step", 0LL)) + ":";
+        char buf[64];
+        for (auto it = e.begin(); it != e.end(); ++it)
+            if (it.key().rfind("val_", 0) == 0 && it.value().is_number()) {
+                std::snprintf(buf, sizeof buf, " %s %.4f", it.key().c_str(), it.value().get<double>());
+                line += buf;
+            }
+        std::printf("%s (%s)\n", line.c_str(), formatDuration(e.value("eval_s", 0.0)).c_str());
     } else if (kind == "checkpoint") {
         std::printf("  saved %s (step %lld)\n", e.value("path", "").c_str(), (long long)e.value("step", 0LL));
     } else if (kind == "done") {
         std::printf("done: %lld steps, %s tokens, final loss %.4f -> %s\n", (long long)e.value("steps", 0LL),
                     formatCount(e.value("tokens", 0.0)).c_str(), e.value("loss", 0.0), e.value("weights", "").c_str());
         if (e.value("probe_s", 0.0) > 0)
-            std::printf("probes took %s of the run\n", formatDuration(e.value("probe_s", 0.0)).c_str());
+            std::printf("probes and validation took %s of the run\n", formatDuration(e.value("probe_s", 0.0)).c_str());
     } else if (kind == "stopped") {
         std::printf("stopped at step %lld; saved %s and %s. Continue with the same command plus --resume.\n",
                     (long long)e.value("step", 0LL), e.value("weights", "").c_str(), e.value("resume", "").c_str());

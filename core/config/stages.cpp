@@ -121,11 +121,27 @@ void addDataFields(std::vector<Field>& v, bool withPacking) {
                            "pack: documents back to back, no padding; pad: one document per sample (minimind)", g));
 }
 
+/// Validation during training (pretrain and the SFT-style stages).
+void addEvalFields(std::vector<Field>& v) {
+    const char* g = "Data";
+    v.push_back(f("eval_data", FieldType::Path, "",
+                  "held-out file in the training data's format: its loss is measured on rank 0 every "
+                  "--eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)",
+                  g));
+    v.push_back(ranged(f("eval_interval", FieldType::Int, "0",
+                         "optimizer steps between validations (0 = every --log_interval)", g),
+                       0, 1e9));
+    v.push_back(ranged(f("eval_max_samples", FieldType::Int, "256",
+                         "validation: at most this many texts or conversations of --eval_data (0 = all)", g),
+                       0, 1e9));
+}
+
 Schema makePretrain() {
     Schema s{"pretrain", "Pretrain a MiniMind model from scratch on {\"text\"} jsonl; writes <out_dir>/pretrain_<hidden>.pth.", {}};
     addDataFields(s.fields, true);
     addModelFields(s.fields);
     addTrainingFields(s.fields, "5e-4", "32", "8", "512", "1");
+    addEvalFields(s.fields);
     return s;
 }
 
@@ -404,6 +420,7 @@ Schema makeFullSft() {
     s.fields.push_back(f("lr_scale_with_batch", FieldType::Bool, "0",
                          "scale the learning rate with the batch: k x the default batch 16 (x accumulation) -> k x lr",
                          "Training"));
+    addEvalFields(s.fields);
     return s;
 }
 
@@ -415,6 +432,7 @@ Schema makeDistillReason() {
     s.fields.push_back(ranged(f("tag_weight", FieldType::Float, "10",
                                 "loss weight of the <think> </think> <answer> </answer> target positions", "Training"),
                               0, 1e4));
+    addEvalFields(s.fields);
     return s;
 }
 
@@ -430,6 +448,7 @@ Schema makeLora() {
                               0, 1e6));
     s.fields.push_back(f("lora_targets", FieldType::String, "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
                          "comma-separated strings; projections whose name contains one get an adapter", g));
+    addEvalFields(s.fields);
     return s;
 }
 

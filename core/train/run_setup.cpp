@@ -149,6 +149,12 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         o.probeInterval = cfg.getInt("probe_interval");
     }
 
+    // Validation on --eval_data (rank 0, like the probes).
+    if (run.evaluate && cfg.schema().find("eval_data") && !cfg.getString("eval_data").empty()) {
+        const int64_t iv = cfg.getInt("eval_interval");
+        o.evalInterval = iv > 0 ? iv : o.logInterval;
+    }
+
     // Data parallel when launched by torchrun/srun (WORLD_SIZE > 1): one CUDA
     // device per local rank unless the user pinned one, rendezvous, then only
     // rank 0 keeps the history and reports events.
@@ -239,6 +245,21 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             sink({{"event", "checkpoint"}, {"path", path}, {"step", step}, {"run_id", runId}});
     };
     cb.shouldStop = [stopFlag] { return stopFlag && stopFlag->load(); };
+    const auto tStart = std::chrono::steady_clock::now();
+    if (o.evalInterval > 0)
+        cb.onEval = [&](model::MiniMind& m, int64_t step, int64_t tokens) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const std::vector<std::pair<std::string, double>> vals = run.evaluate(m);
+            const auto t1 = std::chrono::steady_clock::now();
+            const double elapsed = std::chrono::duration<double>(t1 - tStart).count();
+            hist.logMetrics(runId, step, vals, elapsed);
+            hist.flush();
+            nlohmann::json e{{"event", "eval"}, {"step", step}, {"tokens", tokens}, {"elapsed_s", elapsed},
+                             {"eval_s", std::chrono::duration<double>(t1 - t0).count()}, {"run_id", runId}};
+            for (const auto& [k, v] : vals)
+                e[k] = v;
+            sink(e);
+        };
     if (prober)
         cb.onProbe = [&](model::MiniMind& m, int64_t step, int64_t tokens) {
             const auto t0 = std::chrono::steady_clock::now();

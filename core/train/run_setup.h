@@ -43,10 +43,15 @@ struct StageRun {
     std::string checkpointStem;
     std::string dataKey;           ///< resume compatibility key
     nlohmann::json extraMeta;      ///< merged into checkpoint meta
+    /// Validation (--eval_data, every --eval_interval steps, rank 0): the
+    /// model's metrics on held-out data, e.g. {{"val_loss", 2.1}}. Called in
+    /// eval mode without autograd; it must not touch weights or generators.
+    std::function<std::vector<std::pair<std::string, double>>(model::MiniMind&)> evaluate;
 };
 
 /// Events for the front end (terminal or --json): {"event": "start"|"log"|
-/// "probe"|"checkpoint"|"done"|"stopped", ...}. A "probe" event (every
+/// "probe"|"eval"|"checkpoint"|"done"|"stopped", ...}. An "eval" event holds
+/// "step", "tokens", "elapsed_s", "eval_s" and the validation metrics ("val_loss"). A "probe" event (every
 /// --probe_interval steps and after the last one) holds "step", "tokens"
 /// (training tokens so far), "probe_s" (seconds it took), "raw" and "samples":
 /// [{"prompt", "completion", "tokens" (generated), "stopped" (at <|im_end|>)}].

@@ -79,6 +79,9 @@ struct TrainOptions {
     /// Rank 0 calls TrainCallbacks::onProbe after every probeInterval-th
     /// optimizer step and after the last one (0 = never).
     int64_t probeInterval = 0;
+    /// Rank 0 calls TrainCallbacks::onEval after every evalInterval-th
+    /// optimizer step and after the last one (0 = never).
+    int64_t evalInterval = 0;
     double learningRate = 5e-4;
     double minLrRatio = 0.1;  ///< cosine decays to learningRate * minLrRatio (minimind: 1/10)
     double gradClip = 1.0;
@@ -127,6 +130,10 @@ struct TrainCallbacks {
     /// not change weights or draw from a random generator; no collective runs
     /// meanwhile. Its time is left out of tokens/s.
     std::function<void(model::MiniMind& model, int64_t step, int64_t tokens)> onProbe;
+    /// Validation on held-out data (TrainOptions::evalInterval), with the same
+    /// contract as onProbe: it must leave the weights, the optimizer and every
+    /// random generator as they were, so training is the same with or without it.
+    std::function<void(model::MiniMind& model, int64_t step, int64_t tokens)> onEval;
 };
 
 struct TrainResult {
@@ -135,7 +142,7 @@ struct TrainResult {
     int64_t tokens = 0;
     double lastLoss = 0;
     bool stopped = false;  ///< stopped on request before the end (resumable)
-    double probeSeconds = 0;  ///< wall time spent in onProbe
+    double probeSeconds = 0;  ///< wall time spent in onProbe and onEval
 };
 
 /// Learning rate at `step` of `total`: linear warmup, then cosine from lr down to

@@ -318,6 +318,48 @@ TEST(SftStage, TrainingLowersHeldOutAssistantLoss) {
     EXPECT_LT(after, before - 1.0) << before << " -> " << after;
 }
 
+TEST(SftStage, ValidationDuringTrainingLeavesTheTrainingUnchanged) {
+    test::TempDir d;
+    auto cache = sftCache(test::writeSftJsonl(d.path(), 40), d.path());
+    int64_t dropped = 0;
+    auto docs = trainableDocuments(cache, 64, {}, dropped);
+    ASSERT_GE(docs.size(), 12u);
+    const std::vector<int64_t> trainDocs(docs.begin() + 4, docs.end()), heldDocs(docs.begin(), docs.begin() + 4);
+    auto train = [&](bool validate, std::vector<std::pair<int64_t, double>>& evals, std::vector<double>& losses) {
+        model::MiniMind m = tinyModel();
+        SftStage stage("full_sft", cache, trainDocs, 64);
+        TrainOptions o = trainOpts(d, validate ? "with" : "without", 10);
+        o.batchSize = 4;
+        o.logInterval = 1;
+        o.saveInterval = 1000;
+        o.evalInterval = validate ? 3 : 0;
+        TrainCallbacks cb;
+        cb.onLog = [&](const LogRecord& r) { losses.push_back(r.loss); };
+        cb.onEval = [&](model::MiniMind& model, int64_t step, int64_t) {
+            EXPECT_FALSE(model->is_training());
+            EXPECT_FALSE(torch::GradMode::is_enabled());
+            evals.emplace_back(step, maskedLoss(model, cache, heldDocs, 64, 2).loss);
+        };
+        Trainer(o, m, stage, cb).run();
+        EXPECT_TRUE(m->is_training());
+        return snapshot(m);
+    };
+    std::vector<std::pair<int64_t, double>> evals, none;
+    std::vector<double> lossWith, lossWithout;
+    auto with = train(true, evals, lossWith);
+    auto without = train(false, none, lossWithout);
+    // Every third step and the last one; nothing when the interval is 0.
+    ASSERT_EQ(evals.size(), 4u);
+    EXPECT_EQ(evals[0].first, 3);
+    EXPECT_EQ(evals[3].first, 10);
+    EXPECT_TRUE(none.empty());
+    EXPECT_LT(evals.back().second, evals.front().second);  // held-out loss goes down while training
+    // Same curve and bit-identical weights with and without validation.
+    EXPECT_EQ(lossWith, lossWithout);
+    for (const auto& [name, t] : with)
+        EXPECT_TRUE(torch::equal(t, without.at(name))) << name;
+}
+
 TEST(Lora, BaseFrozenAdapterOnlyFileMergeMatchesAndResumeIsExact) {
     test::TempDir d;
     auto cache = sftCache(test::writeSftJsonl(d.path(), 24), d.path());

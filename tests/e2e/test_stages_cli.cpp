@@ -6,6 +6,7 @@
 #include "common/fs.h"
 #include "core/fixtures.h"
 #include "e2e/cli_runner.h"
+#include "store/history.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -339,11 +340,69 @@ TEST_F(StagesCli, ProbesPrintGenerationsEveryIntervalAndAtTheEnd) {
     EXPECT_NE(r.out.find("probe @ step 5: 马克思主义基本原理 → 「"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("probe @ step 5: 万有引力原理是 → 「"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("probe @ step 2"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("probes took"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("probes and validation took"), std::string::npos) << r.out;
     // A bad prompt file stops the run before it starts, naming file:line.
     test::writeLines(dir->file("probes.jsonl"), {"{\"prompt\": \"床前\"}", "not json"});
     a.insert(a.end(), {"--probe_prompts", dir->file("probes.jsonl")});
     r = run(a, dir->path());
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find(dir->file("probes.jsonl") + ":2"), std::string::npos) << r.err;
+}
+
+// Validation during training: --eval_data's loss every --eval_interval steps
+// (and after the last), streamed as "eval" events, stored in the history
+// beside the training metrics; a bad file stops the run before it starts.
+TEST_F(StagesCli, EvalDataIsMeasuredEveryIntervalAndStored) {
+    const std::string out = dir->file("eval_ws");
+    test::writeLines(dir->file("held_pretrain.jsonl"),
+                     {R"({"text": "床前明月光，疑是地上霜。"})", R"({"text": "举头望明月，低头思故乡。"})"});
+    std::vector<std::string> a = {"pretrain", "--data_path", dir->file("pretrain.jsonl"), "--out_dir", out,
+                                  "--tokenizer", dir->file("out/tokenizer.model"), "--preset", "tiny",
+                                  "--max_seq_len", "64", "--batch_size", "4", "--max_steps", "5", "--log_interval",
+                                  "1", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20",
+                                  "--probe_interval", "0", "--eval_data", dir->file("held_pretrain.jsonl"),
+                                  "--eval_interval", "2", "--json"};
+    Result r = run(a, dir->path());
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::vector<nlohmann::json> evals;
+    int64_t runId = 0;
+    for (auto& e : events(r.out))
+        if (e["event"] == "eval") {
+            evals.push_back(e);
+            runId = e["run_id"].get<int64_t>();
+        }
+    ASSERT_EQ(evals.size(), 3u) << r.out;
+    const std::vector<int> steps{2, 4, 5};
+    for (size_t i = 0; i < evals.size(); ++i) {
+        EXPECT_EQ(evals[i]["step"], steps[i]);
+        EXPECT_GT(evals[i]["val_loss"].get<double>(), 0);
+        EXPECT_GT(evals[i]["val_bpb"].get<double>(), 0);
+        EXPECT_GT(evals[i]["tokens"].get<int64_t>(), 0);
+    }
+    EXPECT_LT(evals.back()["val_loss"].get<double>(), evals.front()["val_loss"].get<double>());
+    store::History h(out + "/micromind.db");
+    const auto stored = h.metrics(runId, "val_loss");
+    ASSERT_EQ(stored.size(), 3u);
+    EXPECT_EQ(stored[2].step, 5);
+    EXPECT_DOUBLE_EQ(stored[2].value, evals.back()["val_loss"].get<double>());
+
+    // SFT-style stages measure the assistant-token loss of held-out conversations.
+    Result s = stage("full_sft", "sft.jsonl", 3, {"--eval_data", dir->file("sft.jsonl"), "--eval_interval", "3",
+                                                  "--eval_max_samples", "4"});
+    ASSERT_EQ(s.code, 0) << s.err;
+    int sftEvals = 0;
+    for (auto& e : events(s.out))
+        sftEvals += e["event"] == "eval" && e.contains("val_loss");
+    EXPECT_EQ(sftEvals, 1) << s.out;
+
+    // A broken or missing file is refused before training, naming it.
+    test::writeLines(dir->file("held_bad.jsonl"), {conv("q", "a"), "not json"});
+    s = stage("full_sft", "sft.jsonl", 3, {"--eval_data", dir->file("held_bad.jsonl")});
+    EXPECT_EQ(s.code, 2);
+    EXPECT_NE(s.err.find("held_bad.jsonl:2"), std::string::npos) << s.err;
+    a[a.size() - 4] = dir->file("nowhere.jsonl");
+    r = run(a, dir->path());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--eval_data"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nowhere.jsonl"), std::string::npos) << r.err;
 }

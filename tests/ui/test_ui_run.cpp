@@ -127,6 +127,50 @@ private Q_SLOTS:
     // Live probes: a run launched from the form reports the model's greedy
     // answers every --probe_interval steps and after the last; the Generations
     // timeline gets one row per prompt, newest last, without a reward.
+    void validationCurveFromEvalData() {
+        // --eval_data set in the form: the run's val_loss is a chart of its own,
+        // live and again when the run is opened from the history.
+        mm::test::UiWorkspace ws;
+        MainWindow w;
+        w.setCloseAction(MainWindow::CloseAction::StopRuns);
+        w.show();
+        QVERIFY(w.openWorkspace(ws.dir, true));
+        TrainPage* page = w.trainPage();
+        page->showStage(QStringLiteral("pretrain"));
+        StageForm* f = page->currentForm();
+        fillTinyPretrain(f, ws, 6);
+        f->setValue(QStringLiteral("eval_data"), ws.pretrainData);
+        f->setValue(QStringLiteral("eval_interval"), QStringLiteral("2"));
+        f->setValue(QStringLiteral("eval_max_samples"), QStringLiteral("8"));
+        QSignalSpy added(w.runManager(), &RunManager::runAdded);
+        page->launchCurrent();
+        QCOMPARE(added.count(), 1);
+        auto* run = added.at(0).at(0).value<RunController*>();
+        QVERIFY(run->processArguments().contains(QStringLiteral("--eval_data")));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), State::Completed, 90000);
+        ChartPanel* charts = w.runsPanel()->charts();
+        const QString key = RunsPanel::seriesKey(run);
+        QVERIFY(charts->chart(QStringLiteral("val_loss")));
+        QCOMPARE(charts->chart(QStringLiteral("val_loss"))->sampleCount(key), 3);  // steps 2, 4, 6
+        QVERIFY(charts->chart(QStringLiteral("val_bpb")));
+        QVERIFY(!charts->chart(QStringLiteral("eval_s")));
+        QCOMPARE(charts->chart(QStringLiteral("loss"))->sampleCount(key), 4);  // log steps 1, 2, 4, 6: unchanged
+        QCOMPARE(run->lastStep(), 6);
+
+        HistoryPanel* hist = w.historyPanel();
+        hist->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(hist->model()->rowCount(), 1, 10000);
+        hist->selectRuns({run->runId()});
+        QSignalSpy loaded(hist->charts(), &ChartPanel::loaded);
+        hist->openCharts();
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(hist->charts()->chart(QStringLiteral("val_loss")));
+        QCOMPARE(hist->charts()->chart(QStringLiteral("val_loss"))->sampleCount(QStringLiteral("run%1").arg(run->runId())), 3);
+        QDir().mkpath(QStringLiteral(MM_SCREENSHOT_DIR));
+        w.showTab(MainWindow::RunsTab);
+        w.grab().save(QStringLiteral(MM_SCREENSHOT_DIR "/validation-curve.png"));
+    }
+
     void probesFillTheGenerationsTimeline() {
         mm::test::UiWorkspace ws;
         MainWindow w;

@@ -284,6 +284,24 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>held-out file in the training data&apos;s format: its loss is measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)</source>
+        <extracomment>pretrain.eval_data, full_sft.eval_data, lora.eval_data, distill_reason.eval_data</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between validations (0 = every --log_interval)</source>
+        <extracomment>pretrain.eval_interval, full_sft.eval_interval, lora.eval_interval, distill_reason.eval_interval</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation: at most this many texts or conversations of --eval_data (0 = all)</source>
+        <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, lora.eval_max_samples, distill_reason.eval_max_samples</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>parent checkpoint &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth (pretrain, full_sft, rlhf, reason; none = random init)</source>
         <extracomment>full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
@@ -526,7 +544,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-168"/>
+        <location line="-174"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>
@@ -577,7 +595,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+79"/>
+        <location filename="../chart_panel.cpp" line="+80"/>
         <source>Smoothing:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -627,8 +645,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation loss (--eval_data)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation bits per byte</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2035,7 +2063,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+257"/>
+        <location filename="../run_controller.cpp" line="+258"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2088,7 +2116,7 @@
         </translation>
     </message>
     <message>
-        <location line="+147"/>
+        <location line="+151"/>
         <source>killed on request (signal %1)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -284,6 +284,24 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>held-out file in the training data&apos;s format: its loss is measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)</source>
+        <extracomment>pretrain.eval_data, full_sft.eval_data, lora.eval_data, distill_reason.eval_data</extracomment>
+        <translation>与训练数据同格式的留出文件：每 --eval_interval 步及最后一步在 rank 0 上测其损失，记录并存为 val_loss（训练本身不变）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>optimizer steps between validations (0 = every --log_interval)</source>
+        <extracomment>pretrain.eval_interval, full_sft.eval_interval, lora.eval_interval, distill_reason.eval_interval</extracomment>
+        <translation>两次验证之间的优化步数（0 = 每 --log_interval 步）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation: at most this many texts or conversations of --eval_data (0 = all)</source>
+        <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, lora.eval_max_samples, distill_reason.eval_max_samples</extracomment>
+        <translation>验证：最多使用 --eval_data 中这么多条文本或对话（0 = 全部）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>parent checkpoint &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth (pretrain, full_sft, rlhf, reason; none = random init)</source>
         <extracomment>full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)</extracomment>
         <translation>父检查点 &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth（pretrain、full_sft、rlhf、reason；none = 随机初始化）</translation>
@@ -526,7 +544,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-168"/>
+        <location line="-174"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
@@ -577,7 +595,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+79"/>
+        <location filename="../chart_panel.cpp" line="+80"/>
         <source>Smoothing:</source>
         <translation>平滑：</translation>
     </message>
@@ -627,9 +645,19 @@
         <translation>暂无指标：请启动一次训练，或从历史记录中打开。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Loss</source>
         <translation>损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation loss (--eval_data)</source>
+        <translation>验证损失（--eval_data）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation bits per byte</source>
+        <translation>验证集每字节比特数</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2029,7 +2057,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+257"/>
+        <location filename="../run_controller.cpp" line="+258"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -2081,7 +2109,7 @@
         </translation>
     </message>
     <message>
-        <location line="+147"/>
+        <location line="+151"/>
         <source>killed on request (signal %1)</source>
         <translation>已按要求强制结束（信号 %1）</translation>
     </message>
