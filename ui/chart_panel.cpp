@@ -26,6 +26,7 @@ namespace {
 // Plot order: the loop's metrics first, then each stage's own.
 const QStringList kPreferredOrder{
     QStringLiteral("loss"),          QStringLiteral("val_loss"),       QStringLiteral("val_bpb"),
+    QStringLiteral("val_pref_accuracy"), QStringLiteral("val_chosen_logp"),
     QStringLiteral("lr"),            QStringLiteral("grad_norm"),
     QStringLiteral("tokens_per_sec"), QStringLiteral("reward_margin"), QStringLiteral("pref_accuracy"),
     QStringLiteral("chosen_reward"), QStringLiteral("rejected_reward"), QStringLiteral("reward_mean"),
@@ -147,6 +148,8 @@ QString ChartPanel::metricTitle(const QString& m) {
     if (m == QLatin1String("loss")) return tr("Loss");
     if (m == QLatin1String("val_loss")) return tr("Validation loss (--eval_data)");
     if (m == QLatin1String("val_bpb")) return tr("Validation bits per byte");
+    if (m == QLatin1String("val_pref_accuracy")) return tr("Validation preference accuracy");
+    if (m == QLatin1String("val_chosen_logp")) return tr("Validation: chosen answers' mean log-prob");
     if (m == QLatin1String("lr")) return tr("Learning rate");
     if (m == QLatin1String("grad_norm")) return tr("Gradient norm");
     if (m == QLatin1String("tokens_per_sec")) return tr("Tokens per second");

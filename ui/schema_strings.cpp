@@ -117,11 +117,11 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "most tokens generated per probe prompt")},
     //: pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write")},
-    //: pretrain.eval_data, full_sft.eval_data, lora.eval_data, distill_reason.eval_data
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out file in the training data's format: its loss is measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)")},
-    //: pretrain.eval_interval, full_sft.eval_interval, lora.eval_interval, distill_reason.eval_interval
+    //: pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged")},
+    //: pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between validations (0 = every --log_interval)")},
-    //: pretrain.eval_max_samples, full_sft.eval_max_samples, lora.eval_max_samples, distill_reason.eval_max_samples
+    //: pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many texts or conversations of --eval_data (0 = all)")},
     //: full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, full_sft, rlhf, reason; none = random init)")},

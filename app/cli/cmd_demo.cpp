@@ -303,7 +303,8 @@ int Demo::run() {
                                 "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "100"})));
     ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                      with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
-                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps", steps(100)}));
+                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps", steps(100),
+                           "--eval_data", data(files::heldoutDpo), "--eval_interval", m_quick ? "3" : "25"}));
     ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
                      with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "128"}, parallel(16),
                                {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300)})));

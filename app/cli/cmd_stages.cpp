@@ -222,6 +222,24 @@ int cmdDpo(const Args& args) {
         rep.info("warning: " + std::to_string(pairs.truncatedPairs) + " pairs whose answers start beyond --max_seq_len " +
                  std::to_string(seqLen) + " are skipped");
 
+    // --eval_data: held-out pairs, checked now; scored as preference accuracy
+    // and the chosen answers' mean log-prob (does DPO keep their likelihood?).
+    std::shared_ptr<train::PreferenceData> evalPairs;
+    if (!cfg.getString("eval_data").empty()) {
+        const std::string ep = cfg.getString("eval_data");
+        requireDataFile(ep, "--eval_data", "give held-out {\"chosen\": [...], \"rejected\": [...]} pairs");
+        evalPairs = std::make_shared<train::PreferenceData>(
+            train::loadPreferencePairs(ep, tok, seqLen, cfg.getBool("skip_bad_lines")));
+        const int64_t cap = cfg.getInt("eval_max_samples");
+        if (cap > 0 && evalPairs->pairs() > cap) {
+            evalPairs->tokens.resize(size_t(2 * cap));
+            evalPairs->mask.resize(size_t(2 * cap));
+        }
+        rep.info("validation: " + std::to_string(evalPairs->pairs()) + " pairs of " + ep + " every " +
+                 std::to_string(cfg.getInt("eval_interval") > 0 ? cfg.getInt("eval_interval") : cfg.getInt("log_interval")) +
+                 " steps (val_pref_accuracy, val_chosen_logp)");
+    }
+
     std::string parent;
     model::MiniMind model = loadParent(cfg, tok, parent);
     if (parent.empty())
@@ -254,6 +272,14 @@ int cmdDpo(const Args& args) {
     run.dataKey = pairs.key + "|" + std::to_string(pairs.pairs());
     run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath},
                      {"reference_cache", refPath}};
+    if (evalPairs)
+        run.evaluate = [evalPairs, seqLen, batch = int(cfg.getInt("batch_size"))](model::MiniMind& m) {
+            const torch::Tensor lp = train::pairLogProbs(m, *evalPairs, seqLen, batch);
+            const torch::Tensor chosen = lp.select(1, 0);
+            return std::vector<std::pair<std::string, double>>{
+                {"val_pref_accuracy", (chosen > lp.select(1, 1)).to(torch::kFloat32).mean().item<double>()},
+                {"val_chosen_logp", chosen.mean().item<double>()}};
+        };
     train::runStage(run, stageSink(rep, {"reward_margin", "pref_accuracy", "chosen_reward", "rejected_reward", "chosen_nll"}),
                     &g_stopRequested);
     return g_stopRequested ? 130 : 0;

@@ -121,12 +121,13 @@ void addDataFields(std::vector<Field>& v, bool withPacking) {
                            "pack: documents back to back, no padding; pad: one document per sample (minimind)", g));
 }
 
-/// Validation during training (pretrain and the SFT-style stages).
+/// Validation during training (pretrain, the SFT-style stages and dpo).
 void addEvalFields(std::vector<Field>& v) {
     const char* g = "Data";
     v.push_back(f("eval_data", FieldType::Path, "",
-                  "held-out file in the training data's format: its loss is measured on rank 0 every "
-                  "--eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)",
+                  "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and "
+                  "after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); "
+                  "training is unchanged",
                   g));
     v.push_back(ranged(f("eval_interval", FieldType::Int, "0",
                          "optimizer steps between validations (0 = every --log_interval)", g),
@@ -463,6 +464,7 @@ Schema makeDpo() {
                                 "likelihood; 0 = plain DPO (minimind)",
                                 "Training"),
                               0, 100));
+    addEvalFields(s.fields);
     return s;
 }
 

@@ -394,6 +394,19 @@ TEST_F(StagesCli, EvalDataIsMeasuredEveryIntervalAndStored) {
     for (auto& e : events(s.out))
         sftEvals += e["event"] == "eval" && e.contains("val_loss");
     EXPECT_EQ(sftEvals, 1) << s.out;
+    // dpo (from that full_sft): preference accuracy and the chosen answers' log-prob.
+    Result dp = stage("dpo", "dpo.jsonl", 2, {"--eval_data", dir->file("dpo.jsonl"), "--eval_interval", "1",
+                                              "--eval_max_samples", "6"});
+    ASSERT_EQ(dp.code, 0) << dp.err;
+    int dpoEvals = 0;
+    for (auto& e : events(dp.out))
+        if (e["event"] == "eval") {
+            ++dpoEvals;
+            EXPECT_GE(e["val_pref_accuracy"].get<double>(), 0.0);
+            EXPECT_LE(e["val_pref_accuracy"].get<double>(), 1.0);
+            EXPECT_LT(e["val_chosen_logp"].get<double>(), 0.0);
+        }
+    EXPECT_EQ(dpoEvals, 2) << dp.out;
 
     // A broken or missing file is refused before training, naming it.
     test::writeLines(dir->file("held_bad.jsonl"), {conv("q", "a"), "not json"});

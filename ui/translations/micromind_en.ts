@@ -284,20 +284,20 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>held-out file in the training data&apos;s format: its loss is measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (training is unchanged)</source>
-        <extracomment>pretrain.eval_data, full_sft.eval_data, lora.eval_data, distill_reason.eval_data</extracomment>
+        <source>held-out file in the training data&apos;s format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged</source>
+        <extracomment>pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
-        <extracomment>pretrain.eval_interval, full_sft.eval_interval, lora.eval_interval, distill_reason.eval_interval</extracomment>
+        <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
         <source>validation: at most this many texts or conversations of --eval_data (0 = all)</source>
-        <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, lora.eval_max_samples, distill_reason.eval_max_samples</extracomment>
+        <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -595,7 +595,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+80"/>
+        <location filename="../chart_panel.cpp" line="+81"/>
         <source>Smoothing:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -657,6 +657,16 @@
     <message>
         <location line="+1"/>
         <source>Validation bits per byte</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation preference accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation: chosen answers&apos; mean log-prob</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
