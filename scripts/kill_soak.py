@@ -258,6 +258,16 @@ class Soak:
                             p.send_signal(signal.SIGKILL)
                 codes = self.wait_all(procs, scenario)
                 where = f"{scenario} chain {chains} kill {attempt + 1} ({mode}{' ' + crash if crash else ''})"
+                runs_now = []
+                if any(c == -signal.SIGKILL for c in codes) and os.path.exists(os.path.join(out, "micromind.db")):
+                    try:
+                        runs_now = self.history(out)
+                    except sqlite3.Error:
+                        runs_now = []  # killed before the history had its tables
+                if runs_now and runs_now[-1][1] == "completed":
+                    # The kill landed while a finished job's ranks were exiting:
+                    # the run completed before it (nothing to resume).
+                    break
                 if any(c == -signal.SIGKILL for c in codes):
                     kills[mode] += 1
                     chain_kills += 1
