@@ -118,6 +118,8 @@ void Reporter::event(const nlohmann::json& e) {
                 line += buf;
             }
         std::printf("%s (%s)\n", line.c_str(), formatDuration(e.value("eval_s", 0.0)).c_str());
+    } else if (kind == "warning") {
+        std::printf("warning: %s\n", e.value("message", "").c_str());
     } else if (kind == "checkpoint") {
         std::printf("  saved %s (step %lld)\n", e.value("path", "").c_str(), (long long)e.value("step", 0LL));
     } else if (kind == "done") {

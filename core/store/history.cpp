@@ -1,4 +1,5 @@
 #include "store/history.h"
+#include "store/sqlite_db.h"
 
 #include "common/crash_point.h"
 #include "common/error.h"
@@ -20,6 +21,8 @@
 
 namespace mm::store {
 
+using namespace sql;
+
 namespace {
 
 // Queued metric rows above which logMetrics() writes them out by itself, so a
@@ -27,8 +30,6 @@ namespace {
 // rows commit in a few milliseconds.
 constexpr size_t kAutoFlushRows = 2000;
 
-// How long a statement waits for another process's write lock before failing.
-constexpr int kBusyTimeoutMs = 5000;
 
 // Forward migrations: entry i brings the schema from version i to i + 1. Later
 // schema changes append an entry (and bump History::kSchemaVersion); existing
@@ -122,215 +123,38 @@ CREATE TABLE probes (
 );
 CREATE INDEX probes_run_step ON probes(run_id, step);
 )sql",
+    // 3 -> 4: health warnings of training runs (loss or gradient spikes, GRPO
+    // groups without reward variance) and the run queue (`micromind pipeline`,
+    // the workbench's queue), which outlives the process that started it.
+    R"sql(
+CREATE TABLE run_warnings (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step       INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    value      REAL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX run_warnings_run ON run_warnings(run_id, step);
+CREATE TABLE queue_items (
+    id         INTEGER PRIMARY KEY,
+    queue      TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    stage      TEXT NOT NULL,
+    args_json  TEXT NOT NULL DEFAULT '[]',
+    processes  INTEGER NOT NULL DEFAULT 1,
+    status     TEXT NOT NULL DEFAULT 'queued',
+    run_id     INTEGER,
+    message    TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX queue_items_queue ON queue_items(queue, position);
+)sql",
 };
 static_assert(sizeof kMigrations / sizeof *kMigrations == History::kSchemaVersion,
               "every schema version needs exactly one migration step");
-
-/// An sqlite failure; its code lets flush() tell a transient lock from a
-/// permanent error.
-using SqliteError = HistoryError;
-
-/// The other processes of this host that have `path` open, as "sqlite3 (pid
-/// 123), ..." (Linux /proc; empty where it cannot be read). Only for messages:
-/// a locked database names who holds it.
-std::string openersOf(const std::string& path) {
-    namespace stdfs = std::filesystem;
-    std::error_code ec;
-    const stdfs::path target = stdfs::canonical(path, ec);
-    if (ec)
-        return {};
-    const std::string self = std::to_string(::getpid());
-    std::vector<std::string> found;
-    for (stdfs::directory_iterator it("/proc", ec), end; !ec && it != end && found.size() < 5; it.increment(ec)) {
-        const std::string pid = it->path().filename().string();
-        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || pid == self)
-            continue;
-        std::error_code fdEc;
-        for (stdfs::directory_iterator fd(it->path() / "fd", fdEc), fdEnd; !fdEc && fd != fdEnd; fd.increment(fdEc)) {
-            std::error_code linkEc;
-            if (stdfs::read_symlink(fd->path(), linkEc) != target || linkEc)
-                continue;
-            std::string comm;
-            std::getline(std::ifstream(it->path() / "comm"), comm);
-            found.push_back((comm.empty() ? std::string("process") : comm) + " (pid " + pid + ")");
-            break;
-        }
-    }
-    std::string out;
-    for (const auto& f : found)
-        out += (out.empty() ? "" : ", ") + f;
-    return out;
-}
-
-/// Turns the connection's last error into an exception whose message names the
-/// file and, for the failures a user can fix, says what to do.
-[[noreturn]] void fail(sqlite3* db, const std::string& path, const std::string& what) {
-    const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
-    const std::string detail = db ? sqlite3_errmsg(db) : "out of memory";
-    std::string msg;
-    switch (code & 0xff) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-        msg = "history database " + path + " is damaged or not an SQLite database (" + detail +
-              "). Move it aside (for example: mv '" + path + "' '" + path +
-              ".broken') and micromind will start a new history; the file was left untouched.";
-        break;
-    case SQLITE_CANTOPEN:
-        msg = "cannot open history database " + path + " (" + detail +
-              "); check that the directory exists and is writable.";
-        break;
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-        msg = "history database " + path + " is read-only (" + detail + ", " + what +
-              "): micromind records runs in it and needs write access to the file and its folder. Make them "
-              "writable (for example: chmod u+w '" + path + "'), or copy the workspace to a writable place; "
-              "the file was left untouched.";
-        break;
-    case SQLITE_FULL:
-        msg = "history database " + path + ": " + what + " failed: disk full (" + detail + ").";
-        break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: {
-        const std::string holders = openersOf(path);
-        msg = "history database " + path + ": " + what + " failed: another process kept the database locked for more than " +
-              std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + "). " +
-              (holders.empty() ? std::string("Close the other program using it (another micromind, sqlite3, a backup tool)")
-                               : "It is open in " + holders + ": let it finish or close it") +
-              ", then try again.";
-        break;
-    }
-    default:
-        msg = "history database " + path + ": " + what + " failed: " + detail;
-        break;
-    }
-    throw SqliteError(msg, code, path);
-}
-
-/// Runs SQL without parameters (pragmas, transaction control, migrations).
-void execSql(sqlite3* db, const std::string& path, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        sqlite3_free(err);  // fail() reads the same text from the connection
-        fail(db, path, std::string("statement \"") + sql + "\"");
-    }
-}
-
-/// A prepared statement that is finalized on every exit path. Values are always
-/// bound, never pasted into the SQL text.
-class Stmt {
-public:
-    Stmt(sqlite3* db, const std::string& path, const char* sql) : m_db(db), m_path(path), m_sql(sql) {
-        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
-            fail(m_db, m_path, "preparing \"" + m_sql + "\"");
-    }
-    ~Stmt() { sqlite3_finalize(m_stmt); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    // Indices are 1-based, as in SQL.
-    void bindInt(int i, int64_t v) { check(sqlite3_bind_int64(m_stmt, i, v)); }
-    void bindReal(int i, double v) { check(sqlite3_bind_double(m_stmt, i, v)); }
-    void bindText(int i, const std::string& v) {
-        // Explicit length: strings with embedded NULs survive the round trip.
-        check(sqlite3_bind_text64(m_stmt, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
-    }
-    void bindNull(int i) { check(sqlite3_bind_null(m_stmt, i)); }
-    void bindReal(int i, const std::optional<double>& v) { v ? bindReal(i, *v) : bindNull(i); }
-
-    /// True while a row is available; false when the statement is done.
-    bool step() {
-        int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        fail(m_db, m_path, "\"" + m_sql + "\"");
-    }
-    /// Makes the statement reusable with new bindings.
-    void reset() {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-
-    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
-    int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    /// NULL reads back as NaN (SQLite turns a bound NaN into NULL).
-    double real(int col) const {
-        return isNull(col) ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(m_stmt, col);
-    }
-    std::optional<double> optReal(int col) const {
-        if (isNull(col))
-            return std::nullopt;
-        return sqlite3_column_double(m_stmt, col);
-    }
-    /// NULL reads back as an empty string.
-    std::string text(int col) const {
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
-        if (!p)
-            return {};
-        return std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)));
-    }
-
-private:
-    void check(int rc) {
-        if (rc != SQLITE_OK)
-            fail(m_db, m_path, "binding a parameter of \"" + m_sql + "\"");
-    }
-    sqlite3* m_db;
-    const std::string& m_path;
-    std::string m_sql;
-    sqlite3_stmt* m_stmt = nullptr;
-};
-
-/// BEGIN IMMEDIATE ... COMMIT; rolls back when left without commit(). IMMEDIATE
-/// takes the write lock up front, so a concurrent writer waits in the busy
-/// handler instead of failing halfway through with SQLITE_BUSY.
-class Transaction {
-public:
-    Transaction(sqlite3* db, const std::string& path) : m_db(db), m_path(path) {
-        execSql(m_db, m_path, "BEGIN IMMEDIATE");
-    }
-    ~Transaction() {
-        // Errors are ignored: SQLite may already have rolled back on its own.
-        if (!m_done)
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit() {
-        execSql(m_db, m_path, "COMMIT");
-        m_done = true;
-    }
-
-private:
-    sqlite3* m_db;
-    const std::string& m_path;
-    bool m_done = false;
-};
-
-std::string nowIso() {
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::string hostName() {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0)
-        return "unknown";
-    return buf;
-}
-
-/// False only when the process certainly no longer exists. EPERM means it
-/// exists but belongs to another user, which still counts as alive.
-bool pidAlive(int64_t pid) {
-    if (pid <= 0)
-        return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
-}
 
 /// The message of a run markStaleRunsInterrupted() ends.
 std::string staleRunMessage(int64_t pid, const std::string& host) {
@@ -528,7 +352,7 @@ void History::flush() {
             st.reset();
         }
         tx.commit();
-    } catch (const SqliteError& e) {
+    } catch (const HistoryError& e) {
         // A lock held too long may clear up, so keep the rows for the next
         // flush. Anything else (a metric for an unknown run, disk full, a
         // damaged file) would fail again on every later flush and block

@@ -128,10 +128,38 @@ struct ScoreRecord {
     std::string createdAt;
 };
 
+/// A health warning of a training run (schema version 4): a loss or gradient
+/// spike, GRPO groups without reward variance (train/health.h).
+struct WarningRecord {
+    int64_t id = 0;
+    int64_t runId = 0;
+    int64_t step = 0;
+    std::string kind;     ///< loss_spike, grad_spike, zero_reward_variance
+    std::string message;  ///< one sentence for a person
+    std::optional<double> value;
+    std::string createdAt;
+};
+
+/// One stage of a run queue (schema version 4): what to run, and how it went.
+/// A queue is named ("workbench", a pipeline file's name); its items run in
+/// position order, each as `micromind <stage> <args...>`.
+struct QueueItemRecord {
+    int64_t id = 0;
+    std::string queue;
+    int64_t position = 0;
+    std::string stage;
+    std::string argsJson = "[]";  ///< JSON array of command-line arguments
+    int processes = 1;            ///< data-parallel processes on this host
+    std::string status = "queued";  ///< queued, running, completed, failed, stopped, cancelled
+    int64_t runId = 0;            ///< the history run of the stage, once started (0 = none)
+    std::string message;
+    std::string createdAt, updatedAt;
+};
+
 class History {
 public:
     /// Current schema version written by this build.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     /// Opens or creates the database, enables WAL and a busy timeout, applies
     /// pending migrations in one transaction. Throws HistoryError, an IoError
@@ -205,6 +233,30 @@ public:
     void addProbes(const std::vector<ProbeRecord>& probes);
     /// A run's probe answers after `afterStep`, by step then prompt order.
     std::vector<ProbeRecord> probes(int64_t runId, int64_t afterStep = -1) const;
+
+    void addWarning(const WarningRecord& w);
+    /// A run's warnings by step.
+    std::vector<WarningRecord> warnings(int64_t runId) const;
+
+    /// Appends a queued item at the end of `queue`; returns its id.
+    int64_t enqueue(const std::string& queue, const std::string& stage, const std::string& argsJson,
+                    int processes = 1);
+    /// The items of `queue` (every queue when empty) by position.
+    std::vector<QueueItemRecord> queueItems(const std::string& queue = {}) const;
+    std::optional<QueueItemRecord> queueItem(int64_t id) const;
+    /// The first item of `queue` still "queued", if any.
+    std::optional<QueueItemRecord> nextQueued(const std::string& queue) const;
+    /// Sets an item's status, run and message (InputError for an unknown id).
+    void setQueueStatus(int64_t id, const std::string& status, int64_t runId = 0, const std::string& message = {});
+    /// Moves a queued item `delta` places among its queue's queued items
+    /// (negative = earlier); returns false when it cannot move further.
+    /// InputError for an unknown id or an item that is no longer queued.
+    bool moveQueueItem(int64_t id, int delta);
+    /// Removes an item that is not running (InputError for a running one).
+    void removeQueueItem(int64_t id);
+    /// Deletes the finished items (completed, failed, stopped, cancelled) of
+    /// `queue`; returns how many.
+    int clearFinishedQueueItems(const std::string& queue);
 
     /// Stores a score; returns its id.
     int64_t addScore(const ScoreRecord& score);

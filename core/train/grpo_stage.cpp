@@ -322,6 +322,9 @@ StepOutput GrpoStage::step(model::MiniMind& model, const Batch& batch) {
     const auto scalar = [](double v) { return torch::tensor(float(v)); };
     s.metrics = {{"reward_mean", r.mean()},
                  {"reward_std", r.view({-1, G}).std(1, true).mean()},
+                 // Groups whose completions all got the same reward: zero
+                 // advantage, so they add nothing to the update.
+                 {"zero_std_frac", (r.view({-1, G}).amax(1) - r.view({-1, G}).amin(1)).abs().lt(1e-6).to(torch::kFloat32).mean()},
                  {"accuracy", scalar(answerable > 0 ? exact / answerable : 0.0)},
                  {"kl", t.kl},
                  {"completion_len", scalar(completionTokens / double(N))},

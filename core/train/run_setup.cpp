@@ -1,5 +1,7 @@
 #include "train/run_setup.h"
 
+#include "train/health.h"
+
 #include "common/cpu_features.h"
 
 #include "common/error.h"
@@ -219,12 +221,18 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         e["database"] = hist.path();
         sink(e);
     };
+    ProcessMonitor procMonitor;
+    HealthMonitor::Options healthOptions;
+    healthOptions.watchLoss = stageName != "grpo";  // GRPO's objective may be negative and near zero
+    HealthMonitor health(healthOptions);
     cb.onLog = [&](const LogRecord& r) {
+        const auto system = ProcessMonitor::metrics(procMonitor.sample(o.device));
         std::vector<std::pair<std::string, double>> vals{
             {"loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
             {"tokens", double(r.tokens)}};
         for (auto& m : r.metrics)
             vals.push_back(m);
+        vals.insert(vals.end(), system.begin(), system.end());
         hist.logMetrics(runId, r.step, vals, r.elapsed);
         hist.updateProgress(runId, r.step, r.tokens, r.loss);
         hist.flush();
@@ -237,7 +245,14 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
                          {"tokens", r.tokens}, {"elapsed_s", r.elapsed}, {"eta_s", r.eta}, {"run_id", runId}};
         for (auto& m : r.metrics)
             e[m.first] = m.second;
+        for (auto& m : system)
+            e[m.first] = m.second;
         sink(e);
+        for (const HealthWarning& w : health.observe(r.step, r.loss, r.gradNorm, r.metrics)) {
+            hist.addWarning({0, runId, r.step, w.kind, w.message, w.value, {}});
+            sink({{"event", "warning"}, {"step", r.step}, {"kind", w.kind}, {"message", w.message},
+                  {"value", w.value}, {"run_id", runId}});
+        }
     };
     cb.onCheckpoint = [&](const std::string& path, const std::string& kind, int64_t step) {
         hist.addCheckpoint(runId, path, kind, step);

@@ -674,7 +674,7 @@ TEST(EvalHistory, StoresAnswersAndScoresAndMigratesVersion1) {
         // Turn it back into a version-1 database: the v2 tables go away.
         sqlite3* raw = nullptr;
         ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE probes; DROP TABLE eval_answers; DROP TABLE scores; PRAGMA user_version = 1", nullptr,
+        ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE probes; DROP TABLE eval_answers; DROP TABLE scores; DROP TABLE run_warnings; DROP TABLE queue_items; PRAGMA user_version = 1", nullptr,
                                nullptr, nullptr),
                   SQLITE_OK);
         sqlite3_close(raw);

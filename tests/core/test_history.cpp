@@ -553,7 +553,7 @@ TEST(History, ProbesRoundTripByStepAndGoWithTheirRun) {
     {
         // A version-2 database (before probes) gains the table on open.
         RawDb raw(db);
-        raw.exec("DROP TABLE probes; PRAGMA user_version = 2");
+        raw.exec("DROP TABLE probes; DROP TABLE run_warnings; DROP TABLE queue_items; PRAGMA user_version = 2");
     }
     History h(db);
     EXPECT_EQ(h.schemaVersion(), History::kSchemaVersion);
@@ -562,6 +562,81 @@ TEST(History, ProbesRoundTripByStepAndGoWithTheirRun) {
     h.finishRun(run, "completed");
     h.deleteRun(run);
     EXPECT_TRUE(h.probes(run).empty());
+}
+
+TEST(History, QueueKeepsOrderMovesRemovesAndSurvivesReopening) {
+    TempDir dir;
+    const std::string db = dir.file("micromind.db");
+    int64_t a = 0, b = 0, c = 0;
+    {
+        History h(db);
+        a = h.enqueue("p", "pretrain", R"(["--max_steps","3"])", 2);
+        b = h.enqueue("p", "full_sft", "[]");
+        c = h.enqueue("p", "dpo", "[]");
+        h.enqueue("other", "lora", "[]");
+        ASSERT_EQ(h.queueItems("p").size(), 3u);
+        EXPECT_EQ(h.queueItems().size(), 4u);
+        EXPECT_EQ(h.queueItems("p")[0].processes, 2);
+        EXPECT_EQ(h.queueItems("p")[0].argsJson, R"(["--max_steps","3"])");
+        // dpo moves before full_sft; moving the first one earlier is refused.
+        EXPECT_TRUE(h.moveQueueItem(c, -1));
+        EXPECT_FALSE(h.moveQueueItem(a, -1));
+        EXPECT_FALSE(h.moveQueueItem(b, 1));
+        const auto items = h.queueItems("p");
+        EXPECT_EQ(items[0].id, a);
+        EXPECT_EQ(items[1].id, c);
+        EXPECT_EQ(items[2].id, b);
+        h.setQueueStatus(a, "running", 7);
+        EXPECT_THROW(h.moveQueueItem(a, 1), InputError);
+        EXPECT_THROW(h.removeQueueItem(a), InputError);
+        EXPECT_EQ(h.nextQueued("p")->id, c);
+        h.setQueueStatus(a, "completed", 0, "done");
+        EXPECT_EQ(h.queueItem(a)->runId, 7);  // a 0 run id keeps the one set before
+        EXPECT_EQ(h.queueItem(a)->message, "done");
+        h.removeQueueItem(c);
+        EXPECT_EQ(h.nextQueued("p")->id, b);
+        EXPECT_THROW(h.removeQueueItem(c), InputError);
+        EXPECT_THROW(h.setQueueStatus(c, "failed"), InputError);
+    }
+    History h(db);
+    const auto items = h.queueItems("p");
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(items[0].status, "completed");
+    EXPECT_EQ(items[1].stage, "full_sft");
+    EXPECT_EQ(items[1].status, "queued");
+    EXPECT_EQ(h.clearFinishedQueueItems("p"), 1);
+    EXPECT_EQ(h.queueItems("p").size(), 1u);
+    EXPECT_FALSE(h.nextQueued("nothing"));
+}
+
+TEST(History, WarningsAreStoredDeletedWithTheirRunAndMigratedFromVersion3) {
+    TempDir dir;
+    const std::string db = dir.file("micromind.db");
+    {
+        History h(db);
+        h.beginRun("pretrain", "{}", "", "", "test");
+    }
+    {
+        // A version-3 database (before warnings and the queue) gains both on open.
+        RawDb raw(db);
+        raw.exec("DROP TABLE run_warnings; DROP TABLE queue_items; PRAGMA user_version = 3");
+    }
+    History h(db);
+    EXPECT_EQ(h.schemaVersion(), History::kSchemaVersion);
+    const int64_t run = h.listRuns().at(0).id;
+    h.addWarning({0, run, 40, "loss_spike", "step 40: loss 9 is 6.0x its running average", 9.0, {}});
+    h.addWarning({0, run, 20, "grad_spike", "step 20: gradient norm", std::nullopt, {}});
+    const auto w = h.warnings(run);
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0].step, 20);
+    EXPECT_FALSE(w[0].value.has_value());
+    EXPECT_EQ(w[1].kind, "loss_spike");
+    EXPECT_DOUBLE_EQ(*w[1].value, 9.0);
+    EXPECT_FALSE(w[1].createdAt.empty());
+    h.enqueue("q", "pretrain", "[]");
+    h.finishRun(run, "completed");
+    h.deleteRun(run);
+    EXPECT_TRUE(h.warnings(run).empty());
 }
 
 } // namespace
