@@ -32,6 +32,7 @@ int cmdJudge(const Args& args);
 int cmdScores(const Args& args);
 int cmdMetrics(const Args& args);
 int cmdDemo(const Args& args);
+int cmdPipeline(const Args& args);
 int cmdImport(const Args& args);
 int cmdExport(const Args& args);
 

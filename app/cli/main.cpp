@@ -61,6 +61,7 @@ const std::map<std::string, Command>& commands() {
         {"serve", {cmdServe, "OpenAI-compatible HTTP API over the workspace's models"}},
         {"judge", {cmdJudge, "score stored answers with an LLM judge (OpenAI-compatible endpoint)"}},
         {"metrics", {cmdMetrics, "perplexity / bits per byte, C-Eval/CMMLU accuracy, exact match"}},
+        {"pipeline", {cmdPipeline, "run a queue of stages on your own data from a pipeline.json (resumable)"}},
         {"demo", {cmdDemo, "train and compare all five models on Debian's fortunes-zh corpus (~15 min on 2 cores)"}},
         {"import", {cmdImport, "bring in minimind's .pth, a transformers folder or .safetensors (tokenizer.json too)"}},
         {"export", {cmdExport, "write a transformers folder or a GGUF file (llama.cpp, ollama), with a parity check"}},
@@ -72,7 +73,7 @@ const std::map<std::string, Command>& commands() {
 // `micromind --help` and the man page list commands in pipeline order.
 const char* const kPipelineOrder[] = {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "grpo",
                                       "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve",
-                                      "judge", "scores", "metrics", "import", "export", "bench", "demo"};
+                                      "judge", "scores", "metrics", "import", "export", "bench", "pipeline", "demo"};
 
 void printUsage() {
     std::printf("micromind %s - train a tiny chat LLM from scratch (MiniMind pipeline)\n\n"

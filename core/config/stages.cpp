@@ -561,6 +561,30 @@ Schema makeHeldout() {
     return s;
 }
 
+Schema makePipeline() {
+    Schema s{"pipeline",
+             "Run stages one after another on your own data (pretrain -> full_sft -> dpo -> ...), each from its "
+             "parent's checkpoint; the queue lives in the history, so a stopped pipeline continues where it was.",
+             {}};
+    const char* g = "Pipeline";
+    s.fields.push_back(f("config", FieldType::Path, "",
+                         "pipeline file: {\"out_dir\": ..., \"common\": {flags}, \"stages\": [{\"stage\": "
+                         "\"pretrain\", \"args\": {flags}, \"processes\": N}, ...]}; paths relative to the file",
+                         g));
+    s.fields.push_back(f("queue", FieldType::String, "",
+                         "queue name in the history (default: the file's \"name\" or stem; without --config: "
+                         "\"workbench\", the workbench's queue)",
+                         g));
+    s.fields.push_back(f("out_dir", FieldType::Path, "",
+                         "workspace whose history holds the queue (default: the file's out_dir)", g));
+    s.fields.push_back(f("fresh", FieldType::Bool, "0",
+                         "drop what the queue holds and start the file's stages from the first", g));
+    s.fields.push_back(f("list", FieldType::Bool, "0", "print the queue (every queue without a name) and exit", g));
+    s.fields.push_back(f("dry_run", FieldType::Bool, "0", "check the file and print the commands; run nothing", g));
+    s.fields.push_back(f("json", FieldType::Bool, "0", "stages print JSON events (for programs)", "Run"));
+    return s;
+}
+
 Schema makeDemo() {
     Schema s{"demo",
              "Build a data pack from Debian's fortunes-zh (Tang poems, Song ci, sayings) and train, evaluate and compare "
@@ -671,7 +695,7 @@ const Schema& schemaFor(const std::string& name) {
         std::map<std::string, Schema> m;
         for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench(), makeEval(), makeChat(), makeServe(),
                         makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(), makeGrpo(),
-                        makeMergeLora(), makeHeldout(), makeDemo(), makeImport(), makeExport()})
+                        makeMergeLora(), makeHeldout(), makePipeline(), makeDemo(), makeImport(), makeExport()})
             m.emplace(s.stage, s);
         return m;
     }();
@@ -681,7 +705,7 @@ const Schema& schemaFor(const std::string& name) {
     return it->second;
 }
 
-std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "demo", "import", "export"}; }
+std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "pipeline", "demo", "import", "export"}; }
 
 std::vector<std::string> applyPresetAndCheck(Values& v) {
     std::vector<std::string> problems;
