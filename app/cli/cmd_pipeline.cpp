@@ -149,8 +149,8 @@ void syncQueue(store::History& h, const config::PipelineSpec& spec, bool fresh) 
                          " holds unfinished stages of a different pipeline (the file changed since it ran). Pass "
                          "--fresh to replace them with the file's stages, or --queue NAME for a queue of its own; "
                          "`micromind pipeline --list --out_dir " + spec.outDir + "` shows them");
-    if (!fresh && unfinished && same)
-        return;  // continue where it was
+    if (!fresh && same)
+        return;  // continue where it was (or report that every stage completed)
     for (const auto& q : items) {
         if (q.status == "running")
             throw InputError("queue '" + spec.name + "': stage " + q.stage + " (item " + std::to_string(q.id) +
