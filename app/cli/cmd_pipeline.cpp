@@ -36,18 +36,6 @@ namespace stdfs = std::filesystem;
 namespace {
 
 constexpr const char* kWorkbenchQueue = "workbench";
-/// The message of a requeued item that continues with --resume.
-constexpr const char* kResumeNote = "resume";
-
-std::vector<std::string> argsOf(const store::QueueItemRecord& item) {
-    const auto j = nlohmann::json::parse(item.argsJson, nullptr, false);
-    std::vector<std::string> out;
-    if (j.is_array())
-        for (const auto& a : j)
-            if (a.is_string())
-                out.push_back(a.get<std::string>());
-    return out;
-}
 
 std::string shellLine(const std::vector<std::string>& args) {
     std::string cmd = "micromind";
@@ -71,13 +59,7 @@ bool isTrainingStage(const std::string& s) {
 }
 
 std::vector<std::string> commandOf(const store::QueueItemRecord& item, bool json) {
-    std::vector<std::string> cmd{item.stage};
-    const auto args = argsOf(item);
-    cmd.insert(cmd.end(), args.begin(), args.end());
-    if (item.processes > 1)
-        cmd.insert(cmd.end(), {"--nproc_per_node", std::to_string(item.processes)});
-    if (item.message == kResumeNote)
-        cmd.push_back("--resume");
+    auto cmd = store::queueItemCommand(item);
     if (json && isTrainingStage(item.stage))
         cmd.push_back("--json");
     return cmd;
@@ -137,7 +119,7 @@ void syncQueue(store::History& h, const config::PipelineSpec& spec, bool fresh) 
     auto items = h.queueItems(spec.name);
     bool same = items.size() == spec.stages.size();
     for (size_t i = 0; same && i < items.size(); ++i) {
-        const auto args = argsOf(items[i]);
+        const auto args = store::queueItemArgs(items[i]);
         same = items[i].stage == spec.stages[i].stage && args == spec.stages[i].args &&
                items[i].processes == spec.stages[i].processes;
     }
@@ -159,28 +141,6 @@ void syncQueue(store::History& h, const config::PipelineSpec& spec, bool fresh) 
     }
     for (const auto& s : spec.stages)
         h.enqueue(spec.name, s.stage, nlohmann::json(s.args).dump(), s.processes);
-}
-
-/// Puts back what an earlier run left unfinished: a stopped training stage
-/// continues with --resume, a failed one is tried again, one marked running
-/// whose pipeline is gone is treated as stopped.
-void requeueUnfinished(store::History& h, const std::string& queue) {
-    for (const auto& q : h.queueItems(queue)) {
-        if (q.status != "stopped" && q.status != "failed" && q.status != "running")
-            continue;
-        if (q.status == "running" && q.message.rfind("pipeline pid ", 0) == 0) {
-            const long pid = std::atol(q.message.c_str() + 13);
-            if (pid > 0 && pid != ::getpid() && ::kill(pid_t(pid), 0) == 0)
-                throw InputError("queue '" + queue + "' is being run by pipeline pid " + std::to_string(pid) +
-                                 "; wait for it or stop it (Ctrl+C) before running the queue again");
-        }
-        // A stopped training stage continues from its resume checkpoint.
-        if (q.status != "failed" && isTrainingStage(q.stage)) {
-            h.setQueueStatus(q.id, "queued", 0, kResumeNote);
-            continue;
-        }
-        h.setQueueStatus(q.id, "queued", 0, "requeued: " + q.status);
-    }
 }
 
 } // namespace
@@ -230,7 +190,7 @@ int cmdPipeline(const Args& args) {
     h.markStaleRunsInterrupted();
     if (spec)
         syncQueue(h, *spec, cfg.getBool("fresh"));
-    requeueUnfinished(h, queue);
+    h.requeueUnfinished(queue, ::getpid());
 
     const auto all = h.queueItems(queue);
     int total = 0, done = 0;
@@ -257,7 +217,7 @@ int cmdPipeline(const Args& args) {
                     formatDuration(elapsed).c_str(), shellLine(cmd).c_str());
         std::fflush(stdout);
         const int64_t before = lastRunId(h);
-        h.setQueueStatus(item->id, "running", 0, "pipeline pid " + std::to_string(::getpid()));
+        h.setQueueStatus(item->id, "running", 0, store::queueOwnerNote("pipeline", ::getpid()));
         const auto s0 = std::chrono::steady_clock::now();
         int code = 0;
         try {

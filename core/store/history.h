@@ -156,6 +156,17 @@ struct QueueItemRecord {
     std::string createdAt, updatedAt;
 };
 
+/// The message of a requeued training stage that continues with --resume.
+inline constexpr const char* kQueueResumeNote = "resume";
+/// The command-line arguments of a queue item (its args_json array; empty
+/// when it is not one).
+std::vector<std::string> queueItemArgs(const QueueItemRecord& item);
+/// `micromind <stage> <args>` of an item: --nproc_per_node for processes > 1,
+/// --resume for a stage requeued to continue from its checkpoint.
+std::vector<std::string> queueItemCommand(const QueueItemRecord& item);
+/// The message of an item being run by process `pid` ("<owner> pid <pid>").
+std::string queueOwnerNote(const std::string& owner, int64_t pid);
+
 class History {
 public:
     /// Current schema version written by this build.
@@ -257,6 +268,13 @@ public:
     /// Deletes the finished items (completed, failed, stopped, cancelled) of
     /// `queue`; returns how many.
     int clearFinishedQueueItems(const std::string& queue);
+    /// Puts back what an earlier run of `queue` left unfinished: a stopped
+    /// training stage is queued again to continue with --resume, a failed
+    /// stage (or a stopped tool) to be tried again, and an item left
+    /// "running" by a process that is gone counts as stopped. InputError when
+    /// a live process other than `selfPid` runs the queue, or a stage of it
+    /// is still running. Returns how many items were requeued.
+    int requeueUnfinished(const std::string& queue, int64_t selfPid);
 
     /// Stores a score; returns its id.
     int64_t addScore(const ScoreRecord& score);

@@ -3,6 +3,10 @@
 #include "store/history.h"
 #include "store/sqlite_db.h"
 
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
 namespace mm::store {
 
 using namespace sql;
@@ -34,7 +38,72 @@ QueueItemRecord readQueueItem(const Stmt& st) {
                      "`micromind pipeline --list`");
 }
 
+bool isTrainingStage(const std::string& s) {
+    return s == "pretrain" || s == "full_sft" || s == "dpo" || s == "distill_reason" || s == "lora" || s == "grpo";
+}
+
+/// The pid of a queueOwnerNote() message, 0 when it is not one.
+int64_t ownerPid(const std::string& message) {
+    const auto at = message.rfind(" pid ");
+    return at == std::string::npos ? 0 : std::atoll(message.c_str() + at + 5);
+}
+
 } // namespace
+
+std::vector<std::string> queueItemArgs(const QueueItemRecord& item) {
+    const auto j = nlohmann::json::parse(item.argsJson, nullptr, false);
+    std::vector<std::string> out;
+    if (j.is_array())
+        for (const auto& a : j)
+            if (a.is_string())
+                out.push_back(a.get<std::string>());
+    return out;
+}
+
+std::vector<std::string> queueItemCommand(const QueueItemRecord& item) {
+    std::vector<std::string> cmd{item.stage};
+    const auto args = queueItemArgs(item);
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    if (item.processes > 1)
+        cmd.insert(cmd.end(), {"--nproc_per_node", std::to_string(item.processes)});
+    if (item.message == kQueueResumeNote)
+        cmd.push_back("--resume");
+    return cmd;
+}
+
+std::string queueOwnerNote(const std::string& owner, int64_t pid) {
+    return owner + " pid " + std::to_string(pid);
+}
+
+int History::requeueUnfinished(const std::string& queue, int64_t selfPid) {
+    const auto items = queueItems(queue);
+    for (const auto& q : items) {
+        if (q.status != "running")
+            continue;
+        const int64_t pid = ownerPid(q.message);
+        if (pid > 0 && pid != selfPid && pidAlive(pid))
+            throw InputError("queue '" + queue + "' is being run by process " + std::to_string(pid) + " (" +
+                             q.message + "); wait for it or stop it before running the queue again");
+        if (q.runId > 0)
+            if (const auto r = run(q.runId); r && r->status == "running" && r->pid > 0 && r->pid != selfPid &&
+                                             pidAlive(r->pid))
+                throw InputError("queue '" + queue + "': stage " + q.stage + " (run " + std::to_string(q.runId) +
+                                 ", pid " + std::to_string(r->pid) +
+                                 ") is still running; wait for it or stop it before running the queue again");
+    }
+    int n = 0;
+    for (const auto& q : items) {
+        if (q.status != "stopped" && q.status != "failed" && q.status != "running")
+            continue;
+        // A stopped training stage continues from its resume checkpoint.
+        if (q.status != "failed" && isTrainingStage(q.stage))
+            setQueueStatus(q.id, "queued", 0, kQueueResumeNote);
+        else
+            setQueueStatus(q.id, "queued", 0, "requeued: " + q.status);
+        ++n;
+    }
+    return n;
+}
 
 void History::addWarning(const WarningRecord& w) {
     Stmt st(m_db, m_path,

@@ -609,6 +609,45 @@ TEST(History, QueueKeepsOrderMovesRemovesAndSurvivesReopening) {
     EXPECT_FALSE(h.nextQueued("nothing"));
 }
 
+TEST(History, RequeueUnfinishedResumesStoppedStagesRetriesFailedOnesAndRefusesALiveOwner) {
+    TempDir dir;
+    History h(dir.file("micromind.db"));
+    const int64_t done = h.enqueue("q", "pretrain", R"(["--max_steps","3"])");
+    const int64_t stopped = h.enqueue("q", "full_sft", "[]", 2);
+    const int64_t failed = h.enqueue("q", "dpo", "[]");
+    const int64_t orphan = h.enqueue("q", "eval", "[]");
+    h.setQueueStatus(done, "completed");
+    h.setQueueStatus(stopped, "stopped");
+    h.setQueueStatus(failed, "failed", 0, "exit code 2");
+    // Left running by a process that is gone (pid 1 is alive: use a dead one).
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    ASSERT_GT(dead, 0);
+    waitpid(dead, nullptr, 0);
+    h.setQueueStatus(orphan, "running", 0, queueOwnerNote("workbench", dead));
+    EXPECT_EQ(h.requeueUnfinished("q", ::getpid()), 3);
+    EXPECT_EQ(h.queueItem(done)->status, "completed");
+    EXPECT_EQ(h.queueItem(stopped)->status, "queued");
+    EXPECT_EQ(h.queueItem(stopped)->message, kQueueResumeNote);
+    EXPECT_EQ(h.queueItem(failed)->message, "requeued: failed");
+    EXPECT_EQ(h.queueItem(orphan)->message, "requeued: running");  // a tool has no checkpoint to resume
+    const auto cmd = queueItemCommand(*h.queueItem(stopped));
+    EXPECT_EQ(cmd, (std::vector<std::string>{"full_sft", "--nproc_per_node", "2", "--resume"}));
+    EXPECT_EQ(queueItemCommand(*h.queueItem(done)), (std::vector<std::string>{"pretrain", "--max_steps", "3"}));
+    // A live owner (this test's parent process) keeps the queue to itself.
+    h.setQueueStatus(failed, "running", 0, queueOwnerNote("pipeline", ::getppid()));
+    try {
+        h.requeueUnfinished("q", ::getpid());
+        FAIL() << "a queue run by a live process was requeued";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("pid " + std::to_string(::getppid())), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(h.queueItem(failed)->status, "running");
+    // Its own process may requeue it.
+    EXPECT_EQ(h.requeueUnfinished("q", ::getppid()), 1);
+}
+
 TEST(History, WarningsAreStoredDeletedWithTheirRunAndMigratedFromVersion3) {
     TempDir dir;
     const std::string db = dir.file("micromind.db");
