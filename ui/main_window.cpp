@@ -68,7 +68,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         showTab(RunsTab);
     });
     connect(m_train, &TrainPage::queueRequested, this, [this](const QList<RunManager::QueueItem>& items) {
-        m_runs->startQueue(items);
+        QString error;
+        if (!m_runs->startQueue(items, &error))
+            QMessageBox::warning(this, tr("Cannot queue the stages"), error);
         showTab(RunsTab);
     });
     connect(m_runs, &RunManager::runAdded, this, [this](RunController* r) {

@@ -16,6 +16,7 @@
 #include <QMap>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <climits>
 #include <csignal>
 #include <map>
@@ -37,10 +38,13 @@ struct PollResult {
     qint64 steps = 0;
     QList<QJsonObject> events;  ///< "log" events after the last seen step
     QList<QJsonObject> probes;  ///< "probe" events after the last seen probe step
+    QList<QJsonObject> warnings;  ///< "warning" events after the last seen warning id
+    qint64 lastWarningId = 0;
     QString error;
 };
 
-PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, qint64 afterProbeStep) {
+PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, qint64 afterProbeStep,
+                        qint64 afterWarningId) {
     PollResult r;
     try {
         store::History h(dbPath.toStdString());
@@ -95,6 +99,20 @@ PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, q
                                        {QStringLiteral("stopped"), p.stopped}});
         }
         flushProbe();
+        r.lastWarningId = afterWarningId;
+        for (const auto& w : h.warnings(runId)) {
+            if (w.id <= afterWarningId)
+                continue;
+            QJsonObject e{{QStringLiteral("event"), QStringLiteral("warning")},
+                          {QStringLiteral("step"), qint64(w.step)},
+                          {QStringLiteral("kind"), QString::fromStdString(w.kind)},
+                          {QStringLiteral("message"), QString::fromStdString(w.message)},
+                          {QStringLiteral("run_id"), runId}};
+            if (w.value)
+                e.insert(QStringLiteral("value"), *w.value);
+            r.warnings.push_back(e);
+            r.lastWarningId = std::max<qint64>(r.lastWarningId, w.id);
+        }
         r.ok = true;
     } catch (const std::exception& e) {
         r.error = QString::fromStdString(e.what());
@@ -274,10 +292,10 @@ void RunController::setState(State s) {
     Q_EMIT stateChanged(s);
 }
 
-void RunController::start() {
+void RunController::start(bool resume) {
     if (isActive())
         return;
-    launch(false);
+    launch(resume);
 }
 
 void RunController::resume() {
@@ -596,6 +614,8 @@ void RunController::handleEvent(const QJsonObject& e) {
         Q_EMIT logged(e);
     } else if (kind == QLatin1String("probe")) {
         Q_EMIT probed(e);
+    } else if (kind == QLatin1String("warning")) {
+        addWarning(e);
     } else if (kind == QLatin1String("checkpoint")) {
         Q_EMIT checkpointSaved(e.value(QStringLiteral("path")).toString(), e.value(QStringLiteral("step")).toInteger());
     } else if (kind == QLatin1String("done")) {
@@ -604,6 +624,15 @@ void RunController::handleEvent(const QJsonObject& e) {
         m_sawStopped = true;
         m_lastStep = e.value(QStringLiteral("step")).toInteger();
     }
+}
+
+void RunController::addWarning(const QJsonObject& e) {
+    // A long run cannot flood the panel: the monitor warns once per excursion.
+    constexpr int kMaxWarnings = 1000;
+    if (m_warnings.size() >= kMaxWarnings)
+        m_warnings.removeFirst();
+    m_warnings << e;
+    Q_EMIT warned(e);
 }
 
 QString RunController::lastErrorLine() const {
@@ -761,6 +790,9 @@ void RunController::poll() {
             m_lastProbeStep = e.value(QStringLiteral("step")).toInteger();
             Q_EMIT probed(e);
         }
+        m_lastWarningId = r.lastWarningId;
+        for (const auto& e : r.warnings)
+            addWarning(e);
         if (r.status == QLatin1String("running"))
             return;
         m_pollTimer.stop();
@@ -772,7 +804,8 @@ void RunController::poll() {
         setState(next);
         Q_EMIT finished(next);
     });
-    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep));
+    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep,
+                                         m_lastWarningId));
 }
 
 } // namespace mm::ui

@@ -75,6 +75,8 @@ public:
     /// The latest history run id (each resume adds a row), 0 until known.
     qint64 runId() const { return m_runIds.isEmpty() ? 0 : m_runIds.last(); }
     QList<qint64> runIds() const { return m_runIds; }
+    /// The run's health warnings so far ("warning" events), oldest first.
+    QList<QJsonObject> warnings() const { return m_warnings; }
     qint64 pid() const { return m_pid; }
     /// The run whose process started this one (a stage of `micromind demo`,
     /// found through the parent pid when re-attached), or null. Such a run is
@@ -109,7 +111,8 @@ public:
     static QString quoteCommand(const QString& program, const QStringList& args);
 
 public Q_SLOTS:
-    void start();
+    /// `resume`: continue from the stage's resume checkpoint (--resume).
+    void start(bool resume = false);
     /// Save and stop, resumable (SIGINT).
     void pause();
     /// Continue a paused run: the same command plus --resume.
@@ -130,6 +133,9 @@ Q_SIGNALS:
     /// A "probe" event: step, tokens and "samples", the model's greedy answers
     /// to the run's fixed probe prompts ({prompt, completion, tokens}).
     void probed(const QJsonObject& event);
+    /// A "warning" event of the run's health monitor: step, kind (loss_spike,
+    /// grad_spike, zero_reward_variance), message and value.
+    void warned(const QJsonObject& event);
     void checkpointSaved(const QString& path, qint64 step);
     /// New output text (stderr when isError).
     void outputAppended(const QString& text, bool isError);
@@ -151,6 +157,7 @@ private:
     void readOutput(bool toEnd = false);
     /// The child ended: its last line may lack a newline.
     void flushPartialLines();
+    void addWarning(const QJsonObject& e);
     void appendText(QString text);
     void appendError(QString text);
     /// Finishes the history rows the child left "running" (async).
@@ -203,6 +210,8 @@ private:
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
     QDateTime m_launchedAt;  ///< when the current process was started
     qint64 m_lastProbeStep = -1;  ///< attached runs: newest probe step read from the history
+    qint64 m_lastWarningId = 0;   ///< attached runs: newest warning read from the history
+    QList<QJsonObject> m_warnings;
     QPointer<RunController> m_parentRun;
     QString m_stageProgress;
     int m_exitCode = 0;

@@ -2,6 +2,7 @@
 
 #include "chart_panel.h"
 #include "estimator.h"
+#include "queue_view.h"
 #include "run_manager.h"
 
 #include <QHBoxLayout>
@@ -11,6 +12,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QHeaderView>
@@ -43,9 +45,19 @@ RunsPanel::RunsPanel(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     auto* left = new QWidget(this);
     auto* ll = new QVBoxLayout(left);
     ll->setContentsMargins(0, 0, 0, 0);
-    ll->addWidget(new QLabel(tr("Runs of this session"), left));
-    ll->addWidget(m_list, 1);
-    ll->addWidget(m_queue);
+    m_queueView = new QueueView(m_manager, left);
+    auto* runsBox = new QWidget(left);
+    auto* rb = new QVBoxLayout(runsBox);
+    rb->setContentsMargins(0, 0, 0, 0);
+    rb->addWidget(new QLabel(tr("Runs of this session"), runsBox));
+    rb->addWidget(m_list, 1);
+    rb->addWidget(m_queue);
+    auto* leftSplit = new QSplitter(Qt::Vertical, left);
+    leftSplit->addWidget(runsBox);
+    leftSplit->addWidget(m_queueView);
+    leftSplit->setStretchFactor(0, 3);
+    leftSplit->setStretchFactor(1, 2);
+    ll->addWidget(leftSplit, 1);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_pause);
@@ -73,9 +85,18 @@ RunsPanel::RunsPanel(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     m_samples->setRootIsDecorated(false);
     m_samples->setWordWrap(true);
     m_samples->setAlternatingRowColors(true);
+    m_warnings = new QTreeWidget(this);
+    m_warnings->setObjectName(QStringLiteral("healthWarnings"));
+    m_warnings->setHeaderLabels({tr("Run"), tr("Step"), tr("Warning")});
+    m_warnings->setRootIsDecorated(false);
+    m_warnings->setWordWrap(true);
+    m_warnings->setToolTip(tr("The runs' health monitor: a loss or gradient norm above 5x its moving average, "
+                              "GRPO groups whose rewards are all equal (nothing to learn from) for several logs"));
     auto* bottom = new QTabWidget(this);
+    m_bottom = bottom;
     bottom->addTab(m_output, tr("Output"));
     bottom->addTab(m_samples, tr("Generations"));
+    bottom->addTab(m_warnings, tr("Health"));
     auto* vsplit = new QSplitter(Qt::Vertical, right);
     vsplit->addWidget(m_charts);
     vsplit->addWidget(bottom);
@@ -104,7 +125,8 @@ RunsPanel::RunsPanel(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     connect(m_manager, &RunManager::runAdded, this, &RunsPanel::addRun);
     connect(m_manager, &RunManager::runRemoved, this, &RunsPanel::removeRun);
     connect(m_manager, &RunManager::queueChanged, this, [this](const QString& msg) {
-        m_queue->setText(m_manager->queueActive() ? tr("Queue: %1").arg(msg) : msg);
+        if (!msg.isEmpty())  // an empty message: the list changed, nothing to say
+            m_queue->setText(m_manager->queueActive() ? tr("Queue: %1").arg(msg) : msg);
     });
     for (RunController* r : m_manager->runs())
         addRun(r);
@@ -146,6 +168,12 @@ void RunsPanel::addRun(RunController* run) {
             updateControls();
     });
     connect(run, &RunController::probed, this, [this, run](const QJsonObject& e) { addProbe(run, e); });
+    connect(run, &RunController::warned, this, [this, run](const QJsonObject& e) {
+        addWarning(run, e);
+        updateItem(run);
+    });
+    for (const auto& e : run->warnings())
+        addWarning(run, e);
     connect(run, &RunController::outputAppended, this, [this, run](const QString& text) {
         if (run == currentRun()) {
             m_output->moveCursor(QTextCursor::End);
@@ -175,6 +203,8 @@ void RunsPanel::updateItem(RunController* run) {
     if (!item)
         return;
     QString text = QStringLiteral("%1 — %2").arg(run->label(), RunController::stateName(run->state()));
+    if (const int w = int(run->warnings().size()))
+        text += tr(" · ⚠ %n warning(s)", nullptr, w);
     if (!run->stageProgress().isEmpty() && run->isActive())
         text += tr(" · step %1").arg(run->stageProgress());
     if (run->parentRun())
@@ -262,6 +292,20 @@ void RunsPanel::addProbe(RunController* run, const QJsonObject& e) {
         item->setToolTip(RewardColumn, tr("Probe: the model's greedy answer to a fixed prompt at this step (no reward)"));
     }
     trimTimeline();
+}
+
+void RunsPanel::addWarning(RunController* run, const QJsonObject& e) {
+    auto* item = new QTreeWidgetItem(m_warnings);
+    item->setText(0, run->label());
+    item->setText(1, QString::number(e.value(QStringLiteral("step")).toInteger()));
+    const QString msg = e.value(QStringLiteral("message")).toString();
+    item->setText(2, msg);
+    item->setToolTip(2, QStringLiteral("%1: %2").arg(e.value(QStringLiteral("kind")).toString(), msg));
+    item->setIcon(0, style()->standardIcon(QStyle::SP_MessageBoxWarning));
+    while (m_warnings->topLevelItemCount() > 500)
+        delete m_warnings->takeTopLevelItem(0);
+    m_warnings->scrollToItem(item);
+    m_bottom->setTabText(m_bottom->indexOf(m_warnings), tr("Health (%1)").arg(m_warnings->topLevelItemCount()));
 }
 
 void RunsPanel::pauseCurrent() {

@@ -15,6 +15,7 @@ class QListWidget;
 class QListWidgetItem;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -34,6 +35,10 @@ public:
     QTreeWidget* samples() const { return m_samples; }
     /// Columns of samples().
     enum SampleColumn { RunColumn, StepColumn, PromptColumn, GenerationColumn, RewardColumn };
+    /// Health warnings of the runs (loss or gradient spikes, GRPO groups
+    /// without reward variance), newest last: Run, Step, Warning columns.
+    QTreeWidget* warnings() const { return m_warnings; }
+    class QueueView* queue() const { return m_queueView; }
     QListWidget* list() const { return m_list; }
     RunController* currentRun() const;
     void selectRun(RunController* run);
@@ -53,6 +58,7 @@ private:
     void showOutput();
     void addSample(RunController* run, const QJsonObject& event);
     void addProbe(RunController* run, const QJsonObject& event);
+    void addWarning(RunController* run, const QJsonObject& event);
     QTreeWidgetItem* addTimelineRow(RunController* run, qint64 step, const QString& prompt, const QString& generation);
     /// Keeps the timeline bounded and its newest row visible.
     void trimTimeline();
@@ -65,6 +71,9 @@ private:
     ChartPanel* m_charts = nullptr;
     QPlainTextEdit* m_output = nullptr;
     QTreeWidget* m_samples = nullptr;
+    QTreeWidget* m_warnings = nullptr;
+    QTabWidget* m_bottom = nullptr;
+    class QueueView* m_queueView = nullptr;
     QHash<RunController*, QListWidgetItem*> m_items;
 };
 

@@ -364,7 +364,7 @@ QList<RunManager::QueueItem> TrainPage::buildQueue() {
         f->modelShape(h, l, nh, kv, moe);
         const QString out = f->resolvePath(f->value(QStringLiteral("out_dir")));
         pending << QDir(out).filePath(QStringLiteral("%1_%2%3.pth").arg(outputStem(s)).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
-        items << RunManager::QueueItem{s, f->flags()};
+        items << RunManager::QueueItem{s, f->flags(), RunController::isTrainingStage(s) ? m_processes->value() : 1};
     }
     for (const auto& s : queueStages())
         m_forms.value(s)->savePreset(QStringLiteral("last"), nullptr);
