@@ -226,6 +226,11 @@ void MetricChart::scheduleRedraw() {
         m_timer.start();
 }
 
+void MetricChart::redrawNow() {
+    m_timer.stop();
+    redraw();
+}
+
 void MetricChart::rebuildAxes() {
     QChart* c = chart();
     for (auto& s : m_series) {

@@ -52,6 +52,8 @@ public:
     bool exportSvg(const QString& path, QString* error);
     /// Redraws scheduled so far (for tests and profiling).
     int redrawCount() const { return m_redraws; }
+    /// Redraws now what is pending instead of at the next tick (benchmarks).
+    void redrawNow();
 
 Q_SIGNALS:
     void redrawn();

@@ -1,6 +1,7 @@
 // micromind-workbench: the Qt 6 desktop front end (all of it lives in ui/).
 
 #include "app_setup.h"
+#include "chart_bench.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -40,8 +41,34 @@ int main(int argc, char** argv) {
     p.addOption(workspace);
     p.addOption(shot);
     p.addOption(shotTab);
+    QCommandLineOption benchCharts(QStringLiteral("bench-charts"),
+                                   QStringLiteral("time the live chart with many long runs overlaid, print the figures "
+                                                  "and quit (use QT_QPA_PLATFORM=offscreen without a display)"));
+    QCommandLineOption benchRuns(QStringLiteral("bench-runs"), QStringLiteral("runs for --bench-charts"),
+                                 QStringLiteral("n"), QStringLiteral("5"));
+    QCommandLineOption benchPoints(QStringLiteral("bench-points"), QStringLiteral("points per run for --bench-charts"),
+                                   QStringLiteral("n"), QStringLiteral("200000"));
+    QCommandLineOption benchJson(QStringLiteral("bench-json"), QStringLiteral("also write the figures to this JSON file"),
+                                 QStringLiteral("file.json"));
     p.addOption(shotDelay);
+    p.addOption(benchCharts);
+    p.addOption(benchRuns);
+    p.addOption(benchPoints);
+    p.addOption(benchJson);
     p.process(app);
+
+    if (p.isSet(benchCharts)) {
+        mm::ui::ChartBenchOptions o;
+        bool okRuns = false, okPoints = false;
+        o.runs = p.value(benchRuns).toInt(&okRuns);
+        o.points = p.value(benchPoints).toInt(&okPoints);
+        if (!okRuns || !okPoints || o.runs < 1 || o.runs > 64 || o.points < 2) {
+            std::fprintf(stderr, "error: --bench-runs takes 1-64 and --bench-points at least 2\n");
+            return 2;
+        }
+        mm::ui::applyTheme(app, p.value(theme));
+        return mm::ui::runChartBench(o, p.value(benchJson));
+    }
 
     mm::ui::installTranslations(app, p.value(lang));
     mm::ui::applyTheme(app, p.value(theme));
