@@ -1258,9 +1258,9 @@
     <message numerus="yes">
         <location line="-7"/>
         <source>Delete %n run(s) with their metrics and the checkpoint files no other run wrote?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Delete %n run with its metrics and the checkpoint files no other run wrote?</numerusform>
+            <numerusform>Delete %n runs with their metrics and the checkpoint files no other run wrote?</numerusform>
         </translation>
     </message>
 </context>
@@ -1716,12 +1716,17 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+268"/>
+        <location line="+270"/>
         <source>No workspace open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-219"/>
+        <location line="-256"/>
+        <source>Cannot queue the stages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>&amp;Workspace</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1908,9 +1913,9 @@
     <message numerus="yes">
         <location line="+12"/>
         <source>Re-attached to %n running run(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Re-attached to %n running run</numerusform>
+            <numerusform>Re-attached to %n running runs</numerusform>
         </translation>
     </message>
     <message>
@@ -2011,9 +2016,9 @@
     <message numerus="yes">
         <location line="+3"/>
         <source>%n run(s) going</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n run going</numerusform>
+            <numerusform>%n runs going</numerusform>
         </translation>
     </message>
     <message>
@@ -2024,9 +2029,9 @@
     <message numerus="yes">
         <location line="+1"/>
         <source>%n run(s) are still training.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n run is still training.</numerusform>
+            <numerusform>%n runs are still training.</numerusform>
         </translation>
     </message>
     <message>
@@ -2048,7 +2053,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+251"/>
+        <location filename="../chart_view.cpp" line="+256"/>
         <source>step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2071,9 +2076,122 @@
     </message>
 </context>
 <context>
+    <name>mm::ui::QueueView</name>
+    <message>
+        <location filename="../queue_view.cpp" line="+19"/>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The queue lives in the workspace&apos;s history: it is still here after the workbench is closed, and `micromind pipeline --out_dir WORKSPACE` runs it headless</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run the selected waiting stage earlier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run the selected waiting stage later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Take the selected stage out of the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run the waiting stages in order: a stopped stage continues from its checkpoint, a failed one is tried again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drop the completed, failed and stopped stages from the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>Queue: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+258"/>
+        <location filename="../run_controller.cpp" line="+276"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2126,7 +2244,7 @@
         </translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+162"/>
         <source>killed on request (signal %1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2249,22 +2367,50 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+132"/>
+        <location filename="../run_manager.cpp" line="+242"/>
         <source>queue cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-32"/>
         <source>stage %1 of %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-66"/>
+        <source>the queue is running; stop its stage or wait for it before queueing others</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>%n stage(s) queued</source>
+        <translation>
+            <numerusform>%n stage queued</numerusform>
+            <numerusform>%n stages queued</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>queue ended: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the queue is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>queue ended: %1 %2 (%3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+45"/>
+        <source>following %1, started before the workbench was closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-107"/>
         <source>queue finished: every stage completed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2350,7 +2496,7 @@
 <context>
     <name>mm::ui::RunsPanel</name>
     <message>
-        <location filename="../runs_panel.cpp" line="+27"/>
+        <location filename="../runs_panel.cpp" line="+29"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2380,27 +2526,29 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Runs of this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+23"/>
         <source>Output of the selected run (stderr)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+9"/>
+        <location line="+6"/>
         <source>Run</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
+        <location line="+6"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
         <source>Prompt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2415,7 +2563,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The runs&apos; health monitor: a loss or gradient norm above 5x its moving average, GRPO groups whose rewards are all equal (nothing to learn from) for several logs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2425,12 +2583,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
-        <source>Queue: %1</source>
+        <location line="+1"/>
+        <source>Health</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+30"/>
+        <source>Queue: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+78"/>
+        <source> · ⚠ %n warning(s)</source>
+        <translation>
+            <numerusform> · ⚠ %n warning</numerusform>
+            <numerusform> · ⚠ %n warnings</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source> · step %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2477,14 +2648,19 @@
     <message numerus="yes">
         <location line="+1"/>
         <source>%n process(es): </source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n process: </numerusform>
+            <numerusform>%n processes: </numerusform>
         </translation>
     </message>
     <message>
         <location line="+49"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Health (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1713,12 +1713,17 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+268"/>
+        <location line="+270"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
     <message>
-        <location line="-219"/>
+        <location line="-256"/>
+        <source>Cannot queue the stages</source>
+        <translation>无法将阶段加入队列</translation>
+    </message>
+    <message>
+        <location line="+37"/>
         <source>&amp;Workspace</source>
         <translation>工作区(&amp;W)</translation>
     </message>
@@ -2042,7 +2047,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+251"/>
+        <location filename="../chart_view.cpp" line="+256"/>
         <source>step</source>
         <translation>步数</translation>
     </message>
@@ -2065,9 +2070,122 @@
     </message>
 </context>
 <context>
+    <name>mm::ui::QueueView</name>
+    <message>
+        <location filename="../queue_view.cpp" line="+19"/>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The queue lives in the workspace&apos;s history: it is still here after the workbench is closed, and `micromind pipeline --out_dir WORKSPACE` runs it headless</source>
+        <translation>队列保存在工作区的历史数据库中：关闭工作台后依然存在，也可以用 `micromind pipeline --out_dir WORKSPACE` 在无界面环境下运行</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run the selected waiting stage earlier</source>
+        <translation>让选中的等待阶段提前运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Run the selected waiting stage later</source>
+        <translation>让选中的等待阶段推后运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Take the selected stage out of the queue</source>
+        <translation>将选中的阶段移出队列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run queue</source>
+        <translation>运行队列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run the waiting stages in order: a stopped stage continues from its checkpoint, a failed one is tried again</source>
+        <translation>按顺序运行等待中的阶段：已停止的阶段从检查点继续，失败的阶段重新尝试</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear finished</source>
+        <translation>清除已结束</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drop the completed, failed and stopped stages from the list</source>
+        <translation>从列表中移除已完成、失败和已停止的阶段</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>Queue: %1</source>
+        <translation>队列：%1</translation>
+    </message>
+</context>
+<context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+258"/>
+        <location filename="../run_controller.cpp" line="+276"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -2119,7 +2237,7 @@
         </translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="+162"/>
         <source>killed on request (signal %1)</source>
         <translation>已按要求强制结束（信号 %1）</translation>
     </message>
@@ -2242,22 +2360,49 @@
 <context>
     <name>mm::ui::RunManager</name>
     <message>
-        <location filename="../run_manager.cpp" line="+132"/>
+        <location filename="../run_manager.cpp" line="+242"/>
         <source>queue cancelled</source>
         <translation>队列已取消</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="-32"/>
         <source>stage %1 of %2: %3</source>
         <translation>第 %1/%2 个阶段：%3</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-66"/>
+        <source>the queue is running; stop its stage or wait for it before queueing others</source>
+        <translation>队列正在运行；请先停止当前阶段或等待其结束，再加入其他阶段</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>%n stage(s) queued</source>
+        <translation>
+            <numerusform>已加入 %n 个阶段</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>queue ended: %1</source>
+        <translation>队列结束：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the queue is empty</source>
+        <translation>队列为空</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>queue ended: %1 %2 (%3)</source>
         <translation>队列结束：%1 %2（%3）</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+45"/>
+        <source>following %1, started before the workbench was closed</source>
+        <translation>正在跟踪 %1（在工作台关闭前启动）</translation>
+    </message>
+    <message>
+        <location line="-107"/>
         <source>queue finished: every stage completed</source>
         <translation>队列完成：所有阶段均已完成</translation>
     </message>
@@ -2343,7 +2488,7 @@
 <context>
     <name>mm::ui::RunsPanel</name>
     <message>
-        <location filename="../runs_panel.cpp" line="+27"/>
+        <location filename="../runs_panel.cpp" line="+29"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -2373,27 +2518,29 @@
         <translation>从列表移除</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+15"/>
         <source>Runs of this session</source>
         <translation>本次会话的运行</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+23"/>
         <source>Output of the selected run (stderr)</source>
         <translation>所选运行的输出（stderr）</translation>
     </message>
     <message>
         <location line="+9"/>
+        <location line="+6"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
+        <location line="+6"/>
         <source>Step</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-6"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -2408,7 +2555,17 @@
         <translation>奖励</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The runs&apos; health monitor: a loss or gradient norm above 5x its moving average, GRPO groups whose rewards are all equal (nothing to learn from) for several logs</source>
+        <translation>运行健康监测：损失或梯度范数超过其滑动平均的 5 倍；GRPO 中各组奖励全部相同（无可学习信号）并持续多次日志</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
@@ -2418,12 +2575,24 @@
         <translation>生成记录</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+1"/>
+        <source>Health</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Queue: %1</source>
         <translation>队列：%1</translation>
     </message>
+    <message numerus="yes">
+        <location line="+78"/>
+        <source> · ⚠ %n warning(s)</source>
+        <translation>
+            <numerusform> · ⚠ %n 条警告</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+72"/>
+        <location line="+2"/>
         <source> · step %1</source>
         <translation> · 步骤 %1</translation>
     </message>
@@ -2478,6 +2647,11 @@
         <location line="+49"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation>探测：模型在这一步对固定提示词的贪心解码回答（不计奖励）</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Health (%1)</source>
+        <translation>健康 (%1)</translation>
     </message>
 </context>
 <context>
