@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace mm::ui {
 
@@ -128,6 +129,7 @@ void MetricChart::setSeriesData(const QString& key, const QString& label, const 
     s.label = label;
     s.smooth->setName(label);
     s.data = samples;
+    s.scanned = 0;
     s.ema.clear();
     extendEma(s, 0);
     s.dirty = true;
@@ -276,70 +278,116 @@ void MetricChart::rebuildAxes() {
     m_axesDirty = false;
 }
 
-void MetricChart::redraw() {
-    if (m_axesDirty)
-        rebuildAxes();
-    // About two points per horizontal pixel is all a screen can show.
-    const qsizetype buckets = std::max<qsizetype>(200, qsizetype(chart()->plotArea().width()));
-    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
-    for (auto& s : m_series) {
-        const qsizetype n = s.data.size();
-        const auto usable = [&](double v) { return std::isfinite(v) && (!m_logY || v > 0); };
+void MetricChart::resetBounds(Series& s) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    s.scanned = 0;
+    for (int m = 0; m < 3; ++m) {
+        s.xmin[m] = inf;
+        s.xmax[m] = -inf;
+    }
+    s.ymin = s.yposMin = inf;
+    s.ymax = s.yposMax = -inf;
+}
+
+void MetricChart::extendBounds(Series& s) {
+    if (s.scanned == 0)
+        resetBounds(s);
+    for (qsizetype i = s.scanned; i < s.data.size(); ++i) {
+        const ChartSample& p = s.data[i];
+        if (!std::isfinite(p.value))
+            continue;
+        const double xs[3] = {p.step, p.tokens, p.wall};
+        for (int m = 0; m < 3; ++m) {
+            s.xmin[m] = std::min(s.xmin[m], xs[m]);
+            s.xmax[m] = std::max(s.xmax[m], xs[m]);
+        }
+        s.ymin = std::min(s.ymin, p.value);
+        s.ymax = std::max(s.ymax, p.value);
+        if (p.value > 0) {
+            s.yposMin = std::min(s.yposMin, p.value);
+            s.yposMax = std::max(s.yposMax, p.value);
+        }
+    }
+    s.scanned = s.data.size();
+}
+
+void MetricChart::decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& smooth) const {
+    const qsizetype n = s.data.size();
+    const auto usable = [&](double v) { return std::isfinite(v) && (!m_logY || v > 0); };
+    if (n <= 2 * buckets) {
+        raw.reserve(n);
+        smooth.reserve(n);
         for (qsizetype i = 0; i < n; ++i) {
+            const double x = xOf(s.data[i]);
+            if (usable(s.data[i].value))
+                raw.append(QPointF(x, s.data[i].value));
+            if (usable(s.ema[i]))
+                smooth.append(QPointF(x, s.ema[i]));
+        }
+        return;
+    }
+    // Min and max of each bucket keep spikes visible after decimation.
+    const qsizetype per = (n + buckets - 1) / buckets;
+    raw.reserve(2 * buckets);
+    smooth.reserve(buckets);
+    for (qsizetype b = 0; b < n; b += per) {
+        const qsizetype e = std::min(n, b + per);
+        qsizetype lo = -1, hi = -1;
+        for (qsizetype i = b; i < e; ++i) {
             const double v = s.data[i].value;
             if (!usable(v))
                 continue;
-            const double x = xOf(s.data[i]);
-            xmin = std::min(xmin, x);
-            xmax = std::max(xmax, x);
-            ymin = std::min(ymin, v);
-            ymax = std::max(ymax, v);
+            if (lo < 0 || v < s.data[lo].value)
+                lo = i;
+            if (hi < 0 || v > s.data[hi].value)
+                hi = i;
         }
+        if (lo >= 0) {
+            const qsizetype first = std::min(lo, hi), second = std::max(lo, hi);
+            raw.append(QPointF(xOf(s.data[first]), s.data[first].value));
+            if (second != first)
+                raw.append(QPointF(xOf(s.data[second]), s.data[second].value));
+        }
+        if (usable(s.ema[e - 1]))
+            smooth.append(QPointF(xOf(s.data[e - 1]), s.ema[e - 1]));
+    }
+}
+
+void MetricChart::redraw() {
+    // About two points per horizontal pixel is all a screen can show.
+    const qsizetype buckets = std::max<qsizetype>(200, qsizetype(chart()->plotArea().width()));
+    const int mode = m_xMode == XAxisMode::Step ? 0 : m_xMode == XAxisMode::Tokens ? 1 : 2;
+    double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+    struct Pending {
+        Series* s;
+        QList<QPointF> raw, smooth;
+    };
+    std::vector<Pending> pending;
+    for (auto& s : m_series) {
+        extendBounds(s);
+        xmin = std::min(xmin, s.xmin[mode]);
+        xmax = std::max(xmax, s.xmax[mode]);
+        ymin = std::min(ymin, m_logY ? s.yposMin : s.ymin);
+        ymax = std::max(ymax, m_logY ? s.yposMax : s.ymax);
         if (!s.dirty)
             continue;
-        QList<QPointF> raw, smooth;
-        if (n <= 2 * buckets) {
-            raw.reserve(n);
-            smooth.reserve(n);
-            for (qsizetype i = 0; i < n; ++i) {
-                const double x = xOf(s.data[i]);
-                if (usable(s.data[i].value))
-                    raw.append(QPointF(x, s.data[i].value));
-                if (usable(s.ema[i]))
-                    smooth.append(QPointF(x, s.ema[i]));
-            }
-        } else {
-            // Min and max of each bucket keep spikes visible after decimation.
-            const qsizetype per = (n + buckets - 1) / buckets;
-            raw.reserve(2 * buckets);
-            smooth.reserve(buckets);
-            for (qsizetype b = 0; b < n; b += per) {
-                const qsizetype e = std::min(n, b + per);
-                qsizetype lo = -1, hi = -1;
-                for (qsizetype i = b; i < e; ++i) {
-                    const double v = s.data[i].value;
-                    if (!usable(v))
-                        continue;
-                    if (lo < 0 || v < s.data[lo].value)
-                        lo = i;
-                    if (hi < 0 || v > s.data[hi].value)
-                        hi = i;
-                }
-                if (lo >= 0) {
-                    const qsizetype first = std::min(lo, hi), second = std::max(lo, hi);
-                    raw.append(QPointF(xOf(s.data[first]), s.data[first].value));
-                    if (second != first)
-                        raw.append(QPointF(xOf(s.data[second]), s.data[second].value));
-                }
-                if (usable(s.ema[e - 1]))
-                    smooth.append(QPointF(xOf(s.data[e - 1]), s.ema[e - 1]));
-            }
-        }
-        s.raw->replace(raw);
-        s.smooth->replace(smooth);
-        s.dirty = false;
+        Pending p{&s, {}, {}};
+        decimate(s, buckets, p.raw, p.smooth);
+        pending.push_back(std::move(p));
     }
-    if (std::isfinite(xmin)) {
+    // Qt Charts recomputes a series' whole geometry (and its hover shape) on
+    // every point replacement, axis attachment and range change: empty the
+    // series about to be replaced first, so each is laid out once, after the
+    // axes have their final ranges.
+    for (auto& p : pending) {
+        if (p.s->raw->count() > 0)
+            p.s->raw->clear();
+        if (p.s->smooth->count() > 0)
+            p.s->smooth->clear();
+    }
+    if (m_axesDirty)
+        rebuildAxes();
+    if (std::isfinite(xmin) && std::isfinite(ymin)) {
         if (xmax <= xmin)
             xmax = xmin + 1;
         if (ymax <= ymin) {
@@ -347,9 +395,16 @@ void MetricChart::redraw() {
             ymin -= pad;
             ymax += pad > 0 ? pad : 1;
         }
-        m_xAxis->setRange(xmin, xmax);
-        // Round tick values (0, 25, 50 ... rather than 30.75) on linear axes.
-        static_cast<QValueAxis*>(m_xAxis)->applyNiceNumbers();
+        auto* x = static_cast<QValueAxis*>(m_xAxis);
+        // Round tick values (0, 25, 50 ... rather than 30.75) on linear axes;
+        // only a changed range reaches the series.
+        QValueAxis nice;
+        nice.setRange(xmin, xmax);
+        nice.applyNiceNumbers();
+        if (nice.min() != x->min() || nice.max() != x->max() || nice.tickCount() != x->tickCount()) {
+            x->setTickCount(nice.tickCount());
+            x->setRange(nice.min(), nice.max());
+        }
         if (m_logY) {
             m_yAxis->setRange(ymin / 1.2, ymax * 1.2);
         } else {
@@ -360,6 +415,11 @@ void MetricChart::redraw() {
             setNiceTicks(static_cast<QValueAxis*>(m_yAxis), ymin - pad, ymax + pad,
                          int(plotHeight / (1.8 * line)) + 1);
         }
+    }
+    for (auto& p : pending) {
+        p.s->raw->replace(p.raw);
+        p.s->smooth->replace(p.smooth);
+        p.s->dirty = false;
     }
     ++m_redraws;
     Q_EMIT redrawn();

@@ -64,12 +64,20 @@ private:
         QVector<ChartSample> data;
         QVector<double> ema;  ///< smoothed values, parallel to data
         double emaAcc = 0;    ///< biased EMA accumulator after the last point
+        /// Ranges over data[0, scanned): x per axis mode and y over finite
+        /// (linear axis) and positive (log axis) values, kept up to date as
+        /// points arrive so a redraw does not rescan long runs.
+        qsizetype scanned = 0;
+        double xmin[3], xmax[3], ymin, ymax, yposMin, yposMax;
         QLineSeries* raw = nullptr;
         QLineSeries* smooth = nullptr;
         bool dirty = true;
     };
     Series& seriesFor(const QString& key, const QString& label);
     void extendEma(Series& s, qsizetype from) const;
+    static void resetBounds(Series& s);
+    static void extendBounds(Series& s);
+    void decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& smooth) const;
     void scheduleRedraw();
     void redraw();
     void rebuildAxes();
