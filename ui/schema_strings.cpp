@@ -119,7 +119,7 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write")},
     //: pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged")},
-    //: pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (5 in all)
+    //: pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between validations (0 = every --log_interval)")},
     //: pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many texts or conversations of --eval_data (0 = all)")},
@@ -161,6 +161,10 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "comma list of rewards, summed: format, exact, length, repetition")},
     //: grpo.sample_chars
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "bytes of the sample completion shown per log line (terminal and --json)")},
+    //: grpo.eval_data
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged")},
+    //: grpo.eval_max_samples
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many prompts of --eval_data (0 = all)")},
     //: eval.model_mode
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo")},
     //: eval.lora_name

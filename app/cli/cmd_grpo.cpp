@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "train/checkpoint.h"
+#include "train/grpo_heldout.h"
 #include "train/grpo_stage.h"
 #include "train/run_setup.h"
 
@@ -112,6 +113,21 @@ int cmdGrpo(const Args& args) {
     if (data.withAnswer == 0 && std::find(names.begin(), names.end(), "exact") != names.end())
         rep.info("warning: no prompt in " + dataPath + " has an \"answer\"; the exact reward is 0 for every completion");
 
+    // --eval_data: held-out prompts, checked now; answered greedily and scored
+    // with the training rewards every --eval_interval steps.
+    std::shared_ptr<train::GrpoData> evalData;
+    if (!cfg.getString("eval_data").empty()) {
+        const std::string ep = cfg.getString("eval_data");
+        requireDataFile(ep, "--eval_data",
+                        "give held-out prompts: {\"conversations\": [user turn], \"answer\": \"...\"} per line");
+        evalData = std::make_shared<train::GrpoData>(
+            train::loadGrpoData(ep, tok, seqLen, cfg.getBool("skip_bad_lines"), cfg.getInt("eval_max_samples")));
+        rep.info("validation: " + std::to_string(evalData->size()) + " prompts of " + ep + " (" +
+                 std::to_string(evalData->withAnswer) + " with an answer) every " +
+                 std::to_string(cfg.getInt("eval_interval") > 0 ? cfg.getInt("eval_interval") : cfg.getInt("log_interval")) +
+                 " steps, greedy (val_reward_mean, val_accuracy, val_format_rate, val_completion_len)");
+    }
+
     std::string parent;
     model::MiniMind model = loadParent(cfg, tok, parent);
     if (parent.empty())
@@ -144,6 +160,7 @@ int cmdGrpo(const Args& args) {
              " with a known answer), G = " + std::to_string(opts.numGenerations) + ", rewards " +
              cfg.getString("rewards") + "; parent " + parent + (opts.beta > 0 ? " (also the frozen reference)" : ""));
 
+    const train::RewardSet evalRewards = rewards;
     train::GrpoStage stage(data, reference, std::move(rewards), tok, opts);
     train::StageRun run;
     run.cfg = cfg;
@@ -154,6 +171,18 @@ int cmdGrpo(const Args& args) {
     run.dataKey = data.key + "|" + std::to_string(data.size());
     run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath},
                      {"rewards", cfg.getString("rewards")}};
+    if (evalData) {
+        train::HeldoutRewardOptions eo;
+        eo.maxNewTokens = opts.maxGenLen;
+        eo.seed = opts.seed;
+        run.evaluate = [&tok, evalData, evalRewards, eo](model::MiniMind& m) {
+            const train::HeldoutReward r = train::heldoutReward(m, tok, *evalData, evalRewards, eo);
+            return std::vector<std::pair<std::string, double>>{{"val_reward_mean", r.rewardMean},
+                                                               {"val_accuracy", r.accuracy},
+                                                               {"val_format_rate", r.formatRate},
+                                                               {"val_completion_len", r.meanTokens}};
+        };
+    }
     train::runStage(run, grpoSink(rep, stage, size_t(cfg.getInt("sample_chars"))), &g_stopRequested);
     return g_stopRequested ? 130 : 0;
 }

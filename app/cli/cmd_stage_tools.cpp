@@ -14,6 +14,7 @@
 #include "text/chat_template.h"
 #include "train/checkpoint.h"
 #include "train/dpo_stage.h"
+#include "train/grpo_heldout.h"
 #include "train/grpo_stage.h"
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
@@ -131,70 +132,40 @@ std::string heldoutMetric(const config::Values& cfg) {
     return own;
 }
 
-// GRPO's held-out figures: mean reward and exact-match accuracy of one
-// generated answer per prompt (greedy, or sampled at --temperature with seed
-// + i), scored with the same reward functions as training.
+// GRPO's held-out figures (train/grpo_heldout.h) as heldout's JSON.
 nlohmann::json rewardMetric(const config::Values& cfg, model::MiniMind& model, const text::Tokenizer& tok,
                             const std::string& dataPath) {
     train::RewardSet rewards = train::RewardSet::parse(cfg.getString("rewards"));
     train::GrpoData data = train::loadGrpoData(dataPath, tok, int(cfg.getInt("max_seq_len")),
                                                cfg.getBool("skip_bad_lines"), cfg.getInt("max_samples"));
-    eval::Generator gen(model);
-    eval::SamplingOptions so;
-    so.temperature = cfg.getFloat("temperature");
-    so.greedy = so.temperature <= 0;
-    so.topP = 1.0;
-    so.topK = 0;
-    so.maxNewTokens = int(cfg.getInt("max_new_tokens"));
-    so.repetitionPenalty = cfg.getFloat("repetition_penalty");
-    const size_t K = rewards.names().size();
-    std::vector<double> parts(K, 0.0);
-    double sum = 0, sumSq = 0, exact = 0, format = 0, tokens = 0;
-    nlohmann::json examples = nlohmann::json::array();
-    for (int64_t i = 0; i < data.size(); ++i) {
-        so.seed = uint64_t(cfg.getInt("seed")) + uint64_t(i);
-        eval::GenerationResult r = gen.generate(data.prompts[size_t(i)], so);
-        train::Completion c;
-        c.text = tok.decode(r.tokens);
-        c.answer = data.answers[size_t(i)];
-        c.hitStop = r.hitStop;
-        c.tokens = int64_t(r.tokens.size()) + (r.hitStop ? 1 : 0);
-        c.maxTokens = so.maxNewTokens;
-        const std::vector<double> comp = rewards.components(c);
-        double total = 0;
-        for (size_t k = 0; k < K; ++k) {
-            parts[k] += comp[k];
-            total += comp[k];
-        }
-        sum += total;
-        sumSq += total * total;
-        exact += train::exactMatchReward(c.text, c.answer);
-        const bool good = train::followsThinkFormat(c.text);
-        format += good;
-        tokens += double(c.tokens);
-        if (examples.size() < 3)
-            examples.push_back({{"prompt", utf8Prefix(data.questions[size_t(i)], 200)},
-                                {"output", utf8Prefix(c.text, 400)},
-                                {"answer", c.answer},
-                                {"reward", total},
-                                {"format_ok", good}});
-    }
-    const double n = double(data.size());
+    train::HeldoutRewardOptions o;
+    o.temperature = cfg.getFloat("temperature");
+    o.maxNewTokens = int(cfg.getInt("max_new_tokens"));
+    o.repetitionPenalty = cfg.getFloat("repetition_penalty");
+    o.seed = uint64_t(cfg.getInt("seed"));
+    const train::HeldoutReward r = train::heldoutReward(model, tok, data, rewards, o);
     nlohmann::json out;
-    out["reward_mean"] = sum / n;
-    out["reward_std"] = std::sqrt(std::max(0.0, sumSq / n - (sum / n) * (sum / n)));
+    out["reward_mean"] = r.rewardMean;
+    out["reward_std"] = r.rewardStd;
     // Accuracy counts only prompts that have an answer to check.
-    out["accuracy"] = data.withAnswer > 0 ? exact / double(data.withAnswer) : 0.0;
+    out["accuracy"] = r.accuracy;
     out["with_answer"] = data.withAnswer;
-    out["format_rate"] = format / n;
-    out["mean_tokens"] = tokens / n;
+    out["format_rate"] = r.formatRate;
+    out["mean_tokens"] = r.meanTokens;
     out["samples"] = data.size();
     out["skipped_too_long"] = data.tooLong;  // prompts over --max_seq_len tokens
     nlohmann::json byName = nlohmann::json::object();
-    for (size_t k = 0; k < K; ++k)
-        byName[rewards.names()[k]] = parts[k] / n;
+    for (size_t k = 0; k < r.parts.size(); ++k)
+        byName[rewards.names()[k]] = r.parts[k];
     out["rewards"] = byName;
-    out["decoding"] = so.greedy ? "greedy" : "sampled";
+    out["decoding"] = o.temperature <= 0 ? "greedy" : "sampled";
+    nlohmann::json examples = nlohmann::json::array();
+    for (const auto& e : r.examples)
+        examples.push_back({{"prompt", utf8Prefix(e.question, 200)},
+                            {"output", utf8Prefix(e.output, 400)},
+                            {"answer", e.answer},
+                            {"reward", e.reward},
+                            {"format_ok", e.formatOk}});
     out["examples"] = examples;
     return out;
 }

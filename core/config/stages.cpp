@@ -121,20 +121,20 @@ void addDataFields(std::vector<Field>& v, bool withPacking) {
                            "pack: documents back to back, no padding; pad: one document per sample (minimind)", g));
 }
 
-/// Validation during training (pretrain, the SFT-style stages and dpo).
-void addEvalFields(std::vector<Field>& v) {
+/// Validation during training (every training stage).
+void addEvalFields(std::vector<Field>& v,
+                   const char* dataHelp = "held-out file in the training data's format, measured on rank 0 every "
+                                          "--eval_interval steps and after the last, logged and stored as val_loss "
+                                          "(dpo: val_pref_accuracy, val_chosen_logp); training is unchanged",
+                   const char* samplesHelp =
+                       "validation: at most this many texts or conversations of --eval_data (0 = all)",
+                   const char* samplesDefault = "256") {
     const char* g = "Data";
-    v.push_back(f("eval_data", FieldType::Path, "",
-                  "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and "
-                  "after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); "
-                  "training is unchanged",
-                  g));
+    v.push_back(f("eval_data", FieldType::Path, "", dataHelp, g));
     v.push_back(ranged(f("eval_interval", FieldType::Int, "0",
                          "optimizer steps between validations (0 = every --log_interval)", g),
                        0, 1e9));
-    v.push_back(ranged(f("eval_max_samples", FieldType::Int, "256",
-                         "validation: at most this many texts or conversations of --eval_data (0 = all)", g),
-                       0, 1e9));
+    v.push_back(ranged(f("eval_max_samples", FieldType::Int, samplesDefault, samplesHelp, g), 0, 1e9));
 }
 
 Schema makePretrain() {
@@ -494,6 +494,11 @@ Schema makeGrpo() {
     s.fields.push_back(ranged(f("sample_chars", FieldType::Int, "300",
                                 "bytes of the sample completion shown per log line (terminal and --json)", g),
                               0, 1e6));
+    addEvalFields(s.fields,
+                  "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) "
+                  "on rank 0 every --eval_interval steps and after the last and scored with --rewards: "
+                  "val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged",
+                  "validation: at most this many prompts of --eval_data (0 = all)", "32");
     for (auto& x : s.fields)
         if (x.name == "data_path")
             x.help = "prompts jsonl: {\"conversations\": [user turn], \"answer\": optional known answer}";

@@ -191,6 +191,43 @@ TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
         EXPECT_EQ(e["sample"]["rewards"].size(), 4u);
     }
     EXPECT_EQ(logs, 2);
+
+    // --eval_data: held-out prompts answered greedily and scored every
+    // --eval_interval steps, stored with the run; the weights come out
+    // byte-identical to the run without it.
+    const std::string plain = fs::readFile(dir->file("out/grpo_128.pth"));
+    std::vector<std::string> withEval = extra;
+    withEval.insert(withEval.end(), {"--eval_data", dir->file("grpo.jsonl"), "--eval_interval", "1",
+                                     "--eval_max_samples", "4"});
+    r = stage("grpo", "grpo.jsonl", 2, withEval);
+    ASSERT_EQ(r.code, 0) << r.err;
+    int evals = 0;
+    int64_t evalRun = 0;
+    for (auto& e : events(r.out))
+        if (e["event"] == "eval") {
+            ++evals;
+            evalRun = e["run_id"].get<int64_t>();
+            for (const char* k : {"val_reward_mean", "val_accuracy", "val_format_rate", "val_completion_len"})
+                ASSERT_TRUE(e.contains(k)) << k << " missing in " << e.dump();
+            EXPECT_GE(e["val_accuracy"].get<double>(), 0.0);
+            EXPECT_LE(e["val_accuracy"].get<double>(), 1.0);
+            EXPECT_GT(e["val_completion_len"].get<double>(), 0.0);
+            EXPECT_LE(e["val_completion_len"].get<double>(), 9.0);  // --max_gen_len 8 + the stop token
+        }
+    EXPECT_EQ(evals, 2) << r.out;
+    EXPECT_EQ(fs::readFile(dir->file("out/grpo_128.pth")), plain) << "validation changed the training";
+    {
+        store::History h(dir->file("out/micromind.db"));
+        EXPECT_EQ(h.metrics(evalRun, "val_reward_mean").size(), 2u);
+    }
+    r = stage("grpo", "grpo.jsonl", 1, [&] {
+        auto a = extra;
+        a.insert(a.end(), {"--eval_data", dir->file("no_such_prompts.jsonl")});
+        return a;
+    }());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("no_such_prompts.jsonl"), std::string::npos) << r.err;
+
     r = stage("grpo", "grpo.jsonl", 4, [&] {
         auto a = extra;
         a.push_back("--resume");

@@ -291,7 +291,7 @@
     <message>
         <location line="+2"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
-        <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (5 in all)</extracomment>
+        <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -412,6 +412,18 @@
         <location line="+2"/>
         <source>bytes of the sample completion shown per log line (terminal and --json)</source>
         <extracomment>grpo.sample_chars</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
+        <extracomment>grpo.eval_data</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation: at most this many prompts of --eval_data (0 = all)</source>
+        <extracomment>grpo.eval_max_samples</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -544,7 +556,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-174"/>
+        <location line="-178"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>
@@ -2053,7 +2065,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+256"/>
+        <location filename="../chart_view.cpp" line="+258"/>
         <source>step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2068,7 +2080,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+195"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>

@@ -291,7 +291,7 @@
     <message>
         <location line="+2"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
-        <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (5 in all)</extracomment>
+        <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation>两次验证之间的优化步数（0 = 每 --log_interval 步）</translation>
     </message>
     <message>
@@ -413,6 +413,18 @@
         <source>bytes of the sample completion shown per log line (terminal and --json)</source>
         <extracomment>grpo.sample_chars</extracomment>
         <translation>每行日志中展示的示例补全的字节数（终端输出和 --json）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
+        <extracomment>grpo.eval_data</extracomment>
+        <translation>训练数据格式的留出提示词：在 rank 0 上每隔 --eval_interval 步及最后一步贪心生成回答（最多 --max_gen_len 个词元），用 --rewards 打分：val_reward_mean、val_accuracy、val_format_rate、val_completion_len；不影响训练</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation: at most this many prompts of --eval_data (0 = all)</source>
+        <extracomment>grpo.eval_max_samples</extracomment>
+        <translation>验证：最多使用 --eval_data 中的这么多条提示词（0 = 全部）</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -544,7 +556,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-174"/>
+        <location line="-178"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
@@ -2047,7 +2059,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+256"/>
+        <location filename="../chart_view.cpp" line="+258"/>
         <source>step</source>
         <translation>步数</translation>
     </message>
@@ -2062,7 +2074,7 @@
         <translation>实际用时（秒）</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+195"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
