@@ -412,7 +412,10 @@ void MetricChart::redraw() {
             // Room for a label every ~1.8 lines of text.
             const double line = QFontMetricsF(m_yAxis->labelsFont()).height();
             const double plotHeight = chart()->plotArea().height() > 0 ? chart()->plotArea().height() : height() / 2.0;
-            setNiceTicks(static_cast<QValueAxis*>(m_yAxis), ymin - pad, ymax + pad,
+            // Values that are never negative (loss, norms, rates) keep the
+            // axis at or above 0 rather than padding it to -5.
+            const double lo = ymin >= 0 ? std::max(0.0, ymin - pad) : ymin - pad;
+            setNiceTicks(static_cast<QValueAxis*>(m_yAxis), lo, ymax + pad,
                          int(plotHeight / (1.8 * line)) + 1);
         }
     }
