@@ -32,9 +32,10 @@ namespace stdfs = std::filesystem;
 namespace {
 
 
-// Progress line for tokenizing a data file into the cache (terminal only).
+// Progress line for tokenizing a data file into the cache (terminal only,
+// rank 0 only).
 std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const std::string& path) {
-    if (rep.json())
+    if (rep.json() || rep.silent())
         return {};
     return [path, last = std::chrono::steady_clock::time_point()](int64_t done, int64_t total) mutable {
         auto now = std::chrono::steady_clock::now();

@@ -58,6 +58,8 @@ bool silentRank() {
 }
 } // namespace
 
+bool Reporter::silent() const { return silentRank(); }
+
 void Reporter::info(const std::string& text) {
     if (silentRank())
         return;

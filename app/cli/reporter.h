@@ -15,6 +15,8 @@ public:
     /// Free-form progress text (stderr in JSON mode so stdout stays parseable).
     void info(const std::string& text);
     bool json() const { return m_json; }
+    /// A data-parallel rank other than 0: it prints nothing but its errors.
+    bool silent() const;
 
 private:
     bool m_json;
