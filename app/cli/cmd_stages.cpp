@@ -177,8 +177,14 @@ int runSft(const std::string& command, SftKind kind, const Args& args) {
                  " trainable parameters; base frozen");
     }
     checkResumable(cfg, stem, mc);
-    rep.info("data: " + std::to_string(docs.size()) + " conversations, " + formatCount(double(cache.numTokens())) +
-             " tokens; parent " + (parent.empty() ? std::string("none (random init)") : parent));
+    // The token count is the whole file's: say so when conversations were left out.
+    const std::string used = int64_t(docs.size()) < cache.numDocuments()
+                                 ? std::to_string(docs.size()) + " of " + std::to_string(cache.numDocuments()) +
+                                       " conversations used (" + formatCount(double(cache.numTokens())) +
+                                       " tokens in the file)"
+                                 : std::to_string(docs.size()) + " conversations, " +
+                                       formatCount(double(cache.numTokens())) + " tokens";
+    rep.info("data: " + used + "; parent " + (parent.empty() ? std::string("none (random init)") : parent));
 
     std::unique_ptr<train::SftStage> stage;
     if (kind == SftKind::Lora)
