@@ -119,6 +119,8 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write")},
     //: pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged")},
+    //: pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "instead of --eval_data: hold out this share of --data_path's records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)")},
     //: pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between validations (0 = every --log_interval)")},
     //: pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)

@@ -9,6 +9,7 @@
 #include "common/fs.h"
 #include "common/subprocess.h"
 #include "config/stages.h"
+#include "data/eval_split.h"
 #include "model/lora.h"
 #include "train/checkpoint.h"
 #include "train/distributed.h"
@@ -294,6 +295,31 @@ int cmdDpo(const Args& args) {
 // ---------------------------------------------------------------------------
 // Helpers shared with cmd_stage_tools.cpp.
 
+namespace {
+
+// --eval_split: the run reads a training split of --data_path and validates on
+// the held-out one, both under <out_dir>/cache (data/eval_split.h).
+void applyEvalSplit(config::Values& v) {
+    if (!v.getString("eval_data").empty())
+        throw InputError("--eval_split and --eval_data are both given: hold out a share of --data_path "
+                         "(--eval_split) or name a held-out file (--eval_data), not both");
+    const std::string src = v.getString("data_path");
+    requireDataFile(src, "--data_path", "give a minimind jsonl file");
+    const std::string outDir = v.getString("out_dir");
+    fs::ensureWritableDir(outDir);
+    const data::SplitFiles sp =
+        data::splitForValidation(src, v.getFloat("eval_split"), (stdfs::path(outDir) / "cache").string());
+    v.set("data_path", sp.train);
+    v.set("eval_data", sp.eval);
+    Reporter(v.getBool("json"))
+        .info("validation split: " + std::to_string(sp.evalRecords) + " of " +
+              std::to_string(sp.evalRecords + sp.trainRecords) + " records of " + src + " held out (--eval_split " +
+              v.getString("eval_split") + (sp.reused ? ", the split of an earlier run" : "") + "); training reads " +
+              sp.train);
+}
+
+} // namespace
+
 config::Values parseStageArgs(const std::string& stage, const std::vector<std::string>& args) {
     const config::Schema& s = config::schemaFor(stage);
     config::Values v = config::parseArgs(s, args);
@@ -312,6 +338,8 @@ config::Values parseStageArgs(const std::string& stage, const std::vector<std::s
             throw InputError(msg);
         }
     }
+    if (s.find("eval_split") && v.getFloat("eval_split") > 0)
+        applyEvalSplit(v);
     return v;
 }
 

@@ -161,6 +161,8 @@ PipelineSpec loadPipeline(const std::string& path) {
             for (const char* input : {"data_path", "eval_data"})
                 if (schema.find(input) && !v.getString(input).empty() && !fs::isFile(v.getString(input)))
                     problems.push_back(at + ": " + input + " " + v.getString(input) + ": no such file");
+            if (schema.find("eval_split") && v.getFloat("eval_split") > 0 && !v.getString("eval_data").empty())
+                problems.push_back(at + ": eval_split and eval_data are both set; keep one");
             std::vector<std::string> flags = v.toArgs();
             flags.erase(flags.begin());  // the stage name
             ps.args = std::move(flags);

@@ -131,6 +131,11 @@ void addEvalFields(std::vector<Field>& v,
                    const char* samplesDefault = "256") {
     const char* g = "Data";
     v.push_back(f("eval_data", FieldType::Path, "", dataHelp, g));
+    v.push_back(ranged(f("eval_split", FieldType::Float, "0",
+                         "instead of --eval_data: hold out this share of --data_path's records for validation "
+                         "(spread evenly over the file, written once under out_dir/cache; 0 = off)",
+                         g),
+                       0, 0.5));
     v.push_back(ranged(f("eval_interval", FieldType::Int, "0",
                          "optimizer steps between validations (0 = every --log_interval)", g),
                        0, 1e9));

@@ -445,6 +445,20 @@ TEST_F(StagesCli, EvalDataIsMeasuredEveryIntervalAndStored) {
         }
     EXPECT_EQ(dpoEvals, 2) << dp.out;
 
+    // --eval_split: a share of the training file held out instead of a file
+    // of its own (every fourth conversation here), named on stderr.
+    Result sp = stage("full_sft", "sft.jsonl", 2, {"--eval_split", "0.25", "--eval_interval", "2"});
+    ASSERT_EQ(sp.code, 0) << sp.err;
+    EXPECT_NE(sp.err.find("validation split: 10 of 40 records of " + dir->file("sft.jsonl")), std::string::npos)
+        << sp.err;
+    int splitEvals = 0;
+    for (auto& e : events(sp.out))
+        splitEvals += e["event"] == "eval" && e["val_loss"].get<double>() > 0;
+    EXPECT_EQ(splitEvals, 1) << sp.out;
+    sp = stage("full_sft", "sft.jsonl", 2, {"--eval_split", "0.25", "--eval_data", dir->file("sft.jsonl")});
+    EXPECT_EQ(sp.code, 2);
+    EXPECT_NE(sp.err.find("not both"), std::string::npos) << sp.err;
+
     // A broken or missing file is refused before training, naming it.
     test::writeLines(dir->file("held_bad.jsonl"), {conv("q", "a"), "not json"});
     s = stage("full_sft", "sft.jsonl", 3, {"--eval_data", dir->file("held_bad.jsonl")});

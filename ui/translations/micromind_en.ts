@@ -290,6 +290,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>instead of --eval_data: hold out this share of --data_path&apos;s records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)</source>
+        <extracomment>pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
         <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
@@ -556,7 +562,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-178"/>
+        <location line="-180"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>

@@ -290,6 +290,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>instead of --eval_data: hold out this share of --data_path&apos;s records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)</source>
+        <extracomment>pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)</extracomment>
+        <translation>代替 --eval_data：从 --data_path 中留出这一比例的记录用于验证（均匀分布于整个文件，只在 out_dir/cache 下写一次；0 = 关闭）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
         <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation>两次验证之间的优化步数（0 = 每 --log_interval 步）</translation>
@@ -556,7 +562,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-178"/>
+        <location line="-180"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
