@@ -5,6 +5,7 @@
 // stopped stage from its checkpoint. GRPO without reward variance shows its
 // health warning in the Health tab.
 
+#include "app_setup.h"
 #include "queue_view.h"
 #include "run_manager.h"
 #include "runs_panel.h"
@@ -80,7 +81,11 @@ QStringList statuses(const RunManager& m) {
 class TestUiQueue : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        // English plurals ("1 warning") as the workbench shows them.
+        QCOMPARE(installTranslations(*qApp, QStringLiteral("en")), QStringLiteral("en"));
+    }
 
     void queueSurvivesClosingTheWorkbench() {
         mm::test::UiWorkspace ws;
@@ -198,6 +203,20 @@ private Q_SLOTS:
         QVERIFY2(listed, "the GRPO run's list entry does not count its warnings");
         mm::store::History h((ws.dir + QStringLiteral("/micromind.db")).toStdString());
         QCOMPARE(h.warnings(g->runId()).size(), size_t(g->warnings().size()));
+
+        // For a person to look at: the Runs view with the queue and GRPO's Health tab.
+        panel.resize(1400, 860);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        for (int i = 0; i < panel.list()->count(); ++i)
+            if (panel.list()->item(i)->text().contains(g->label()))
+                panel.list()->setCurrentRow(i);
+        for (auto* tabs : panel.findChildren<QTabWidget*>())
+            if (tabs->indexOf(health) >= 0)
+                tabs->setCurrentWidget(health);
+        QTest::qWait(200);
+        QVERIFY(QDir().mkpath(QStringLiteral(MM_SCREENSHOT_DIR "/en")));
+        QVERIFY(panel.grab().save(QStringLiteral(MM_SCREENSHOT_DIR "/en/runs-queue-health.png")));
 
         // Finished items can be cleared; the runs stay in the history.
         QVERIFY(button("queueClearButton")->isEnabled());
