@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "common/error.h"
+#include "common/fs.h"
 #include "common/torch_compat.h"
 #include "model/fused_ops.h"
 #include "train/checkpoint.h"
@@ -211,6 +212,13 @@ TrainResult Trainer::run() {
     int64_t lastLogTokens = tokens, lastLogStep = step;
     double lastLoss = 0;
     int64_t savedStep = m_o.resume ? step : -1;
+    // Where a diverged run can be picked up again (named in its error).
+    const auto lastGood = [&] {
+        if (savedStep >= 0)
+            return "the last good checkpoint (step " + std::to_string(savedStep) + ") is " + m_o.weightsPath;
+        return std::string("this run wrote no checkpoint before it (every --save_interval steps)") +
+               (fs::isFile(m_o.weightsPath) ? "; " + m_o.weightsPath + " is left as it was" : "");
+    };
     // Probe time since the last log line: left out of its tokens/s.
     double probeSinceLog = 0;
 
@@ -308,7 +316,7 @@ TrainResult Trainer::run() {
                 throw NumericError("training diverged at step " + std::to_string(step + 1) +
                                    ": the gradient norm is " + std::to_string(gradNorm) +
                                    " (loss " + std::to_string(lossSum.item<double>() / double(m_o.accumulation)) +
-                                   "). The update was not applied; the last good checkpoint is " + m_o.weightsPath +
+                                   "). The update was not applied; " + lastGood() +
                                    ". Lower --learning_rate, keep --grad_clip on, or use float32.");
             opt.step();
             ++step;
@@ -349,7 +357,7 @@ TrainResult Trainer::run() {
                     r.metrics.emplace_back(n, v.item<double>() / double(m_o.accumulation));
                 if (!std::isfinite(r.loss))
                     throw NumericError("training diverged at step " + std::to_string(step) + ": loss is " +
-                                       std::to_string(r.loss) + "; the last good checkpoint is " + m_o.weightsPath);
+                                       std::to_string(r.loss) + "; " + lastGood());
                 lastLoss = r.loss;
                 if (m_cb.onLog && rank0)
                     m_cb.onLog(r);

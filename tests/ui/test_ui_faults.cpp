@@ -521,6 +521,42 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(again->state(), State::Completed, 60000);
     }
 
+    // A run whose loss turns NaN stops with exit 4, and the panel and the
+    // history say at which step and where the last good checkpoint is; the
+    // checkpoint of the earlier run in the workspace is left as it was.
+    void divergedRunSaysWhyAndKeepsTheCheckpoint() {
+        mm::test::UiWorkspace ws;
+        MainWindow w;
+        w.setCloseAction(MainWindow::CloseAction::StopRuns);
+        w.show();
+        QVERIFY(w.openWorkspace(ws.dir, true));
+        RunController* good = w.runManager()->launch(QStringLiteral("pretrain"), tinyPretrainFlags(ws, 3));
+        QTRY_COMPARE_WITH_TIMEOUT(good->state(), State::Completed, 60000);
+        const QMap<QString, QByteArray> saved = checkpointFiles(ws.dir);
+        QVERIFY(saved.contains(QStringLiteral("pretrain_128.pth")));
+
+        // Learning rate 1 without gradient clipping: NaN within a few steps.
+        QStringList flags = tinyPretrainFlags(ws, 40);
+        flags << QStringLiteral("--learning_rate") << QStringLiteral("1") << QStringLiteral("--grad_clip")
+              << QStringLiteral("0") << QStringLiteral("--probe_interval") << QStringLiteral("0");
+        RunController* bad = w.runManager()->launch(QStringLiteral("pretrain"), flags);
+        w.runsPanel()->selectRun(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(bad->state(), State::Failed, 60000);
+        QCOMPARE(bad->exitCode(), 4);
+        const QString msg = bad->message();
+        qInfo("message: %s", qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("training diverged at step ")) && msg.contains(QStringLiteral("nan")) &&
+                     msg.contains(QStringLiteral("Lower --learning_rate")),
+                 qPrintable(msg));
+        QVERIFY2(runInfoText(w).contains(QStringLiteral("training diverged")), qPrintable(runInfoText(w)));
+        QCOMPARE(checkpointFiles(ws.dir), saved);
+        mm::store::History h((ws.dir + QStringLiteral("/micromind.db")).toStdString());
+        const auto rec = h.run(bad->runId());
+        QVERIFY(rec);
+        QCOMPARE(QString::fromStdString(rec->status), QStringLiteral("failed"));
+        QVERIFY2(QString::fromStdString(rec->message).contains(QStringLiteral("diverged")), rec->message.c_str());
+    }
+
     // Another process holds micromind.db's write lock: the workbench waits
     // (the busy timeout), then names the file and the process.
     void lockedDatabaseIsReported() {
