@@ -17,7 +17,14 @@
 #include <QSlider>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace mm::ui {
 
@@ -41,8 +48,72 @@ struct LoadedRun {
     QMap<QString, QVector<ChartSample>> series;
 };
 
+/// A run's config as flat text values (paths as their file names).
+std::map<std::string, std::string> configValues(const std::string& json) {
+    std::map<std::string, std::string> out;
+    const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+    if (!j.is_object())
+        return out;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        std::string v = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        if (it.key().find("path") != std::string::npos || it.key() == "tokenizer" || it.key() == "eval_data")
+            v = std::filesystem::path(v).filename().string();
+        out[it.key()] = v;
+    }
+    return out;
+}
+
+/// Overlaid runs are told apart in the legend by the config fields that
+/// differ between them (at most two, the usual suspects first, so the
+/// legend of a half-width chart stays readable):
+/// "full_sft #2 · lr=0.001 · batch_size=4".
+void labelWithConfigDifferences(QList<LoadedRun>& runs, const std::vector<std::string>& configs) {
+    if (runs.size() < 2 || configs.size() != size_t(runs.size()))
+        return;
+    // Bookkeeping that does not change what is trained.
+    static const std::set<std::string> ignored{"out_dir", "json", "resume", "threads", "device", "log_interval",
+                                               "save_interval", "probe_interval", "probe_prompts",
+                                               "probe_max_tokens", "eval_interval", "eval_max_samples",
+                                               "ddp_timeout", "sample_chars", "nproc_per_node", "skip_bad_lines"};
+    static const std::vector<std::string> first{"learning_rate", "batch_size", "hidden_size", "num_hidden_layers",
+                                                "max_seq_len", "epochs", "max_steps", "data_path", "from_weight"};
+    std::vector<std::map<std::string, std::string>> flat;
+    std::set<std::string> keys;
+    for (const auto& c : configs) {
+        flat.push_back(configValues(c));
+        for (const auto& [k, v] : flat.back())
+            keys.insert(k);
+    }
+    std::vector<std::string> differing;
+    const auto differs = [&](const std::string& k) {
+        if (ignored.count(k))
+            return false;
+        for (size_t i = 1; i < flat.size(); ++i)
+            if (flat[i][k] != flat[0][k])
+                return true;
+        return false;
+    };
+    for (const auto& k : first)
+        if (keys.count(k) && differs(k))
+            differing.push_back(k);
+    for (const auto& k : keys)
+        if (std::find(first.begin(), first.end(), k) == first.end() && differs(k))
+            differing.push_back(k);
+    if (differing.size() > 2)
+        differing.resize(2);
+    for (int i = 0; i < runs.size(); ++i)
+        for (const auto& k : differing) {
+            auto it = flat[size_t(i)].find(k);
+            const std::string name = k == "learning_rate" ? "lr" : k;
+            runs[i].label += QStringLiteral(" · %1=%2")
+                                 .arg(QString::fromStdString(name),
+                                      it == flat[size_t(i)].end() ? QStringLiteral("—") : QString::fromStdString(it->second));
+        }
+}
+
 QList<LoadedRun> readRuns(const QString& dbPath, const QList<qint64>& ids) {
     QList<LoadedRun> out;
+    std::vector<std::string> configs;
     try {
         store::History h(dbPath.toStdString());
         for (qint64 id : ids) {
@@ -67,7 +138,9 @@ QList<LoadedRun> readRuns(const QString& dbPath, const QList<qint64>& ids) {
                 r.series.insert(key, v);
             }
             out << r;
+            configs.push_back(rec->configJson);
         }
+        labelWithConfigDifferences(out, configs);
     } catch (const std::exception&) {
         // The history view reports unreadable databases; show what was read.
     }

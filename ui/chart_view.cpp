@@ -159,6 +159,11 @@ qsizetype MetricChart::sampleCount(const QString& key) const {
     return it == m_series.end() ? 0 : it->data.size();
 }
 
+QString MetricChart::seriesLabel(const QString& key) const {
+    auto it = m_series.find(key);
+    return it == m_series.end() ? QString() : it->label;
+}
+
 qsizetype MetricChart::drawnPointCount(const QString& key) const {
     auto it = m_series.find(key);
     return it == m_series.end() ? 0 : it->raw->count();

@@ -37,6 +37,8 @@ public:
     void clearSeries();
     QStringList seriesKeys() const { return m_series.keys(); }
     qsizetype sampleCount(const QString& key) const;
+    /// The series' legend text ("" when there is no such series).
+    QString seriesLabel(const QString& key) const;
     /// Points currently handed to Qt Charts for the series' raw curve (after decimation).
     qsizetype drawnPointCount(const QString& key) const;
 

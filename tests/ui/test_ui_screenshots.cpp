@@ -7,6 +7,7 @@
 
 #include "app_setup.h"
 #include "chart_panel.h"
+#include "chart_view.h"
 #include "history_model.h"
 #include "history_panel.h"
 #include "main_window.h"
@@ -107,6 +108,15 @@ private Q_SLOTS:
         QSignalSpy loaded(hist->charts(), &ChartPanel::loaded);
         hist->openCharts();
         QVERIFY(loaded.wait(10000));
+        // The legend tells the overlaid runs apart by the config fields that differ.
+        const MetricChart* loss = hist->charts()->chart(QStringLiteral("loss"));
+        QVERIFY(loss);
+        QCOMPARE(loss->seriesLabel(QStringLiteral("run1")).section(QStringLiteral(" · "), 0, 1),
+                 QStringLiteral("pretrain #1 · lr=0.0005"));
+        QCOMPARE(loss->seriesLabel(QStringLiteral("run2")).section(QStringLiteral(" · "), 0, 1),
+                 QStringLiteral("full_sft #2 · lr=0.001"));
+        QVERIFY2(loss->seriesLabel(QStringLiteral("run2")).contains(QStringLiteral("data_path=sft.jsonl")),
+                 qPrintable(loss->seriesLabel(QStringLiteral("run2"))));
 
 
         const QStringList names{QStringLiteral("train"),   QStringLiteral("runs"),    QStringLiteral("history"),
