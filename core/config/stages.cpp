@@ -499,6 +499,10 @@ Schema makeGrpo() {
     s.fields.push_back(ranged(f("sample_chars", FieldType::Int, "300",
                                 "bytes of the sample completion shown per log line (terminal and --json)", g),
                               0, 1e6));
+    s.fields.push_back(ranged(f("log_samples", FieldType::Int, "4",
+                                "sampled completions with their rewards kept per log step, from different prompts "
+                                "of the batch first (the Generations timeline, --json \"samples\")", g),
+                              1, 64));
     addEvalFields(s.fields,
                   "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) "
                   "on rank 0 every --eval_interval steps and after the last and scored with --rewards: "
