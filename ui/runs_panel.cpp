@@ -275,11 +275,28 @@ void RunsPanel::trimTimeline() {
 }
 
 void RunsPanel::addSample(RunController* run, const QJsonObject& e) {
-    const QJsonObject s = e.value(QStringLiteral("sample")).toObject();
-    auto* item = addTimelineRow(run, e.value(QStringLiteral("step")).toInteger(),
-                                s.value(QStringLiteral("question")).toString(),
-                                s.value(QStringLiteral("completion")).toString());
-    item->setText(RewardColumn, QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3));
+    // GRPO's log events carry "samples" (several prompts of the batch); older
+    // runs only "sample".
+    QJsonArray samples = e.value(QStringLiteral("samples")).toArray();
+    if (samples.isEmpty())
+        samples.append(e.value(QStringLiteral("sample")));
+    const qint64 step = e.value(QStringLiteral("step")).toInteger();
+    for (const QJsonValue& v : samples) {
+        const QJsonObject s = v.toObject();
+        auto* item = addTimelineRow(run, step, s.value(QStringLiteral("question")).toString(),
+                                    s.value(QStringLiteral("completion")).toString());
+        item->setText(RewardColumn, QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3));
+        QStringList parts;
+        const QJsonObject comps = s.value(QStringLiteral("rewards")).toObject();
+        for (auto it = comps.begin(); it != comps.end(); ++it)
+            parts << QStringLiteral("%1 %2").arg(it.key(), QString::number(it.value().toDouble(), 'f', 3));
+        const QString answer = s.value(QStringLiteral("answer")).toString();
+        QString tip = tr("Reward %1 = %2").arg(QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3),
+                                               parts.join(QStringLiteral(" + ")));
+        if (!answer.isEmpty())
+            tip += QLatin1Char('\n') + tr("Known answer: %1").arg(answer);
+        item->setToolTip(RewardColumn, tip);
+    }
     trimTimeline();
 }
 

@@ -46,8 +46,9 @@ nlohmann::json sampleJson(const train::GrpoSample& s, size_t chars) {
             {"answer", s.answer}, {"reward", s.reward}, {"rewards", parts}};
 }
 
-// The loop's events plus, on each log event, the stage's latest sample
-// (a "sample" field in --json mode, two extra lines in the terminal).
+// The loop's events plus, on each log event, the stage's latest samples
+// ("samples" and, for older readers, the first as "sample" in --json mode; a
+// line each in the terminal).
 train::EventSink grpoSink(Reporter& rep, const train::GrpoStage& stage, size_t chars) {
     return [&rep, &stage, chars](const nlohmann::json& ev) {
         if (ev.value("event", "") != "log") {
@@ -55,9 +56,16 @@ train::EventSink grpoSink(Reporter& rep, const train::GrpoStage& stage, size_t c
             return;
         }
         nlohmann::json e = ev;
-        const train::GrpoSample& s = stage.lastSample();
-        if (s.valid)
-            e["sample"] = sampleJson(s, chars);
+        std::vector<const train::GrpoSample*> kept;
+        for (const auto& s : stage.lastSamples())
+            if (s.valid)
+                kept.push_back(&s);
+        if (!kept.empty()) {
+            e["sample"] = sampleJson(*kept.front(), chars);
+            e["samples"] = nlohmann::json::array();
+            for (const auto* s : kept)
+                e["samples"].push_back(sampleJson(*s, chars));
+        }
         rep.event(e);
         if (rep.json())
             return;
@@ -75,13 +83,13 @@ train::EventSink grpoSink(Reporter& rep, const train::GrpoStage& stage, size_t c
             }
         }
         std::printf("%s\n", line.c_str());
-        if (s.valid) {
-            std::snprintf(buf, sizeof buf, "  sample (reward %.3f", s.reward);
+        for (const auto* s : kept) {
+            std::snprintf(buf, sizeof buf, "  sample (reward %.3f", s->reward);
             std::string head = buf;
-            if (!s.answer.empty())
-                head += ", answer " + oneLine(clip(s.answer, 40));
-            std::printf("%s): %s -> %s\n", head.c_str(), oneLine(clip(s.question, 80)).c_str(),
-                        oneLine(clip(s.completion, chars)).c_str());
+            if (!s->answer.empty())
+                head += ", answer " + oneLine(clip(s->answer, 40));
+            std::printf("%s): %s -> %s\n", head.c_str(), oneLine(clip(s->question, 80)).c_str(),
+                        oneLine(clip(s->completion, chars)).c_str());
         }
         std::fflush(stdout);
     };
@@ -148,6 +156,7 @@ int cmdGrpo(const Args& args) {
     opts.beta = cfg.getFloat("beta");
     opts.clipEps = cfg.getFloat("clip_eps");
     opts.seed = uint64_t(cfg.getInt("seed"));
+    opts.logSamples = int(cfg.getInt("log_samples"));
     // The reference is a second copy of the parent, frozen; with beta 0 the
     // KL term is off and no copy is needed.
     model::MiniMind reference{nullptr};

@@ -7,6 +7,7 @@
 #include "eval/metrics.h"
 #include "train/stage_losses.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mm::train {
@@ -226,6 +227,8 @@ StepOutput GrpoStage::step(model::MiniMind& model, const Batch& batch) {
     std::vector<float> rewards(static_cast<size_t>(N));
     std::vector<double> compSum(K, 0.0);
     double completionTokens = 0, exact = 0, answerable = 0;
+    const int64_t keep = std::min<int64_t>(N, std::max(1, m_o.logSamples));
+    std::vector<GrpoSample> samples(static_cast<size_t>(keep));
     for (int64_t b = 0; b < B; ++b) {
         const int64_t i = idx[b].item<int64_t>();
         const auto& prompt = m_data.prompts.at(size_t(i));
@@ -265,18 +268,21 @@ StepOutput GrpoStage::step(model::MiniMind& model, const Batch& batch) {
             if (c.hitStop)
                 seqs[n].push_back(text::special::kImEnd);
             promptLen[n] = int64_t(prompt.size());
-            if (b == 0 && g == 0) {
-                m_sample.question = m_data.questions[size_t(i)];
-                m_sample.completion = c.text;
-                m_sample.answer = answer;
-                m_sample.reward = total;
-                m_sample.components.clear();
+            // Display order: completion g of prompt b is kept as sample g * B + b.
+            const int64_t slot = g * B + b;
+            if (slot < keep) {
+                GrpoSample& smp = samples[size_t(slot)];
+                smp.question = m_data.questions[size_t(i)];
+                smp.completion = c.text;
+                smp.answer = answer;
+                smp.reward = total;
                 for (size_t k = 0; k < K; ++k)
-                    m_sample.components.emplace_back(m_rewards.names()[k], comp[k]);
-                m_sample.valid = true;
+                    smp.components.emplace_back(m_rewards.names()[k], comp[k]);
+                smp.valid = true;
             }
         }
     }
+    m_samples = std::move(samples);
     const Tensor r = torch::tensor(rewards, torch::kFloat32);
     const Tensor adv = groupAdvantages(r, G);
 

@@ -98,6 +98,7 @@ struct GrpoOptions {
     double beta = 0.02;        ///< KL weight
     double clipEps = 0.2;      ///< ratio clip range
     uint64_t seed = 42;        ///< rollout seed
+    int logSamples = 4;        ///< completions kept per step for display (>= 1)
 };
 
 /// One sampled completion, for display.
@@ -127,7 +128,12 @@ public:
     /// an answer), kl, completion_len, clip_frac, and reward_<name> per reward.
     StepOutput step(model::MiniMind& model, const Batch& batch) override;
     /// The first completion of the latest step's first prompt.
-    const GrpoSample& lastSample() const { return m_sample; }
+    const GrpoSample& lastSample() const { return m_samples.front(); }
+    /// The latest step's completions kept for display (opts.logSamples at
+    /// most): the first completion of each prompt of the batch in turn, then
+    /// their second ones, so different prompts come first. Empty before the
+    /// first step.
+    const std::vector<GrpoSample>& lastSamples() const { return m_samples; }
     /// The rewards summed into each completion's score.
     const RewardSet& rewards() const { return m_rewards; }
     /// The frozen reference (null when beta == 0).
@@ -139,7 +145,7 @@ private:
     RewardSet m_rewards;
     const text::Tokenizer& m_tok;
     GrpoOptions m_o;
-    GrpoSample m_sample;
+    std::vector<GrpoSample> m_samples{1};
 };
 
 } // namespace mm::train

@@ -332,6 +332,14 @@ TEST(GrpoStage, FewStepsChangeTheWeightsAndLeaveTheReferenceUntouched) {
     EXPECT_GT(m["kl"], 0);          // the policy has moved away from the reference
     ASSERT_TRUE(stage.lastSample().valid);
     EXPECT_EQ(stage.lastSample().components.size(), 1u);
+    // Display samples: at most opts.logSamples, every one complete.
+    ASSERT_FALSE(stage.lastSamples().empty());
+    EXPECT_LE(stage.lastSamples().size(), size_t(smallOpts().logSamples));
+    for (const auto& s : stage.lastSamples()) {
+        EXPECT_TRUE(s.valid);
+        EXPECT_EQ(s.components.size(), 1u);
+        EXPECT_FALSE(s.question.empty());
+    }
 
     int changed = 0;
     for (auto& p : policy->named_parameters())

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 #include <cstdio>
 #include <sstream>
 
@@ -189,6 +190,18 @@ TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
         EXPECT_TRUE(e["sample"]["completion"].is_string());
         EXPECT_TRUE(e["sample"]["reward"].is_number());
         EXPECT_EQ(e["sample"]["rewards"].size(), 4u);
+        // --log_samples 4 (default) of a batch of 4 prompts: one completion
+        // of each prompt, the first being "sample".
+        ASSERT_TRUE(e.contains("samples")) << e.dump();
+        ASSERT_EQ(e["samples"].size(), 4u) << e.dump();
+        EXPECT_EQ(e["samples"][0], e["sample"]);
+        std::set<std::string> questions;
+        for (const auto& s : e["samples"]) {
+            EXPECT_TRUE(s["completion"].is_string());
+            EXPECT_EQ(s["rewards"].size(), 4u);
+            questions.insert(s["question"].get<std::string>());
+        }
+        EXPECT_EQ(questions.size(), 4u) << "the samples should come from different prompts";
     }
     EXPECT_EQ(logs, 2);
 
