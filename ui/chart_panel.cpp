@@ -1,5 +1,6 @@
 #include "chart_panel.h"
 
+#include "history_model.h"
 #include "store/history.h"
 
 #include <QCheckBox>
@@ -18,7 +19,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -48,19 +48,15 @@ struct LoadedRun {
     QMap<QString, QVector<ChartSample>> series;
 };
 
-/// A run's config as flat text values (paths as their file names).
-std::map<std::string, std::string> configValues(const std::string& json) {
-    std::map<std::string, std::string> out;
-    const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
-    if (!j.is_object())
-        return out;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        std::string v = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
-        if (it.key().find("path") != std::string::npos || it.key() == "tokenizer" || it.key() == "eval_data")
-            v = std::filesystem::path(v).filename().string();
-        out[it.key()] = v;
-    }
-    return out;
+/// A legend value of at most 24 characters: longer ones keep their start
+/// and end ("sft_zh_bell…ource_1k.jsonl"), so a half-width chart's legend
+/// is not cut off by Qt; the History tab's config table shows the whole value.
+QString legendValue(const std::string& v) {
+    const QString q = QString::fromStdString(v);
+    constexpr int kMax = 24;
+    if (q.size() <= kMax)
+        return q;
+    return q.left(kMax / 2 - 1) + QChar(0x2026) + q.right(kMax / 2);
 }
 
 /// Overlaid runs are told apart in the legend by the config fields that
@@ -80,7 +76,7 @@ void labelWithConfigDifferences(QList<LoadedRun>& runs, const std::vector<std::s
     std::vector<std::map<std::string, std::string>> flat;
     std::set<std::string> keys;
     for (const auto& c : configs) {
-        flat.push_back(configValues(c));
+        flat.push_back(flattenConfig(c, true));
         for (const auto& [k, v] : flat.back())
             keys.insert(k);
     }
@@ -107,7 +103,7 @@ void labelWithConfigDifferences(QList<LoadedRun>& runs, const std::vector<std::s
             const std::string name = k == "learning_rate" ? "lr" : k;
             runs[i].label += QStringLiteral(" · %1=%2")
                                  .arg(QString::fromStdString(name),
-                                      it == flat[size_t(i)].end() ? QStringLiteral("—") : QString::fromStdString(it->second));
+                                      it == flat[size_t(i)].end() ? QStringLiteral("—") : legendValue(it->second));
         }
 }
 

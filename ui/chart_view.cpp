@@ -1,6 +1,7 @@
 #include "chart_view.h"
 
 #include <QApplication>
+#include <QAreaSeries>
 #include <QChart>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -103,16 +104,27 @@ MetricChart::Series& MetricChart::seriesFor(const QString& key, const QString& l
     s.smooth->setPen(pen);
     s.smooth->setName(label);
     s.smooth->setUseOpenGL(false);
+    s.band = new QAreaSeries;
+    s.bandLo = new QLineSeries(s.band);
+    s.bandHi = new QLineSeries(s.band);
+    s.band->setLowerSeries(s.bandLo);
+    s.band->setUpperSeries(s.bandHi);
+    QColor fill = color;
+    fill.setAlpha(55);
+    s.band->setBrush(fill);
+    s.band->setPen(Qt::NoPen);
+    chart()->addSeries(s.band);
     chart()->addSeries(s.raw);
     chart()->addSeries(s.smooth);
     // Only the smoothed curve gets a legend entry.
-    const auto markers = chart()->legend()->markers(s.raw);
-    for (auto* m : markers)
-        m->setVisible(false);
-    s.raw->attachAxis(m_xAxis);
-    s.raw->attachAxis(m_yAxis);
-    s.smooth->attachAxis(m_xAxis);
-    s.smooth->attachAxis(m_yAxis);
+    for (QAbstractSeries* hidden : {static_cast<QAbstractSeries*>(s.band), static_cast<QAbstractSeries*>(s.raw)})
+        for (auto* m : chart()->legend()->markers(hidden))
+            m->setVisible(false);
+    for (QAbstractSeries* x : {static_cast<QAbstractSeries*>(s.band), static_cast<QAbstractSeries*>(s.raw),
+                               static_cast<QAbstractSeries*>(s.smooth)}) {
+        x->attachAxis(m_xAxis);
+        x->attachAxis(m_yAxis);
+    }
     return *m_series.insert(key, s);
 }
 
@@ -140,8 +152,10 @@ void MetricChart::removeSeries(const QString& key) {
     auto it = m_series.find(key);
     if (it == m_series.end())
         return;
+    chart()->removeSeries(it->band);
     chart()->removeSeries(it->raw);
     chart()->removeSeries(it->smooth);
+    delete it->band;  // and its edges
     delete it->raw;
     delete it->smooth;
     m_series.erase(it);
@@ -166,7 +180,19 @@ QString MetricChart::seriesLabel(const QString& key) const {
 
 qsizetype MetricChart::drawnPointCount(const QString& key) const {
     auto it = m_series.find(key);
-    return it == m_series.end() ? 0 : it->raw->count();
+    return it == m_series.end() ? 0 : it->raw->count() + it->bandLo->count() + it->bandHi->count();
+}
+
+qsizetype MetricChart::bandColumnCount(const QString& key) const {
+    auto it = m_series.find(key);
+    return it == m_series.end() ? 0 : it->bandHi->count();
+}
+
+QPair<double, double> MetricChart::bandColumn(const QString& key, qsizetype i) const {
+    auto it = m_series.find(key);
+    if (it == m_series.end() || i < 0 || i >= it->bandHi->count())
+        return {};
+    return {it->bandLo->at(int(i)).y(), it->bandHi->at(int(i)).y()};
 }
 
 void MetricChart::extendEma(Series& s, qsizetype from) const {
@@ -240,16 +266,14 @@ void MetricChart::redrawNow() {
 
 void MetricChart::rebuildAxes() {
     QChart* c = chart();
-    for (auto& s : m_series) {
-        if (m_xAxis) {
-            s.raw->detachAxis(m_xAxis);
-            s.smooth->detachAxis(m_xAxis);
+    for (auto& s : m_series)
+        for (QAbstractSeries* x : {static_cast<QAbstractSeries*>(s.band), static_cast<QAbstractSeries*>(s.raw),
+                                   static_cast<QAbstractSeries*>(s.smooth)}) {
+            if (m_xAxis)
+                x->detachAxis(m_xAxis);
+            if (m_yAxis)
+                x->detachAxis(m_yAxis);
         }
-        if (m_yAxis) {
-            s.raw->detachAxis(m_yAxis);
-            s.smooth->detachAxis(m_yAxis);
-        }
-    }
     if (m_xAxis) {
         c->removeAxis(m_xAxis);
         delete m_xAxis;
@@ -274,12 +298,12 @@ void MetricChart::rebuildAxes() {
     }
     c->addAxis(m_xAxis, Qt::AlignBottom);
     c->addAxis(m_yAxis, Qt::AlignLeft);
-    for (auto& s : m_series) {
-        s.raw->attachAxis(m_xAxis);
-        s.raw->attachAxis(m_yAxis);
-        s.smooth->attachAxis(m_xAxis);
-        s.smooth->attachAxis(m_yAxis);
-    }
+    for (auto& s : m_series)
+        for (QAbstractSeries* x : {static_cast<QAbstractSeries*>(s.band), static_cast<QAbstractSeries*>(s.raw),
+                                   static_cast<QAbstractSeries*>(s.smooth)}) {
+            x->attachAxis(m_xAxis);
+            x->attachAxis(m_yAxis);
+        }
     m_axesDirty = false;
 }
 
@@ -316,7 +340,8 @@ void MetricChart::extendBounds(Series& s) {
     s.scanned = s.data.size();
 }
 
-void MetricChart::decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& smooth) const {
+void MetricChart::decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& lo,
+                           QList<QPointF>& hi, QList<QPointF>& smooth) const {
     const qsizetype n = s.data.size();
     const auto usable = [&](double v) { return std::isfinite(v) && (!m_logY || v > 0); };
     if (n <= 2 * buckets) {
@@ -331,27 +356,26 @@ void MetricChart::decimate(const Series& s, qsizetype buckets, QList<QPointF>& r
         }
         return;
     }
-    // Min and max of each bucket keep spikes visible after decimation.
+    // Thinned: each bucket's min and max become the band's edges at the
+    // bucket's middle x, so spikes stay visible as the band's reach.
     const qsizetype per = (n + buckets - 1) / buckets;
-    raw.reserve(2 * buckets);
+    lo.reserve(buckets);
+    hi.reserve(buckets);
     smooth.reserve(buckets);
     for (qsizetype b = 0; b < n; b += per) {
         const qsizetype e = std::min(n, b + per);
-        qsizetype lo = -1, hi = -1;
+        double vmin = std::numeric_limits<double>::infinity(), vmax = -vmin;
         for (qsizetype i = b; i < e; ++i) {
             const double v = s.data[i].value;
             if (!usable(v))
                 continue;
-            if (lo < 0 || v < s.data[lo].value)
-                lo = i;
-            if (hi < 0 || v > s.data[hi].value)
-                hi = i;
+            vmin = std::min(vmin, v);
+            vmax = std::max(vmax, v);
         }
-        if (lo >= 0) {
-            const qsizetype first = std::min(lo, hi), second = std::max(lo, hi);
-            raw.append(QPointF(xOf(s.data[first]), s.data[first].value));
-            if (second != first)
-                raw.append(QPointF(xOf(s.data[second]), s.data[second].value));
+        if (vmin <= vmax) {
+            const double x = xOf(s.data[b + (e - b) / 2]);
+            lo.append(QPointF(x, vmin));
+            hi.append(QPointF(x, vmax));
         }
         if (usable(s.ema[e - 1]))
             smooth.append(QPointF(xOf(s.data[e - 1]), s.ema[e - 1]));
@@ -365,7 +389,7 @@ void MetricChart::redraw() {
     double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
     struct Pending {
         Series* s;
-        QList<QPointF> raw, smooth;
+        QList<QPointF> raw, lo, hi, smooth;
     };
     std::vector<Pending> pending;
     for (auto& s : m_series) {
@@ -376,8 +400,8 @@ void MetricChart::redraw() {
         ymax = std::max(ymax, m_logY ? s.yposMax : s.ymax);
         if (!s.dirty)
             continue;
-        Pending p{&s, {}, {}};
-        decimate(s, buckets, p.raw, p.smooth);
+        Pending p{&s, {}, {}, {}, {}};
+        decimate(s, buckets, p.raw, p.lo, p.hi, p.smooth);
         pending.push_back(std::move(p));
     }
     // Qt Charts recomputes a series' whole geometry (and its hover shape) on
@@ -389,6 +413,10 @@ void MetricChart::redraw() {
             p.s->raw->clear();
         if (p.s->smooth->count() > 0)
             p.s->smooth->clear();
+        if (p.s->bandHi->count() > 0) {
+            p.s->bandHi->clear();
+            p.s->bandLo->clear();
+        }
     }
     if (m_axesDirty)
         rebuildAxes();
@@ -426,6 +454,8 @@ void MetricChart::redraw() {
     }
     for (auto& p : pending) {
         p.s->raw->replace(p.raw);
+        p.s->bandLo->replace(p.lo);
+        p.s->bandHi->replace(p.hi);
         p.s->smooth->replace(p.smooth);
         p.s->dirty = false;
     }

@@ -3,7 +3,9 @@
 // buffered and drawn by one single-shot ~40 ms timer, each series replaced at
 // once with a decimated point list (min/max per pixel bucket), so 100k points
 // per series keep the UI responsive. Each run shows its raw curve faintly
-// behind an EMA-smoothed one.
+// behind an EMA-smoothed one; once a run has more points than the chart has
+// pixels, the raw curve becomes a shaded band from each pixel column's
+// minimum to its maximum.
 
 #include <QChartView>
 #include <QMap>
@@ -11,6 +13,7 @@
 #include <QVector>
 
 class QLineSeries;
+class QAreaSeries;
 class QAbstractAxis;
 
 namespace mm::ui {
@@ -39,8 +42,13 @@ public:
     qsizetype sampleCount(const QString& key) const;
     /// The series' legend text ("" when there is no such series).
     QString seriesLabel(const QString& key) const;
-    /// Points currently handed to Qt Charts for the series' raw curve (after decimation).
+    /// Points currently handed to Qt Charts for the series' raw curve or its
+    /// min/max band (after decimation).
     qsizetype drawnPointCount(const QString& key) const;
+    /// Pixel columns of the series' min/max band (0 while every point is drawn).
+    qsizetype bandColumnCount(const QString& key) const;
+    /// The band's (lower, upper) values of column i, for tests.
+    QPair<double, double> bandColumn(const QString& key, qsizetype i) const;
 
     /// EMA weight in [0, 0.999] (0 = no smoothing).
     void setSmoothing(double w);
@@ -73,13 +81,22 @@ private:
         double xmin[3], xmax[3], ymin, ymax, yposMin, yposMax;
         QLineSeries* raw = nullptr;
         QLineSeries* smooth = nullptr;
+        /// Min/max band of the thinned raw points; bandLo/bandHi are its
+        /// edges (owned by the band, never added to the chart themselves).
+        QAreaSeries* band = nullptr;
+        QLineSeries* bandLo = nullptr;
+        QLineSeries* bandHi = nullptr;
         bool dirty = true;
     };
     Series& seriesFor(const QString& key, const QString& label);
     void extendEma(Series& s, qsizetype from) const;
     static void resetBounds(Series& s);
     static void extendBounds(Series& s);
-    void decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& smooth) const;
+    /// Raw points, or (when there are more than 2 x buckets) the min and max
+    /// of each bucket as a band's lower and upper edge; the smoothed curve's
+    /// last point of each bucket.
+    void decimate(const Series& s, qsizetype buckets, QList<QPointF>& raw, QList<QPointF>& lo, QList<QPointF>& hi,
+                  QList<QPointF>& smooth) const;
     void scheduleRedraw();
     void redraw();
     void rebuildAxes();

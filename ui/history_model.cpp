@@ -5,11 +5,33 @@
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <filesystem>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 namespace mm::ui {
+
+std::map<std::string, std::string> flattenConfig(const std::string& json, bool fileNamesOnly) {
+    std::map<std::string, std::string> out;
+    const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+    if (!j.is_object())
+        return out;
+    const auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    const auto add = [&](const std::string& key, const std::string& leaf, std::string v) {
+        if (fileNamesOnly && (leaf.find("path") != std::string::npos || leaf == "tokenizer" || leaf == "eval_data"))
+            v = std::filesystem::path(v).filename().string();
+        out[key] = std::move(v);
+    };
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it->is_object())
+            for (auto jt = it->begin(); jt != it->end(); ++jt)
+                add(it.key() + "." + jt.key(), jt.key(), text(*jt));
+        else
+            add(it.key(), it.key(), text(*it));
+    }
+    return out;
+}
 
 namespace {
 

@@ -7,9 +7,18 @@
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace mm::ui {
+
+/// A run's config JSON as flat text values, one level of nesting joined as
+/// "outer.inner"; strings as they are, other values as JSON. With
+/// `fileNamesOnly`, path-like fields (…path, tokenizer, eval_data) keep only
+/// their file name. Not JSON or not an object: empty. Shared by the history's
+/// config-diff table and the charts' legends so both name fields alike.
+std::map<std::string, std::string> flattenConfig(const std::string& json, bool fileNamesOnly = false);
 
 class RunsModel : public QAbstractTableModel {
     Q_OBJECT

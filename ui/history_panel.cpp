@@ -28,28 +28,6 @@
 
 namespace mm::ui {
 
-namespace {
-
-/// Flattens a config JSON into "key" -> "value" ("model.hidden_size" for nested).
-std::map<std::string, std::string> flatten(const QString& json) {
-    std::map<std::string, std::string> out;
-    try {
-        const auto j = nlohmann::json::parse(json.toStdString());
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            if (it->is_object()) {
-                for (auto jt = it->begin(); jt != it->end(); ++jt)
-                    out[it.key() + "." + jt.key()] = jt->is_string() ? jt->get<std::string>() : jt->dump();
-            } else {
-                out[it.key()] = it->is_string() ? it->get<std::string>() : it->dump();
-            }
-        }
-    } catch (const std::exception&) {
-    }
-    return out;
-}
-
-} // namespace
-
 HistoryPanel::HistoryPanel(QWidget* parent) : QWidget(parent) {
     m_model = new RunsModel(this);
     m_proxy = new RunsFilterModel(this);
@@ -268,7 +246,7 @@ void ConfigDiffWidget::rebuild() {
     std::vector<std::map<std::string, std::string>> flat;
     std::set<std::string> keys;
     for (const auto& c : m_configs) {
-        flat.push_back(flatten(c.second));
+        flat.push_back(flattenConfig(c.second.toStdString()));
         for (const auto& [k, v] : flat.back())
             keys.insert(k);
     }

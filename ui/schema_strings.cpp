@@ -163,6 +163,8 @@ const SchemaString kSchemaStrings[] = {
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "comma list of rewards, summed: format, exact, length, repetition")},
     //: grpo.sample_chars
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "bytes of the sample completion shown per log line (terminal and --json)")},
+    //: grpo.log_samples
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json \"samples\")")},
     //: grpo.eval_data
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged")},
     //: grpo.eval_max_samples

@@ -331,6 +331,38 @@ private Q_SLOTS:
         QCOMPARE(csv.count(QLatin1Char('\n')), 100001);
     }
 
+    void chartShadesAMinMaxBandWhenThinned() {
+        // More points than pixels: the raw curve becomes a band from each
+        // column's minimum to its maximum, and a one-point spike still
+        // reaches the band's top. Few points: the raw curve, no band.
+        MetricChart chart(QStringLiteral("loss"), QStringLiteral("Loss"));
+        chart.resize(800, 400);
+        chart.show();
+        QSignalSpy redrawn(&chart, &MetricChart::redrawn);
+        for (int i = 0; i < 50000; ++i)
+            chart.append(QStringLiteral("big"), QStringLiteral("big"),
+                         {double(i), double(i), i * 0.01, i == 31234 ? 40.0 : 3.0 + (i % 7) * 0.1});
+        for (int i = 0; i < 50; ++i)
+            chart.append(QStringLiteral("small"), QStringLiteral("small"), {double(i), double(i), i * 0.01, 2.0});
+        QVERIFY(redrawn.wait(2000));
+        const qsizetype columns = chart.bandColumnCount(QStringLiteral("big"));
+        QVERIFY2(columns > 100 && columns <= 1000, qPrintable(QString::number(columns)));
+        double top = 0;
+        for (qsizetype i = 0; i < columns; ++i) {
+            const auto [lo, hi] = chart.bandColumn(QStringLiteral("big"), i);
+            QVERIFY(lo <= hi);
+            QVERIFY(lo >= 3.0 - 1e-9);
+            top = std::max(top, hi);
+        }
+        QCOMPARE(top, 40.0);
+        QCOMPARE(chart.bandColumnCount(QStringLiteral("small")), 0);
+        QCOMPARE(chart.drawnPointCount(QStringLiteral("small")), 50);
+        // The band follows the log axis too.
+        chart.setLogY(true);
+        QVERIFY(redrawn.wait(2000));
+        QCOMPARE(chart.bandColumnCount(QStringLiteral("big")), columns);
+    }
+
     void chartAxisLabelsAreDistinctAndFitTheirSpacing() {
         // A short chart (title + legend) over a narrow loss range: Qt 6.4
         // elided every y label to "..." when ticks were closer than a line of

@@ -422,6 +422,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json &quot;samples&quot;)</source>
+        <extracomment>grpo.log_samples</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
         <extracomment>grpo.eval_data</extracomment>
         <translation type="unfinished"></translation>
@@ -562,7 +568,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-180"/>
+        <location line="-182"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>
@@ -613,7 +619,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+81"/>
+        <location filename="../chart_panel.cpp" line="+150"/>
         <source>Smoothing:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1114,7 +1120,7 @@
 <context>
     <name>mm::ui::ConfigDiffWidget</name>
     <message>
-        <location filename="../history_panel.cpp" line="+242"/>
+        <location filename="../history_panel.cpp" line="+220"/>
         <source>Differences only</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2071,7 +2077,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+258"/>
+        <location filename="../chart_view.cpp" line="+287"/>
         <source>step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2086,7 +2092,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+195"/>
+        <location line="+201"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -2436,7 +2442,7 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+153"/>
+        <location filename="../history_model.cpp" line="+175"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2672,7 +2678,17 @@
         </translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
+        <source>Reward %1 = %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Known answer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation type="unfinished"></translation>
     </message>

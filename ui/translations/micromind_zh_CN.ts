@@ -422,6 +422,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json &quot;samples&quot;)</source>
+        <extracomment>grpo.log_samples</extracomment>
+        <translation>每个日志步保留的采样补全及其奖励，优先取自批次中不同的提示（生成时间线，--json &quot;samples&quot;）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
         <extracomment>grpo.eval_data</extracomment>
         <translation>训练数据格式的留出提示词：在 rank 0 上每隔 --eval_interval 步及最后一步贪心生成回答（最多 --max_gen_len 个词元），用 --rewards 打分：val_reward_mean、val_accuracy、val_format_rate、val_completion_len；不影响训练</translation>
@@ -562,7 +568,7 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-180"/>
+        <location line="-182"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
@@ -613,7 +619,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+81"/>
+        <location filename="../chart_panel.cpp" line="+150"/>
         <source>Smoothing:</source>
         <translation>平滑：</translation>
     </message>
@@ -1112,7 +1118,7 @@
 <context>
     <name>mm::ui::ConfigDiffWidget</name>
     <message>
-        <location filename="../history_panel.cpp" line="+242"/>
+        <location filename="../history_panel.cpp" line="+220"/>
         <source>Differences only</source>
         <translation>仅显示差异</translation>
     </message>
@@ -2065,7 +2071,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+258"/>
+        <location filename="../chart_view.cpp" line="+287"/>
         <source>step</source>
         <translation>步数</translation>
     </message>
@@ -2080,7 +2086,7 @@
         <translation>实际用时（秒）</translation>
     </message>
     <message>
-        <location line="+195"/>
+        <location line="+201"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -2428,7 +2434,7 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+153"/>
+        <location filename="../history_model.cpp" line="+175"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
@@ -2662,7 +2668,17 @@
         </translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
+        <source>Reward %1 = %2</source>
+        <translation>奖励 %1 = %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Known answer: %1</source>
+        <translation>已知答案：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation>探测：模型在这一步对固定提示词的贪心解码回答（不计奖励）</translation>
     </message>
