@@ -9,12 +9,7 @@
 #include "config/stages.h"
 #include "data/jsonl.h"
 #include "data/token_cache.h"
-#include "eval/metrics.h"
-#include "model/minimind.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
-#include "train/pretrain_stage.h"
-#include "train/run_setup.h"
 
 #include <httplib.h>
 
@@ -28,9 +23,6 @@
 namespace mm::cli {
 
 namespace stdfs = std::filesystem;
-
-namespace {
-
 
 // Progress line for tokenizing a data file into the cache (terminal only,
 // rank 0 only).
@@ -48,8 +40,6 @@ std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const s
         std::fflush(stderr);
     };
 }
-
-} // namespace
 
 int cmdTrainTokenizer(const Args& args) {
     config::Values cfg = parseStageArgs("train_tokenizer", args);
@@ -130,77 +120,7 @@ int cmdTrainTokenizer(const Args& args) {
     return 0;
 }
 
-int cmdPretrain(const Args& args) {
-    config::Values cfg = parseStageArgs("pretrain", args);
-    Reporter rep(cfg.getBool("json"));
-    const std::string dataPath = cfg.getString("data_path");
-    requireDataFile(dataPath, "--data_path", "download minimind's data (see README) or give a {\"text\": ...} jsonl");
-    text::Tokenizer tok = loadStageTokenizer(cfg);
-    const std::string outDir = cfg.getString("out_dir");
-    fs::ensureWritableDir(outDir);
-    train::applyThreads(cfg.getInt("threads"));
-    // Resolve device/dtype early so a bad --device fails before tokenizing.
-    const torch::Device dev = train::resolveDevice(cfg.getString("device"));
-    train::resolveDtype(cfg.getString("dtype"), dev);
-
-    data::CacheBuildOptions co;
-    co.format = data::CacheFormat::Pretrain;
-    co.skipBadLines = cfg.getBool("skip_bad_lines");
-    co.progress = cacheProgress(rep, dataPath);
-    data::TokenCache cache =
-        data::TokenCache::openOrBuild(dataPath, tok, (stdfs::path(outDir) / "cache").string(), co);
-    if (cache.badLines() > 0)
-        rep.info("warning: " + std::to_string(cache.badLines()) + " bad lines in " + dataPath + " were skipped");
-    const auto mode = cfg.getString("packing") == "pad" ? data::PretrainDataset::Mode::Pad : data::PretrainDataset::Mode::Pack;
-    const int seqLen = int(cfg.getInt("max_seq_len"));
-    data::PretrainDataset ds(cache, seqLen, mode);
-    std::vector<std::string> evalTexts;
-    rep.info("data: " + formatCount(double(cache.numDocuments())) + " documents, " +
-             formatCount(double(cache.numTokens())) + " tokens -> " + formatCount(double(ds.size())) + " samples of " +
-             std::to_string(seqLen) + " (" + cfg.getString("packing") + ")");
-
-    model::ModelConfig mc = train::modelConfigFrom(cfg, tok.vocabSize());
-    torch::manual_seed(uint64_t(cfg.getInt("seed")));
-    model::MiniMind model(mc);
-    model->resetParameters(uint64_t(cfg.getInt("seed")));
-    if (cfg.getBool("resume"))
-        train::readResumeMeta(train::resumePath(outDir, "pretrain", mc));  // clear error before anything runs
-
-    // --eval_data: held-out texts, scored as pretraining reads them.
-    if (!cfg.getString("eval_data").empty()) {
-        const std::string evalPath = cfg.getString("eval_data");
-        requireDataFile(evalPath, "--eval_data", "give held-out text in the training file's format");
-        std::vector<std::string> texts;
-        data::JsonlReader reader(evalPath, cfg.getBool("skip_bad_lines"));
-        nlohmann::json rec;
-        const size_t cap = cfg.getInt("eval_max_samples") > 0 ? size_t(cfg.getInt("eval_max_samples")) : SIZE_MAX;
-        while (texts.size() < cap && reader.next(rec))
-            for (auto& t : data::anyTexts(rec, reader.where()))
-                if (texts.size() < cap)
-                    texts.push_back(std::move(t));
-        if (texts.empty())
-            throw InputError("--eval_data " + evalPath + ": holds no texts");
-        rep.info("validation: " + std::to_string(texts.size()) + " texts of " + evalPath + " every " +
-                 std::to_string(cfg.getInt("eval_interval") > 0 ? cfg.getInt("eval_interval") : cfg.getInt("log_interval")) +
-                 " steps (val_loss, val_bpb)");
-        evalTexts = std::move(texts);
-    }
-    train::PretrainStage stage(ds);
-    train::StageRun run;
-    run.cfg = cfg;
-    run.model = model;
-    run.stage = &stage;
-    run.dataKey = cache.key() + "|" + std::to_string(seqLen) + "|" + cfg.getString("packing");
-    run.extraMeta = {{"tokenizer", tok.fingerprint()}, {"tokenizer_path", tok.path()}, {"data_path", dataPath}};
-    if (!evalTexts.empty())
-        run.evaluate = [&](model::MiniMind& m) {
-            const eval::PerplexityResult r = eval::perplexity(m, tok, evalTexts, seqLen);
-            return std::vector<std::pair<std::string, double>>{
-                {"val_loss", r.tokens > 0 ? r.nll / double(r.tokens) : 0.0}, {"val_bpb", r.bitsPerByte()}};
-        };
-    train::runStage(run, [&](const nlohmann::json& e) { rep.event(e); }, &g_stopRequested);
-    return g_stopRequested ? 130 : 0;
-}
+int cmdPretrain(const Args& args) { return runTraining("pretrain", args); }
 
 namespace {
 

@@ -2,6 +2,8 @@
 // Renders the core's event stream for a person (aligned progress lines) or for
 // a program (--json: one JSON object per line on stdout, flushed).
 
+#include "common/format.h"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -22,9 +24,7 @@ private:
     bool m_json;
 };
 
-/// "1h02m", "3m05s", "12.3s".
-std::string formatDuration(double seconds);
-/// 1234567 -> "1.23M", 12345 -> "12.3k".
-std::string formatCount(double n);
+using mm::formatCount;
+using mm::formatDuration;
 
 } // namespace mm::cli

@@ -1,6 +1,7 @@
 #pragma once
-// Helpers shared by the post-training commands (cmd_stages.cpp and
-// cmd_stage_tools.cpp): config parsing, tokenizer and parent checkpoints.
+// Helpers shared by the training commands and their tools (cmd_stages.cpp,
+// cmd_train.cpp, cmd_grpo.cpp, cmd_stage_tools.cpp): config parsing, tokenizer
+// and parent checkpoints, event formatting.
 
 #include "reporter.h"
 
@@ -8,6 +9,8 @@
 #include "data/token_cache.h"
 #include "model/minimind.h"
 #include "text/tokenizer.h"
+#include "train/run_setup.h"
+#include "train/stage_build.h"
 
 #include <algorithm>
 #include <functional>
@@ -32,17 +35,24 @@ inline std::vector<std::string> splitList(const std::string& s) {
 /// Parses a command's flags (with presets and cross-field checks).
 config::Values parseStageArgs(const std::string& stage, const std::vector<std::string>& args);
 /// InputError "<flag> <path>: no such file; <hint>" when `path` is not a file.
-void requireDataFile(const std::string& path, const std::string& flag, const std::string& hint);
+using train::requireDataFile;
 /// --tokenizer or <out_dir>/tokenizer.model, with a hint when missing.
 text::Tokenizer loadStageTokenizer(const config::Values& cfg);
 /// The SFT token cache of a conversations jsonl under <out_dir>/cache.
 data::TokenCache sftCache(const config::Values& cfg, const text::Tokenizer& tok, Reporter& rep,
                           const std::string& dataPath);
-/// "<out_dir>/<stem>_<suffix>.pth" for --from_weight, or "" for "none".
-std::string parentPath(const config::Values& cfg, const model::ModelConfig& mc);
 /// Loads --from_weight into a model shaped by the config's model flags; "none"
 /// gives a freshly initialised model. Errors name the missing file and the
 /// command that makes it, or the flags that disagree with the checkpoint.
 model::MiniMind loadParent(const config::Values& cfg, const text::Tokenizer& tok, std::string& path);
+
+/// A training command: parse, build the stage (train::buildStageRun), run it,
+/// format its events (terminal or --json). Returns the exit code.
+int runTraining(const std::string& stage, const std::vector<std::string>& args);
+/// Terminal progress of tokenizing `path` into the cache (none in --json mode
+/// or on ranks other than 0).
+std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const std::string& path);
+/// GRPO's events: each log event gets the stage's latest samples.
+train::EventSink grpoSink(Reporter& rep, const train::GrpoStage& stage, size_t chars);
 
 } // namespace mm::cli

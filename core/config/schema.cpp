@@ -235,13 +235,20 @@ std::vector<std::string> Values::toArgs() const {
     return out;
 }
 
-std::vector<std::string> validate(const Values& values) {
-    std::vector<std::string> problems;
+std::vector<Problem> validateFields(const Values& values) {
+    std::vector<Problem> problems;
     for (const auto& f : values.schema().fields) {
         std::string p = checkValue(f, values.getString(f.name));
         if (!p.empty())
-            problems.push_back(p);
+            problems.push_back({f.name, std::move(p)});
     }
+    return problems;
+}
+
+std::vector<std::string> validate(const Values& values) {
+    std::vector<std::string> problems;
+    for (auto& p : validateFields(values))
+        problems.push_back(std::move(p.message));
     return problems;
 }
 

@@ -69,7 +69,17 @@ Values parseArgs(const Schema& schema, const std::vector<std::string>& args);
 /// Same validation for a JSON object (unknown keys rejected).
 Values parseJson(const Schema& schema, const nlohmann::json& object);
 
-/// Checks ranges/choices of the current values; returns problems (empty = ok).
+/// One problem of one field: `message` is the text validate() gives
+/// ("--epochs: 0 is below the minimum 1").
+struct Problem {
+    std::string field;
+    std::string message;
+};
+
+/// Checks ranges/choices of the current values; returns every problem with
+/// its field (empty = ok).
+std::vector<Problem> validateFields(const Values& values);
+/// validateFields' messages alone.
 std::vector<std::string> validate(const Values& values);
 
 /// `micromind <stage> --help` text, grouped, with defaults and ranges.

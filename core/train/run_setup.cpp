@@ -77,22 +77,28 @@ void applyThreads(int64_t n) {
     at::set_num_threads(int(n));
 }
 
-// --ddp_timeout of the stage's schema (300 s for a schema without it).
-static int64_t ddpTimeoutSeconds(const config::Values& cfg) {
-    for (const auto& f : cfg.schema().fields)
-        if (f.name == "ddp_timeout")
-            return cfg.getInt("ddp_timeout");
-    return 300;
+std::string tokenizerPath(const std::string& tokenizer, const std::string& outDir) {
+    if (!tokenizer.empty())
+        return tokenizer;
+    // A workspace holds MicroMind's tokenizer.model, or (imported from minimind
+    // or Hugging Face) a tokenizer.json; the error for neither names tokenizer.model.
+    const std::string found = text::tokenizerFileIn(outDir);
+    return found.empty() ? (std::filesystem::path(outDir) / "tokenizer.model").string() : found;
 }
 
 std::string tokenizerPath(const config::Values& cfg) {
-    const std::string& t = cfg.getString("tokenizer");
-    if (!t.empty())
-        return t;
-    // A workspace holds MicroMind's tokenizer.model, or (imported from minimind
-    // or Hugging Face) a tokenizer.json; the error for neither names tokenizer.model.
-    const std::string found = text::tokenizerFileIn(cfg.getString("out_dir"));
-    return found.empty() ? (std::filesystem::path(cfg.getString("out_dir")) / "tokenizer.model").string() : found;
+    return tokenizerPath(cfg.getString("tokenizer"), cfg.getString("out_dir"));
+}
+
+model::ModelConfig modelConfigFrom(const config::TrainingOptions& o, int vocabSize) {
+    model::ModelConfig mc;
+    mc.vocabSize = vocabSize;
+    mc.hiddenSize = int(o.hiddenSize);
+    mc.numLayers = int(o.numHiddenLayers);
+    mc.useMoe = o.useMoe;
+    mc.numHeads = int(o.numAttentionHeads);
+    mc.numKvHeads = int(o.numKeyValueHeads);
+    return mc;
 }
 
 model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize) {
@@ -116,46 +122,43 @@ std::string resumePath(const std::string& outDir, const std::string& stage, cons
 }
 
 TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<bool>* stopFlag) {
-    const config::Values& cfg = run.cfg;
-    const std::string outDir = cfg.getString("out_dir");
+    const config::TrainingOptions& opts = run.opts;
+    const std::string& outDir = opts.outDir;
     const std::string stageName = run.stage->name();
     const model::ModelConfig& mc = run.model->config();
 
     TrainOptions o;
-    o.epochs = cfg.getInt("epochs");
-    o.batchSize = cfg.getInt("batch_size");
-    o.accumulation = cfg.getInt("accumulation_steps");
-    o.maxSteps = cfg.getInt("max_steps");
-    o.warmupSteps = cfg.getInt("warmup_steps");
-    o.logInterval = cfg.getInt("log_interval");
-    o.saveInterval = cfg.getInt("save_interval");
-    o.learningRate = cfg.getFloat("learning_rate");
-    o.gradClip = cfg.getFloat("grad_clip");
-    o.weightDecay = cfg.getFloat("weight_decay");
-    o.seed = uint64_t(cfg.getInt("seed"));
-    o.device = resolveDevice(cfg.getString("device"));
-    o.dtype = resolveDtype(cfg.getString("dtype"), o.device);
-    o.resume = cfg.getBool("resume");
+    o.epochs = opts.epochs;
+    o.batchSize = opts.batchSize;
+    o.accumulation = opts.accumulationSteps;
+    o.maxSteps = opts.maxSteps;
+    o.warmupSteps = opts.warmupSteps;
+    o.logInterval = opts.logInterval;
+    o.saveInterval = opts.saveInterval;
+    o.learningRate = opts.learningRate;
+    o.gradClip = opts.gradClip;
+    o.weightDecay = opts.weightDecay;
+    o.seed = uint64_t(opts.seed);
+    o.device = run.device ? *run.device : resolveDevice(opts.device);
+    o.dtype = run.dtype ? *run.dtype : resolveDtype(opts.dtype, o.device);
+    o.resume = opts.resume;
 
     // Live probes: prompts, tokenizer and prompt lengths are checked on every
     // rank before anything starts (a bad --probe_prompts file fails every rank
     // alike); only rank 0 decodes.
     std::unique_ptr<text::Tokenizer> probeTok;
     std::unique_ptr<Prober> prober;
-    if (cfg.schema().find("probe_interval") && cfg.getInt("probe_interval") > 0) {
-        const std::string& file = cfg.getString("probe_prompts");
+    if (opts.probeInterval > 0) {
+        const std::string& file = opts.probePrompts;
         ProbeSet set = file.empty() ? defaultProbeSet(stageName, eval::locateResourceDir()) : loadProbeFile(file, stageName);
-        probeTok = std::make_unique<text::Tokenizer>(text::Tokenizer::load(tokenizerPath(cfg)));
-        prober = std::make_unique<Prober>(*probeTok, std::move(set), int(cfg.getInt("probe_max_tokens")),
-                                          int64_t(mc.maxPositions));
-        o.probeInterval = cfg.getInt("probe_interval");
+        probeTok = std::make_unique<text::Tokenizer>(text::Tokenizer::load(tokenizerPath(opts.tokenizer, outDir)));
+        prober = std::make_unique<Prober>(*probeTok, std::move(set), int(opts.probeMaxTokens), int64_t(mc.maxPositions));
+        o.probeInterval = opts.probeInterval;
     }
 
     // Validation on --eval_data (rank 0, like the probes).
-    if (run.evaluate && cfg.schema().find("eval_data") && !cfg.getString("eval_data").empty()) {
-        const int64_t iv = cfg.getInt("eval_interval");
-        o.evalInterval = iv > 0 ? iv : o.logInterval;
-    }
+    if (run.evaluate && !opts.evalData.empty())
+        o.evalInterval = opts.effectiveEvalInterval();
 
     // Data parallel when launched by torchrun/srun (WORLD_SIZE > 1): one CUDA
     // device per local rank unless the user pinned one, rendezvous, then only
@@ -163,7 +166,7 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     const DistEnv env = DistEnv::fromEnvironment();
     std::unique_ptr<Communicator> comm;
     if (env.distributed()) {
-        const std::string spec = cfg.getString("device");
+        const std::string& spec = opts.device;
         if (o.device.is_cuda() && (spec == "auto" || spec == "cuda")) {
             if (env.localRank >= int(torch::cuda::device_count()))
                 throw InputError("rank " + std::to_string(env.rank) + ": LOCAL_RANK " + std::to_string(env.localRank) +
@@ -171,7 +174,7 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
                                  " present); start at most as many processes per host as it has GPUs");
             o.device = torch::Device(torch::kCUDA, env.localRank);
         }
-        comm = std::make_unique<Communicator>(env, o.device, std::chrono::seconds(ddpTimeoutSeconds(cfg)));
+        comm = std::make_unique<Communicator>(env, o.device, std::chrono::seconds(opts.ddpTimeout));
         o.rank = env.rank;
         o.worldSize = env.worldSize;
         o.comm = comm.get();
@@ -182,7 +185,7 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     o.resumePath = resumePath(outDir, stem, mc);
     o.dataKey = run.dataKey;
     o.meta = run.extraMeta;
-    o.meta["config"] = cfg.toJson();
+    o.meta["config"] = run.config;
     o.meta["parent"] = run.parentCheckpoint;
     o.meta["micromind_version"] = MM_VERSION;
 
@@ -197,7 +200,7 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
 
     store::History hist((std::filesystem::path(outDir) / "micromind.db").string());
     hist.markStaleRunsInterrupted();
-    nlohmann::json runCfg = cfg.toJson();
+    nlohmann::json runCfg = run.config;
     runCfg["model"] = mc.toJson();
     if (o.worldSize > 1)
         runCfg["world_size"] = o.worldSize;
@@ -217,7 +220,7 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         e["threads"] = at::get_num_threads();
         if (o.comm)
             e["backend"] = o.comm->backend();
-        e["tokens_per_step"] = info.value("samples_per_step", int64_t(0)) * cfg.getInt("max_seq_len");
+        e["tokens_per_step"] = info.value("samples_per_step", int64_t(0)) * opts.maxSeqLen;
         e["database"] = hist.path();
         sink(e);
     };

@@ -4,11 +4,13 @@
 // Trainer; record the outcome. Stages differ only in the Stage they pass in.
 
 #include "config/schema.h"
+#include "config/stage_options.h"
 #include "model/model_config.h"
 #include "train/trainer.h"
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,17 +26,28 @@ torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& dev
 /// Sets intra-op threads on this thread. 0 = all cores, divided among the
 /// LOCAL_WORLD_SIZE processes that torchrun started on this host.
 void applyThreads(int64_t n);
-/// --tokenizer or <out_dir>/tokenizer.model.
+/// --tokenizer, else the workspace's tokenizer.model or tokenizer.json.
+std::string tokenizerPath(const std::string& tokenizer, const std::string& outDir);
+/// Same from a config with "tokenizer" and "out_dir" fields.
 std::string tokenizerPath(const config::Values& cfg);
 /// Model shape from the config's model fields and the tokenizer's vocabulary.
 model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize);
+model::ModelConfig modelConfigFrom(const config::TrainingOptions& o, int vocabSize);
 /// "<out_dir>/<stage>_<suffix>.pth" and the resume archive path.
 std::string weightsPath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
 std::string resumePath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
 
 /// Everything runStage needs.
 struct StageRun {
-    config::Values cfg;
+    /// The loop's options (typed, from the stage's schema).
+    config::TrainingOptions opts;
+    /// The stage's options as the history and the checkpoint meta store them
+    /// (config::optionsJson, i.e. Values::toJson of the same values).
+    nlohmann::json config = nlohmann::json::object();
+    /// --device and --dtype, resolved once when the stage was built; unset:
+    /// runStage resolves opts.device / opts.dtype.
+    std::optional<torch::Device> device;
+    std::optional<torch::ScalarType> dtype;
     model::MiniMind model{nullptr};
     Stage* stage = nullptr;
     std::string parentCheckpoint;  ///< lineage ("" for pretrain)

@@ -64,7 +64,8 @@ RunOutput tinyPretrain(const std::string& data, const std::string& out, const st
     m->resetParameters(7);
     PretrainStage stage(ds);
     StageRun run;
-    run.cfg = cfg;
+    run.opts = config::pretrainOptions(cfg);
+    run.config = cfg.toJson();
     run.model = m;
     run.stage = &stage;
     run.dataKey = cache.key() + "|32";

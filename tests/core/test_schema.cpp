@@ -1,4 +1,5 @@
 #include "common/error.h"
+#include "config/stage_options.h"
 #include "config/stages.h"
 
 #include <gtest/gtest.h>
@@ -90,4 +91,71 @@ TEST(Schema, HelpListsFlagsWithDefaults) {
     EXPECT_NE(h.find("--learning_rate <float>"), std::string::npos);
     EXPECT_NE(h.find("default 5e-4"), std::string::npos);
     EXPECT_NE(h.find("--json"), std::string::npos);
+}
+
+// Typed options (config/stage_options.h): every field of every training
+// stage's schema is bound to exactly one member of the right type, so the
+// schema and the structs cannot drift apart.
+TEST(StageOptions, EveryTrainingFieldIsBound) {
+    for (const char* stage : {"pretrain", "full_sft", "distill_reason", "lora", "dpo", "grpo"}) {
+        const std::vector<std::string> drift = unboundFields(stage);
+        std::string all;
+        for (const auto& d : drift)
+            all += " " + d;
+        EXPECT_TRUE(drift.empty()) << stage << ":" << all;
+    }
+}
+
+TEST(StageOptions, CommandLineGivesTypedValues) {
+    Values v = parseArgs(schemaFor("lora"), {"--data_path", "d.jsonl", "--batch_size", "3", "--learning_rate", "2e-4",
+                                             "--lora_rank", "4", "--lora_targets", "q_proj", "--resume", "--device",
+                                             "cpu", "--eval_interval", "0", "--log_interval", "7"});
+    const SftOptions o = sftOptions(v);
+    EXPECT_EQ(o.stage, "lora");
+    EXPECT_EQ(o.dataPath, "d.jsonl");
+    EXPECT_EQ(o.batchSize, 3);
+    EXPECT_DOUBLE_EQ(o.learningRate, 2e-4);
+    EXPECT_EQ(o.loraRank, 4);
+    EXPECT_EQ(o.loraName, "lora_medical");
+    EXPECT_EQ(o.loraTargets, "q_proj");
+    EXPECT_TRUE(o.resume);
+    EXPECT_FALSE(o.json);
+    EXPECT_EQ(o.device, "cpu");
+    EXPECT_EQ(o.fromWeight, "full_sft");
+    EXPECT_EQ(o.epochs, 10);
+    EXPECT_EQ(o.effectiveEvalInterval(), 7);
+    // The typed options give back the history's JSON exactly.
+    EXPECT_EQ(optionsJson(o), v.toJson());
+
+    Values g = parseArgs(schemaFor("grpo"), {"--data_path", "p.jsonl", "--num_generations", "6", "--beta", "0",
+                                             "--rewards", "format,exact", "--log_samples", "2"});
+    const GrpoStageOptions go = grpoOptions(g);
+    EXPECT_EQ(go.numGenerations, 6);
+    EXPECT_DOUBLE_EQ(go.beta, 0.0);
+    EXPECT_DOUBLE_EQ(go.temperature, 0.8);
+    EXPECT_EQ(go.rewards, "format,exact");
+    EXPECT_EQ(go.logSamples, 2);
+    EXPECT_EQ(go.evalMaxSamples, 32);
+    EXPECT_EQ(optionsJson(go), g.toJson());
+
+    Values p = parseArgs(schemaFor("pretrain"), {"--data_path", "t.jsonl", "--packing", "pad", "--use_moe"});
+    const PretrainOptions po = pretrainOptions(p);
+    EXPECT_EQ(po.packing, "pad");
+    EXPECT_TRUE(po.useMoe);
+    EXPECT_EQ(po.accumulationSteps, 8);
+    EXPECT_EQ(optionsJson(po), p.toJson());
+    EXPECT_DOUBLE_EQ(dpoOptions(parseArgs(schemaFor("dpo"), {"--data_path", "x", "--rpo_alpha", "0.5"})).rpoAlpha, 0.5);
+    EXPECT_DOUBLE_EQ(sftOptions(parseArgs(schemaFor("distill_reason"), {"--data_path", "x"})).tagWeight, 10.0);
+}
+
+TEST(StageOptions, ValidateNamesTheField) {
+    Values v = parseArgs(schemaFor("dpo"), {"--data_path", "x"});
+    v.set("beta", "0");
+    v.set("epochs", "abc");
+    const std::vector<Problem> p = validateFields(v);
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(p[0].field, "epochs");
+    EXPECT_EQ(p[0].message, "--epochs: \"abc\" is not an integer");
+    EXPECT_EQ(p[1].field, "beta");
+    EXPECT_EQ(validate(v), (std::vector<std::string>{p[0].message, p[1].message}));
 }
