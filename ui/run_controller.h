@@ -151,7 +151,19 @@ Q_SIGNALS:
 private:
     enum class Request { None, Pause, Stop };
     void setState(State s);
+
+    // The child processes (run_process.cpp).
     void launch(bool resume);
+    void startWorkers(const QString& logBase, int port);
+    void readWorkerErrors();
+    void signalPid(int sig);
+    /// The stderr line a failed run's message quotes: the last "error" line,
+    /// else the last line (cut when long).
+    QString lastErrorLine() const;
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void onProcessError(QProcess::ProcessError error);
+
+    // Their output and events (run_events.cpp).
     /// Reads what the child wrote since the last call: a bounded amount per
     /// call unless `toEnd` (the process ended).
     void readOutput(bool toEnd = false);
@@ -160,10 +172,6 @@ private:
     void addWarning(const QJsonObject& e);
     void appendText(QString text);
     void appendError(QString text);
-    /// Finishes the history rows the child left "running" (async).
-    void recordEnd(const QString& status, const QString& message);
-    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
-    void onProcessError(QProcess::ProcessError error);
     /// One stdout line (`cutBytes` beyond the buffer's limit were dropped): an
     /// event, or text appended to `text`.
     void handleLine(const QByteArray& line, qint64 cutBytes, QString* text);
@@ -172,11 +180,12 @@ private:
     static QString displayLine(const QByteArray& raw, qint64 cutBytes);
     static constexpr qsizetype kMaxShownLine = 16 << 10;
     void handleEvent(const QJsonObject& e);
-    void signalPid(int sig);
+
+    // The history database (run_history.cpp).
+    /// Finishes the history rows the child left "running" (async).
+    void recordEnd(const QString& status, const QString& message);
+    /// An attached run: reads what it logged since the last poll (async).
     void poll();
-    QString lastErrorLine() const;
-    void startWorkers(const QString& logBase, int port);
-    void readWorkerErrors();
 
     QString m_workspace, m_stage;
     QStringList m_flags;
