@@ -1,5 +1,6 @@
 #include "stage_form.h"
 
+#include "preset_store.h"
 #include "run_controller.h"
 #include "schema_strings.h"
 
@@ -18,12 +19,11 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QRegularExpression>
-#include <QSaveFile>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <optional>
 
 namespace mm::ui {
 
@@ -467,67 +467,30 @@ bool StageForm::validate(const QStringList& pendingCheckpoints) {
     return m_errors.isEmpty();
 }
 
-QString StageForm::presetDir() const {
-    return QDir(m_workspace).filePath(QStringLiteral("presets/") + m_stage);
-}
+QString StageForm::presetDir() const { return PresetStore(m_workspace, m_stage).dir(); }
 
-QStringList StageForm::presetNames() const {
-    QStringList names;
-    for (const auto& fi : QDir(presetDir()).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
-        names << fi.completeBaseName();
-    return names;
-}
+QStringList StageForm::presetNames() const { return PresetStore(m_workspace, m_stage).names(); }
 
 bool StageForm::savePreset(const QString& name, QString* error) const {
-    static const QRegularExpression valid(QStringLiteral("^[\\w\\- .]{1,64}$"));
-    if (!valid.match(name).hasMatch() || name.startsWith(QLatin1Char('.'))) {
-        if (error)
-            *error = tr("\"%1\" is not a valid preset name (letters, digits, space, - _ .)").arg(name);
-        return false;
-    }
     QJsonObject o;
     for (const auto& n : m_order)
         if (n != QLatin1String("out_dir"))  // a preset travels between workspaces
             o.insert(n, value(n));
-    QDir().mkpath(presetDir());
-    QSaveFile f(QDir(presetDir()).filePath(name + QStringLiteral(".json")));
-    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(o).toJson()) < 0 || !f.commit()) {
-        if (error)
-            *error = tr("could not write %1: %2").arg(f.fileName(), f.errorString());
-        return false;
-    }
-    return true;
+    return PresetStore(m_workspace, m_stage).save(name, o, error);
 }
 
 bool StageForm::loadPreset(const QString& name, QString* error) {
-    QFile f(QDir(presetDir()).filePath(name + QStringLiteral(".json")));
-    if (!f.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = tr("could not read %1: %2").arg(f.fileName(), f.errorString());
+    const std::optional<QJsonObject> o = PresetStore(m_workspace, m_stage).load(name, error);
+    if (!o)
         return false;
-    }
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-        if (error)
-            *error = tr("%1 is not a preset file: %2").arg(f.fileName(), pe.errorString());
-        return false;
-    }
-    const QJsonObject o = doc.object();
-    for (auto it = o.begin(); it != o.end(); ++it)
+    for (auto it = o->begin(); it != o->end(); ++it)
         setValue(it.key(), it->toVariant().toString());
     Q_EMIT changed();
     return true;
 }
 
 bool StageForm::deletePreset(const QString& name, QString* error) {
-    QFile f(QDir(presetDir()).filePath(name + QStringLiteral(".json")));
-    if (!f.remove()) {
-        if (error)
-            *error = tr("could not delete %1: %2").arg(f.fileName(), f.errorString());
-        return false;
-    }
-    return true;
+    return PresetStore(m_workspace, m_stage).remove(name, error);
 }
 
 } // namespace mm::ui

@@ -53,9 +53,12 @@ public:
     /// <out_dir>/<from_weight>_<size>.pth, "" when the stage has no parent.
     QString parentCheckpointPath() const;
 
+    /// Saved presets of this stage in the workspace (files: preset_store.h).
     QString presetDir() const;
     QStringList presetNames() const;
+    /// Saves every shown field but out_dir (a preset travels between workspaces).
     bool savePreset(const QString& name, QString* error) const;
+    /// Sets the fields a preset saved, then emits changed().
     bool loadPreset(const QString& name, QString* error);
     bool deletePreset(const QString& name, QString* error);
 
