@@ -2215,7 +2215,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+276"/>
+        <location filename="../run_controller.cpp" line="+77"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2255,12 +2255,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+175"/>
+        <location filename="../run_process.cpp" line="+208"/>
         <source>stopped by the user</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+52"/>
+        <location filename="../run_events.cpp" line="+76"/>
         <source> … [line cut: %n more byte(s)]</source>
         <translation>
             <numerusform> … [line cut: %n more byte]</numerusform>
@@ -2268,7 +2268,7 @@
         </translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location filename="../run_process.cpp" line="+51"/>
         <source>killed on request (signal %1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2383,7 +2383,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+7"/>
         <source>could not start %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2959,12 +2959,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location filename="../preset_store.cpp" line="+32"/>
         <source>&quot;%1&quot; is not a valid preset name (letters, digits, space, - _ .)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>could not write %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2979,7 +2979,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>could not delete %1: %2</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2209,7 +2209,7 @@
 <context>
     <name>mm::ui::RunController</name>
     <message>
-        <location filename="../run_controller.cpp" line="+276"/>
+        <location filename="../run_controller.cpp" line="+77"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
@@ -2249,19 +2249,19 @@
         <translation>失败</translation>
     </message>
     <message>
-        <location line="+175"/>
+        <location filename="../run_process.cpp" line="+208"/>
         <source>stopped by the user</source>
         <translation>已由用户停止</translation>
     </message>
     <message numerus="yes">
-        <location line="+52"/>
+        <location filename="../run_events.cpp" line="+76"/>
         <source> … [line cut: %n more byte(s)]</source>
         <translation>
             <numerusform> …［此行已截断：另有 %n 字节］</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+162"/>
+        <location filename="../run_process.cpp" line="+51"/>
         <source>killed on request (signal %1)</source>
         <translation>已按要求强制结束（信号 %1）</translation>
     </message>
@@ -2376,7 +2376,7 @@
         <translation>被信号 %1 结束</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+7"/>
         <source>could not start %1: %2</source>
         <translation>无法启动 %1：%2</translation>
     </message>
@@ -2951,12 +2951,12 @@
         <translation>文件夹 %1 不可写</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location filename="../preset_store.cpp" line="+32"/>
         <source>&quot;%1&quot; is not a valid preset name (letters, digits, space, - _ .)</source>
         <translation>“%1”不是有效的预设名（可用字母、数字、空格、- _ .）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -2971,7 +2971,7 @@
         <translation>%1 不是预设文件：%2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>could not delete %1: %2</source>
         <translation>无法删除 %1：%2</translation>
     </message>
