@@ -12,13 +12,14 @@
 #include "eval/generator.h"
 #include "model/lora.h"
 #include "text/chat_template.h"
-#include "train/checkpoint.h"
 #include "train/dpo_stage.h"
 #include "train/grpo_heldout.h"
 #include "train/grpo_stage.h"
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
 #include "train/stage_losses.h"
+#include "weights/paths.h"
+#include "weights/state_dict.h"
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +44,7 @@ int cmdMergeLora(const Args& args) {
     if (base.empty())
         throw InputError("--from_weight none: merge_lora needs the base checkpoint the adapter was trained on");
     const model::ModelConfig mc = model->config();
-    const std::string adapter = train::weightsPath(outDir, "lora/" + name, mc);
+    const std::string adapter = weights::weightsPath(outDir, "lora/" + name, mc);
     if (!fs::isFile(adapter))
         throw InputError("LoRA adapter " + adapter + " not found; train it with `micromind lora --lora_name " + name +
                          " --out_dir " + outDir + " ...` using the same model flags");
@@ -52,13 +53,13 @@ int cmdMergeLora(const Args& args) {
     std::string stem = cfg.getString("save_weight");
     if (stem.empty())
         stem = cfg.getString("from_weight") + "_" + name;
-    const std::string outPath = train::weightsPath(outDir, stem, mc);
-    nlohmann::json meta = train::readSidecar(base);
+    const std::string outPath = weights::weightsPath(outDir, stem, mc);
+    nlohmann::json meta = weights::readSidecar(base);
     meta["stage"] = "merge_lora";
     meta["parent"] = base;
     meta["lora"] = adapter;
     meta["lora_options"] = opts.toJson();
-    train::saveWeights(outPath, model, meta);
+    weights::saveWeights(outPath, model, meta);
     std::printf("merged %s (%zu projections, rank %d, scale %.3g) into %s -> %s\n", adapter.c_str(),
                 opts.targets.size(), opts.rank, opts.alpha / opts.rank, base.c_str(), outPath.c_str());
     return 0;
@@ -175,14 +176,14 @@ nlohmann::json rewardMetric(const config::Values& cfg, model::MiniMind& model, c
 int cmdHeldout(const Args& args) {
     config::Values cfg = parseStageArgs("heldout", args);
     Reporter rep(cfg.getBool("json"));
-    const std::string weights = cfg.getString("weights"), dataPath = cfg.getString("data_path");
+    const std::string weightsFile = cfg.getString("weights"), dataPath = cfg.getString("data_path");
     const std::string metric = heldoutMetric(cfg);
-    requireDataFile(weights, "--weights", "give a checkpoint such as out/full_sft_512.pth");
+    requireDataFile(weightsFile, "--weights", "give a checkpoint such as out/full_sft_512.pth");
     requireDataFile(dataPath, "--data_path", "give a held-out jsonl file");
     text::Tokenizer tok = loadStageTokenizer(cfg);
     train::applyThreads(cfg.getInt("threads"));
     fs::ensureWritableDir(cfg.getString("out_dir"));
-    model::MiniMind model = train::loadModel(weights, tok.vocabSize());
+    model::MiniMind model = weights::loadModel(weightsFile, tok.vocabSize());
     const std::string lora = cfg.getString("lora_path");
     if (!lora.empty()) {
         requireDataFile(lora, "--lora_path", "give an adapter written by `micromind lora`");
@@ -193,7 +194,7 @@ int cmdHeldout(const Args& args) {
     const int seqLen = int(cfg.getInt("max_seq_len")), batch = int(cfg.getInt("batch_size"));
     const int64_t maxSamples = cfg.getInt("max_samples");
     const bool skipBad = cfg.getBool("skip_bad_lines");
-    nlohmann::json out{{"weights", weights}, {"data_path", dataPath}, {"metric", metric}};
+    nlohmann::json out{{"weights", weightsFile}, {"data_path", dataPath}, {"metric", metric}};
     if (!lora.empty())
         out["lora_path"] = lora;
     auto t0 = std::chrono::steady_clock::now();

@@ -5,9 +5,9 @@
 #include "eval/batch_generator.h"
 #include "eval/generator.h"
 #include "model/minimind.h"
-#include "train/checkpoint.h"
 #include "train/losses.h"
 #include "train/trainer.h"
+#include "weights/state_dict.h"
 
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -161,7 +161,7 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         }
         std::error_code ec;
         std::filesystem::remove(to.weightsPath, ec);
-        std::filesystem::remove(train::sidecarPath(to.weightsPath), ec);
+        std::filesystem::remove(weights::sidecarPath(to.weightsPath), ec);
         std::filesystem::remove(to.resumePath, ec);
         std::sort(stepTimes.begin(), stepTimes.end());
         r.trainStepSeconds = stepTimes.empty() ? 0 : stepTimes[stepTimes.size() / 2];

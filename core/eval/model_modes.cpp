@@ -4,7 +4,7 @@
 #include "common/fs.h"
 #include "model/lora.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -122,7 +122,7 @@ ResolvedModel resolveModel(const std::string& outDir, int mode, const std::strin
 }
 
 model::MiniMind loadResolvedModel(const ResolvedModel& r, int expectVocab, const torch::Device& device) {
-    model::MiniMind m = train::loadModel(r.weights, expectVocab);
+    model::MiniMind m = weights::loadModel(r.weights, expectVocab);
     if (!r.lora.empty()) {
         // Folding the adapter into the base weights makes decoding exactly as
         // fast as the base model's; the loaded copy is private to this call.

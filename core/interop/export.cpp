@@ -6,7 +6,7 @@
 #include "io/gguf.h"
 #include "io/safetensors.h"
 #include "text/hf_bpe.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <unistd.h>
 
@@ -147,7 +147,7 @@ ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std:
     fs::writeFileAtomic(txn.file("generation_config.json"), gen.dump(2) + "\n");
 
     std::vector<io::RawTensor> tensors;
-    for (const auto& [name, t] : train::stateDict(m, st))
+    for (const auto& [name, t] : weights::stateDict(m, st))
         if (name != "lm_head.weight")  // tie_word_embeddings: transformers ties it to the embedding
             tensors.push_back(model::fromTorch(name, t));
     io::writeSafetensors(txn.file("model.safetensors"), tensors, {{"format", "pt"}});
@@ -278,7 +278,7 @@ ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const st
     io::addLlamaMetadata(w, spec, ggufVocab(tok));
     // <|im_end|> ends a turn; without the key llama.cpp guesses <|endoftext|>.
     w.setU32("tokenizer.ggml.eot_token_id", uint32_t(text::special::kImEnd));
-    for (const auto& [name, t] : train::stateDict(m, torch::kFloat32)) {
+    for (const auto& [name, t] : weights::stateDict(m, torch::kFloat32)) {
         if (name == "lm_head.weight")
             continue;  // tied: llama.cpp falls back to token_embd.weight
         const std::string gname = io::ggufNameForHf(name);
@@ -326,7 +326,7 @@ model::MiniMind readGgufModel(const std::string& file) {
     c.vocabSize = int(emb->shape.at(0));
     // llama.cpp keeps rope theta as f32: round-trip our double through it.
     c.ropeTheta = double(float(c.ropeTheta));
-    train::StateDict sd;
+    weights::StateDict sd;
     for (const auto& t : g.tensors()) {
         std::string name = io::hfNameForGguf(t.name);
         if (name.empty())
@@ -346,7 +346,7 @@ model::MiniMind readGgufModel(const std::string& file) {
         sd["lm_head.weight"] = sd.at("model.embed_tokens.weight");
     }
     model::MiniMind m(c);
-    train::loadInto(m, sd, file);
+    weights::loadInto(m, sd, file);
     m->eval();
     return m;
 }

@@ -6,8 +6,8 @@
 #include "io/pickle.h"
 #include "io/safetensors.h"
 #include "store/history.h"
-#include "train/checkpoint.h"
-#include "train/run_setup.h"
+#include "weights/paths.h"
+#include "weights/state_dict.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -202,7 +202,7 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
     if (!configPath.empty()) {
         fm.config = configFromHf(hfConfig, configPath);
     } else {
-        fm.config = train::inferConfig(sd, headsHint);
+        fm.config = weights::inferConfig(sd, headsHint);
         const int64_t hidden = fm.config.hiddenSize;
         if (hidden % headsHint != 0 || (hidden / headsHint) % 2 != 0)
             throw InputError(weights + ": hidden size " + std::to_string(hidden) + " does not split into " +
@@ -234,7 +234,7 @@ model::MiniMind buildModel(const ForeignModel& fm) {
     StateDict sd = fm.tensors;
     sd["lm_head.weight"] = sd.at("model.embed_tokens.weight");
     try {
-        train::loadInto(m, sd, fm.source);
+        weights::loadInto(m, sd, fm.source);
     } catch (const InputError& e) {
         // loadInto speaks of training flags; here the shape came from the file.
         std::string msg = e.what();
@@ -298,9 +298,9 @@ ImportResult importModel(const ImportOptions& opts) {
 
     // Check everything before writing anything.
     model::MiniMind m = buildModel(fm);
-    const std::string weights = train::weightsPath(res.destination, res.stage, fm.config);
-    if (fs::isFile(weights) && !opts.force)
-        throw InputError(weights + " exists; pass --force to overwrite it or choose another --name / --stage");
+    const std::string weightsFile = weights::weightsPath(res.destination, res.stage, fm.config);
+    if (fs::isFile(weightsFile) && !opts.force)
+        throw InputError(weightsFile + " exists; pass --force to overwrite it or choose another --name / --stage");
     torch::ScalarType dtype = fm.dtype;
     if (opts.dtype == "float32")
         dtype = torch::kFloat32;
@@ -332,16 +332,16 @@ ImportResult importModel(const ImportOptions& opts) {
                         {"tokenizer_path", res.tokenizerPath}};
     if (!fm.notes.empty())
         meta["import_notes"] = fm.notes;
-    train::saveWeights(weights, m, meta, dtype);
-    res.weightsPath = weights;
+    weights::saveWeights(weightsFile, m, meta, dtype);
+    res.weightsPath = weightsFile;
 
     store::History history((stdfs::path(opts.outDir) / "micromind.db").string());
     nlohmann::json cfg = opts.config.is_object() ? opts.config : nlohmann::json::object();
     cfg["source_format"] = fm.format;
     cfg["model"] = fm.config.toJson();
     res.historyRunId = history.beginRun("import", cfg.dump(), stdfs::absolute(opts.from).string(),
-                                        stdfs::absolute(weights).string(), MM_VERSION);
-    history.addCheckpoint(res.historyRunId, stdfs::absolute(weights).string(), "weights", 0);
+                                        stdfs::absolute(weightsFile).string(), MM_VERSION);
+    history.addCheckpoint(res.historyRunId, stdfs::absolute(weightsFile).string(), "weights", 0);
     history.finishRun(res.historyRunId, "completed", "imported from " + opts.from + " (" + fm.format + ")");
     fm.tensors.clear();
     return res;

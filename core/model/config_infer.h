@@ -1,8 +1,8 @@
 #pragma once
 // Where a checkpoint's model config comes from, without torch: the JSON
-// sidecar beside a weights file (train/checkpoint.h), or, when there is none,
+// sidecar beside a weights file (weights/state_dict.h), or, when there is none,
 // the names and shapes of its tensors; and the check that a config can be
-// built. train::loadModel, train::inferConfig and ModelConfig::fromJson go
+// built. weights::loadModel, weights::inferConfig and ModelConfig::fromJson go
 // through these, so scripts/fuzz.sh fuzzes them alone.
 
 #include "model/model_config.h"

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <cctype>
 
@@ -111,17 +111,17 @@ void saveLora(const std::string& path, MiniMind& model, const LoraOptions& opts,
     auto sd = loraStateDict(model);
     if (sd.empty())
         throw Error("saveLora: the model carries no LoRA adapter");
-    train::saveStateDict(path, sd);
+    weights::saveStateDict(path, sd);
     nlohmann::json side = meta;
     side["lora"] = opts.toJson();
     side["model"] = model->config().toJson();
     side["format"] = "micromind-lora-v1";
-    fs::writeFileAtomic(train::sidecarPath(path), side.dump(2) + "\n");
+    fs::writeFileAtomic(weights::sidecarPath(path), side.dump(2) + "\n");
 }
 
 LoraOptions loadLora(MiniMind& model, const std::string& path) {
-    auto sd = train::loadStateDict(path);
-    nlohmann::json side = train::readSidecar(path);
+    auto sd = weights::loadStateDict(path);
+    nlohmann::json side = weights::readSidecar(path);
     std::map<std::string, std::shared_ptr<LinearImpl>> byName;
     for (auto& [name, lin] : projections(model))
         byName[name] = lin;

@@ -7,10 +7,10 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "store/history.h"
-#include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "eval/prompts.h"
 #include "train/probe.h"
+#include "weights/paths.h"
 
 #include <ATen/Parallel.h>
 
@@ -112,15 +112,6 @@ model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize) {
     return mc;
 }
 
-std::string weightsPath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc) {
-    return (std::filesystem::path(outDir) / (stage + "_" + mc.checkpointSuffix() + ".pth")).string();
-}
-
-std::string resumePath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc) {
-    return (std::filesystem::path(outDir) / "checkpoints" / (stage + "_" + mc.checkpointSuffix() + "_resume.pt"))
-        .string();
-}
-
 TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<bool>* stopFlag) {
     const config::TrainingOptions& opts = run.opts;
     const std::string& outDir = opts.outDir;
@@ -181,8 +172,8 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     }
     const bool rank0 = o.rank == 0;
     const std::string stem = run.checkpointStem.empty() ? stageName : run.checkpointStem;
-    o.weightsPath = weightsPath(outDir, stem, mc);
-    o.resumePath = resumePath(outDir, stem, mc);
+    o.weightsPath = weights::weightsPath(outDir, stem, mc);
+    o.resumePath = weights::resumePath(outDir, stem, mc);
     o.dataKey = run.dataKey;
     o.meta = run.extraMeta;
     o.meta["config"] = run.config;

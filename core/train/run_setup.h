@@ -33,9 +33,6 @@ std::string tokenizerPath(const config::Values& cfg);
 /// Model shape from the config's model fields and the tokenizer's vocabulary.
 model::ModelConfig modelConfigFrom(const config::Values& cfg, int vocabSize);
 model::ModelConfig modelConfigFrom(const config::TrainingOptions& o, int vocabSize);
-/// "<out_dir>/<stage>_<suffix>.pth" and the resume archive path.
-std::string weightsPath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
-std::string resumePath(const std::string& outDir, const std::string& stage, const model::ModelConfig& mc);
 
 /// Everything runStage needs.
 struct StageRun {

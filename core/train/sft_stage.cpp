@@ -4,7 +4,6 @@
 
 #include "common/error.h"
 #include "data/jsonl.h"
-#include "train/checkpoint.h"
 #include "train/losses.h"
 #include "train/pretrain_stage.h"
 #include "train/stage_losses.h"

@@ -7,13 +7,15 @@
 #include "data/jsonl.h"
 #include "eval/metrics.h"
 #include "model/lora.h"
-#include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "train/dpo_stage.h"
 #include "train/grpo_heldout.h"
 #include "train/grpo_stage.h"
 #include "train/pretrain_stage.h"
+#include "train/resume.h"
 #include "train/sft_stage.h"
+#include "weights/paths.h"
+#include "weights/state_dict.h"
 
 #include <algorithm>
 #include <chrono>
@@ -63,7 +65,7 @@ void prepare(const config::TrainingOptions& o, StageRun& run) {
 
 void checkResumable(const config::TrainingOptions& o, const std::string& stem, const model::ModelConfig& mc) {
     if (o.resume)
-        readResumeMeta(resumePath(o.outDir, stem, mc));
+        readResumeMeta(weights::resumePath(o.outDir, stem, mc));
 }
 
 template <class T>
@@ -140,7 +142,7 @@ data::TokenCache sftCache(const std::string& dataPath, const text::Tokenizer& to
 std::string parentPath(const std::string& fromWeight, const std::string& outDir, const model::ModelConfig& mc) {
     if (fromWeight == "none")
         return "";
-    return weightsPath(outDir, fromWeight, mc);
+    return weights::weightsPath(outDir, fromWeight, mc);
 }
 
 model::MiniMind loadParent(const model::ModelConfig& mc, const std::string& from, const std::string& outDir,
@@ -156,12 +158,12 @@ model::MiniMind loadParent(const model::ModelConfig& mc, const std::string& from
                          producerOf(from) + " --out_dir " + outDir +
                          " ...` with the same model flags (--preset/--hidden_size/--num_hidden_layers/--use_moe), "
                          "or pass --from_weight <stem>");
-    nlohmann::json side = readSidecar(path);
+    nlohmann::json side = weights::readSidecar(path);
     if (side.contains("tokenizer") && side["tokenizer"].is_string() &&
         side["tokenizer"].get<std::string>() != tok.fingerprint())
         throw InputError("parent checkpoint " + path + " was trained with another tokenizer (" +
                          side.value("tokenizer_path", std::string("?")) + "); pass that one with --tokenizer");
-    loadInto(model, loadStateDict(path), path);
+    weights::loadInto(model, weights::loadStateDict(path), path);
     return model;
 }
 

@@ -4,8 +4,9 @@
 #include "common/fs.h"
 #include "common/torch_compat.h"
 #include "model/fused_ops.h"
-#include "train/checkpoint.h"
 #include "train/distributed.h"
+#include "train/resume.h"
+#include "weights/state_dict.h"
 
 #include <chrono>
 #include <cmath>
@@ -39,7 +40,7 @@ std::vector<int64_t> epochPermutation(int64_t n, uint64_t seed, int64_t epoch) {
 }
 
 void Stage::writeWeights(const std::string& path, model::MiniMind& model, const nlohmann::json& meta) {
-    saveWeights(path, model, meta);
+    weights::saveWeights(path, model, meta);
 }
 
 Trainer::Trainer(TrainOptions opts, model::MiniMind model, Stage& stage, TrainCallbacks cb)

@@ -2,7 +2,8 @@
 #include "common/fs.h"
 #include "fixtures.h"
 #include "model/config_infer.h"
-#include "train/checkpoint.h"
+#include "train/resume.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 
 using namespace mm;
 using namespace mm::train;
+using namespace mm::weights;
 
 namespace {
 model::ModelConfig cfg(int hidden = 32) {

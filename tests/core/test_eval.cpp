@@ -17,7 +17,7 @@
 #include "eval/text_stream.h"
 #include "store/history.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -309,7 +309,7 @@ TEST(EvalText, SplitsThinkAndAnswer) {
 TEST(EvalModels, ResolvesModeCheckpointsAndAppliesLoraAdapters) {
     test::TempDir dir;
     model::MiniMind base = tinyModel(12);
-    train::saveWeights(dir.file("full_sft_32.pth"), base, {{"stage", "full_sft"}}, torch::kFloat32);
+    weights::saveWeights(dir.file("full_sft_32.pth"), base, {{"stage", "full_sft"}}, torch::kFloat32);
 
     auto r1 = eval::resolveModel(dir.path(), 1, "", "");
     EXPECT_EQ(r1.suffix, "32");
@@ -322,7 +322,7 @@ TEST(EvalModels, ResolvesModeCheckpointsAndAppliesLoraAdapters) {
     EXPECT_THROW(eval::modeInfo(6), InputError);
 
     // An adapter with non-zero B changes the function; eval folds it in.
-    model::MiniMind tuned = train::loadModel(dir.file("full_sft_32.pth"));
+    model::MiniMind tuned = weights::loadModel(dir.file("full_sft_32.pth"));
     model::LoraOptions lo;
     lo.rank = 4;
     lo.alpha = 4;
@@ -731,8 +731,8 @@ protected:
         tokPath = test::fixtureTokenizer();
         auto tok = text::Tokenizer::load(tokPath);
         model::MiniMind m = tinyModel(11, tok.vocabSize(), 2048);  // room for the judge prompt
-        train::saveWeights(dir.file("full_sft_32.pth"), m, {{"stage", "full_sft"}}, torch::kFloat32);
-        train::saveWeights(dir.file("pretrain_32.pth"), m, {{"stage", "pretrain"}}, torch::kFloat32);
+        weights::saveWeights(dir.file("full_sft_32.pth"), m, {{"stage", "full_sft"}}, torch::kFloat32);
+        weights::saveWeights(dir.file("pretrain_32.pth"), m, {{"stage", "pretrain"}}, torch::kFloat32);
     }
     void start(eval::ServerOptions o) {
         o.port = 0;

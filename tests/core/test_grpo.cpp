@@ -11,10 +11,10 @@
 #include "fixtures.h"
 #include "model_fixtures.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
 #include "train/grpo_rewards.h"
 #include "train/grpo_stage.h"
 #include "train/trainer.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +24,7 @@
 
 using namespace mm;
 using namespace mm::train;
+using namespace mm::weights;
 using torch::Tensor;
 
 namespace {

@@ -11,7 +11,7 @@
 #include "io/safetensors.h"
 #include "eval/model_modes.h"
 #include "store/history.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 
@@ -170,7 +170,7 @@ TEST(Interop, ReadsOwnCheckpointsAndNamesShapeMismatches) {
     auto m = tinyModel(tok.vocabSize());
     test::TempDir dir;
     const std::string w = dir.file("full_sft_64.pth");
-    train::saveWeights(w, m, {{"stage", "full_sft"}}, torch::kFloat32);
+    weights::saveWeights(w, m, {{"stage", "full_sft"}}, torch::kFloat32);
     auto fm = interop::readForeignModel(w, 4);
     EXPECT_EQ(fm.format.rfind("torch-", 0), 0u) << fm.format;
     auto back = interop::buildModel(fm);
@@ -209,7 +209,7 @@ TEST(Interop, ImportWritesWeightsTokenizerAndHistoryAndRefusesMismatchesWritingN
     auto r = interop::importModel(o);
     EXPECT_EQ(r.weightsPath, ws + "/imported/theirs/rlhf_64.pth");
     EXPECT_TRUE(fs::isFile(ws + "/imported/theirs/tokenizer.model"));
-    auto back = train::loadModel(r.weightsPath, tok.vocabSize());
+    auto back = weights::loadModel(r.weightsPath, tok.vocabSize());
     const std::vector<int64_t> ids{1, 5, 6, 7};
     interop::buildModel(interop::readForeignModel(hf));  // readable again
     EXPECT_LT((logitsOf(m, ids) - logitsOf(back, ids)).abs().max().item<double>(), 0.05);
@@ -234,9 +234,9 @@ TEST(Interop, ImportWritesWeightsTokenizerAndHistoryAndRefusesMismatchesWritingN
     EXPECT_FALSE(stdfs::exists(ws + "/imported/wrongtok"));
     // An untied head.
     const std::string untied = dir.file("untied.pth");
-    auto sd = train::stateDict(m, torch::kFloat32);
+    auto sd = weights::stateDict(m, torch::kFloat32);
     sd["lm_head.weight"] = sd["lm_head.weight"] + 1;
-    train::saveStateDict(untied, sd);
+    weights::saveStateDict(untied, sd);
     EXPECT_NE(errorOf([&] { interop::readForeignModel(untied, 4); }).find("lm_head.weight differs"), std::string::npos);
 }
 
@@ -346,7 +346,7 @@ TEST(MinimindParity, OurCheckpointsAndHfExportsDecodeTheSameInMinimindsClass) {
     auto m = tinyModel(tok.vocabSize(), 21);
     test::TempDir dir;
     const std::string w = dir.file("full_sft_64.pth");
-    train::saveWeights(w, m, {{"stage", "full_sft"}}, torch::kFloat32);
+    weights::saveWeights(w, m, {{"stage", "full_sft"}}, torch::kFloat32);
     const std::string prompts = "--prompt-ids 1,40,41,42 --prompt-ids 1,7,300,301,302 --max-new 24 --eos -1";
     // torch.load + MiniMindForCausalLM.load_state_dict(strict=True) on our .pth (sidecar gives the shape).
     expectSameGreedy(m, minimindRef("greedy --weights '" + w + "' " + prompts, dir.file("g.json")), "our .pth");

@@ -9,13 +9,13 @@
 #include "fixtures.h"
 #include "model/lora.h"
 #include "model_fixtures.h"
-#include "train/checkpoint.h"
 #include "train/pretrain_stage.h"
 #include "eval/prompts.h"
 #include "train/probe.h"
 #include "train/run_setup.h"
 #include "train/losses.h"
 #include "train/trainer.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -27,6 +27,7 @@
 
 using namespace mm;
 using namespace mm::train;
+using namespace mm::weights;
 
 namespace {
 

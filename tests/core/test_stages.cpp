@@ -9,12 +9,12 @@
 #include "model_fixtures.h"
 #include "model/lora.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
 #include "train/dpo_stage.h"
 #include "train/pretrain_stage.h"
 #include "train/sft_stage.h"
 #include "train/stage_losses.h"
 #include "train/trainer.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +24,7 @@
 
 using namespace mm;
 using namespace mm::train;
+using namespace mm::weights;
 using torch::Tensor;
 
 namespace {

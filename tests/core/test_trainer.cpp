@@ -3,10 +3,10 @@
 #include "data/token_cache.h"
 #include "fixtures.h"
 #include "model/fused_ops.h"
-#include "train/checkpoint.h"
 #include "train/losses.h"
 #include "train/pretrain_stage.h"
 #include "train/trainer.h"
+#include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 
 using namespace mm;
 using namespace mm::train;
+using namespace mm::weights;
 
 namespace {
 

@@ -2,7 +2,7 @@
 // (core/model/config_infer.cpp, ModelConfig::fromJson): the JSON sidecar
 // beside a .pth, and, without one, the shapes of the state dict's tensors.
 // Each input is used as
-//  (a) the sidecar's text (train::readSidecar + train::loadModel's choice);
+//  (a) the sidecar's text (weights::readSidecar + weights::loadModel's choice);
 //      a JSON object also as the sidecar's "model" object, and an object with
 //      "tensors": {name: [dims]} (and "heads") as a state dict's shapes;
 //  (b) a torch.save file (zip or legacy pickle), unpickled and inferred from;
@@ -211,7 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         return 0;
     }
-    // (b) a torch.save file: the state dict train::loadStateDict reads.
+    // (b) a torch.save file: the state dict weights::loadStateDict reads.
     if (size >= 2 && (bytes.compare(0, 2, "PK") == 0 || data[0] == 0x80)) {
         try {
             const mm::io::StateDictFile f = mm::io::readTorchStateDictFromMemory(bytes, "fuzz.pth");

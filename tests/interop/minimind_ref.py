@@ -131,7 +131,7 @@ def config_from_sidecar(path):
 
 
 def infer_config(sd, heads):
-    """Mirror of MicroMind's train::inferConfig: shapes plus a head count hint."""
+    """Mirror of MicroMind's weights::inferConfig: shapes plus a head count hint."""
     def get(k):
         if k not in sd:
             raise RefError("state dict lacks %s; it is not a MiniMind state dict" % k)

@@ -8,7 +8,7 @@
 #include "model/lora.h"
 #include "store/history.h"
 #include "text/tokenizer.h"
-#include "train/checkpoint.h"
+#include "weights/state_dict.h"
 
 #include <QDir>
 #include <QFile>
@@ -49,9 +49,9 @@ struct TinyWorkspace {
             c.maxPositions = 2048;  // room for the judge's prompt when `micromind serve` answers it
             model::MiniMind m(c);
             m->resetParameters(seed++);
-            train::saveWeights(ws + "/" + stage + "_32.pth", m, {{"stage", stage}}, torch::kFloat32);
+            weights::saveWeights(ws + "/" + stage + "_32.pth", m, {{"stage", stage}}, torch::kFloat32);
         }
-        model::MiniMind tuned = train::loadModel(ws + "/full_sft_32.pth");
+        model::MiniMind tuned = weights::loadModel(ws + "/full_sft_32.pth");
         model::LoraOptions lo;
         lo.rank = 4;
         lo.alpha = 4;

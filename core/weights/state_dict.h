@@ -1,16 +1,15 @@
 #pragma once
-// Checkpoint files.
+// Weights files: "<out>/<stage>_<hidden>[_moe].pth" (the name: weights/paths.h),
+// a PyTorch-loadable state dict (pickle of a dict str -> Tensor) with
+// minimind's parameter names, so Python's torch.load + minimind's
+// MiniMindForCausalLM.load_state_dict(strict=True) read it. Beside it
+// "<same>.json": model config, tokenizer fingerprint, stage, step — used to
+// give clear errors when a checkpoint and a config disagree. Every file is
+// written to a temp name and renamed.
 //
-// Weights: "<out>/<stage>_<hidden>[_moe].pth", a PyTorch-loadable state dict
-// (pickle of a dict str -> Tensor) with minimind's parameter names, so Python's
-// torch.load + minimind's MiniMindForCausalLM.load_state_dict(strict=True)
-// read it. Beside it "<same>.json": model config, tokenizer fingerprint, stage,
-// step — used to give clear errors when a checkpoint and a config disagree.
-//
-// Resume state: "<out>/checkpoints/<stage>_<suffix>_resume.pt", a LibTorch
-// archive holding float32 weights, optimizer state and a JSON "meta" string
-// (step, data position, config). Every file is written to a temp name and
-// renamed.
+// Below train/, eval/ and interop/: everything that reads or writes a model
+// file goes through here. The resume archive (weights + optimizer state) is
+// training's own: train/resume.h.
 
 #include "model/minimind.h"
 
@@ -21,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace mm::train {
+namespace mm::weights {
 
 using StateDict = std::map<std::string, torch::Tensor>;
 
@@ -55,15 +54,7 @@ void saveWeights(const std::string& path, model::MiniMind& model, const nlohmann
                  torch::ScalarType dtype = torch::kFloat16);
 /// Sidecar of a weights file ("" if none).
 nlohmann::json readSidecar(const std::string& weightsPath);
+/// "<weights without .pth>.json".
 std::string sidecarPath(const std::string& weightsPath);
 
-/// Resume archive: float32 weights, optimizer state, meta JSON.
-void saveResume(const std::string& path, model::MiniMind& model, torch::optim::Optimizer& opt,
-                const nlohmann::json& meta);
-/// Loads weights and optimizer state in place; returns the meta JSON. Throws
-/// InputError if the file is missing, unreadable or its model shape differs.
-nlohmann::json loadResume(const std::string& path, model::MiniMind& model, torch::optim::Optimizer& opt);
-/// Only the meta JSON of a resume archive (cheap check before building models).
-nlohmann::json readResumeMeta(const std::string& path);
-
-} // namespace mm::train
+} // namespace mm::weights
