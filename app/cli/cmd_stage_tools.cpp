@@ -18,6 +18,7 @@
 #include "train/run_setup.h"
 #include "train/sft_stage.h"
 #include "train/stage_losses.h"
+#include "weights/lora_adapter.h"
 #include "weights/paths.h"
 #include "weights/state_dict.h"
 
@@ -48,7 +49,7 @@ int cmdMergeLora(const Args& args) {
     if (!fs::isFile(adapter))
         throw InputError("LoRA adapter " + adapter + " not found; train it with `micromind lora --lora_name " + name +
                          " --out_dir " + outDir + " ...` using the same model flags");
-    model::LoraOptions opts = model::loadLora(model, adapter);
+    model::LoraOptions opts = weights::loadLora(model, adapter);
     model::mergeLora(model);
     std::string stem = cfg.getString("save_weight");
     if (stem.empty())
@@ -187,7 +188,7 @@ int cmdHeldout(const Args& args) {
     const std::string lora = cfg.getString("lora_path");
     if (!lora.empty()) {
         requireDataFile(lora, "--lora_path", "give an adapter written by `micromind lora`");
-        model::loadLora(model, lora);
+        weights::loadLora(model, lora);
     }
     model->to(train::resolveDevice(cfg.getString("device")));
     model->eval();

@@ -4,6 +4,7 @@
 #include "common/fs.h"
 #include "model/lora.h"
 #include "text/tokenizer.h"
+#include "weights/lora_adapter.h"
 #include "weights/state_dict.h"
 
 #include <algorithm>
@@ -126,7 +127,7 @@ model::MiniMind loadResolvedModel(const ResolvedModel& r, int expectVocab, const
     if (!r.lora.empty()) {
         // Folding the adapter into the base weights makes decoding exactly as
         // fast as the base model's; the loaded copy is private to this call.
-        model::loadLora(m, r.lora);
+        weights::loadLora(m, r.lora);
         model::mergeLora(m);
     }
     m->to(device);

@@ -1,8 +1,6 @@
 #include "model/lora.h"
 
 #include "common/error.h"
-#include "common/fs.h"
-#include "weights/state_dict.h"
 
 #include <cctype>
 
@@ -107,21 +105,8 @@ std::map<std::string, Tensor> loraStateDict(MiniMind& model) {
     return sd;
 }
 
-void saveLora(const std::string& path, MiniMind& model, const LoraOptions& opts, const nlohmann::json& meta) {
-    auto sd = loraStateDict(model);
-    if (sd.empty())
-        throw Error("saveLora: the model carries no LoRA adapter");
-    weights::saveStateDict(path, sd);
-    nlohmann::json side = meta;
-    side["lora"] = opts.toJson();
-    side["model"] = model->config().toJson();
-    side["format"] = "micromind-lora-v1";
-    fs::writeFileAtomic(weights::sidecarPath(path), side.dump(2) + "\n");
-}
-
-LoraOptions loadLora(MiniMind& model, const std::string& path) {
-    auto sd = weights::loadStateDict(path);
-    nlohmann::json side = weights::readSidecar(path);
+LoraOptions loadLoraStateDict(MiniMind& model, const std::map<std::string, Tensor>& sd, const nlohmann::json& side,
+                              const std::string& path) {
     std::map<std::string, std::shared_ptr<LinearImpl>> byName;
     for (auto& [name, lin] : projections(model))
         byName[name] = lin;

@@ -55,15 +55,14 @@ std::vector<torch::Tensor> loraParameters(MiniMind& model);
 /// float32 on the CPU.
 std::map<std::string, torch::Tensor> loraStateDict(MiniMind& model);
 
-/// Writes the adapter only (state dict + JSON sidecar with the options and
-/// `meta`), atomically.
-void saveLora(const std::string& path, MiniMind& model, const LoraOptions& opts, const nlohmann::json& meta);
-
-/// Attaches adapters for the projections named in an adapter file and loads
-/// them. The rank comes from the tensor shapes, alpha from the sidecar (rank
-/// when absent, as minimind). Throws InputError naming the file and the key
-/// when the file does not fit the model.
-LoraOptions loadLora(MiniMind& model, const std::string& path);
+/// Attaches adapters for the projections named in an adapter state dict (the
+/// inverse of loraStateDict) and loads them. The rank comes from the tensor
+/// shapes, alpha from `sidecar`'s "lora" object (rank when absent, as
+/// minimind). Throws InputError naming `source` (the file) and the key when the
+/// tensors do not fit the model. Reading and writing adapter files:
+/// weights/lora_adapter.h.
+LoraOptions loadLoraStateDict(MiniMind& model, const std::map<std::string, torch::Tensor>& sd,
+                              const nlohmann::json& sidecar, const std::string& source);
 
 /// Folds every adapter into its base weight (W += scale * B A) and removes the
 /// adapters: the merged model computes the same function without them.

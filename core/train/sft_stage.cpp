@@ -7,6 +7,7 @@
 #include "train/losses.h"
 #include "train/pretrain_stage.h"
 #include "train/stage_losses.h"
+#include "weights/lora_adapter.h"
 
 namespace mm::train {
 
@@ -154,7 +155,7 @@ std::vector<Tensor> LoraStage::trainableParameters(model::MiniMind& model) {
 }
 
 void LoraStage::writeWeights(const std::string& path, model::MiniMind& model, const nlohmann::json& meta) {
-    model::saveLora(path, model, m_opts, meta);
+    weights::saveLora(path, model, m_opts, meta);
 }
 
 MaskedLoss maskedLoss(model::MiniMind& model, const data::TokenCache& cache, const std::vector<int64_t>& docs,

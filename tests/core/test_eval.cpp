@@ -17,6 +17,7 @@
 #include "eval/text_stream.h"
 #include "store/history.h"
 #include "text/tokenizer.h"
+#include "weights/lora_adapter.h"
 #include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
@@ -332,7 +333,7 @@ TEST(EvalModels, ResolvesModeCheckpointsAndAppliesLoraAdapters) {
         for (auto& p : model::loraParameters(tuned))
             p.normal_(0, 0.05);
     }
-    model::saveLora(dir.file("lora/lora_medical_32.pth"), tuned, lo, {});
+    weights::saveLora(dir.file("lora/lora_medical_32.pth"), tuned, lo, {});
     auto r4 = eval::resolveModel(dir.path(), 4, "", "lora_medical");
     EXPECT_EQ(r4.label(), "full_sft_32+lora_medical_32");
     model::MiniMind merged = eval::loadResolvedModel(r4, 97, torch::kCPU);

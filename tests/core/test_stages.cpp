@@ -14,6 +14,7 @@
 #include "train/sft_stage.h"
 #include "train/stage_losses.h"
 #include "train/trainer.h"
+#include "weights/lora_adapter.h"
 #include "weights/state_dict.h"
 
 #include <gtest/gtest.h>
@@ -401,7 +402,7 @@ TEST(Lora, BaseFrozenAdapterOnlyFileMergeMatchesAndResumeIsExact) {
     m->eval();
     Tensor want = m->forward(probe).logits;
     model::MiniMind loaded = tinyModel();
-    auto opts = model::loadLora(loaded, d.file("lora/lora_test_32.pth"));
+    auto opts = weights::loadLora(loaded, d.file("lora/lora_test_32.pth"));
     EXPECT_EQ(opts.rank, 4);
     EXPECT_DOUBLE_EQ(opts.alpha, 8);
     EXPECT_TRUE(torch::allclose(loaded->forward(probe).logits, want, 1e-5, 1e-5));

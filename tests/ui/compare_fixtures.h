@@ -8,6 +8,7 @@
 #include "model/lora.h"
 #include "store/history.h"
 #include "text/tokenizer.h"
+#include "weights/lora_adapter.h"
 #include "weights/state_dict.h"
 
 #include <QDir>
@@ -61,7 +62,7 @@ struct TinyWorkspace {
             for (auto& p : model::loraParameters(tuned))
                 p.normal_(0, 0.05);
         }
-        model::saveLora(ws + "/lora/lora_medical_32.pth", tuned, lo, {});
+        weights::saveLora(ws + "/lora/lora_medical_32.pth", tuned, lo, {});
     }
     std::string db() const { return (dir + QStringLiteral("/micromind.db")).toStdString(); }
 };
