@@ -17,6 +17,8 @@ PKGS=(
   fortunes-zh dpkg-dev file
   # scripts/fuzz.sh: libFuzzer with ASan/UBSan.
   clang libclang-rt-14-dev
+  # scripts/check-format.sh (CI): the sources as .clang-format writes them.
+  clang-format
 )
 
 missing=()

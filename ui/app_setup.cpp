@@ -34,7 +34,7 @@ void applyTheme(QApplication& app, const QString& requested) {
     if (theme.isEmpty())
         theme = QSettings().value(QStringLiteral("ui/theme"), QStringLiteral("system")).toString();
     if (theme != QLatin1String("light") && theme != QLatin1String("dark"))
-        return;  // the platform theme already follows the desktop's light/dark choice
+        return; // the platform theme already follows the desktop's light/dark choice
     app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette p;
     if (theme == QLatin1String("dark")) {

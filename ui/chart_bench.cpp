@@ -32,7 +32,7 @@ QVector<ChartSample> makeRun(int run, int points) {
     for (int i = 0; i < points; ++i) {
         double value = floor + 8.0 * std::exp(-i / (points / 20.0)) + noise(rng);
         if (u(rng) < 1e-4)
-            value *= 3;  // a spike the min/max decimation must keep
+            value *= 3; // a spike the min/max decimation must keep
         v.push_back({double(i), double(i) * 4096.0, i * 0.05, value});
     }
     return v;
@@ -77,8 +77,8 @@ int runChartBench(const ChartBenchOptions& o, const QString& jsonPath) {
     QElapsedTimer t;
     t.start();
     for (int r = 0; r < o.runs; ++r)
-        chart.setSeriesData(QStringLiteral("run%1").arg(r), QStringLiteral("pretrain #%1 lr=%2").arg(r + 1).arg(5e-4 * (r + 1)),
-                            runs[size_t(r)]);
+        chart.setSeriesData(QStringLiteral("run%1").arg(r),
+                            QStringLiteral("pretrain #%1 lr=%2").arg(r + 1).arg(5e-4 * (r + 1)), runs[size_t(r)]);
     const double loadData = t.nsecsElapsed() / 1e6;
     const double firstDraw = timedRedraw(chart);
 

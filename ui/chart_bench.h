@@ -13,7 +13,7 @@ struct ChartBenchOptions {
     int runs = 5;
     int points = 200000;
     int width = 1200, height = 500;
-    int liveSeconds = 3;  ///< how long the stall probe streams points
+    int liveSeconds = 3; ///< how long the stall probe streams points
 };
 
 /// Runs the benchmark on a shown chart; prints a table to stdout and, with

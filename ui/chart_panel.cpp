@@ -31,15 +31,26 @@ namespace mm::ui {
 namespace {
 
 // Plot order: the loop's metrics first, then each stage's own.
-const QStringList kPreferredOrder{
-    QStringLiteral("loss"),          QStringLiteral("val_loss"),       QStringLiteral("val_bpb"),
-    QStringLiteral("val_pref_accuracy"), QStringLiteral("val_chosen_logp"),
-    QStringLiteral("lr"),            QStringLiteral("grad_norm"),
-    QStringLiteral("tokens_per_sec"), QStringLiteral("reward_margin"), QStringLiteral("pref_accuracy"),
-    QStringLiteral("chosen_reward"), QStringLiteral("rejected_reward"), QStringLiteral("reward_mean"),
-    QStringLiteral("kl"),            QStringLiteral("completion_len"), QStringLiteral("accuracy"),
-    QStringLiteral("reward_std"),    QStringLiteral("clip_frac"),      QStringLiteral("token_loss"),
-    QStringLiteral("aux_loss")};
+const QStringList kPreferredOrder{QStringLiteral("loss"),
+                                  QStringLiteral("val_loss"),
+                                  QStringLiteral("val_bpb"),
+                                  QStringLiteral("val_pref_accuracy"),
+                                  QStringLiteral("val_chosen_logp"),
+                                  QStringLiteral("lr"),
+                                  QStringLiteral("grad_norm"),
+                                  QStringLiteral("tokens_per_sec"),
+                                  QStringLiteral("reward_margin"),
+                                  QStringLiteral("pref_accuracy"),
+                                  QStringLiteral("chosen_reward"),
+                                  QStringLiteral("rejected_reward"),
+                                  QStringLiteral("reward_mean"),
+                                  QStringLiteral("kl"),
+                                  QStringLiteral("completion_len"),
+                                  QStringLiteral("accuracy"),
+                                  QStringLiteral("reward_std"),
+                                  QStringLiteral("clip_frac"),
+                                  QStringLiteral("token_loss"),
+                                  QStringLiteral("aux_loss")};
 
 /// One run's metrics read from the history: metric -> samples.
 struct LoadedRun {
@@ -67,12 +78,13 @@ void labelWithConfigDifferences(QList<LoadedRun>& runs, const std::vector<std::s
     if (runs.size() < 2 || configs.size() != size_t(runs.size()))
         return;
     // Bookkeeping that does not change what is trained.
-    static const std::set<std::string> ignored{"out_dir", "json", "resume", "threads", "device", "log_interval",
-                                               "save_interval", "probe_interval", "probe_prompts",
-                                               "probe_max_tokens", "eval_interval", "eval_max_samples",
-                                               "ddp_timeout", "sample_chars", "nproc_per_node", "skip_bad_lines"};
-    static const std::vector<std::string> first{"learning_rate", "batch_size", "hidden_size", "num_hidden_layers",
-                                                "max_seq_len", "epochs", "max_steps", "data_path", "from_weight"};
+    static const std::set<std::string> ignored{
+        "out_dir",       "json",           "resume",         "threads",          "device",        "log_interval",
+        "save_interval", "probe_interval", "probe_prompts",  "probe_max_tokens", "eval_interval", "eval_max_samples",
+        "ddp_timeout",   "sample_chars",   "nproc_per_node", "skip_bad_lines"};
+    static const std::vector<std::string> first{"learning_rate",     "batch_size",  "hidden_size",
+                                                "num_hidden_layers", "max_seq_len", "epochs",
+                                                "max_steps",         "data_path",   "from_weight"};
     std::vector<std::map<std::string, std::string>> flat;
     std::set<std::string> keys;
     for (const auto& c : configs) {
@@ -206,35 +218,56 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
 }
 
 bool ChartPanel::isPlottable(const QString& key) {
-    static const QStringList skip{QStringLiteral("event"),  QStringLiteral("step"),      QStringLiteral("total_steps"),
-                                  QStringLiteral("epoch"),  QStringLiteral("epochs"),    QStringLiteral("tokens"),
-                                  QStringLiteral("elapsed_s"), QStringLiteral("eta_s"), QStringLiteral("run_id"),
+    static const QStringList skip{QStringLiteral("event"),     QStringLiteral("step"),   QStringLiteral("total_steps"),
+                                  QStringLiteral("epoch"),     QStringLiteral("epochs"), QStringLiteral("tokens"),
+                                  QStringLiteral("elapsed_s"), QStringLiteral("eta_s"),  QStringLiteral("run_id"),
                                   QStringLiteral("eval_s")};
     return !skip.contains(key);
 }
 
 QString ChartPanel::metricTitle(const QString& m) {
-    if (m == QLatin1String("loss")) return tr("Loss");
-    if (m == QLatin1String("val_loss")) return tr("Validation loss (--eval_data)");
-    if (m == QLatin1String("val_bpb")) return tr("Validation bits per byte");
-    if (m == QLatin1String("val_pref_accuracy")) return tr("Validation preference accuracy");
-    if (m == QLatin1String("val_chosen_logp")) return tr("Validation: chosen answers' mean log-prob");
-    if (m == QLatin1String("lr")) return tr("Learning rate");
-    if (m == QLatin1String("grad_norm")) return tr("Gradient norm");
-    if (m == QLatin1String("tokens_per_sec")) return tr("Tokens per second");
-    if (m == QLatin1String("reward_margin")) return tr("DPO reward margin");
-    if (m == QLatin1String("pref_accuracy")) return tr("Preference accuracy");
-    if (m == QLatin1String("chosen_reward")) return tr("Chosen reward");
-    if (m == QLatin1String("rejected_reward")) return tr("Rejected reward");
-    if (m == QLatin1String("reward_mean")) return tr("GRPO reward");
-    if (m == QLatin1String("reward_std")) return tr("GRPO reward spread within groups");
-    if (m == QLatin1String("kl")) return tr("KL to the reference");
-    if (m == QLatin1String("completion_len")) return tr("Completion length (tokens)");
-    if (m == QLatin1String("accuracy")) return tr("Exact-answer accuracy");
-    if (m == QLatin1String("clip_frac")) return tr("Clipped ratio share");
-    if (m.startsWith(QLatin1String("reward_"))) return tr("Reward: %1").arg(m.mid(7));
-    if (m == QLatin1String("token_loss")) return tr("Token loss");
-    if (m == QLatin1String("aux_loss")) return tr("MoE auxiliary loss");
+    if (m == QLatin1String("loss"))
+        return tr("Loss");
+    if (m == QLatin1String("val_loss"))
+        return tr("Validation loss (--eval_data)");
+    if (m == QLatin1String("val_bpb"))
+        return tr("Validation bits per byte");
+    if (m == QLatin1String("val_pref_accuracy"))
+        return tr("Validation preference accuracy");
+    if (m == QLatin1String("val_chosen_logp"))
+        return tr("Validation: chosen answers' mean log-prob");
+    if (m == QLatin1String("lr"))
+        return tr("Learning rate");
+    if (m == QLatin1String("grad_norm"))
+        return tr("Gradient norm");
+    if (m == QLatin1String("tokens_per_sec"))
+        return tr("Tokens per second");
+    if (m == QLatin1String("reward_margin"))
+        return tr("DPO reward margin");
+    if (m == QLatin1String("pref_accuracy"))
+        return tr("Preference accuracy");
+    if (m == QLatin1String("chosen_reward"))
+        return tr("Chosen reward");
+    if (m == QLatin1String("rejected_reward"))
+        return tr("Rejected reward");
+    if (m == QLatin1String("reward_mean"))
+        return tr("GRPO reward");
+    if (m == QLatin1String("reward_std"))
+        return tr("GRPO reward spread within groups");
+    if (m == QLatin1String("kl"))
+        return tr("KL to the reference");
+    if (m == QLatin1String("completion_len"))
+        return tr("Completion length (tokens)");
+    if (m == QLatin1String("accuracy"))
+        return tr("Exact-answer accuracy");
+    if (m == QLatin1String("clip_frac"))
+        return tr("Clipped ratio share");
+    if (m.startsWith(QLatin1String("reward_")))
+        return tr("Reward: %1").arg(m.mid(7));
+    if (m == QLatin1String("token_loss"))
+        return tr("Token loss");
+    if (m == QLatin1String("aux_loss"))
+        return tr("MoE auxiliary loss");
     return m;
 }
 
@@ -299,14 +332,13 @@ void ChartPanel::loadRuns(const QString& workspace, const QList<qint64>& runIds)
     connect(watcher, &QFutureWatcher<QList<LoadedRun>>::finished, this, [this, watcher, gen] {
         watcher->deleteLater();
         if (gen != m_loadGeneration)
-            return;  // a newer request replaced this one
+            return; // a newer request replaced this one
         for (const auto& r : watcher->result())
             for (auto it = r.series.cbegin(); it != r.series.cend(); ++it)
                 chartFor(it.key())->setSeriesData(QStringLiteral("run%1").arg(r.id), r.label, it.value());
         Q_EMIT loaded();
     });
-    watcher->setFuture(
-        QtConcurrent::run(readRuns, QDir(workspace).filePath(QStringLiteral("micromind.db")), runIds));
+    watcher->setFuture(QtConcurrent::run(readRuns, QDir(workspace).filePath(QStringLiteral("micromind.db")), runIds));
 }
 
 void ChartPanel::removeSeries(const QString& key) {

@@ -41,7 +41,7 @@ void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks) {
         if (std::lround((last - first) / step) + 1 <= maxTicks)
             break;
         const double m = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
-        step *= m < 1.5 ? 2.0 : m < 3 ? 2.5 : 2.0;  // 1 -> 2 -> 5 -> 10
+        step *= m < 1.5 ? 2.0 : m < 3 ? 2.5 : 2.0; // 1 -> 2 -> 5 -> 10
     }
     axis->setRange(first, last);
     axis->setTickType(QValueAxis::TicksFixed);
@@ -50,7 +50,6 @@ void setNiceTicks(QValueAxis* axis, double lo, double hi, int maxTicks) {
     axis->setLabelFormat(decimals > 6 ? QStringLiteral("%.1e")
                                       : QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
 }
-
 
 constexpr int kRedrawMs = 40;
 
@@ -155,7 +154,7 @@ void MetricChart::removeSeries(const QString& key) {
     chart()->removeSeries(it->band);
     chart()->removeSeries(it->raw);
     chart()->removeSeries(it->smooth);
-    delete it->band;  // and its edges
+    delete it->band; // and its edges
     delete it->raw;
     delete it->smooth;
     m_series.erase(it);
@@ -294,7 +293,7 @@ void MetricChart::rebuildAxes() {
         y->setBase(10);
         m_yAxis = y;
     } else {
-        m_yAxis = new QValueAxis;  // ticks and labels: setNiceTicks
+        m_yAxis = new QValueAxis; // ticks and labels: setNiceTicks
     }
     c->addAxis(m_xAxis, Qt::AlignBottom);
     c->addAxis(m_yAxis, Qt::AlignLeft);
@@ -448,8 +447,7 @@ void MetricChart::redraw() {
             // Values that are never negative (loss, norms, rates) keep the
             // axis at or above 0 rather than padding it to -5.
             const double lo = ymin >= 0 ? std::max(0.0, ymin - pad) : ymin - pad;
-            setNiceTicks(static_cast<QValueAxis*>(m_yAxis), lo, ymax + pad,
-                         int(plotHeight / (1.8 * line)) + 1);
+            setNiceTicks(static_cast<QValueAxis*>(m_yAxis), lo, ymax + pad, int(plotHeight / (1.8 * line)) + 1);
         }
     }
     for (auto& p : pending) {

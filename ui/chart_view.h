@@ -72,8 +72,8 @@ private:
     struct Series {
         QString label;
         QVector<ChartSample> data;
-        QVector<double> ema;  ///< smoothed values, parallel to data
-        double emaAcc = 0;    ///< biased EMA accumulator after the last point
+        QVector<double> ema; ///< smoothed values, parallel to data
+        double emaAcc = 0;   ///< biased EMA accumulator after the last point
         /// Ranges over data[0, scanned): x per axis mode and y over finite
         /// (linear axis) and positive (log axis) values, kept up to date as
         /// points arrive so a redraw does not rescan long runs.

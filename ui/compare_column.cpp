@@ -105,7 +105,7 @@ CompareColumn::CompareColumn(int index, int mode, QWidget* parent)
                 AnswerView& a = m_answers[p];
                 a.running = false;
                 a.done = error.isEmpty();
-                a.text = text;  // the exact decode replaces the streamed pieces
+                a.text = text; // the exact decode replaces the streamed pieces
                 a.tokens = tokens;
                 a.tokensPerSecond = tps;
                 a.hitStop = hitStop;
@@ -226,7 +226,8 @@ bool CompareColumn::start(const QVector<ComparePrompt>& prompts, const CompareSa
     setBusy(true);
     m_worker->clearStop();
     CompareWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, req] { w->run(req); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, req] { w->run(req); }, Qt::QueuedConnection);
     return true;
 }
 

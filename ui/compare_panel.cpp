@@ -118,7 +118,7 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     splitter->setObjectName(QStringLiteral("columns"));
     splitter->setChildrenCollapsible(false);
     for (int i = 0; i < kColumns; ++i) {
-        auto* c = new CompareColumn(i, i, splitter);  // the seed's modes 0-4 in order
+        auto* c = new CompareColumn(i, i, splitter); // the seed's modes 0-4 in order
         splitter->addWidget(c);
         m_columns.push_back(c);
         connect(c, &CompareColumn::busyChanged, this, &ComparePanel::updateButtons);
@@ -203,9 +203,7 @@ void ComparePanel::setSampling(const CompareSampling& s) {
     m_seed->setValue(int(s.seed));
 }
 
-QString ComparePanel::resourceDir() const {
-    return QString::fromStdString(eval::locateResourceDir());
-}
+QString ComparePanel::resourceDir() const { return QString::fromStdString(eval::locateResourceDir()); }
 
 QVector<ComparePrompt> ComparePanel::selectedPrompts() {
     QVector<ComparePrompt> out;

@@ -64,35 +64,49 @@ QString answersHtml(const QVector<AnswerView>& answers) {
     QString h;
     for (int i = 0; i < answers.size(); ++i) {
         const AnswerView& a = answers[i];
-        h += QStringLiteral("<p style='margin-top:10px; background:#eef3fb'><b>%1</b> %2</p>")
-                 .arg(QCoreApplication::translate("mm::ui::CompareView", "Prompt:").toHtmlEscaped(), textHtml(a.prompt));
+        h +=
+            QStringLiteral("<p style='margin-top:10px; background:#eef3fb'><b>%1</b> %2</p>")
+                .arg(QCoreApplication::translate("mm::ui::CompareView", "Prompt:").toHtmlEscaped(), textHtml(a.prompt));
         if (!a.error.isEmpty()) {
             h += QStringLiteral("<p style='color:#b00020'>%1</p>").arg(textHtml(a.error));
             continue;
         }
         const ThinkSplit parts = splitThink(a.text);
         if (parts.hasThink) {
-            const QString state = parts.thinkClosed ? QString() : QStringLiteral(" ") + QCoreApplication::translate("mm::ui::CompareView", "(thinking…)");
-            const QString label = (a.thinkOpen ? QStringLiteral("▼ ") + QCoreApplication::translate("mm::ui::CompareView", "Hide reasoning")
-                                               : QStringLiteral("▶ ") + QCoreApplication::translate("mm::ui::CompareView", "Show reasoning (%n characters)", nullptr, int(parts.reasoning.size()))) +
-                                  state;
-            h += QStringLiteral("<p><a href='%1' style='color:#5f6b7a'>%2</a></p>").arg(thinkAnchor(i), label.toHtmlEscaped());
+            const QString state =
+                parts.thinkClosed
+                    ? QString()
+                    : QStringLiteral(" ") + QCoreApplication::translate("mm::ui::CompareView", "(thinking…)");
+            const QString label =
+                (a.thinkOpen
+                     ? QStringLiteral("▼ ") + QCoreApplication::translate("mm::ui::CompareView", "Hide reasoning")
+                     : QStringLiteral("▶ ") + QCoreApplication::translate("mm::ui::CompareView",
+                                                                          "Show reasoning (%n characters)", nullptr,
+                                                                          int(parts.reasoning.size()))) +
+                state;
+            h += QStringLiteral("<p><a href='%1' style='color:#5f6b7a'>%2</a></p>")
+                     .arg(thinkAnchor(i), label.toHtmlEscaped());
             if (a.thinkOpen)
                 h += QStringLiteral("<p style='color:#5f6b7a; font-style:italic; margin-left:12px'>%1</p>")
                          .arg(textHtml(parts.reasoning));
         }
         if (a.running && a.text.isEmpty())
-            h += QStringLiteral("<p style='color:#888'>%1</p>").arg(QCoreApplication::translate("mm::ui::CompareView", "generating…").toHtmlEscaped());
+            h += QStringLiteral("<p style='color:#888'>%1</p>")
+                     .arg(QCoreApplication::translate("mm::ui::CompareView", "generating…").toHtmlEscaped());
         else
             h += QStringLiteral("<p>%1</p>").arg(textHtml(parts.answer));
         if (a.done) {
-            QString meta = QCoreApplication::translate("mm::ui::CompareView", "%1 tokens · %2 tokens/s").arg(a.tokens).arg(a.tokensPerSecond, 0, 'f', 1);
+            QString meta = QCoreApplication::translate("mm::ui::CompareView", "%1 tokens · %2 tokens/s")
+                               .arg(a.tokens)
+                               .arg(a.tokensPerSecond, 0, 'f', 1);
             if (a.cancelled)
                 meta += QStringLiteral(" · ") + QCoreApplication::translate("mm::ui::CompareView", "stopped");
             else if (!a.hitStop && a.tokens > 0)
-                meta += QStringLiteral(" · ") + QCoreApplication::translate("mm::ui::CompareView", "token limit reached");
+                meta +=
+                    QStringLiteral(" · ") + QCoreApplication::translate("mm::ui::CompareView", "token limit reached");
             else if (a.tokens == 0)
-                meta += QStringLiteral(" · ") + QCoreApplication::translate("mm::ui::CompareView", "empty: the model ended its answer at once");
+                meta += QStringLiteral(" · ") +
+                        QCoreApplication::translate("mm::ui::CompareView", "empty: the model ended its answer at once");
             if (!a.note.isEmpty())
                 meta += QStringLiteral(" · ") + a.note;
             h += QStringLiteral("<p style='color:#2e7d32; font-size:small'>%1</p>").arg(meta.toHtmlEscaped());

@@ -105,7 +105,7 @@ QVector<ModelChoice> modelChoices(const QString& workspace, int mode, QString* e
 }
 
 struct CompareWorker::Impl {
-    QString key;  ///< workspace|weights|lora of the loaded model
+    QString key; ///< workspace|weights|lora of the loaded model
     std::optional<text::Tokenizer> tok;
     model::MiniMind net{nullptr};
     std::unique_ptr<eval::Generator> gen;
@@ -127,12 +127,13 @@ void CompareWorker::run(const CompareRequest& req) {
         // A retrained checkpoint under the same name must be loaded again.
         auto stamp = [](const QString& path) {
             const QFileInfo fi(path);
-            return path + "@" + QString::number(fi.size()) + ":" + QString::number(fi.lastModified().toMSecsSinceEpoch());
+            return path + "@" + QString::number(fi.size()) + ":" +
+                   QString::number(fi.lastModified().toMSecsSinceEpoch());
         };
         // An imported model brings its own tokenizer (minimind's tokenizer.json).
         const std::string own = eval::tokenizerForWeights(str(req.model.weights), str(req.workspace));
-        const QString tokPath = own.empty() ? QDir(req.workspace).absoluteFilePath(QStringLiteral("tokenizer.model"))
-                                            : qstr(own);
+        const QString tokPath =
+            own.empty() ? QDir(req.workspace).absoluteFilePath(QStringLiteral("tokenizer.model")) : qstr(own);
         const QString key = stamp(tokPath) + "|" + stamp(req.model.weights) + "|" + stamp(req.model.lora);
         if (key != d->key || !d->gen) {
             d->gen.reset();

@@ -22,9 +22,9 @@ namespace mm::ui {
 
 /// One loadable model of a mode: base weights plus an optional LoRA adapter.
 struct ModelChoice {
-    QString label;    ///< "full_sft_512", "full_sft_512+lora_medical_512"
-    QString weights;  ///< absolute path of the base .pth
-    QString lora;     ///< absolute path of the adapter .pth ("" = none)
+    QString label;   ///< "full_sft_512", "full_sft_512+lora_medical_512"
+    QString weights; ///< absolute path of the base .pth
+    QString lora;    ///< absolute path of the adapter .pth ("" = none)
 };
 
 /// The checkpoints of `mode` in `workspace` (for mode 4: every adapter in
@@ -40,8 +40,8 @@ bool modeIsChat(int mode);
 
 /// One prompt to answer.
 struct ComparePrompt {
-    QString set;    ///< prompt set name ("eval", "chat", ..., "free" for the free prompt box)
-    int index = 0;  ///< position in its set (seeds the answer)
+    QString set;   ///< prompt set name ("eval", "chat", ..., "free" for the free prompt box)
+    int index = 0; ///< position in its set (seeds the answer)
     QString text;
 };
 
@@ -53,12 +53,12 @@ struct CompareSampling {
     int topK = 50;
     double repetitionPenalty = 1.0;
     bool greedy = false;
-    quint64 seed = 42;  ///< base seed; prompt i uses the core's promptSeed(seed, i)
+    quint64 seed = 42; ///< base seed; prompt i uses the core's promptSeed(seed, i)
 };
 
 /// Everything one column needs for one run.
 struct CompareRequest {
-    QString workspace;  ///< holds tokenizer.model and micromind.db
+    QString workspace; ///< holds tokenizer.model and micromind.db
     int mode = 1;
     ModelChoice model;
     QVector<ComparePrompt> prompts;

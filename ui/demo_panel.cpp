@@ -17,9 +17,12 @@ namespace {
 
 /// The column titles of eval::demoColumns(), in its order, for translation.
 QStringList columnTitles() {
-    return {DemoPanel::tr("exact match, trained questions"), DemoPanel::tr("exact match, held-out"),
-            DemoPanel::tr("held-out answer loss"),           DemoPanel::tr("Song ci held-out loss"),
-            DemoPanel::tr("DPO preference accuracy"),        DemoPanel::tr("think/answer format"),
+    return {DemoPanel::tr("exact match, trained questions"),
+            DemoPanel::tr("exact match, held-out"),
+            DemoPanel::tr("held-out answer loss"),
+            DemoPanel::tr("Song ci held-out loss"),
+            DemoPanel::tr("DPO preference accuracy"),
+            DemoPanel::tr("think/answer format"),
             DemoPanel::tr("held-out reward")};
 }
 
@@ -49,8 +52,9 @@ DemoPanel::DemoPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void DemoPanel::setWorkspace(const QString& dir) {
-    m_path = dir.isEmpty() ? QString()
-                           : QDir(QFileInfo(dir).absoluteFilePath()).absoluteFilePath(QStringLiteral("../reports/demo.json"));
+    m_path = dir.isEmpty()
+                 ? QString()
+                 : QDir(QFileInfo(dir).absoluteFilePath()).absoluteFilePath(QStringLiteral("../reports/demo.json"));
     m_path = QDir::cleanPath(m_path);
     reload();
 }
@@ -100,8 +104,8 @@ void DemoPanel::reload() {
         m_table->setItem(r, 0, new QTableWidgetItem(chance ? QStringLiteral("–") : QString::fromStdString(row.mode)));
         m_table->setItem(r, 1, new QTableWidgetItem(chance ? tr("chance") : QString::fromStdString(row.name)));
         for (int c = 0; c < int(row.cells.size()); ++c) {
-            auto* item = new QTableWidgetItem(row.cells[size_t(c)].empty() ? QStringLiteral("–")
-                                                                          : QString::fromStdString(row.cells[size_t(c)]));
+            auto* item = new QTableWidgetItem(
+                row.cells[size_t(c)].empty() ? QStringLiteral("–") : QString::fromStdString(row.cells[size_t(c)]));
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             m_table->setItem(r, 2 + c, item);
         }

@@ -29,8 +29,12 @@ int guessVocab(const EstimateInput& in) {
         QFile f(s);
         if (!f.open(QIODevice::ReadOnly))
             continue;
-        const int v = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("model")).toObject()
-                          .value(QStringLiteral("vocab_size")).toInt();
+        const int v = QJsonDocument::fromJson(f.readAll())
+                          .object()
+                          .value(QStringLiteral("model"))
+                          .toObject()
+                          .value(QStringLiteral("vocab_size"))
+                          .toInt();
         if (v > 0)
             return v;
     }
@@ -40,9 +44,10 @@ int guessVocab(const EstimateInput& in) {
 QString dataFormat(const QString& stage) {
     if (stage == QLatin1String("pretrain"))
         return QStringLiteral("pretrain");
-    if (stage == QLatin1String("full_sft") || stage == QLatin1String("lora") || stage == QLatin1String("distill_reason"))
+    if (stage == QLatin1String("full_sft") || stage == QLatin1String("lora") ||
+        stage == QLatin1String("distill_reason"))
         return QStringLiteral("sft");
-    return {};  // preference / prompt data: the data command has no format for it
+    return {}; // preference / prompt data: the data command has no format for it
 }
 
 } // namespace
@@ -52,27 +57,36 @@ Estimator::Estimator(QObject* parent) : QObject(parent) {}
 QString Estimator::formatCount(double n) {
     if (n < 0)
         return QStringLiteral("?");
-    if (n >= 1e12) return QString::number(n / 1e12, 'f', 2) + QStringLiteral("T");
-    if (n >= 1e9) return QString::number(n / 1e9, 'f', 2) + QStringLiteral("B");
-    if (n >= 1e6) return QString::number(n / 1e6, 'f', 2) + QStringLiteral("M");
-    if (n >= 1e4) return QString::number(n / 1e3, 'f', 1) + QStringLiteral("k");
+    if (n >= 1e12)
+        return QString::number(n / 1e12, 'f', 2) + QStringLiteral("T");
+    if (n >= 1e9)
+        return QString::number(n / 1e9, 'f', 2) + QStringLiteral("B");
+    if (n >= 1e6)
+        return QString::number(n / 1e6, 'f', 2) + QStringLiteral("M");
+    if (n >= 1e4)
+        return QString::number(n / 1e3, 'f', 1) + QStringLiteral("k");
     return QString::number(qint64(n));
 }
 
 QString Estimator::formatBytes(double n) {
     if (n < 0)
         return QStringLiteral("?");
-    if (n >= 1024.0 * 1024 * 1024) return QString::number(n / (1024.0 * 1024 * 1024), 'f', 2) + QStringLiteral(" GiB");
-    if (n >= 1024.0 * 1024) return QString::number(n / (1024.0 * 1024), 'f', 1) + QStringLiteral(" MiB");
+    if (n >= 1024.0 * 1024 * 1024)
+        return QString::number(n / (1024.0 * 1024 * 1024), 'f', 2) + QStringLiteral(" GiB");
+    if (n >= 1024.0 * 1024)
+        return QString::number(n / (1024.0 * 1024), 'f', 1) + QStringLiteral(" MiB");
     return QString::number(n / 1024.0, 'f', 0) + QStringLiteral(" KiB");
 }
 
 QString Estimator::formatDuration(double s) {
     if (s < 0)
         return QStringLiteral("?");
-    if (s < 60) return QString::number(s, 'f', 1) + QStringLiteral(" s");
-    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
-    if (s < 86400 * 2) return QStringLiteral("%1 h %2 min").arg(int(s) / 3600).arg((int(s) % 3600) / 60);
+    if (s < 60)
+        return QString::number(s, 'f', 1) + QStringLiteral(" s");
+    if (s < 3600)
+        return QStringLiteral("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
+    if (s < 86400 * 2)
+        return QStringLiteral("%1 h %2 min").arg(int(s) / 3600).arg((int(s) % 3600) / 60);
     return QString::number(s / 86400, 'f', 1) + QStringLiteral(" d");
 }
 
@@ -91,7 +105,8 @@ Estimate Estimator::quick(const EstimateInput& in, qint64 knownDataTokens) {
     // activations kept for backward (~18 floats per hidden unit per layer and
     // token) and the logits with their softmax and gradient.
     const double tokensPerMicro = double(in.batch) * double(in.seqLen);
-    e.memoryBytes = 16.0 * double(e.parameters) + tokensPerMicro * 4.0 * (18.0 * in.hidden * in.layers + 3.0 * mc.vocabSize);
+    e.memoryBytes =
+        16.0 * double(e.parameters) + tokensPerMicro * 4.0 * (18.0 * in.hidden * in.layers + 3.0 * mc.vocabSize);
     if (knownDataTokens >= 0) {
         e.dataTokens = knownDataTokens;
         qint64 d = knownDataTokens * std::max<qint64>(1, in.epochs);
@@ -143,9 +158,16 @@ void Estimator::runNext() {
             m_phase = 1;
         } else {
             Q_EMIT progress(tr("counting tokens in %1…").arg(data.fileName()));
-            QStringList a{QStringLiteral("data"), QStringLiteral("--data_path"), m_in.dataPath, QStringLiteral("--format"),
-                          fmt, QStringLiteral("--out_dir"), m_in.workspace, QStringLiteral("--max_seq_len"),
-                          QString::number(m_in.seqLen), QStringLiteral("--json")};
+            QStringList a{QStringLiteral("data"),
+                          QStringLiteral("--data_path"),
+                          m_in.dataPath,
+                          QStringLiteral("--format"),
+                          fmt,
+                          QStringLiteral("--out_dir"),
+                          m_in.workspace,
+                          QStringLiteral("--max_seq_len"),
+                          QString::number(m_in.seqLen),
+                          QStringLiteral("--json")};
             if (!m_in.tokenizerPath.isEmpty())
                 a << QStringLiteral("--tokenizer") << m_in.tokenizerPath;
             startProcess(a);
@@ -156,15 +178,30 @@ void Estimator::runNext() {
         Q_EMIT progress(tr("measuring training speed…"));
         // A small batch keeps the measurement short; tokens/s barely depends on it.
         const qint64 batch = std::min<qint64>(m_in.batch, 4);
-        QStringList a{QStringLiteral("bench"), QStringLiteral("--preset"), QStringLiteral("custom"),
-                      QStringLiteral("--hidden_size"), QString::number(m_in.hidden),
-                      QStringLiteral("--num_hidden_layers"), QString::number(m_in.layers),
-                      QStringLiteral("--num_attention_heads"), QString::number(m_in.heads),
-                      QStringLiteral("--num_key_value_heads"), QString::number(m_in.kvHeads),
-                      QStringLiteral("--batch_size"), QString::number(batch), QStringLiteral("--max_seq_len"),
-                      QString::number(m_in.seqLen), QStringLiteral("--vocab_size"), QString::number(m_est.vocabSize),
-                      QStringLiteral("--steps"), QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("1"),
-                      QStringLiteral("--decode_tokens"), QStringLiteral("0"), QStringLiteral("--json")};
+        QStringList a{QStringLiteral("bench"),
+                      QStringLiteral("--preset"),
+                      QStringLiteral("custom"),
+                      QStringLiteral("--hidden_size"),
+                      QString::number(m_in.hidden),
+                      QStringLiteral("--num_hidden_layers"),
+                      QString::number(m_in.layers),
+                      QStringLiteral("--num_attention_heads"),
+                      QString::number(m_in.heads),
+                      QStringLiteral("--num_key_value_heads"),
+                      QString::number(m_in.kvHeads),
+                      QStringLiteral("--batch_size"),
+                      QString::number(batch),
+                      QStringLiteral("--max_seq_len"),
+                      QString::number(m_in.seqLen),
+                      QStringLiteral("--vocab_size"),
+                      QString::number(m_est.vocabSize),
+                      QStringLiteral("--steps"),
+                      QStringLiteral("1"),
+                      QStringLiteral("--warmup"),
+                      QStringLiteral("1"),
+                      QStringLiteral("--decode_tokens"),
+                      QStringLiteral("0"),
+                      QStringLiteral("--json")};
         if (m_in.moe)
             a << QStringLiteral("--use_moe");
         if (!m_in.device.isEmpty())

@@ -17,14 +17,14 @@ namespace mm::ui {
 struct Estimate {
     qint64 parameters = -1;
     int vocabSize = 0;
-    qint64 dataTokens = -1;     ///< tokens in the data file
-    bool dataTokensRough = false;  ///< from the file size, not the tokenizer
-    qint64 trainTokens = -1;    ///< tokens the run will process (epochs, max_steps)
-    double flops = -1;          ///< 6 * N * D
-    double memoryBytes = -1;    ///< weights + grads + AdamW + activations (approx.)
-    double tokensPerSec = -1;   ///< measured by the micro-benchmark
+    qint64 dataTokens = -1;       ///< tokens in the data file
+    bool dataTokensRough = false; ///< from the file size, not the tokenizer
+    qint64 trainTokens = -1;      ///< tokens the run will process (epochs, max_steps)
+    double flops = -1;            ///< 6 * N * D
+    double memoryBytes = -1;      ///< weights + grads + AdamW + activations (approx.)
+    double tokensPerSec = -1;     ///< measured by the micro-benchmark
     double etaSeconds = -1;
-    QString error;              ///< why a figure is missing
+    QString error; ///< why a figure is missing
 };
 
 /// Inputs of an estimate (the form's effective values).
@@ -59,7 +59,7 @@ private:
 
     EstimateInput m_in;
     Estimate m_est;
-    int m_phase = 0;  ///< 0 data, 1 bench, 2 done
+    int m_phase = 0; ///< 0 data, 1 bench, 2 done
     QPointer<QProcess> m_proc;
 };
 

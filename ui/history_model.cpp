@@ -51,9 +51,7 @@ LoadResult loadRuns(const QString& dbPath) {
     return r;
 }
 
-QDateTime parseIso(const std::string& s) {
-    return QDateTime::fromString(QString::fromStdString(s), Qt::ISODate);
-}
+QDateTime parseIso(const std::string& s) { return QDateTime::fromString(QString::fromStdString(s), Qt::ISODate); }
 
 double durationSeconds(const store::RunRecord& r) {
     const QDateTime a = parseIso(r.startedAt);
@@ -73,13 +71,19 @@ QString formatDuration(double s) {
         return QStringLiteral("%1 s").arg(t);
     if (t < 3600)
         return QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2:%3").arg(t / 3600).arg((t % 3600) / 60, 2, 10, QLatin1Char('0')).arg(t % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2:%3")
+        .arg(t / 3600)
+        .arg((t % 3600) / 60, 2, 10, QLatin1Char('0'))
+        .arg(t % 60, 2, 10, QLatin1Char('0'));
 }
 
 QString formatCount(double n) {
-    if (n >= 1e9) return QString::number(n / 1e9, 'f', 2) + QStringLiteral("B");
-    if (n >= 1e6) return QString::number(n / 1e6, 'f', 2) + QStringLiteral("M");
-    if (n >= 1e4) return QString::number(n / 1e3, 'f', 1) + QStringLiteral("k");
+    if (n >= 1e9)
+        return QString::number(n / 1e9, 'f', 2) + QStringLiteral("B");
+    if (n >= 1e6)
+        return QString::number(n / 1e6, 'f', 2) + QStringLiteral("M");
+    if (n >= 1e4)
+        return QString::number(n / 1e3, 'f', 1) + QStringLiteral("k");
     return QString::number(qint64(n));
 }
 
@@ -172,11 +176,16 @@ QString RunsModel::keyConfig(const store::RunRecord& r) {
 }
 
 QString RunsModel::displayStatus(const QString& s) {
-    if (s == QLatin1String("running")) return tr("running");
-    if (s == QLatin1String("completed")) return tr("completed");
-    if (s == QLatin1String("failed")) return tr("failed");
-    if (s == QLatin1String("interrupted")) return tr("interrupted");
-    if (s == QLatin1String("stopped")) return tr("stopped");
+    if (s == QLatin1String("running"))
+        return tr("running");
+    if (s == QLatin1String("completed"))
+        return tr("completed");
+    if (s == QLatin1String("failed"))
+        return tr("failed");
+    if (s == QLatin1String("interrupted"))
+        return tr("interrupted");
+    if (s == QLatin1String("stopped"))
+        return tr("stopped");
     return s;
 }
 

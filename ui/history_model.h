@@ -54,7 +54,7 @@ Q_SIGNALS:
 private:
     std::vector<store::RunRecord> m_runs;
     bool m_loading = false;
-    QString m_pendingReload;  ///< a reload asked for while one was running
+    QString m_pendingReload; ///< a reload asked for while one was running
 };
 
 /// Text filter over stage, status, parent and config plus a status filter.

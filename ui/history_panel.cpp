@@ -202,13 +202,15 @@ void HistoryPanel::deleteSelected() {
     QStringList names;
     for (qint64 id : ids)
         if (const auto* r = m_model->runById(id))
-            names << QStringLiteral("#%1 %2 → %3").arg(id).arg(QString::fromStdString(r->stage),
-                                                             QString::fromStdString(r->outCheckpoint));
-    const auto answer = QMessageBox::question(
-        this, tr("Delete runs"),
-        tr("Delete %n run(s) with their metrics and the checkpoint files no other run wrote?", nullptr, int(ids.size())) +
-            QStringLiteral("\n\n") + names.join(QLatin1Char('\n')),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+            names << QStringLiteral("#%1 %2 → %3")
+                         .arg(id)
+                         .arg(QString::fromStdString(r->stage), QString::fromStdString(r->outCheckpoint));
+    const auto answer =
+        QMessageBox::question(this, tr("Delete runs"),
+                              tr("Delete %n run(s) with their metrics and the checkpoint files no other run wrote?",
+                                 nullptr, int(ids.size())) +
+                                  QStringLiteral("\n\n") + names.join(QLatin1Char('\n')),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
     const QString err = deleteRuns(ids);
@@ -269,8 +271,9 @@ void ConfigDiffWidget::rebuild() {
     for (int r = 0; r < m_shown.size(); ++r)
         for (int c = 0; c < int(flat.size()); ++c) {
             auto it = flat[size_t(c)].find(m_shown[r].toStdString());
-            m_table->setItem(r, c, new QTableWidgetItem(it == flat[size_t(c)].end() ? QStringLiteral("—")
-                                                                                    : QString::fromStdString(it->second)));
+            m_table->setItem(r, c,
+                             new QTableWidgetItem(it == flat[size_t(c)].end() ? QStringLiteral("—")
+                                                                              : QString::fromStdString(it->second)));
         }
     m_table->resizeColumnsToContents();
 }

@@ -42,9 +42,9 @@ InteropDialog::InteropDialog(Kind kind, const QString& workspace, QWidget* paren
         auto* file = new QPushButton(tr("File…"), this);
         auto* folder = new QPushButton(tr("Folder…"), this);
         connect(file, &QPushButton::clicked, this, [this] {
-            const QString f = QFileDialog::getOpenFileName(
-                this, tr("Checkpoint to import"), QString(),
-                tr("Checkpoints (*.pth *.pt *.bin *.safetensors);;All files (*)"));
+            const QString f =
+                QFileDialog::getOpenFileName(this, tr("Checkpoint to import"), QString(),
+                                             tr("Checkpoints (*.pth *.pt *.bin *.safetensors);;All files (*)"));
             if (!f.isEmpty())
                 setPath(f);
         });
@@ -85,8 +85,8 @@ InteropDialog::InteropDialog(Kind kind, const QString& workspace, QWidget* paren
         });
     } else {
         m_mode = new QComboBox(this);
-        const QStringList modes{tr("0 pretrain"), tr("1 full_sft"), tr("2 rlhf"), tr("3 reason"), tr("4 lora+sft"),
-                                tr("5 grpo")};
+        const QStringList modes{tr("0 pretrain"), tr("1 full_sft"), tr("2 rlhf"),
+                                tr("3 reason"),   tr("4 lora+sft"), tr("5 grpo")};
         for (int i = 0; i < modes.size(); ++i)
             m_mode->addItem(modes[i], i);
         m_mode->setCurrentIndex(1);
@@ -105,8 +105,9 @@ InteropDialog::InteropDialog(Kind kind, const QString& workspace, QWidget* paren
         auto* browse = new QPushButton(tr("Browse…"), this);
         connect(browse, &QPushButton::clicked, this, [this] {
             const bool gguf = m_format->currentData().toString() == QLatin1String("gguf");
-            const QString f = gguf ? QFileDialog::getSaveFileName(this, tr("GGUF file"), m_workspace, tr("GGUF (*.gguf)"))
-                                   : QFileDialog::getExistingDirectory(this, tr("Folder to write"), m_workspace);
+            const QString f =
+                gguf ? QFileDialog::getSaveFileName(this, tr("GGUF file"), m_workspace, tr("GGUF (*.gguf)"))
+                     : QFileDialog::getExistingDirectory(this, tr("Folder to write"), m_workspace);
             if (!f.isEmpty())
                 setPath(f);
         });
@@ -114,8 +115,9 @@ InteropDialog::InteropDialog(Kind kind, const QString& workspace, QWidget* paren
         connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
             if (!m_path->isModified() || m_path->text().isEmpty()) {
                 const bool gguf = m_format->currentData().toString() == QLatin1String("gguf");
-                m_path->setText(QDir(m_workspace).absoluteFilePath(gguf ? QStringLiteral("export/model.gguf")
-                                                                        : QStringLiteral("export/hf")));
+                m_path->setText(
+                    QDir(m_workspace)
+                        .absoluteFilePath(gguf ? QStringLiteral("export/model.gguf") : QStringLiteral("export/hf")));
             }
         });
         m_path->setText(QDir(m_workspace).absoluteFilePath(QStringLiteral("export/hf")));
@@ -218,8 +220,9 @@ void InteropDialog::start() {
         const QStringList lines = m_log->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         const QString last = lines.isEmpty() ? QString() : lines.last();
         const bool ok = st == QProcess::NormalExit && code == 0;
-        m_status->setText(ok ? (m_kind == Kind::Import ? tr("Imported. The compare columns and the history list it now.")
-                                                       : tr("Exported. The check line above compares it with the checkpoint."))
+        m_status->setText(ok ? (m_kind == Kind::Import
+                                    ? tr("Imported. The compare columns and the history list it now.")
+                                    : tr("Exported. The check line above compares it with the checkpoint."))
                              : tr("Failed (exit %1): %2").arg(code).arg(last));
         updateState();
         Q_EMIT done(ok, last);

@@ -66,8 +66,8 @@ JudgeDialog::JudgeDialog(const JudgeSettings& s, const QString& apiKey, QWidget*
     lay->addWidget(buttons);
     auto check = [this, buttons] {
         validate();
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(m_url->property("valid").toBool() &&
-                                                          !m_model->text().trimmed().isEmpty());
+        buttons->button(QDialogButtonBox::Ok)
+            ->setEnabled(m_url->property("valid").toBool() && !m_model->text().trimmed().isEmpty());
     };
     connect(m_url, &QLineEdit::textChanged, this, check);
     connect(m_model, &QLineEdit::textChanged, this, check);

@@ -14,7 +14,9 @@ namespace mm::ui {
 
 namespace {
 
-QString settingsPath(const QString& workspace) { return QDir(workspace).absoluteFilePath(QStringLiteral("settings.json")); }
+QString settingsPath(const QString& workspace) {
+    return QDir(workspace).absoluteFilePath(QStringLiteral("settings.json"));
+}
 
 QJsonObject readSettings(const QString& workspace) {
     QFile f(settingsPath(workspace));
@@ -38,7 +40,7 @@ bool JudgeSettings::save(const QString& workspace, QString* error) const {
     QJsonObject j = all.value(QStringLiteral("judge")).toObject();
     j.insert(QStringLiteral("base_url"), baseUrl);
     j.insert(QStringLiteral("model"), model);
-    j.remove(QStringLiteral("api_key"));  // a key must never sit in the workspace
+    j.remove(QStringLiteral("api_key")); // a key must never sit in the workspace
     all.insert(QStringLiteral("judge"), j);
     return writeFileAtomically(settingsPath(workspace), QJsonDocument(all).toJson(), error);
 }
@@ -54,12 +56,23 @@ JudgeRunner::~JudgeRunner() {
 }
 
 QStringList JudgeRunner::arguments(const QString& workspace, const JudgeSettings& s) {
-    QStringList a{QStringLiteral("judge"),        QStringLiteral("--out_dir"),     workspace,
-                  QStringLiteral("--base_url"),   s.baseUrl,                       QStringLiteral("--judge_model"),
-                  s.model,                        QStringLiteral("--api_key_env"), QLatin1String(kKeyVariable),
-                  QStringLiteral("--attempts"),   QString::number(s.attempts),     QStringLiteral("--timeout"),
-                  QString::number(s.timeoutSeconds), QStringLiteral("--max_tokens"), QString::number(s.maxTokens),
-                  QStringLiteral("--model_modes"), s.modelModes.isEmpty() ? QStringLiteral("all") : s.modelModes,
+    QStringList a{QStringLiteral("judge"),
+                  QStringLiteral("--out_dir"),
+                  workspace,
+                  QStringLiteral("--base_url"),
+                  s.baseUrl,
+                  QStringLiteral("--judge_model"),
+                  s.model,
+                  QStringLiteral("--api_key_env"),
+                  QLatin1String(kKeyVariable),
+                  QStringLiteral("--attempts"),
+                  QString::number(s.attempts),
+                  QStringLiteral("--timeout"),
+                  QString::number(s.timeoutSeconds),
+                  QStringLiteral("--max_tokens"),
+                  QString::number(s.maxTokens),
+                  QStringLiteral("--model_modes"),
+                  s.modelModes.isEmpty() ? QStringLiteral("all") : s.modelModes,
                   QStringLiteral("--json")};
     if (!s.promptSet.isEmpty())
         a << QStringLiteral("--prompt_set") << s.promptSet;

@@ -12,13 +12,13 @@ namespace mm::ui {
 
 /// Where and how to judge (everything but the key, which is passed separately).
 struct JudgeSettings {
-    QString baseUrl;                     ///< OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1
-    QString model;                       ///< model name sent to it
-    int attempts = 3;                    ///< tries per model
-    double timeoutSeconds = 120;         ///< per model, retries included
-    int maxTokens = 512;                 ///< reply token limit
-    QString promptSet;                   ///< judge only answers of this set ("" = all)
-    QString modelModes = QStringLiteral("all");  ///< "all" or "0,1,2"
+    QString baseUrl;                            ///< OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1
+    QString model;                              ///< model name sent to it
+    int attempts = 3;                           ///< tries per model
+    double timeoutSeconds = 120;                ///< per model, retries included
+    int maxTokens = 512;                        ///< reply token limit
+    QString promptSet;                          ///< judge only answers of this set ("" = all)
+    QString modelModes = QStringLiteral("all"); ///< "all" or "0,1,2"
 
     /// Reads base_url / model from <workspace>/settings.json ("judge" object), as the CLI does.
     static JudgeSettings load(const QString& workspace);

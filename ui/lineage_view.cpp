@@ -16,7 +16,8 @@ constexpr int kRunIdRole = Qt::UserRole + 1;
 LineageView::LineageView(QWidget* parent) : QTreeWidget(parent) {
     setObjectName(QStringLiteral("lineageTree"));
     setColumnCount(ColumnCount);
-    setHeaderLabels({tr("Checkpoint"), tr("Model"), tr("Run"), tr("Status"), tr("Final loss"), tr("Key config"), tr("Date")});
+    setHeaderLabels(
+        {tr("Checkpoint"), tr("Model"), tr("Run"), tr("Status"), tr("Final loss"), tr("Key config"), tr("Date")});
     setAlternatingRowColors(true);
     header()->setStretchLastSection(true);
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* it) {
@@ -26,8 +27,9 @@ LineageView::LineageView(QWidget* parent) : QTreeWidget(parent) {
 }
 
 int LineageView::modelMode(const QString& stage) {
-    static const QStringList order{QStringLiteral("pretrain"), QStringLiteral("full_sft"), QStringLiteral("dpo"),
-                                   QStringLiteral("distill_reason"), QStringLiteral("lora"), QStringLiteral("grpo")};
+    static const QStringList order{QStringLiteral("pretrain"), QStringLiteral("full_sft"),
+                                   QStringLiteral("dpo"),      QStringLiteral("distill_reason"),
+                                   QStringLiteral("lora"),     QStringLiteral("grpo")};
     return int(order.indexOf(stage));
 }
 
@@ -70,7 +72,8 @@ void LineageView::setRuns(const QString& dir, const std::vector<store::RunRecord
         item->setToolTip(Status, QString::fromStdString(r->message));
         item->setText(Loss, r->finalLoss ? QString::number(*r->finalLoss, 'f', 4) : QString());
         item->setText(Config, RunsModel::keyConfig(*r));
-        item->setText(Started, QString::fromStdString(r->startedAt).left(16).replace(QLatin1Char('T'), QLatin1Char(' ')));
+        item->setText(Started,
+                      QString::fromStdString(r->startedAt).left(16).replace(QLatin1Char('T'), QLatin1Char(' ')));
         item->setData(0, kRunIdRole, qint64(r->id));
         items.insert(it.key(), item);
     }

@@ -63,10 +63,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     connect(m_train, &TrainPage::launchRequested, this,
             [this](const QString& stage, const QStringList& flags, int processes) {
-        RunController* r = m_runs->launch(stage, flags, processes);
-        m_runsPanel->selectRun(r);
-        showTab(RunsTab);
-    });
+                RunController* r = m_runs->launch(stage, flags, processes);
+                m_runsPanel->selectRun(r);
+                showTab(RunsTab);
+            });
     connect(m_train, &TrainPage::queueRequested, this, [this](const QList<RunManager::QueueItem>& items) {
         QString error;
         if (!m_runs->startQueue(items, &error))
@@ -134,7 +134,8 @@ void MainWindow::buildMenus() {
     run->addAction(tr("Cancel &queue"), this, [this] { m_runs->cancelQueue(); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names{tr("Train"), tr("Runs"), tr("History"), tr("Lineage"), tr("Compare"), tr("Scores"), tr("Demo")};
+    const QStringList names{tr("Train"),   tr("Runs"),   tr("History"), tr("Lineage"),
+                            tr("Compare"), tr("Scores"), tr("Demo")};
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { showTab(Tab(i)); });
@@ -156,9 +157,9 @@ void MainWindow::buildMenus() {
     QMenu* theme = settings->addMenu(tr("&Theme"));
     auto* themeGroup = new QActionGroup(this);
     const QString curTheme = QSettings().value(QStringLiteral("ui/theme"), QStringLiteral("system")).toString();
-    for (const auto& [code, name] : {std::pair{QStringLiteral("system"), tr("Follow the system")},
-                                     std::pair{QStringLiteral("light"), tr("Light")},
-                                     std::pair{QStringLiteral("dark"), tr("Dark")}}) {
+    for (const auto& [code, name] :
+         {std::pair{QStringLiteral("system"), tr("Follow the system")}, std::pair{QStringLiteral("light"), tr("Light")},
+          std::pair{QStringLiteral("dark"), tr("Dark")}}) {
         QAction* a = theme->addAction(name, this, [this, c = code] { setTheme(c); });
         a->setCheckable(true);
         a->setChecked(code == curTheme);
@@ -173,8 +174,8 @@ void MainWindow::buildMenus() {
 void MainWindow::showTab(Tab t) { m_tabs->setCurrentIndex(int(t)); }
 
 InteropDialog* MainWindow::openInterop(bool import) {
-    auto* d = new InteropDialog(import ? InteropDialog::Kind::Import : InteropDialog::Kind::Export, m_workspace->dir(),
-                                this);
+    auto* d =
+        new InteropDialog(import ? InteropDialog::Kind::Import : InteropDialog::Kind::Export, m_workspace->dir(), this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     if (import)
         connect(d, &InteropDialog::done, this, [this](bool ok) {
@@ -301,15 +302,14 @@ void MainWindow::showAbout() {
     connect(p, &QProcess::finished, this, [this, p] {
         p->deleteLater();
         const QString cli = QString::fromUtf8(p->readAllStandardOutput()).trimmed();
-        QMessageBox::about(this, tr("About MicroMind Workbench"),
-                           tr("<h3>MicroMind Workbench %1</h3>"
-                              "<p>Train a tiny chat LLM from scratch and compare what each stage did.</p>"
-                              "<p>Qt %2 (built with %3)<br>Training core: %4</p>"
-                              "<p>Command line: <code>%5</code></p>")
-                               .arg(QStringLiteral(MM_VERSION), QString::fromLatin1(qVersion()),
-                                    QStringLiteral(QT_VERSION_STR),
-                                    cli.isEmpty() ? tr("micromind not found") : cli.toHtmlEscaped(),
-                                    micromindPath().toHtmlEscaped()));
+        QMessageBox::about(
+            this, tr("About MicroMind Workbench"),
+            tr("<h3>MicroMind Workbench %1</h3>"
+               "<p>Train a tiny chat LLM from scratch and compare what each stage did.</p>"
+               "<p>Qt %2 (built with %3)<br>Training core: %4</p>"
+               "<p>Command line: <code>%5</code></p>")
+                .arg(QStringLiteral(MM_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+                     cli.isEmpty() ? tr("micromind not found") : cli.toHtmlEscaped(), micromindPath().toHtmlEscaped()));
     });
     p->start(micromindPath(), {QStringLiteral("--version")});
 }
@@ -325,8 +325,9 @@ void MainWindow::setTheme(const QString& theme) {
 }
 
 void MainWindow::updateStatus() {
-    m_statusWorkspace->setText(m_workspace->isOpen() ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspace->dir()))
-                                                     : tr("No workspace open"));
+    m_statusWorkspace->setText(m_workspace->isOpen()
+                                   ? tr("Workspace: %1").arg(QDir::toNativeSeparators(m_workspace->dir()))
+                                   : tr("No workspace open"));
     const int n = int(m_runs->activeRuns().size());
     m_statusRuns->setText(n > 0 ? tr("%n run(s) going", nullptr, n) : QString());
 }

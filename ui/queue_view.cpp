@@ -53,7 +53,8 @@ QueueView::QueueView(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     m_run = mk(tr("Run queue"), "queueRunButton",
                tr("Run the waiting stages in order: a stopped stage continues from its checkpoint, a failed one "
                   "is tried again"));
-    m_clear = mk(tr("Clear finished"), "queueClearButton", tr("Drop the completed, failed and stopped stages from the list"));
+    m_clear =
+        mk(tr("Clear finished"), "queueClearButton", tr("Drop the completed, failed and stopped stages from the list"));
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("queueStatus"));
     m_status->setWordWrap(true);
@@ -110,7 +111,7 @@ void QueueView::refresh() {
         it->setText(StageColumn, QString::fromStdString(q.stage));
         it->setText(StatusColumn, statusText(q.status));
         it->setText(RunColumn, q.runId > 0 ? QStringLiteral("#%1").arg(q.runId) : QString());
-        QStringList args;  // the stage, then its flags
+        QStringList args; // the stage, then its flags
         for (const auto& a : store::queueItemCommand(q))
             args << QString::fromStdString(a);
         QString tip = RunController::quoteCommand(QStringLiteral("micromind"), args);
@@ -138,17 +139,15 @@ void QueueView::updateButtons() {
     bool pending = false, finished = false;
     for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
         const QString s = m_tree->topLevelItem(i)->data(StatusColumn, Qt::UserRole).toString();
-        pending = pending || s == QLatin1String("queued") || s == QLatin1String("stopped") ||
-                  s == QLatin1String("failed");
+        pending =
+            pending || s == QLatin1String("queued") || s == QLatin1String("stopped") || s == QLatin1String("failed");
         finished = finished || (s != QLatin1String("queued") && s != QLatin1String("running"));
     }
     m_run->setEnabled(pending && !m_manager->queueActive());
     m_clear->setEnabled(finished);
 }
 
-void QueueView::showError(const QString& error) {
-    m_status->setText(tr("Queue: %1").arg(error));
-}
+void QueueView::showError(const QString& error) { m_status->setText(tr("Queue: %1").arg(error)); }
 
 void QueueView::moveCurrent(int delta) {
     const qint64 id = currentItemId();
@@ -170,8 +169,6 @@ void QueueView::runQueue() {
         showError(error);
 }
 
-void QueueView::clearFinished() {
-    m_manager->clearFinishedQueueItems();
-}
+void QueueView::clearFinished() { m_manager->clearFinishedQueueItems(); }
 
 } // namespace mm::ui

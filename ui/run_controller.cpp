@@ -23,7 +23,7 @@ void RunController::setParentRun(RunController* parent) {
 }
 
 bool RunController::isTrainingStage(const QString& stage) {
-    static const QStringList s{QStringLiteral("pretrain"), QStringLiteral("full_sft"), QStringLiteral("dpo"),
+    static const QStringList s{QStringLiteral("pretrain"), QStringLiteral("full_sft"),       QStringLiteral("dpo"),
                                QStringLiteral("lora"),     QStringLiteral("distill_reason"), QStringLiteral("grpo")};
     return s.contains(stage);
 }

@@ -32,8 +32,7 @@ public:
 
     /// A run to launch: `stage` and its flags (without --json/--resume, which
     /// the controller adds), in the workspace folder `workspace`.
-    RunController(const QString& workspace, const QString& stage, const QStringList& flags,
-                  QObject* parent = nullptr);
+    RunController(const QString& workspace, const QString& stage, const QStringList& flags, QObject* parent = nullptr);
 
     /// A run found in the history with status "running" and a live pid (started
     /// by an earlier workbench session or the CLI): polls its metrics from the
@@ -203,7 +202,7 @@ private:
     struct LineBuffer {
         qsizetype maxLine = 0;
         QByteArray head;
-        qint64 skipped = 0;  ///< bytes of the current line beyond maxLine
+        qint64 skipped = 0; ///< bytes of the current line beyond maxLine
         void clear() {
             head.clear();
             skipped = 0;
@@ -217,9 +216,9 @@ private:
     QString m_stderr, m_stdoutText, m_message, m_weights;
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
-    QDateTime m_launchedAt;  ///< when the current process was started
-    qint64 m_lastProbeStep = -1;  ///< attached runs: newest probe step read from the history
-    qint64 m_lastWarningId = 0;   ///< attached runs: newest warning read from the history
+    QDateTime m_launchedAt;      ///< when the current process was started
+    qint64 m_lastProbeStep = -1; ///< attached runs: newest probe step read from the history
+    qint64 m_lastWarningId = 0;  ///< attached runs: newest warning read from the history
     QList<QJsonObject> m_warnings;
     QPointer<RunController> m_parentRun;
     QString m_stageProgress;

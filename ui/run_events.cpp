@@ -100,9 +100,8 @@ void RunController::readOutput(bool toEnd) {
         qint64 got = 0;
         for (QByteArray bytes; (toEnd || got < kPerTick) && !(bytes = m_errFile.read(kChunk)).isEmpty();) {
             got += bytes.size();
-            m_stderrBuf.feed(bytes, [&](const QByteArray& line, qint64 cut) {
-                text += displayLine(line, cut) + QLatin1Char('\n');
-            });
+            m_stderrBuf.feed(
+                bytes, [&](const QByteArray& line, qint64 cut) { text += displayLine(line, cut) + QLatin1Char('\n'); });
         }
         appendError(text);
     }
@@ -156,7 +155,7 @@ void RunController::handleLine(const QByteArray& raw, qint64 cutBytes, QString* 
     const QRegularExpressionMatch m = stepLine.match(QString::fromUtf8(line.left(256)));
     if (m.hasMatch()) {
         m_stageProgress = QStringLiteral("%1/%2 %3").arg(m.captured(1), m.captured(2), m.captured(3).trimmed());
-        Q_EMIT stateChanged(m_state);  // views refresh their label
+        Q_EMIT stateChanged(m_state); // views refresh their label
     }
     *text += displayLine(raw, cutBytes) + QLatin1Char('\n');
 }

@@ -28,9 +28,9 @@ struct PollResult {
     bool ok = false;
     QString status, message, weights;
     qint64 steps = 0;
-    QList<QJsonObject> events;  ///< "log" events after the last seen step
-    QList<QJsonObject> probes;  ///< "probe" events after the last seen probe step
-    QList<QJsonObject> warnings;  ///< "warning" events after the last seen warning id
+    QList<QJsonObject> events;   ///< "log" events after the last seen step
+    QList<QJsonObject> probes;   ///< "probe" events after the last seen probe step
+    QList<QJsonObject> warnings; ///< "warning" events after the last seen warning id
     qint64 lastWarningId = 0;
     QString error;
 };
@@ -138,7 +138,7 @@ QStringList flagsFromConfig(const QString& stage, const QString& configJson) {
         const auto values = config::parseJson(config::schemaFor(stage.toStdString()), j);
         QStringList out;
         const auto args = values.toArgs();
-        for (size_t i = 1; i < args.size(); ++i)  // args[0] is the stage
+        for (size_t i = 1; i < args.size(); ++i) // args[0] is the stage
             out << QString::fromStdString(args[i]);
         return out;
     } catch (const std::exception&) {
@@ -186,7 +186,7 @@ void RunController::poll() {
         m_polling = false;
         const PollResult r = watcher->result();
         if (!m_attached)
-            return;  // resumed as a child process meanwhile
+            return; // resumed as a child process meanwhile
         if (!r.ok) {
             m_message = r.error;
             return;
@@ -208,14 +208,14 @@ void RunController::poll() {
         m_pollTimer.stop();
         m_message = r.message;
         State next = r.status == QLatin1String("completed") ? State::Completed
-                     : r.status == QLatin1String("stopped") ? (m_request == Request::Stop ? State::Stopped : State::Paused)
-                                                             : State::Failed;
+                     : r.status == QLatin1String("stopped")
+                         ? (m_request == Request::Stop ? State::Stopped : State::Paused)
+                         : State::Failed;
         m_request = Request::None;
         setState(next);
         Q_EMIT finished(next);
     });
-    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep,
-                                         m_lastWarningId));
+    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep, m_lastWarningId));
 }
 
 } // namespace mm::ui

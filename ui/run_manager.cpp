@@ -76,7 +76,7 @@ int RunManager::attachRunning() {
             for (RunController* r : m_runs)
                 known = known || r->runIds().contains(rec.id) || (r->isActive() && r->pid() == rec.pid);
             if (known || ::kill(pid_t(rec.pid), 0) != 0)
-                continue;  // ours already, or another host's / a dead pid
+                continue; // ours already, or another host's / a dead pid
             RunController* run = RunController::attach(m_workspace, rec.id, rec.pid, QString::fromStdString(rec.stage),
                                                        QString::fromStdString(rec.configJson), 0, this);
             // A stage of a run we launched (the demo chains stages as its children).
@@ -247,12 +247,12 @@ void RunManager::onQueueRunFinished(RunController::State state) {
     if (!run || run != m_queueRun || !queueActive())
         return;
     if (state == RunController::State::Paused)
-        return;  // resumes later; the queue continues after it completes
+        return; // resumes later; the queue continues after it completes
     const qint64 item = m_queueItem;
     const bool completed = state == RunController::State::Completed;
-    const QString status = completed ? QStringLiteral("completed")
+    const QString status = completed                                ? QStringLiteral("completed")
                            : state == RunController::State::Stopped ? QStringLiteral("stopped")
-                                                                     : QStringLiteral("failed");
+                                                                    : QStringLiteral("failed");
     QString error;
     withHistory(
         [&](store::History& h) {
@@ -282,7 +282,7 @@ void RunManager::reconcileQueue() {
                 const QString owner = QString::fromStdString(q.message);
                 if (owner.startsWith(QLatin1String("pipeline pid ")) &&
                     ::kill(pid_t(owner.mid(13).toLongLong()), 0) == 0)
-                    continue;  // `micromind pipeline` runs it; its stages are attached as runs
+                    continue; // `micromind pipeline` runs it; its stages are attached as runs
                 RunController* alive = nullptr;
                 for (RunController* r : m_runs)
                     if (q.runId > 0 && r->runIds().contains(q.runId) && r->isActive())

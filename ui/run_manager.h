@@ -94,7 +94,7 @@ private:
 
     QString m_workspace;
     QList<RunController*> m_runs;
-    qint64 m_queueItem = 0;  ///< the queue item being run, 0 when the queue is idle
+    qint64 m_queueItem = 0; ///< the queue item being run, 0 when the queue is idle
     QPointer<RunController> m_queueRun;
 };
 

@@ -69,8 +69,8 @@ void RunController::launch(bool resume) {
     }
     const QDir logs(QDir(m_workspace).filePath(QStringLiteral("logs")));
     logs.mkpath(QStringLiteral("."));
-    const QString base = logs.filePath(
-        QStringLiteral("%1-%2").arg(m_stage, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+    const QString base = logs.filePath(QStringLiteral("%1-%2").arg(
+        m_stage, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
     m_outPath = base + QStringLiteral(".jsonl");
     m_errPath = base + QStringLiteral(".err");
     m_outFile.close();
@@ -299,7 +299,7 @@ QString RunController::signalReason(int sig, bool translated) {
     struct Named {
         int sig;
         const char* name;
-        bool crash;  ///< a fault of the process itself rather than a signal sent to it
+        bool crash; ///< a fault of the process itself rather than a signal sent to it
     };
     static const Named names[] = {
         {SIGSEGV, QT_TR_NOOP("segmentation fault"), true},
@@ -329,7 +329,7 @@ QString RunController::signalReason(int sig, bool translated) {
 
 void RunController::onProcessError(QProcess::ProcessError error) {
     if (error != QProcess::FailedToStart)
-        return;  // crashes arrive through finished()
+        return; // crashes arrive through finished()
     m_tailTimer.stop();
     m_message = tr("could not start %1: %2").arg(m_proc->program(), m_proc->errorString());
     m_stderr += m_message + QLatin1Char('\n');

@@ -125,7 +125,7 @@ RunsPanel::RunsPanel(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     connect(m_manager, &RunManager::runAdded, this, &RunsPanel::addRun);
     connect(m_manager, &RunManager::runRemoved, this, &RunsPanel::removeRun);
     connect(m_manager, &RunManager::queueChanged, this, [this](const QString& msg) {
-        if (!msg.isEmpty())  // an empty message: the list changed, nothing to say
+        if (!msg.isEmpty()) // an empty message: the list changed, nothing to say
             m_queue->setText(m_manager->queueActive() ? tr("Queue: %1").arg(msg) : msg);
     });
     for (RunController* r : m_manager->runs())
@@ -133,9 +133,7 @@ RunsPanel::RunsPanel(RunManager* manager, QWidget* parent) : QWidget(parent), m_
     updateControls();
 }
 
-QString RunsPanel::seriesKey(const RunController* run) {
-    return QStringLiteral("live%1").arg(quintptr(run), 0, 16);
-}
+QString RunsPanel::seriesKey(const RunController* run) { return QStringLiteral("live%1").arg(quintptr(run), 0, 16); }
 
 RunController* RunsPanel::currentRun() const {
     auto* it = m_list->currentItem();
@@ -237,10 +235,11 @@ void RunsPanel::updateControls() {
     if (r->processes() > 1) {
         QStringList ranks;
         for (const auto& rs : r->rankStatus())
-            ranks << (rs.running ? tr("rank %1 running (pid %2)").arg(rs.rank).arg(rs.pid)
+            ranks << (rs.running   ? tr("rank %1 running (pid %2)").arg(rs.rank).arg(rs.pid)
                       : rs.crashed ? tr("rank %1 killed").arg(rs.rank)
                                    : tr("rank %1 exited %2").arg(rs.rank).arg(rs.exitCode));
-        info += QStringLiteral("<br>") + tr("%n process(es): ", nullptr, r->processes()) + ranks.join(QStringLiteral(" · "));
+        info += QStringLiteral("<br>") + tr("%n process(es): ", nullptr, r->processes()) +
+                ranks.join(QStringLiteral(" · "));
     }
     if (!r->message().isEmpty())
         info += QStringLiteral("<br>") + r->message().toHtmlEscaped();
@@ -291,8 +290,9 @@ void RunsPanel::addSample(RunController* run, const QJsonObject& e) {
         for (auto it = comps.begin(); it != comps.end(); ++it)
             parts << QStringLiteral("%1 %2").arg(it.key(), QString::number(it.value().toDouble(), 'f', 3));
         const QString answer = s.value(QStringLiteral("answer")).toString();
-        QString tip = tr("Reward %1 = %2").arg(QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3),
-                                               parts.join(QStringLiteral(" + ")));
+        QString tip = tr("Reward %1 = %2")
+                          .arg(QString::number(s.value(QStringLiteral("reward")).toDouble(), 'f', 3),
+                               parts.join(QStringLiteral(" + ")));
         if (!answer.isEmpty())
             tip += QLatin1Char('\n') + tr("Known answer: %1").arg(answer);
         item->setToolTip(RewardColumn, tip);
@@ -306,7 +306,8 @@ void RunsPanel::addProbe(RunController* run, const QJsonObject& e) {
         const QJsonObject s = v.toObject();
         QTreeWidgetItem* item = addTimelineRow(run, step, s.value(QStringLiteral("prompt")).toString(),
                                                s.value(QStringLiteral("completion")).toString());
-        item->setToolTip(RewardColumn, tr("Probe: the model's greedy answer to a fixed prompt at this step (no reward)"));
+        item->setToolTip(RewardColumn,
+                         tr("Probe: the model's greedy answer to a fixed prompt at this step (no reward)"));
     }
     trimTimeline();
 }

@@ -38,7 +38,9 @@ public:
     /// Health warnings of the runs (loss or gradient spikes, GRPO groups
     /// without reward variance), newest last: Run, Step, Warning columns.
     QTreeWidget* warnings() const { return m_warnings; }
-    class QueueView* queue() const { return m_queueView; }
+    class QueueView* queue() const {
+        return m_queueView;
+    }
     QListWidget* list() const { return m_list; }
     RunController* currentRun() const;
     void selectRun(RunController* run);

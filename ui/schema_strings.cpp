@@ -28,21 +28,42 @@ const SchemaString kSchemaStrings[] = {
     //: eval
     {"SchemaGroup", QT_TRANSLATE_NOOP("SchemaGroup", "Sampling")},
     //: train_tokenizer
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes <out_dir>/tokenizer.model.")},
+    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Train a SentencePiece BPE tokenizer (byte fallback, MiniMind "
+                                                         "special tokens); writes <out_dir>/tokenizer.model.")},
     //: pretrain
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Pretrain a MiniMind model from scratch on {\"text\"} jsonl; writes <out_dir>/pretrain_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP(
+         "SchemaSummary",
+         "Pretrain a MiniMind model from scratch on {\"text\"} jsonl; writes <out_dir>/pretrain_<hidden>.pth.")},
     //: full_sft
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Supervised fine-tuning on {\"conversations\"} jsonl (loss on assistant tokens); reads pretrain_<hidden>.pth, writes full_sft_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP("SchemaSummary", "Supervised fine-tuning on {\"conversations\"} jsonl (loss on assistant "
+                                        "tokens); reads pretrain_<hidden>.pth, writes full_sft_<hidden>.pth.")},
     //: dpo
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Direct Preference Optimization on {\"chosen\",\"rejected\"} jsonl with cached reference log-probs; reads full_sft_<hidden>.pth, writes rlhf_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP("SchemaSummary", "Direct Preference Optimization on {\"chosen\",\"rejected\"} jsonl with cached "
+                                        "reference log-probs; reads full_sft_<hidden>.pth, writes rlhf_<hidden>.pth.")},
     //: lora
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_<hidden>.pth, writes only the adapter to lora/<lora_name>_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP("SchemaSummary",
+                       "LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_<hidden>.pth, "
+                       "writes only the adapter to lora/<lora_name>_<hidden>.pth.")},
     //: distill_reason
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Reasoning distillation: SFT on <think>...</think><answer>...</answer> answers with extra weight on the tags; reads rlhf_<hidden>.pth, writes reason_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP("SchemaSummary",
+                       "Reasoning distillation: SFT on <think>...</think><answer>...</answer> answers with extra "
+                       "weight on the tags; reads rlhf_<hidden>.pth, writes reason_<hidden>.pth.")},
     //: grpo
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective with KL to the parent; reads reason_<hidden>.pth, writes grpo_<hidden>.pth.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP(
+         "SchemaSummary",
+         "Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective "
+         "with KL to the parent; reads reason_<hidden>.pth, writes grpo_<hidden>.pth.")},
     //: eval
-    {"SchemaSummary", QT_TRANSLATE_NOOP("SchemaSummary", "Answer the seed's prompt sets with one model (--model_mode N) and store the answers in the history.")},
+    {"SchemaSummary",
+     QT_TRANSLATE_NOOP(
+         "SchemaSummary",
+         "Answer the seed's prompt sets with one model (--model_mode N) and store the answers in the history.")},
     //: train_tokenizer.data_path
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "jsonl file(s), comma-separated; any minimind format")},
     //: train_tokenizer.vocab_size
@@ -50,7 +71,10 @@ const SchemaString kSchemaStrings[] = {
     //: train_tokenizer.max_sentences
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "cap on text chunks used for training")},
     //: train_tokenizer.character_coverage
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP(
+         "SchemaHelp",
+         "share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)")},
     //: train_tokenizer.out_dir
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "where tokenizer.model is written")},
     //: train_tokenizer.threads
@@ -60,13 +84,18 @@ const SchemaString kSchemaStrings[] = {
     //: pretrain.data_path, full_sft.data_path, dpo.data_path, lora.data_path, ... (5 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "training data, minimind jsonl")},
     //: pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "tokenizer: a .model or a Hugging Face tokenizer.json such as minimind's (default: <out_dir>/tokenizer.model, else <out_dir>/tokenizer.json)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "tokenizer: a .model or a Hugging Face tokenizer.json such as minimind's "
+                                     "(default: <out_dir>/tokenizer.model, else <out_dir>/tokenizer.json)")},
     //: pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "count and skip malformed lines instead of stopping")},
     //: pretrain.packing
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "pack: documents back to back, no padding; pad: one document per sample (minimind)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "pack: documents back to back, no padding; pad: one document per sample (minimind)")},
     //: pretrain.preset, full_sft.preset, dpo.preset, lora.preset, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win")},
     //: pretrain.hidden_size, full_sft.hidden_size, dpo.hidden_size, lora.hidden_size, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "model width (checkpoint suffix)")},
     //: pretrain.num_hidden_layers, full_sft.num_hidden_layers, dpo.num_hidden_layers, lora.num_hidden_layers, ... (6 in all)
@@ -102,7 +131,9 @@ const SchemaString kSchemaStrings[] = {
     //: pretrain.device, full_sft.device, dpo.device, lora.device, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "cpu, cuda, cuda:N or auto (cuda:0 when available)")},
     //: pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or "
+                                     "bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX")},
     //: pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "CPU threads (0 = all cores)")},
     //: pretrain.log_interval, full_sft.log_interval, dpo.log_interval, lora.log_interval, ... (6 in all)
@@ -110,29 +141,49 @@ const SchemaString kSchemaStrings[] = {
     //: pretrain.save_interval, full_sft.save_interval, dpo.save_interval, lora.save_interval, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between checkpoints")},
     //: pretrain.probe_interval, full_sft.probe_interval, dpo.probe_interval, lora.probe_interval, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the log and the workbench's Generations tab (also after the last step; 0 = off)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the "
+                       "log and the workbench's Generations tab (also after the last step; 0 = off)")},
     //: pretrain.probe_prompts, full_sft.probe_prompts, dpo.probe_prompts, lora.probe_prompts, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "probe prompts: .jsonl with {\"prompt\": ...} per line, or a text file with one prompt per line (default: the first 3 of the seed's prompt set for the stage)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "probe prompts: .jsonl with {\"prompt\": ...} per line, or a text file with one "
+                                     "prompt per line (default: the first 3 of the seed's prompt set for the stage)")},
     //: pretrain.probe_max_tokens, full_sft.probe_max_tokens, dpo.probe_max_tokens, lora.probe_max_tokens, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "most tokens generated per probe prompt")},
     //: pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each "
+                       "collective before failing with the name of the lost rank; must exceed a checkpoint write")},
     //: pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP(
+         "SchemaHelp",
+         "held-out file in the training data's format, measured on rank 0 every --eval_interval steps and after the "
+         "last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged")},
     //: pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "instead of --eval_data: hold out this share of --data_path's records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "instead of --eval_data: hold out this share of --data_path's records for validation (spread "
+                       "evenly over the file, written once under out_dir/cache; 0 = off)")},
     //: pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "optimizer steps between validations (0 = every --log_interval)")},
     //: pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many texts or conversations of --eval_data (0 = all)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many texts or conversations of --eval_data (0 = all)")},
     //: full_sft.from_weight, dpo.from_weight, lora.from_weight, distill_reason.from_weight, ... (5 in all)
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, full_sft, rlhf, reason; none = random init)")},
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, "
+                                                   "full_sft, rlhf, reason; none = random init)")},
     //: full_sft.lr_scale_with_batch
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "scale the learning rate with the batch: k x the default batch 16 (x accumulation) -> k x lr")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "scale the learning rate with the batch: k x the default batch 16 (x accumulation) -> k x lr")},
     //: dpo.beta
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "DPO temperature beta")},
     //: dpo.rpo_alpha
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adds alpha x the chosen answers' NLL to the loss (RPO), so DPO keeps their likelihood; 0 = plain DPO (minimind)")},
+    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adds alpha x the chosen answers' NLL to the loss (RPO), so DPO "
+                                                   "keeps their likelihood; 0 = plain DPO (minimind)")},
     //: lora.lora_name
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adapter name: out_dir/lora/<lora_name>_<size>.pth")},
     //: lora.lora_rank
@@ -140,11 +191,15 @@ const SchemaString kSchemaStrings[] = {
     //: lora.lora_alpha
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "scale = alpha / rank (0 = rank: scale 1, as minimind)")},
     //: lora.lora_targets
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "comma-separated strings; projections whose name contains one get an adapter")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "comma-separated strings; projections whose name contains one get an adapter")},
     //: distill_reason.tag_weight
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "loss weight of the <think> </think> <answer> </answer> target positions")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "loss weight of the <think> </think> <answer> </answer> target positions")},
     //: grpo.data_path
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "prompts jsonl: {\"conversations\": [user turn], \"answer\": optional known answer}")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "prompts jsonl: {\"conversations\": [user turn], \"answer\": optional known answer}")},
     //: grpo.batch_size
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "prompts per micro-batch (each sampled num_generations times)")},
     //: grpo.max_seq_len
@@ -154,7 +209,8 @@ const SchemaString kSchemaStrings[] = {
     //: grpo.max_gen_len
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "most tokens generated per completion")},
     //: grpo.temperature
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "sampling temperature of the rollouts (log-probs are taken at it too)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "sampling temperature of the rollouts (log-probs are taken at it too)")},
     //: grpo.beta
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "weight of the KL penalty to the reference (0 = none)")},
     //: grpo.clip_eps
@@ -162,11 +218,18 @@ const SchemaString kSchemaStrings[] = {
     //: grpo.rewards
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "comma list of rewards, summed: format, exact, length, repetition")},
     //: grpo.sample_chars
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "bytes of the sample completion shown per log line (terminal and --json)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "bytes of the sample completion shown per log line (terminal and --json)")},
     //: grpo.log_samples
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json \"samples\")")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "sampled completions with their rewards kept per log step, from different prompts "
+                                     "of the batch first (the Generations timeline, --json \"samples\")")},
     //: grpo.eval_data
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) "
+                       "on rank 0 every --eval_interval steps and after the last and scored with --rewards: "
+                       "val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged")},
     //: grpo.eval_max_samples
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "validation: at most this many prompts of --eval_data (0 = all)")},
     //: eval.model_mode
@@ -174,11 +237,16 @@ const SchemaString kSchemaStrings[] = {
     //: eval.lora_name
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "adapter <out_dir>/lora/<name>_<size>.pth (mode 4)")},
     //: eval.checkpoint
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "load this weights file instead of the mode's (the mode still picks the prompt format)")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "load this weights file instead of the mode's (the mode still picks the prompt format)")},
     //: eval.preset
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "model size preset: picks the checkpoint suffix")},
     //: eval.hidden_size
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "checkpoint suffix (pretrain_<hidden_size>.pth); automatic when neither it nor --preset is given")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP(
+         "SchemaHelp",
+         "checkpoint suffix (pretrain_<hidden_size>.pth); automatic when neither it nor --preset is given")},
     //: eval.use_moe
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "MoE checkpoint (suffix _moe)")},
     //: eval.out_dir
@@ -186,7 +254,9 @@ const SchemaString kSchemaStrings[] = {
     //: eval.device
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "cpu, cuda, cuda:N or auto")},
     //: eval.prompt_set
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp",
+                       "auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval")},
     //: eval.prompts
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "your own prompt file (.jsonl {\"prompt\"} or one per line)")},
     //: eval.interactive
@@ -210,7 +280,9 @@ const SchemaString kSchemaStrings[] = {
     //: eval.system_prompt
     {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "system turn before the user's (chat modes)")},
     //: eval.infer_dtype
-    {"SchemaHelp", QT_TRANSLATE_NOOP("SchemaHelp", "weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per row) a quarter; sums stay float32; float32 is exact")},
+    {"SchemaHelp",
+     QT_TRANSLATE_NOOP("SchemaHelp", "weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 "
+                                     "(scaled per row) a quarter; sums stay float32; float32 is exact")},
 };
 
 const std::size_t kSchemaStringCount = sizeof kSchemaStrings / sizeof kSchemaStrings[0];

@@ -19,7 +19,9 @@ std::unique_ptr<store::History> openHistory(const QString& workspace, QString* e
     const QString db = QDir(workspace).absoluteFilePath(QStringLiteral("micromind.db"));
     if (workspace.isEmpty() || !QFileInfo::exists(db)) {
         if (error)
-            *error = QCoreApplication::translate("mm::ui::ScoresExport", "No history at %1: answer the prompts in the Compare tab (or run `micromind eval`) first.")
+            *error = QCoreApplication::translate(
+                         "mm::ui::ScoresExport",
+                         "No history at %1: answer the prompts in the Compare tab (or run `micromind eval`) first.")
                          .arg(QDir::toNativeSeparators(db));
         return nullptr;
     }
@@ -36,7 +38,8 @@ bool writeAll(const QString& dir, const std::vector<std::pair<QString, std::stri
               QStringList* written) {
     if (!QDir().mkpath(dir)) {
         if (error)
-            *error = QCoreApplication::translate("mm::ui::ScoresExport", "Cannot create the folder %1.").arg(QDir::toNativeSeparators(dir));
+            *error = QCoreApplication::translate("mm::ui::ScoresExport", "Cannot create the folder %1.")
+                         .arg(QDir::toNativeSeparators(dir));
         return false;
     }
     for (const auto& [name, text] : files) {
@@ -62,7 +65,8 @@ bool writeFileAtomically(const QString& path, const QByteArray& bytes, QString* 
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
         if (error)
-            *error = QCoreApplication::translate("mm::ui::ScoresExport", "Cannot write %1: %2").arg(QDir::toNativeSeparators(path), f.errorString());
+            *error = QCoreApplication::translate("mm::ui::ScoresExport", "Cannot write %1: %2")
+                         .arg(QDir::toNativeSeparators(path), f.errorString());
         return false;
     }
     return true;
@@ -111,7 +115,9 @@ bool exportComparison(const QString& workspace, const QString& dir, QString* err
         }
         if (cols.empty()) {
             if (error)
-                *error = QCoreApplication::translate("mm::ui::ScoresExport", "The history holds no answers yet: answer the prompts in the Compare tab first.");
+                *error = QCoreApplication::translate(
+                    "mm::ui::ScoresExport",
+                    "The history holds no answers yet: answer the prompts in the Compare tab first.");
             return false;
         }
         const std::string subtitle = "workspace " + QDir(workspace).absolutePath().toStdString();

@@ -43,7 +43,7 @@ bool ScoreTableModel::reload(QString* error) {
         row.values = r.values;
         row.manual = r.manual;
         row.judge = QString::fromStdString(r.judgeModel);
-        for (const auto& rec : records)  // oldest first: the last match is the latest
+        for (const auto& rec : records) // oldest first: the last match is the latest
             if (rec.modelMode == r.mode && !rec.manual)
                 row.comment = QString::fromStdString(rec.rawReply);
         m_rows.push_back(row);
@@ -129,9 +129,8 @@ QVariant ScoreTableModel::data(const QModelIndex& index, int role) const {
         if (c == Judge)
             return r.judge;
         return v ? QString::fromStdString(eval::formatScore(*v)) : QString();
-    case Qt::EditRole:
-        return v ? QVariant(*v) : QVariant(QString());
-    case Qt::UserRole:  // raw values for sorting and tests
+    case Qt::EditRole: return v ? QVariant(*v) : QVariant(QString());
+    case Qt::UserRole: // raw values for sorting and tests
         if (c == Mode)
             return r.mode;
         return v ? QVariant(*v) : QVariant();
@@ -158,8 +157,7 @@ QVariant ScoreTableModel::data(const QModelIndex& index, int role) const {
             return tr("Double-click to enter a score (0-10) by hand.");
         }
         return {};
-    default:
-        return {};
+    default: return {};
     }
 }
 
@@ -168,19 +166,15 @@ QVariant ScoreTableModel::headerData(int section, Qt::Orientation orientation, i
         return QAbstractTableModel::headerData(section, orientation, role);
     // The seed's own column titles: the exported table keeps them verbatim.
     switch (section) {
-    case Mode:
-        return QStringLiteral("模型编号");
+    case Mode: return QStringLiteral("模型编号");
     case Language:
     case Knowledge:
     case Efficiency:
         return QString::fromStdString(eval::scoreDimensions()[size_t(section - Language)].title) +
                QStringLiteral(" (0-10)");
-    case Total:
-        return QStringLiteral("总分 (0-30)");
-    case Judge:
-        return tr("Judge");
-    default:
-        return {};
+    case Total: return QStringLiteral("总分 (0-30)");
+    case Judge: return tr("Judge");
+    default: return {};
     }
 }
 

@@ -50,7 +50,7 @@ private:
         std::array<std::optional<double>, 3> values;
         std::array<bool, 3> manual{};
         QString judge;
-        QString comment;  ///< the judge's latest raw reply for this mode (tooltip)
+        QString comment; ///< the judge's latest raw reply for this mode (tooltip)
     };
     const Row* rowFor(int mode) const;
     QString m_workspace;

@@ -98,7 +98,7 @@ ScoresPanel::ScoresPanel(QWidget* parent)
     connect(m_model, &ScoreTableModel::errorOccurred, this, [this](const QString& e) { setMessage(e, true); });
     connect(m_runner, &JudgeRunner::logLine, this, [this](const QString& l) { m_log->appendPlainText(l); });
     connect(m_runner, &JudgeRunner::modelJudged, this, [this](int, bool, double, double, double, const QString&) {
-        m_model->reload();  // each model's scores appear as soon as it is judged
+        m_model->reload(); // each model's scores appear as soon as it is judged
     });
     connect(m_runner, &JudgeRunner::finished, this, [this](bool ok, const QString& summary) {
         m_model->reload();
@@ -173,8 +173,8 @@ void ScoresPanel::openJudgeDialog() {
 }
 
 void ScoresPanel::exportWithDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the scores to"),
-                                                          QDir(m_workspace).absoluteFilePath(QStringLiteral("reports")));
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Export the scores to"), QDir(m_workspace).absoluteFilePath(QStringLiteral("reports")));
     if (dir.isEmpty())
         return;
     QString error;

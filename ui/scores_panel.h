@@ -54,7 +54,7 @@ private:
     void updateButtons();
 
     QString m_workspace;
-    QString m_apiKey;  ///< this session only; never written anywhere
+    QString m_apiKey; ///< this session only; never written anywhere
     ScoreTableModel* m_model;
     QTableView* m_table;
     QPushButton* m_judgeButton;

@@ -110,9 +110,9 @@ StageForm::StageForm(const QString& stage, QWidget* parent) : QWidget(parent), m
         h->addWidget(r.error);
         QString tip = helpText(f.help);
         if (f.min || f.max)
-            tip += QLatin1Char('\n') + tr("range: %1 … %2")
-                                           .arg(f.min ? fmt(*f.min) : QStringLiteral("−∞"),
-                                                f.max ? fmt(*f.max) : QStringLiteral("∞"));
+            tip += QLatin1Char('\n') +
+                   tr("range: %1 … %2")
+                       .arg(f.min ? fmt(*f.min) : QStringLiteral("−∞"), f.max ? fmt(*f.max) : QStringLiteral("∞"));
         if (!f.defaultValue.empty())
             tip += QLatin1Char('\n') + tr("default: %1").arg(qs(f.defaultValue));
         auto* label = new QLabel(qs(f.name) + (f.required ? QStringLiteral(" *") : QString()), this);
@@ -303,8 +303,7 @@ QString StageForm::checkField(const config::Field& f, const QString& v) const {
                 return {};
         return tr("choose one of the listed values");
     }
-    default:
-        return {};
+    default: return {};
     }
 }
 
@@ -314,8 +313,12 @@ bool StageForm::modelShape(int& hidden, int& layers, int& heads, int& kvHeads, b
     bool ok1, ok2, ok3 = true, ok4 = true;
     hidden = value(QStringLiteral("hidden_size")).toInt(&ok1);
     layers = value(QStringLiteral("num_hidden_layers")).toInt(&ok2);
-    heads = m_rows.contains(QStringLiteral("num_attention_heads")) ? value(QStringLiteral("num_attention_heads")).toInt(&ok3) : 8;
-    kvHeads = m_rows.contains(QStringLiteral("num_key_value_heads")) ? value(QStringLiteral("num_key_value_heads")).toInt(&ok4) : 2;
+    heads = m_rows.contains(QStringLiteral("num_attention_heads"))
+                ? value(QStringLiteral("num_attention_heads")).toInt(&ok3)
+                : 8;
+    kvHeads = m_rows.contains(QStringLiteral("num_key_value_heads"))
+                  ? value(QStringLiteral("num_key_value_heads")).toInt(&ok4)
+                  : 2;
     moe = value(QStringLiteral("use_moe")) == QLatin1String("1");
     // Same rule as the CLI: the preset fills the fields the user left at their defaults.
     const QString preset = value(QStringLiteral("preset"));
@@ -345,7 +348,8 @@ QString StageForm::parentCheckpointPath() const {
     if (stem.isEmpty() || stem == QLatin1String("none") || !modelShape(h, l, nh, kv, moe))
         return {};
     const QString out = resolvePath(value(QStringLiteral("out_dir")));
-    return QDir(out).filePath(QStringLiteral("%1_%2%3.pth").arg(stem).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
+    return QDir(out).filePath(
+        QStringLiteral("%1_%2%3.pth").arg(stem).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
 }
 
 void StageForm::setError(const QString& name, const QString& message) {
@@ -433,7 +437,8 @@ bool StageForm::validate(const QStringList& pendingCheckpoints) {
                      tr("parent checkpoint %1 does not exist; train the %2 stage first with the same model size")
                          .arg(parent, value(QStringLiteral("from_weight"))));
         } else if (QFile sf(side); sf.open(QIODevice::ReadOnly)) {
-            const QJsonObject model = QJsonDocument::fromJson(sf.readAll()).object().value(QStringLiteral("model")).toObject();
+            const QJsonObject model =
+                QJsonDocument::fromJson(sf.readAll()).object().value(QStringLiteral("model")).toObject();
             int h, l, nh, kv;
             bool moe;
             modelShape(h, l, nh, kv, moe);
@@ -442,7 +447,10 @@ bool StageForm::validate(const QStringList& pendingCheckpoints) {
             if (ph != h || pl != l)
                 setError(QStringLiteral("from_weight"),
                          tr("parent checkpoint has hidden_size %1 and %2 layers, this form %3 and %4")
-                             .arg(ph).arg(pl).arg(h).arg(l));
+                             .arg(ph)
+                             .arg(pl)
+                             .arg(h)
+                             .arg(l));
         }
     }
     // GRPO samples several answers per prompt: the batch must hold whole groups.
@@ -474,7 +482,7 @@ QStringList StageForm::presetNames() const { return PresetStore(m_workspace, m_s
 bool StageForm::savePreset(const QString& name, QString* error) const {
     QJsonObject o;
     for (const auto& n : m_order)
-        if (n != QLatin1String("out_dir"))  // a preset travels between workspaces
+        if (n != QLatin1String("out_dir")) // a preset travels between workspaces
             o.insert(n, value(n));
     return PresetStore(m_workspace, m_stage).save(name, o, error);
 }

@@ -31,20 +31,26 @@ namespace {
 
 /// Checkpoint stem a stage writes (minimind's names).
 QString outputStem(const QString& stage) {
-    if (stage == QLatin1String("dpo")) return QStringLiteral("rlhf");
-    if (stage == QLatin1String("distill_reason")) return QStringLiteral("reason");
+    if (stage == QLatin1String("dpo"))
+        return QStringLiteral("rlhf");
+    if (stage == QLatin1String("distill_reason"))
+        return QStringLiteral("reason");
     return stage;
 }
 
-const QStringList kModelFields{QStringLiteral("preset"), QStringLiteral("hidden_size"),
-                               QStringLiteral("num_hidden_layers"), QStringLiteral("use_moe"),
-                               QStringLiteral("num_attention_heads"), QStringLiteral("num_key_value_heads")};
+const QStringList kModelFields{
+    QStringLiteral("preset"),  QStringLiteral("hidden_size"),         QStringLiteral("num_hidden_layers"),
+    QStringLiteral("use_moe"), QStringLiteral("num_attention_heads"), QStringLiteral("num_key_value_heads")};
 
 } // namespace
 
 QStringList TrainPage::stages() {
-    QStringList s{QStringLiteral("train_tokenizer"), QStringLiteral("pretrain"), QStringLiteral("full_sft"),
-                  QStringLiteral("dpo"), QStringLiteral("lora"), QStringLiteral("distill_reason")};
+    QStringList s{QStringLiteral("train_tokenizer"),
+                  QStringLiteral("pretrain"),
+                  QStringLiteral("full_sft"),
+                  QStringLiteral("dpo"),
+                  QStringLiteral("lora"),
+                  QStringLiteral("distill_reason")};
     // GRPO joins the list as soon as the core has its schema.
     try {
         config::schemaFor("grpo");
@@ -189,7 +195,7 @@ TrainPage::TrainPage(QWidget* parent) : QWidget(parent) {
         showEstimate(e);
         m_estStatus->setText(e.error.isEmpty() ? tr("measured") : e.error);
     });
-    m_stageList->setCurrentRow(1);  // pretrain
+    m_stageList->setCurrentRow(1); // pretrain
 }
 
 StageForm* TrainPage::currentForm() const {
@@ -224,9 +230,7 @@ void TrainPage::updateCommand() {
         m_command->setPlainText(f->commandLine());
 }
 
-void TrainPage::copyCommand() {
-    QApplication::clipboard()->setText(m_command->toPlainText());
-}
+void TrainPage::copyCommand() { QApplication::clipboard()->setText(m_command->toPlainText()); }
 
 EstimateInput TrainPage::estimateInput() const {
     EstimateInput in;
@@ -278,8 +282,8 @@ void TrainPage::showEstimate(const Estimate& e) {
     m_flops->setText(e.flops >= 0 ? QString::number(e.flops, 'g', 3) : QStringLiteral("?"));
     m_memory->setText(QStringLiteral("≈ %1").arg(Estimator::formatBytes(e.memoryBytes)));
     if (e.etaSeconds >= 0)
-        m_eta->setText(tr("%1 at %2 tokens/s").arg(Estimator::formatDuration(e.etaSeconds),
-                                                   Estimator::formatCount(e.tokensPerSec)));
+        m_eta->setText(tr("%1 at %2 tokens/s")
+                           .arg(Estimator::formatDuration(e.etaSeconds), Estimator::formatCount(e.tokensPerSec)));
     else
         m_eta->setText(QStringLiteral("?"));
 }
@@ -363,7 +367,8 @@ QList<RunManager::QueueItem> TrainPage::buildQueue() {
         bool moe;
         f->modelShape(h, l, nh, kv, moe);
         const QString out = f->resolvePath(f->value(QStringLiteral("out_dir")));
-        pending << QDir(out).filePath(QStringLiteral("%1_%2%3.pth").arg(outputStem(s)).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
+        pending << QDir(out).filePath(
+            QStringLiteral("%1_%2%3.pth").arg(outputStem(s)).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
         items << RunManager::QueueItem{s, f->flags(), RunController::isTrainingStage(s) ? m_processes->value() : 1};
     }
     for (const auto& s : queueStages())

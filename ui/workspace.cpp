@@ -68,9 +68,7 @@ bool Workspace::open(const QString& path, QString* error) {
                      "finish or close it (see the details), then open the workspace again. Nothing was changed.")
                       .arg(db);
             break;
-        case Fault::ReadOnly:
-            why = readOnly;
-            break;
+        case Fault::ReadOnly: why = readOnly; break;
         case Fault::Damaged:
             why = tr("%1 is damaged or is not a MicroMind history. Move it aside (for example, rename it to "
                      "micromind.db.broken) and open the workspace again to start a new history. The file was "
@@ -81,8 +79,7 @@ bool Workspace::open(const QString& path, QString* error) {
             why = tr("The disk that holds %1 is full. Free some space, then open the workspace again.").arg(db);
             break;
         case Fault::CannotOpen:
-        case Fault::Other:
-            break;
+        case Fault::Other: break;
         }
         if (!why.isEmpty())
             why += QStringLiteral("\n\n") + tr("Details: %1").arg(QString::fromStdString(e.what()));

@@ -72,7 +72,8 @@ public:
     explicit Demo(const config::Values& cfg)
         : m_cfg(cfg), m_ws(stdfs::absolute(cfg.getString("workspace")).lexically_normal().string()),
           m_data((stdfs::path(m_ws) / "data").string()), m_out((stdfs::path(m_ws) / "out").string()),
-          m_quick(cfg.getBool("quick")), m_scale(cfg.getFloat("scale")), m_threads(std::to_string(cfg.getInt("threads"))) {
+          m_quick(cfg.getBool("quick")), m_scale(cfg.getFloat("scale")),
+          m_threads(std::to_string(cfg.getInt("threads"))) {
         const int n = int(cfg.getInt("nproc_per_node"));
         const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
         m_nproc = n > 0 ? n : std::min(cores, 8);
@@ -156,7 +157,8 @@ bool Demo::stage(const std::string& title, const std::string& product, const std
     if (r.exitCode != 0)
         throw Error(title + " failed (exit code " + std::to_string(r.exitCode) +
                     ", its message is above). Finished stages are kept: fix the cause and rerun `micromind demo "
-                    "--workspace " + quoteArg(m_ws) + "`");
+                    "--workspace " +
+                    quoteArg(m_ws) + "`");
     return true;
 }
 
@@ -174,8 +176,8 @@ nlohmann::json Demo::measure(std::vector<std::string> args) {
 struct ModelRow {
     int mode;
     const char* name;
-    std::string weights;  ///< relative to out/
-    std::string lora;     ///< adapter, relative to out/
+    std::string weights; ///< relative to out/
+    std::string lora;    ///< adapter, relative to out/
 };
 
 std::vector<ModelRow> demoModels() {
@@ -194,7 +196,8 @@ void Demo::evaluate() {
         if (!fs::isFile(out(m.weights)))
             continue;
         const std::string mode = std::to_string(m.mode);
-        std::vector<std::string> sel{"--model_mode", mode, "--out_dir", m_out, "--preset", "tiny", "--threads", m_threads};
+        std::vector<std::string> sel{"--model_mode", mode,   "--out_dir", m_out,
+                                     "--preset",     "tiny", "--threads", m_threads};
         if (!m.lora.empty())
             sel.insert(sel.end(), {"--lora_name", "lora_songci"});
         ++m_step;
@@ -207,21 +210,30 @@ void Demo::evaluate() {
         for (const auto& a : ev)
             std::printf(" %s", quoteArg(a).c_str());
         std::printf("\n");
-        const ChildResult er = runChild(ev, true);  // answers go to the history; the report shows them
+        const ChildResult er = runChild(ev, true); // answers go to the history; the report shows them
         if (er.exitCode != 0)
-            throw Error("micromind eval --model_mode " + mode + " failed (exit code " + std::to_string(er.exitCode) + ")");
+            throw Error("micromind eval --model_mode " + mode + " failed (exit code " + std::to_string(er.exitCode) +
+                        ")");
 
         nlohmann::json r = nlohmann::json::object();
-        std::vector<std::string> ex{"metrics", "--task", "exact", "--data_path", data(files::heldoutQa), "--limit",
-                                    m_quick ? "4" : "80", "--max_new_tokens", "32"};
+        std::vector<std::string> ex{"metrics",
+                                    "--task",
+                                    "exact",
+                                    "--data_path",
+                                    data(files::heldoutQa),
+                                    "--limit",
+                                    m_quick ? "4" : "80",
+                                    "--max_new_tokens",
+                                    "32"};
         ex.insert(ex.end(), sel.begin(), sel.end());
         r["exact"] = measure(ex);
-        std::vector<std::string> tx{"metrics", "--task", "exact", "--data_path", data(files::trainQa), "--limit",
-                                    m_quick ? "4" : "40", "--max_new_tokens", "32"};
+        std::vector<std::string> tx{
+            "metrics",          "--task", "exact", "--data_path", data(files::trainQa), "--limit", m_quick ? "4" : "40",
+            "--max_new_tokens", "32"};
         tx.insert(tx.end(), sel.begin(), sel.end());
         r["train_exact"] = measure(tx);
-        std::vector<std::string> base{"--weights", out(m.weights), "--out_dir", m_out, "--threads", m_threads,
-                                      "--max_seq_len", "256"};
+        std::vector<std::string> base{"--weights", out(m.weights), "--out_dir",     m_out,
+                                      "--threads", m_threads,      "--max_seq_len", "256"};
         if (!m.lora.empty())
             base.insert(base.end(), {"--lora_path", out(m.lora)});
         auto heldout = [&](const char* metric, const char* file, std::vector<std::string> extra) {
@@ -233,13 +245,17 @@ void Demo::evaluate() {
         r["loss"] = heldout("loss", files::heldoutSft, {});
         r["songci_loss"] = heldout("loss", files::heldoutLora, {});
         r["preference"] = heldout("preference", files::heldoutDpo, {});
-        r["reward"] = heldout("reward", files::heldoutGrpo,
-                              {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
-        r["think"] = heldout("think_format", files::heldoutReason,
-                             {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
+        r["reward"] =
+            heldout("reward", files::heldoutGrpo,
+                    {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
+        r["think"] =
+            heldout("think_format", files::heldoutReason,
+                    {"--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"});
         r["name"] = m.name;
         m_report.models[mode] = r;
-        auto num = [](const nlohmann::json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k].get<double>() : NAN; };
+        auto num = [](const nlohmann::json& j, const char* k) {
+            return j.is_object() && j.contains(k) ? j[k].get<double>() : NAN;
+        };
         std::printf("  exact match: trained questions %.1f%%, held-out %.1f%% | answer loss %.3f | Song ci loss %.3f | "
                     "preference %.1f%% | think/answer format %.1f%% | held-out reward %.3f\n",
                     100 * num(r["train_exact"], "accuracy"), 100 * num(r["exact"], "accuracy"), num(r["loss"], "loss"),
@@ -262,22 +278,26 @@ int Demo::run() {
     m_report.baselines.trainChanceAnswer = s.trainChanceAnswer;
     m_report.baselines.heldoutExactChance = s.heldoutChance;
     m_report.baselines.heldoutChanceAnswer = s.heldoutChanceAnswer;
-    std::printf("Data pack (%s): %lld poems (%lld Song ci, %lld held out; %lld longer than %d characters left out), "
-                "%lld of %lld sayings -> pretrain %lld docs, SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, "
-                "GRPO %lld; held out: %lld questions (exact-match chance %.1f%%), %lld pairs, %lld Song ci conversations\n",
-                m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems,
-                (long long)s.longPoemsSkipped, po.maxPoemChars, (long long)s.sayingsUsed, (long long)s.sayings,
-                (long long)s.pretrainDocs, (long long)s.sft, (long long)s.dpo, (long long)s.reason, (long long)s.lora,
-                (long long)s.grpo, (long long)s.heldoutQa, 100 * s.heldoutChance, (long long)s.heldoutDpo,
-                (long long)s.heldoutLora);
+    std::printf(
+        "Data pack (%s): %lld poems (%lld Song ci, %lld held out; %lld longer than %d characters left out), "
+        "%lld of %lld sayings -> pretrain %lld docs, SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, "
+        "GRPO %lld; held out: %lld questions (exact-match chance %.1f%%), %lld pairs, %lld Song ci conversations\n",
+        m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems, (long long)s.longPoemsSkipped,
+        po.maxPoemChars, (long long)s.sayingsUsed, (long long)s.sayings, (long long)s.pretrainDocs, (long long)s.sft,
+        (long long)s.dpo, (long long)s.reason, (long long)s.lora, (long long)s.grpo, (long long)s.heldoutQa,
+        100 * s.heldoutChance, (long long)s.heldoutDpo, (long long)s.heldoutLora);
 
     if (m_cfg.getBool("data_only"))
         return 0;
     const bool withGrpo = m_cfg.getBool("grpo");
     // Tokenizer + five trainings (+ GRPO), one evaluation per model, the scores.
     m_steps = 6 + (withGrpo ? 1 : 0) + 5 + (withGrpo ? 1 : 0) + 1;
-    const std::vector<std::string> common{"--out_dir", m_out, "--preset", "tiny", "--threads", m_threads,
-                                          "--epochs", "1000", "--log_interval", m_quick ? "1" : "25", "--save_interval", m_quick ? "2" : "100"};
+    const std::vector<std::string> common{"--out_dir",       m_out,
+                                          "--preset",        "tiny",
+                                          "--threads",       m_threads,
+                                          "--epochs",        "1000",
+                                          "--log_interval",  m_quick ? "1" : "25",
+                                          "--save_interval", m_quick ? "2" : "100"};
     auto cat = [](std::vector<std::string> a, const std::vector<std::string>& b, const std::vector<std::string>& c) {
         a.insert(a.end(), b.begin(), b.end());
         a.insert(a.end(), c.begin(), c.end());
@@ -295,29 +315,32 @@ int Demo::run() {
                      "--threads", m_threads});
     ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
                      with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(8),
-                           {"--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
-                           "--max_steps", steps(600)})));
+                              {"--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
+                               "--max_steps", steps(600)})));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
                      with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "128"}, parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600),
-                                "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "100"})));
-    ok = ok && stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
-                     with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
-                           "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps", steps(100),
-                           "--eval_data", data(files::heldoutDpo), "--eval_interval", m_quick ? "3" : "25"}));
-    ok = ok && stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
-                     with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "128"}, parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300)})));
-    ok = ok && stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"),
-                     resume("lora/lora_songci"),
-                     with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "128"},
-                               parallel(16),
-                               {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(150),
-                                "--eval_data", data(files::heldoutLora), "--eval_interval", m_quick ? "3" : "50"})));
+                              {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600),
+                               "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "100"})));
+    ok = ok &&
+         stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
+               with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
+                     "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps",
+                     steps(100), "--eval_data", data(files::heldoutDpo), "--eval_interval", m_quick ? "3" : "25"}));
+    ok = ok &&
+         stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
+               with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "128"}, parallel(16),
+                        {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300)})));
+    ok =
+        ok &&
+        stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"), resume("lora/lora_songci"),
+              with(cat({"lora", "--lora_name", "lora_songci", "--data_path", data(files::lora), "--max_seq_len", "128"},
+                       parallel(16),
+                       {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(150),
+                        "--eval_data", data(files::heldoutLora), "--eval_interval", m_quick ? "3" : "50"})));
     if (withGrpo)
         ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
-                         with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations", "4",
-                               "--max_gen_len", "48", "--learning_rate", "1e-4", "--max_steps", steps(30)}));
+                         with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations",
+                               "4", "--max_gen_len", "48", "--learning_rate", "1e-4", "--max_steps", steps(30)}));
     if (!ok) {
         std::printf("\nstopped. Finished stages are kept; rerun `micromind demo --workspace %s` to continue.\n",
                     quoteArg(m_ws).c_str());
@@ -331,10 +354,10 @@ int Demo::run() {
     const std::string reports = (stdfs::path(m_ws) / "reports").string();
     if (!m_cfg.getString("base_url").empty()) {
         std::printf("\n[%d/%d] LLM judge %s\n", m_step, m_steps, m_cfg.getString("base_url").c_str());
-        const ChildResult jr = runChild({"judge", "--out_dir", m_out, "--base_url", m_cfg.getString("base_url"),
-                                         "--judge_model", m_cfg.getString("judge_model"), "--api_key_env",
-                                         m_cfg.getString("api_key_env")},
-                                        false);
+        const ChildResult jr =
+            runChild({"judge", "--out_dir", m_out, "--base_url", m_cfg.getString("base_url"), "--judge_model",
+                      m_cfg.getString("judge_model"), "--api_key_env", m_cfg.getString("api_key_env")},
+                     false);
         if (jr.exitCode != 0)
             std::printf("the judge failed (exit code %d); the table below has no judge scores\n", jr.exitCode);
     } else {
@@ -351,15 +374,16 @@ int Demo::run() {
     const std::string md = eval::demoMarkdown(m_report);
     fs::writeFileAtomic((stdfs::path(reports) / "demo.md").string(), md);
     fs::writeFileAtomic((stdfs::path(reports) / "demo.json").string(), eval::toJson(m_report).dump(2) + "\n");
-    std::printf("\n%s\n"
-                "Done in %s. Workspace: %s\n"
-                "  reports/demo.md       these findings and the table\n"
-                "  reports/compare.html  the models' answers to the seed's prompts side by side\n"
-                "  reports/scores.md     the seed's score table (fill it with `micromind judge` or `micromind scores set`)\n"
-                "  out/                  checkpoints, tokenizer, history (micromind history --out_dir %s)\n"
-                "Chat with a model: micromind chat --out_dir %s --model_mode 1\n",
-                md.substr(0, md.find("\nHow to read it:")).c_str(), formatDuration(secs).c_str(), m_ws.c_str(),
-                quoteArg(m_out).c_str(), quoteArg(m_out).c_str());
+    std::printf(
+        "\n%s\n"
+        "Done in %s. Workspace: %s\n"
+        "  reports/demo.md       these findings and the table\n"
+        "  reports/compare.html  the models' answers to the seed's prompts side by side\n"
+        "  reports/scores.md     the seed's score table (fill it with `micromind judge` or `micromind scores set`)\n"
+        "  out/                  checkpoints, tokenizer, history (micromind history --out_dir %s)\n"
+        "Chat with a model: micromind chat --out_dir %s --model_mode 1\n",
+        md.substr(0, md.find("\nHow to read it:")).c_str(), formatDuration(secs).c_str(), m_ws.c_str(),
+        quoteArg(m_out).c_str(), quoteArg(m_out).c_str());
     return 0;
 }
 

@@ -27,7 +27,6 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-
 /// The prompt sets named by --prompts / --prompt_set for `mode`.
 std::vector<eval::PromptSet> promptSetsFor(const config::Values& cfg, int mode) {
     std::vector<eval::PromptSet> sets;
@@ -92,7 +91,8 @@ int cmdEval(const Args& args) {
     nlohmann::json runCfg = cfg.toJson();
     runCfg["weights"] = rm.weights;
     runCfg["lora"] = rm.lora;
-    const int64_t runId = history.beginRun("eval", runCfg.dump(), rm.lora.empty() ? rm.weights : rm.weights + "+" + rm.lora, "", MM_VERSION);
+    const int64_t runId = history.beginRun("eval", runCfg.dump(),
+                                           rm.lora.empty() ? rm.weights : rm.weights + "+" + rm.lora, "", MM_VERSION);
 
     auto say = [json](const std::string& s) { (json ? std::cerr : std::cout) << s << std::endl; };
     if (!rm.note.empty())
@@ -111,7 +111,8 @@ int cmdEval(const Args& args) {
                           : "",
                       (unsigned long long)settings.sampling.seed, settings.sampling.maxNewTokens);
         say("eval --model_mode " + std::to_string(mode) + " (" + info.name + "): " + rm.label() + ", " +
-            formatCount(double(net->config().parameterCount())) + " parameters, " + net->embed_tokens->weight.device().str() + "\n" + buf);
+            formatCount(double(net->config().parameterCount())) + " parameters, " +
+            net->embed_tokens->weight.device().str() + "\n" + buf);
     }
 
     int64_t answers = 0, tokens = 0;
@@ -145,10 +146,16 @@ int cmdEval(const Args& args) {
         tokens += a.tokens;
         history.updateProgress(runId, answers, tokens, std::nullopt);
         if (json) {
-            nlohmann::json j{{"event", "answer"},    {"model_mode", mode},  {"prompt_set", item.promptSet},
-                             {"index", item.index},  {"prompt", item.prompt}, {"text", a.text},
-                             {"tokens", a.tokens},   {"tokens_per_s", a.tokensPerSecond},
-                             {"seed", a.seed},       {"hit_stop", a.hitStop},
+            nlohmann::json j{{"event", "answer"},
+                             {"model_mode", mode},
+                             {"prompt_set", item.promptSet},
+                             {"index", item.index},
+                             {"prompt", item.prompt},
+                             {"text", a.text},
+                             {"tokens", a.tokens},
+                             {"tokens_per_s", a.tokensPerSecond},
+                             {"seed", a.seed},
+                             {"hit_stop", a.hitStop},
                              {"sampling", nlohmann::json::parse(samplingText)}};
             const eval::ReasoningParts parts = eval::splitReasoning(a.text);
             if (parts.hasThink || mode == 3) {
@@ -157,7 +164,8 @@ int cmdEval(const Args& args) {
             }
             std::cout << j.dump() << std::endl;
         } else {
-            std::printf("%s\n%s\n", a.tokens == 0 ? "(empty: the model ended its answer at once)" : "", answerSummary(a, settings.sampling.maxNewTokens).c_str());
+            std::printf("%s\n%s\n", a.tokens == 0 ? "(empty: the model ended its answer at once)" : "",
+                        answerSummary(a, settings.sampling.maxNewTokens).c_str());
         }
     };
     auto answerOne = [&](const eval::EvalItem& item, const std::string& heading) {
@@ -216,19 +224,23 @@ int cmdEval(const Args& args) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     char msg[160];
-    std::snprintf(msg, sizeof msg, "%lld answers, %lld tokens in %.1f s, %.1f tokens/s overall", (long long)answers, (long long)tokens, seconds,
-                  seconds > 0 ? double(tokens) / seconds : 0.0);
+    std::snprintf(msg, sizeof msg, "%lld answers, %lld tokens in %.1f s, %.1f tokens/s overall", (long long)answers,
+                  (long long)tokens, seconds, seconds > 0 ? double(tokens) / seconds : 0.0);
     history.finishRun(runId, g_stopRequested ? "stopped" : "completed", msg);
     if (json) {
-        std::cout << nlohmann::json{{"event", "done"}, {"run_id", runId}, {"answers", answers}, {"tokens", tokens},
+        std::cout << nlohmann::json{{"event", "done"},
+                                    {"run_id", runId},
+                                    {"answers", answers},
+                                    {"tokens", tokens},
                                     {"database", history.path()}}
                          .dump()
                   << std::endl;
     } else {
-        std::printf("\nstored %s as eval run %lld in %s\nnext: evaluate the other modes, then `micromind scores export "
-                    "--out_dir %s` (answers side by side) or `micromind judge --out_dir %s --base_url URL --judge_model "
-                    "NAME`\n",
-                    msg, (long long)runId, history.path().c_str(), outDir.c_str(), outDir.c_str());
+        std::printf(
+            "\nstored %s as eval run %lld in %s\nnext: evaluate the other modes, then `micromind scores export "
+            "--out_dir %s` (answers side by side) or `micromind judge --out_dir %s --base_url URL --judge_model "
+            "NAME`\n",
+            msg, (long long)runId, history.path().c_str(), outDir.c_str(), outDir.c_str());
     }
     return g_stopRequested ? 130 : 0;
 }

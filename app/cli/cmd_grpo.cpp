@@ -35,8 +35,11 @@ nlohmann::json sampleJson(const train::GrpoSample& s, size_t chars) {
     nlohmann::json parts = nlohmann::json::object();
     for (const auto& [name, v] : s.components)
         parts[name] = v;
-    return {{"question", clip(s.question, chars)}, {"completion", clip(s.completion, chars)},
-            {"answer", s.answer}, {"reward", s.reward}, {"rewards", parts}};
+    return {{"question", clip(s.question, chars)},
+            {"completion", clip(s.completion, chars)},
+            {"answer", s.answer},
+            {"reward", s.reward},
+            {"rewards", parts}};
 }
 
 } // namespace

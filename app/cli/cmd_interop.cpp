@@ -50,8 +50,9 @@ int cmdImport(const Args& args) {
         if (m.weightsPrefix == r.stage && m.mode != 4)
             mode = m.mode;
     std::printf("next: micromind eval --out_dir %s --model_mode %d%s\n", r.destination.c_str(), mode,
-                c.hiddenSize == 512 && !c.useMoe ? "" : (" --hidden_size " + std::to_string(c.hiddenSize) +
-                                                         (c.useMoe ? " --use_moe 1" : "")).c_str());
+                c.hiddenSize == 512 && !c.useMoe
+                    ? ""
+                    : (" --hidden_size " + std::to_string(c.hiddenSize) + (c.useMoe ? " --use_moe 1" : "")).c_str());
     return 0;
 }
 
@@ -71,7 +72,8 @@ int cmdExport(const Args& args) {
     model::MiniMind back{nullptr};
     if (format == "hf") {
         if (dtype == "q8_0")
-            throw InputError("--dtype q8_0 is a GGUF type; use it with --format gguf (hf takes float32, float16 or bfloat16)");
+            throw InputError(
+                "--dtype q8_0 is a GGUF type; use it with --format gguf (hf takes float32, float16 or bfloat16)");
         res = interop::exportHf(lm.net, lm.tok, output, dtype, cfg.getBool("force"), provenance);
         if (cfg.getBool("check"))
             back = interop::buildModel(interop::readForeignModel(output));
@@ -99,7 +101,8 @@ int cmdExport(const Args& args) {
     std::printf("check: %s\n", interop::describe(report).c_str());
     if (dtype != "float32" && report.greedyAgree != report.prompts)
         std::printf("  (%s rounds the weights: where two tokens are nearly tied, greedy decoding may take the other "
-                    "one; --dtype float32 must match exactly)\n", dtype.c_str());
+                    "one; --dtype float32 must match exactly)\n",
+                    dtype.c_str());
     // float32 must be exact to rounding; reduced precision is reported, and a
     // greedy divergence there is the precision's, not a bug.
     if (dtype == "float32" && (report.maxAbsDiff > 1e-4 || report.greedyAgree != report.prompts))

@@ -43,8 +43,11 @@ int cmdMetrics(const Args& args) {
         if (texts.empty())
             throw InputError("--data_path " + path + " holds no texts");
         const eval::PerplexityResult r = eval::perplexity(net, tok, texts, int(cfg.getInt("max_seq_len")));
-        out.update({{"documents", r.documents}, {"tokens", r.tokens}, {"bytes", r.bytes},
-                    {"perplexity", r.perplexity()}, {"bits_per_byte", r.bitsPerByte()}});
+        out.update({{"documents", r.documents},
+                    {"tokens", r.tokens},
+                    {"bytes", r.bytes},
+                    {"perplexity", r.perplexity()},
+                    {"bits_per_byte", r.bitsPerByte()}});
         if (!json)
             std::printf("%s on %s: perplexity %.3f, %.4f bits per byte (%lld documents, %lld tokens, %lld bytes)\n",
                         rm.label().c_str(), path.c_str(), r.perplexity(), r.bitsPerByte(), (long long)r.documents,
@@ -79,8 +82,11 @@ int cmdMetrics(const Args& args) {
         }
         if (total.questions)
             total.chance /= double(total.questions);
-        out.update({{"questions", total.questions}, {"correct", total.correct}, {"accuracy", total.accuracy()},
-                    {"chance", total.chance}, {"files", perFile}});
+        out.update({{"questions", total.questions},
+                    {"correct", total.correct},
+                    {"accuracy", total.accuracy()},
+                    {"chance", total.chance},
+                    {"files", perFile}});
         if (!json)
             std::printf("%s: %lld questions, accuracy %.1f%% (chance %.1f%%)\n", rm.label().c_str(),
                         (long long)total.questions, 100 * total.accuracy(), 100 * total.chance);
@@ -96,15 +102,19 @@ int cmdMetrics(const Args& args) {
         while (size_t(n) < limit && reader.next(rec)) {
             if (!rec.contains("question") || !rec.contains("answer"))
                 throw InputError(reader.where() + ": needs \"question\" and \"answer\"");
-            const std::string ref = eval::referenceAnswer(
-                rec["answer"].is_string() ? rec["answer"].get<std::string>() : rec["answer"].dump());
-            const eval::EvalAnswer a = eval::answerPrompt(gen, tok, {"exact", int(n), rec["question"].get<std::string>()}, st);
+            const std::string ref = eval::referenceAnswer(rec["answer"].is_string() ? rec["answer"].get<std::string>()
+                                                                                    : rec["answer"].dump());
+            const eval::EvalAnswer a =
+                eval::answerPrompt(gen, tok, {"exact", int(n), rec["question"].get<std::string>()}, st);
             const bool ok = eval::exactMatch(a.text, ref);
             correct += ok;
             ++n;
             if (json)
-                std::cout << nlohmann::json{{"event", "item"}, {"index", n - 1}, {"reference", ref},
-                                            {"prediction", a.text}, {"correct", ok}}
+                std::cout << nlohmann::json{{"event", "item"},
+                                            {"index", n - 1},
+                                            {"reference", ref},
+                                            {"prediction", a.text},
+                                            {"correct", ok}}
                                  .dump()
                           << std::endl;
         }

@@ -103,8 +103,8 @@ int cmdBench(const Args& args) {
         bench::checkAnchor(ao);
     }
     const std::string dtypeName = o.device.is_cpu() && o.dtype == torch::kBFloat16 ? "bfloat16 matmuls, fp32 weights"
-                                  : o.device.is_cpu()                            ? "fp32"
-                                                                                 : c10::toString(o.dtype);
+                                  : o.device.is_cpu()                              ? "fp32"
+                                                                                   : c10::toString(o.dtype);
     if (!json) {
         std::printf("micromind bench: %s (%s params), batch %d x seq %d, %s, %s, %d threads, LibTorch %s\n",
                     cfg.getString("preset").c_str(), formatCount(double(o.model.parameterCount())).c_str(), o.batchSize,
@@ -197,10 +197,17 @@ int cmdHistory(const Args& args) {
     if (json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& r : runs)
-            arr.push_back({{"id", r.id}, {"stage", r.stage}, {"status", r.status}, {"steps", r.steps},
-                           {"tokens", r.tokens}, {"final_loss", r.finalLoss ? nlohmann::json(*r.finalLoss) : nlohmann::json()},
-                           {"started_at", r.startedAt}, {"ended_at", r.endedAt}, {"parent", r.parentCheckpoint},
-                           {"checkpoint", r.outCheckpoint}, {"message", r.message}});
+            arr.push_back({{"id", r.id},
+                           {"stage", r.stage},
+                           {"status", r.status},
+                           {"steps", r.steps},
+                           {"tokens", r.tokens},
+                           {"final_loss", r.finalLoss ? nlohmann::json(*r.finalLoss) : nlohmann::json()},
+                           {"started_at", r.startedAt},
+                           {"ended_at", r.endedAt},
+                           {"parent", r.parentCheckpoint},
+                           {"checkpoint", r.outCheckpoint},
+                           {"message", r.message}});
         std::cout << arr.dump(2) << std::endl;
         return 0;
     }

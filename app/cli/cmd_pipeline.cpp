@@ -130,9 +130,10 @@ void syncQueue(store::History& h, const config::PipelineSpec& spec, bool fresh) 
         throw InputError("queue '" + spec.name + "' in " + h.path() +
                          " holds unfinished stages of a different pipeline (the file changed since it ran). Pass "
                          "--fresh to replace them with the file's stages, or --queue NAME for a queue of its own; "
-                         "`micromind pipeline --list --out_dir " + spec.outDir + "` shows them");
+                         "`micromind pipeline --list --out_dir " +
+                         spec.outDir + "` shows them");
     if (!fresh && same)
-        return;  // continue where it was (or report that every stage completed)
+        return; // continue where it was (or report that every stage completed)
     for (const auto& q : items) {
         if (q.status == "running")
             throw InputError("queue '" + spec.name + "': stage " + q.stage + " (item " + std::to_string(q.id) +
@@ -249,7 +250,8 @@ int cmdPipeline(const Args& args) {
         h.setQueueStatus(item->id, "failed", run, "exit code " + std::to_string(code));
         throw Error("pipeline '" + queue + "': " + item->stage + " failed (exit code " + std::to_string(code) +
                     ", its message is above). The stages before it are kept: fix the cause and run the same "
-                    "command again to retry from " + item->stage);
+                    "command again to retry from " +
+                    item->stage);
     }
     std::printf("\npipeline '%s': every stage completed in %s\n", queue.c_str(),
                 formatDuration(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()).c_str());

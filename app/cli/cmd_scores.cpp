@@ -73,8 +73,9 @@ int scoresExport(const config::Values& cfg) {
     if (dir.empty())
         dir = (stdfs::path(outDir) / "reports").string();
     const eval::ScoreTable table = eval::buildScoreTable(h->scores(), cfg.getString("judge_model"));
-    const std::string subtitle = "workspace " + stdfs::absolute(outDir).string() +
-                                 (cfg.getString("judge_model").empty() ? "" : ", judge " + cfg.getString("judge_model"));
+    const std::string subtitle =
+        "workspace " + stdfs::absolute(outDir).string() +
+        (cfg.getString("judge_model").empty() ? "" : ", judge " + cfg.getString("judge_model"));
     std::vector<eval::CompareColumn> cols;
     for (int mode : h->evaluatedModes()) {
         eval::CompareColumn c;
@@ -84,12 +85,11 @@ int scoresExport(const config::Values& cfg) {
         cols.push_back(std::move(c));
     }
     const std::string md = eval::scoresMarkdown(table);
-    const std::vector<std::pair<std::string, std::string>> files{
-        {"scores.md", md},
-        {"scores.csv", eval::scoresCsv(table)},
-        {"scores.html", eval::scoresHtml(table, subtitle)},
-        {"compare.md", eval::compareMarkdown(cols, subtitle)},
-        {"compare.html", eval::compareHtml(cols, subtitle)}};
+    const std::vector<std::pair<std::string, std::string>> files{{"scores.md", md},
+                                                                 {"scores.csv", eval::scoresCsv(table)},
+                                                                 {"scores.html", eval::scoresHtml(table, subtitle)},
+                                                                 {"compare.md", eval::compareMarkdown(cols, subtitle)},
+                                                                 {"compare.html", eval::compareHtml(cols, subtitle)}};
     for (const auto& [name, text] : files)
         fs::writeFileAtomic((stdfs::path(dir) / name).string(), text);
     std::cout << md << "\nwrote scores.md, scores.csv, scores.html (table) and compare.md, compare.html (answers of "
@@ -131,14 +131,21 @@ int scoresList(const config::Values& cfg) {
     if (cfg.getBool("json")) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& s : all)
-            arr.push_back({{"id", s.id}, {"model_mode", s.modelMode}, {"dimension", s.dimension}, {"value", s.value},
-                           {"judge_model", s.judgeModel}, {"prompt_version", s.promptVersion},
-                           {"manual", s.manual}, {"raw_reply", s.rawReply}, {"created_at", s.createdAt}});
+            arr.push_back({{"id", s.id},
+                           {"model_mode", s.modelMode},
+                           {"dimension", s.dimension},
+                           {"value", s.value},
+                           {"judge_model", s.judgeModel},
+                           {"prompt_version", s.promptVersion},
+                           {"manual", s.manual},
+                           {"raw_reply", s.rawReply},
+                           {"created_at", s.createdAt}});
         std::cout << arr.dump(2) << std::endl;
         return 0;
     }
     std::cout << eval::scoresMarkdown(eval::buildScoreTable(all, cfg.getString("judge_model"))) << "\n";
-    std::printf("%4s %4s  %-10s %6s  %-20s %-9s %s\n", "id", "mode", "dimension", "value", "judge", "prompt", "created");
+    std::printf("%4s %4s  %-10s %6s  %-20s %-9s %s\n", "id", "mode", "dimension", "value", "judge", "prompt",
+                "created");
     for (const auto& s : all)
         std::printf("%4lld %4d  %-10s %6s  %-20s %-9s %s\n", (long long)s.id, s.modelMode, s.dimension.c_str(),
                     eval::formatScore(s.value).c_str(), s.manual ? "(manual)" : s.judgeModel.c_str(),
@@ -190,7 +197,8 @@ int cmdJudge(const Args& args) {
     const std::string keyEnv = setting("api_key_env", "api_key_env");
     if (ep.baseUrl.empty())
         throw InputError("--base_url is required (e.g. https://api.deepseek.com/v1, http://127.0.0.1:11434/v1 for "
-                         "Ollama, or the URL `micromind serve` prints), or set judge.base_url in " + settingsPath);
+                         "Ollama, or the URL `micromind serve` prints), or set judge.base_url in " +
+                         settingsPath);
     eval::splitBaseUrl(ep.baseUrl);
     if (ep.model.empty())
         throw InputError("--judge_model is required: the endpoint's model name (e.g. deepseek-chat, gpt-4o-mini; "
@@ -208,12 +216,13 @@ int cmdJudge(const Args& args) {
             try {
                 modes.push_back(std::stoi(item));
             } catch (const std::exception&) {
-                throw InputError("--model_modes \"" + cfg.getString("model_modes") + "\": use all or numbers like 0,1,2");
+                throw InputError("--model_modes \"" + cfg.getString("model_modes") +
+                                 "\": use all or numbers like 0,1,2");
             }
     }
     if (modes.empty())
-        throw InputError("no stored answers to judge in " + h->path() + "; run `micromind eval --model_mode N --out_dir " +
-                         outDir + "` first");
+        throw InputError("no stored answers to judge in " + h->path() +
+                         "; run `micromind eval --model_mode N --out_dir " + outDir + "` first");
 
     eval::JudgeOptions jo;
     jo.attempts = int(cfg.getInt("attempts"));
@@ -224,7 +233,7 @@ int cmdJudge(const Args& args) {
                     ep.apiKey.empty() ? ("no API key: $" + keyEnv + " is unset").c_str()
                                       : ("API key from $" + keyEnv).c_str(),
                     eval::kJudgePromptVersion, modes.size());
-    nlohmann::json runCfg = cfg.toJson();  // holds the variable's name, never the key
+    nlohmann::json runCfg = cfg.toJson(); // holds the variable's name, never the key
     const int64_t runId = h->beginRun("judge", runCfg.dump(), "", "", MM_VERSION);
     std::vector<std::string> failures;
     int judged = 0;
@@ -265,8 +274,9 @@ int cmdJudge(const Args& args) {
                                (out.rawReply.empty() ? "" : "; raw reply: " + excerpt(out.rawReply, 300)));
         }
         if (json) {
-            nlohmann::json j{{"event", "judged"}, {"model_mode", mode}, {"ok", out.ok}, {"attempts", out.attempts},
-                             {"raw_reply", out.rawReply}, {"error", out.error}, {"answers", answers.size()}};
+            nlohmann::json j{{"event", "judged"},        {"model_mode", mode},        {"ok", out.ok},
+                             {"attempts", out.attempts}, {"raw_reply", out.rawReply}, {"error", out.error},
+                             {"answers", answers.size()}};
             if (out.ok)
                 for (size_t d = 0; d < 3; ++d)
                     j[eval::scoreDimensions()[d].key] = *out.scores.values[d];

@@ -30,7 +30,8 @@ int cmdServe(const Args& args) {
     if (!keyEnv.empty()) {
         const char* k = std::getenv(keyEnv.c_str());
         if (!k || !*k)
-            throw InputError("--api_key_env " + keyEnv + ": the variable is unset or empty; export it or drop the flag");
+            throw InputError("--api_key_env " + keyEnv +
+                             ": the variable is unset or empty; export it or drop the flag");
         o.apiKey = k;
     }
     text::Tokenizer tok = loadWorkspaceTokenizer(cfg);
@@ -42,8 +43,7 @@ int cmdServe(const Args& args) {
                                     [&](const eval::ServedModel& m) { return m.files.suffix != suffix; }),
                      models.end());
     if (models.empty())
-        throw InputError("no checkpoints to serve in " + outDir +
-                         (suffix.empty() ? "" : " with suffix " + suffix) +
+        throw InputError("no checkpoints to serve in " + outDir + (suffix.empty() ? "" : " with suffix " + suffix) +
                          " (pretrain_*.pth, full_sft_*.pth, ...); train one or point --out_dir at a workspace");
     eval::ModelServer server(std::move(tok), models, o);
     const int port = server.bind();

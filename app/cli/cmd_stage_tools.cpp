@@ -125,12 +125,13 @@ std::string heldoutMetric(const config::Values& cfg) {
     const std::string stage = cfg.getString("stage"), metric = cfg.getString("metric");
     if (stage == "auto")
         return metric;
-    const std::string own = stage == "dpo" ? "preference"
+    const std::string own = stage == "dpo"              ? "preference"
                             : stage == "distill_reason" ? "think_format"
-                            : stage == "grpo" ? "reward"
-                                              : "loss";
+                            : stage == "grpo"           ? "reward"
+                                                        : "loss";
     if (cfg.isSet("metric") && metric != own)
-        throw InputError("--stage " + stage + " measures --metric " + own + ", not " + metric + "; give one of the two");
+        throw InputError("--stage " + stage + " measures --metric " + own + ", not " + metric +
+                         "; give one of the two");
     return own;
 }
 
@@ -155,7 +156,7 @@ nlohmann::json rewardMetric(const config::Values& cfg, model::MiniMind& model, c
     out["format_rate"] = r.formatRate;
     out["mean_tokens"] = r.meanTokens;
     out["samples"] = data.size();
-    out["skipped_too_long"] = data.tooLong;  // prompts over --max_seq_len tokens
+    out["skipped_too_long"] = data.tooLong; // prompts over --max_seq_len tokens
     nlohmann::json byName = nlohmann::json::object();
     for (size_t k = 0; k < r.parts.size(); ++k)
         byName[rewards.names()[k]] = r.parts[k];
@@ -229,7 +230,7 @@ int cmdHeldout(const Args& args) {
         out["samples"] = pairs.pairs();
     } else if (metric == "reward") {
         out.update(rewardMetric(cfg, model, tok, dataPath));
-    } else {  // think_format
+    } else { // think_format
         std::vector<PromptItem> items = promptItems(dataPath, tok, skipBad, maxSamples);
         if (items.empty())
             throw InputError(dataPath + ": no prompts");

@@ -52,8 +52,8 @@ int runTraining(const std::string& stage, const Args& args) {
     if (stage == "pretrain")
         hooks.dataProgress = cacheProgress(rep, cfg.getString("data_path"));
     train::PreparedStage p = train::buildStageRun(cfg, hooks);
-    const train::EventSink sink = p.grpo ? grpoSink(rep, *p.grpo, size_t(cfg.getInt("sample_chars")))
-                                         : stageSink(rep, p.logMetrics);
+    const train::EventSink sink =
+        p.grpo ? grpoSink(rep, *p.grpo, size_t(cfg.getInt("sample_chars"))) : stageSink(rep, p.logMetrics);
     train::runStage(p.run, sink, &g_stopRequested);
     return g_stopRequested ? 130 : 0;
 }

@@ -34,7 +34,8 @@ std::function<void(int64_t, int64_t)> cacheProgress(const Reporter& rep, const s
         if (now - last < std::chrono::milliseconds(500) && done < total)
             return;
         last = now;
-        std::fprintf(stderr, "\rtokenizing %s: %5.1f%%", path.c_str(), total > 0 ? 100.0 * double(done) / double(total) : 0.0);
+        std::fprintf(stderr, "\rtokenizing %s: %5.1f%%", path.c_str(),
+                     total > 0 ? 100.0 * double(done) / double(total) : 0.0);
         if (done >= total)
             std::fprintf(stderr, "\n");
         std::fflush(stderr);
@@ -115,8 +116,8 @@ int cmdTrainTokenizer(const Args& args) {
     text::Tokenizer tok = text::Tokenizer::load(outPath);
     std::printf("read %lld records (%s bytes of text%s); wrote %s (vocab %d) in %s\n", (long long)corpus.records,
                 formatCount(double(corpus.bytes)).c_str(),
-                corpus.badLines ? (", " + std::to_string(corpus.badLines) + " bad lines skipped").c_str() : "", outPath.c_str(),
-                tok.vocabSize(), formatDuration(secs).c_str());
+                corpus.badLines ? (", " + std::to_string(corpus.badLines) + " bad lines skipped").c_str() : "",
+                outPath.c_str(), tok.vocabSize(), formatDuration(secs).c_str());
     return 0;
 }
 

@@ -28,7 +28,8 @@ std::string resourceDir() {
 text::Tokenizer loadWorkspaceTokenizer(const config::Values& cfg) {
     const std::string path = train::tokenizerPath(cfg);
     if (!fs::isFile(path))
-        throw InputError("tokenizer " + path + " not found; pass --tokenizer FILE or --out_dir of the workspace the "
+        throw InputError("tokenizer " + path +
+                         " not found; pass --tokenizer FILE or --out_dir of the workspace the "
                          "model was trained in (it holds tokenizer.model)");
     return text::Tokenizer::load(path);
 }
@@ -58,7 +59,8 @@ eval::ResolvedModel resolveFromFlags(const config::Values& cfg) {
         if (!fs::isFile(explicitPath))
             throw InputError("--checkpoint " + explicitPath + ": no such file");
         if (!cfg.getString("lora_name").empty())
-            throw InputError("--lora_name cannot be combined with --checkpoint; give the base model's --out_dir instead");
+            throw InputError(
+                "--lora_name cannot be combined with --checkpoint; give the base model's --out_dir instead");
         eval::ResolvedModel r;
         r.mode = mode;
         r.weights = explicitPath;

@@ -32,7 +32,8 @@ extern "C" void onStopSignal(int sig) {
     // First signal: ask the run to save and stop. Second: default action (die).
     g_stopRequested = true;
     std::signal(sig, SIG_DFL);
-    const char msg[] = "\nstop requested: finishing cleanly (training saves a checkpoint after this step); press Ctrl-C again to abort\n";
+    const char msg[] = "\nstop requested: finishing cleanly (training saves a checkpoint after this step); press "
+                       "Ctrl-C again to abort\n";
     ssize_t ignored = ::write(2, msg, sizeof msg - 1);
     (void)ignored;
 }
@@ -71,9 +72,10 @@ const std::map<std::string, Command>& commands() {
 }
 
 // `micromind --help` and the man page list commands in pipeline order.
-const char* const kPipelineOrder[] = {"train_tokenizer", "pretrain", "full_sft", "dpo", "distill_reason", "grpo",
-                                      "lora", "merge_lora", "data", "heldout", "history", "eval", "chat", "serve",
-                                      "judge", "scores", "metrics", "import", "export", "bench", "pipeline", "demo"};
+const char* const kPipelineOrder[] = {
+    "train_tokenizer", "pretrain", "full_sft", "dpo",  "distill_reason", "grpo",  "lora",   "merge_lora", "data",
+    "heldout",         "history",  "eval",     "chat", "serve",          "judge", "scores", "metrics",    "import",
+    "export",          "bench",    "pipeline", "demo"};
 
 void printUsage() {
     std::printf("micromind %s - train a tiny chat LLM from scratch (MiniMind pipeline)\n\n"

@@ -69,7 +69,8 @@ void Reporter::event(const nlohmann::json& e) {
                       "ETA %s",
                       int(std::to_string(total).size()), step, total, 100.0 * double(step) / double(total),
                       (long long)e.value("epoch", 1LL), (long long)e.value("epochs", 1LL), e.value("loss", 0.0),
-                      e.value("lr", 0.0), e.value("grad_norm", 0.0), formatCount(e.value("tokens_per_sec", 0.0)).c_str(),
+                      e.value("lr", 0.0), e.value("grad_norm", 0.0),
+                      formatCount(e.value("tokens_per_sec", 0.0)).c_str(),
                       formatDuration(e.value("elapsed_s", 0.0)).c_str(), formatDuration(e.value("eta_s", 0.0)).c_str());
         std::string line = buf;
         for (const char* extra : {"aux_loss"})

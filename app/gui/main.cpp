@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     p.setApplicationDescription(QStringLiteral("Train, watch and compare MicroMind models."));
     p.addHelpOption();
     p.addVersionOption();
-    QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("UI language: en or zh_CN (default: setting, then system locale)"),
+    QCommandLineOption lang(QStringLiteral("lang"),
+                            QStringLiteral("UI language: en or zh_CN (default: setting, then system locale)"),
                             QStringLiteral("code"));
     QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark"), QStringLiteral("name"));
     QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("open this workspace folder"),
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
                                  QStringLiteral("n"), QStringLiteral("5"));
     QCommandLineOption benchPoints(QStringLiteral("bench-points"), QStringLiteral("points per run for --bench-charts"),
                                    QStringLiteral("n"), QStringLiteral("200000"));
-    QCommandLineOption benchJson(QStringLiteral("bench-json"), QStringLiteral("also write the figures to this JSON file"),
+    QCommandLineOption benchJson(QStringLiteral("bench-json"),
+                                 QStringLiteral("also write the figures to this JSON file"),
                                  QStringLiteral("file.json"));
     p.addOption(shotDelay);
     p.addOption(benchCharts);

@@ -85,29 +85,22 @@ void checkAnchor(const AnchorOptions& o) {
                          ": no such file; it is minimind's model file, e.g. `git -C <minimind mirror> show "
                          "561979c:model/model_minimind.py > /tmp/mm_model.py`");
     if (::access(o.python.c_str(), X_OK) != 0)
-        throw InputError("--python " + o.python + ": not an executable (the anchor needs a Python with torch, e.g. "
+        throw InputError("--python " + o.python +
+                         ": not an executable (the anchor needs a Python with torch, e.g. "
                          "Debian's python3-torch for /usr/bin/python3)");
 }
 
 AnchorResult runAnchor(const AnchorOptions& o) {
     checkAnchor(o);
     AnchorResult r;
-    r.command = {o.script,
-                 o.modelFile,
-                 "--hidden",
-                 std::to_string(o.hidden),
-                 "--layers",
-                 std::to_string(o.layers),
-                 "--seq",
-                 std::to_string(o.seq),
-                 "--batch",
-                 std::to_string(o.batch),
-                 "--steps",
-                 std::to_string(o.steps),
-                 "--threads",
-                 std::to_string(o.threads),
-                 "--moe",
-                 o.moe ? "1" : "0"};
+    r.command = {o.script,    o.modelFile,
+                 "--hidden",  std::to_string(o.hidden),
+                 "--layers",  std::to_string(o.layers),
+                 "--seq",     std::to_string(o.seq),
+                 "--batch",   std::to_string(o.batch),
+                 "--steps",   std::to_string(o.steps),
+                 "--threads", std::to_string(o.threads),
+                 "--moe",     o.moe ? "1" : "0"};
     proc::Result pr = proc::run(o.python, r.command, true, true);
     r.command.insert(r.command.begin(), o.python);
     if (pr.exitCode != 0 || !parseAnchorOutput(pr.out, r)) {

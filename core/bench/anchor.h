@@ -13,8 +13,8 @@ namespace mm::bench {
 
 struct AnchorOptions {
     std::string python = "/usr/bin/python3";
-    std::string script;     ///< minimind_cpu_bench.py (locateAnchorScript)
-    std::string modelFile;  ///< minimind's model/model_minimind.py
+    std::string script;    ///< minimind_cpu_bench.py (locateAnchorScript)
+    std::string modelFile; ///< minimind's model/model_minimind.py
     int hidden = 512, layers = 8, seq = 512, batch = 8, steps = 3, threads = 2;
     bool moe = false;
 };
@@ -23,7 +23,7 @@ struct AnchorResult {
     double tokensPerSec = 0;
     double stepSeconds = 0;
     int64_t parameters = 0;
-    std::vector<std::string> command;  ///< what was run (argv)
+    std::vector<std::string> command; ///< what was run (argv)
 };
 
 /// The anchor script: `explicitPath` if given (it must exist), else

@@ -51,9 +51,12 @@ std::string blasDescription() {
     using IntFn = int (*)();
     auto parallel = reinterpret_cast<IntFn>(::dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
     std::string c = config();
-    const auto sp = c.find(' ', c.find(' ') + 1);  // "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "OpenBLAS 0.3.21"
+    const auto sp = c.find(' ', c.find(' ') + 1); // "OpenBLAS 0.3.21 DYNAMIC_ARCH ..." -> "OpenBLAS 0.3.21"
     const int par = parallel ? parallel() : -1;
-    const char* threading = par == 2 ? ", OpenMP threads" : par == 1 ? ", own pthreads" : par == 0 ? ", sequential" : "";
+    const char* threading = par == 2   ? ", OpenMP threads"
+                            : par == 1 ? ", own pthreads"
+                            : par == 0 ? ", sequential"
+                                       : "";
     return (sp == std::string::npos ? c : c.substr(0, sp)) + " (core " + core() + threading + ")";
 }
 
@@ -82,7 +85,8 @@ namespace {
 // Random-token language modelling: the real step function on synthetic data.
 class RandomTokensStage : public train::Stage {
 public:
-    RandomTokensStage(int batch, int seq, int vocab, int64_t samples) : m_b(batch), m_t(seq), m_v(vocab), m_n(samples) {}
+    RandomTokensStage(int batch, int seq, int vocab, int64_t samples)
+        : m_b(batch), m_t(seq), m_v(vocab), m_n(samples) {}
     std::string name() const override { return "bench"; }
     int64_t numSamples() const override { return m_n; }
     train::Batch makeBatch(const std::vector<int64_t>& idx) override {
@@ -95,7 +99,9 @@ public:
         b.targets = b.tokens;
         return b;
     }
-    train::StepOutput step(model::MiniMind& m, const train::Batch& b) override { return train::languageModelStep(m, b); }
+    train::StepOutput step(model::MiniMind& m, const train::Batch& b) override {
+        return train::languageModelStep(m, b);
+    }
 
 private:
     int m_b, m_t, m_v;
@@ -184,10 +190,10 @@ BenchResult run(const BenchOptions& o, const std::function<void(const std::strin
         std::vector<int> prompt(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + o.promptTokens);
         eval::SamplingOptions so;
         so.greedy = true;
-        so.stopIds.clear();  // never stop early: time exactly decodeTokens tokens
+        so.stopIds.clear(); // never stop early: time exactly decodeTokens tokens
         so.decodeDtype = o.inferDtype;
         so.maxNewTokens = std::min(16, o.decodeTokens);
-        gen.generate(prompt, so);  // warm-up
+        gen.generate(prompt, so); // warm-up
         so.maxNewTokens = o.decodeTokens;
         eval::GenerationResult res = gen.generate(prompt, so);
         if (!o.profilePath.empty() && o.skipTrain) {

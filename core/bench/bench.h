@@ -24,31 +24,31 @@ struct BenchOptions {
     int warmup = 1;
     int decodeTokens = 200;
     int promptTokens = 32;
-    int decodeBatch = 8;  ///< prompts in the batched-decode figure (0 = skip)
+    int decodeBatch = 8; ///< prompts in the batched-decode figure (0 = skip)
     bool skipTrain = false;
     torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;       ///< training autocast dtype (CUDA)
-    torch::ScalarType inferDtype = torch::kFloat32;  ///< decode weights dtype
-    std::string scratchDir;  ///< where the Trainer may write its checkpoint
-    std::string profilePath; ///< if set: chrome trace of the last timed training step
+    torch::ScalarType dtype = torch::kFloat32;      ///< training autocast dtype (CUDA)
+    torch::ScalarType inferDtype = torch::kFloat32; ///< decode weights dtype
+    std::string scratchDir;                         ///< where the Trainer may write its checkpoint
+    std::string profilePath;                        ///< if set: chrome trace of the last timed training step
 };
 
 struct BenchResult {
     int threads = 0;
     int64_t parameters = 0;
-    double gemmGflops = 0;          ///< measured fp32 (CUDA: autocast dtype) GEMM peak
-    double gemmGflopsBf16 = 0;      ///< CPU bfloat16 GEMM peak (measured when training in bfloat16)
-    double trainStepSeconds = 0;    ///< median timed step
+    double gemmGflops = 0;       ///< measured fp32 (CUDA: autocast dtype) GEMM peak
+    double gemmGflopsBf16 = 0;   ///< CPU bfloat16 GEMM peak (measured when training in bfloat16)
+    double trainStepSeconds = 0; ///< median timed step
     double trainTokensPerSec = 0;
     double trainFlopsPerToken = 0;
-    double mfu = 0;                 ///< achieved FLOP/s / GEMM peak of the dtype trained in
-    double mfuFp32 = 0;             ///< achieved FLOP/s / fp32 GEMM peak (CPU bfloat16 runs)
-    std::string kernels;            ///< fused-kernel path: avx512, avx2 or portable
-    std::string cpuFlags;           ///< cpu::flagSummary()
-    std::string blas;               ///< blasDescription()
+    double mfu = 0;       ///< achieved FLOP/s / GEMM peak of the dtype trained in
+    double mfuFp32 = 0;   ///< achieved FLOP/s / fp32 GEMM peak (CPU bfloat16 runs)
+    std::string kernels;  ///< fused-kernel path: avx512, avx2 or portable
+    std::string cpuFlags; ///< cpu::flagSummary()
+    std::string blas;     ///< blasDescription()
     double decodeTokensPerSec = 0;
     double prefillSeconds = 0;
-    double batchDecodeTokensPerSec = 0;  ///< all rows' tokens / decode wall time
+    double batchDecodeTokensPerSec = 0; ///< all rows' tokens / decode wall time
     double batchPrefillSeconds = 0;
     nlohmann::json toJson() const;
 };

@@ -38,7 +38,7 @@ public:
     c10::DeleterFnPtr raw_deleter() const override { return &deleteBlock; }
 
     static CachingAllocator& instance() {
-        static CachingAllocator* a = new CachingAllocator();  // outlives every tensor
+        static CachingAllocator* a = new CachingAllocator(); // outlives every tensor
         return *a;
     }
 
@@ -76,7 +76,7 @@ private:
         }
         void* raw = nullptr;
         if (::posix_memalign(&raw, kAlign, size + kHeader) != 0) {
-            releaseAll();  // cached blocks may be what is missing
+            releaseAll(); // cached blocks may be what is missing
             if (::posix_memalign(&raw, kAlign, size + kHeader) != 0)
                 throw std::bad_alloc();
         }

@@ -22,9 +22,9 @@ bool installCachingCpuAllocator();
 bool cachingCpuAllocatorInstalled();
 
 struct CacheStats {
-    size_t cachedBytes = 0;  ///< freed blocks held for reuse
-    size_t hits = 0;         ///< large requests served from the cache
-    size_t misses = 0;       ///< large requests that went to the system
+    size_t cachedBytes = 0; ///< freed blocks held for reuse
+    size_t hits = 0;        ///< large requests served from the cache
+    size_t misses = 0;      ///< large requests that went to the system
 };
 CacheStats cachingCpuAllocatorStats();
 

@@ -28,7 +28,7 @@ Features detect() {
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (__get_cpuid_max(0, nullptr) >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
-        f.amxBf16 = f.avx512f && (d >> 22 & 1) && (d >> 24 & 1);  // amx-bf16, amx-tile
+        f.amxBf16 = f.avx512f && (d >> 22 & 1) && (d >> 24 & 1); // amx-bf16, amx-tile
         __cpuid_count(7, 1, a, b, c, d);
         f.avx512bf16 = f.avx512f && (a >> 5 & 1);
     }
@@ -100,12 +100,9 @@ Isa setActiveIsa(Isa isa) {
 
 const char* isaName(Isa isa) {
     switch (isa) {
-    case Isa::Avx512:
-        return "avx512";
-    case Isa::Avx2:
-        return "avx2";
-    default:
-        return "portable";
+    case Isa::Avx512: return "avx512";
+    case Isa::Avx2: return "avx2";
+    default: return "portable";
     }
 }
 

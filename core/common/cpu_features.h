@@ -15,9 +15,9 @@ enum class Isa { Portable = 0, Avx2 = 1, Avx512 = 2 };
 struct Features {
     bool avx2 = false, fma = false;
     bool avx512f = false, avx512bw = false, avx512dq = false, avx512vl = false;
-    bool avx512bf16 = false;  ///< vdpbf16ps: bfloat16 dot products
-    bool amxBf16 = false;     ///< AMX tiles with bfloat16 (Sapphire Rapids and later)
-    std::string model;        ///< brand string, e.g. "Intel(R) Xeon(R) Processor"
+    bool avx512bf16 = false; ///< vdpbf16ps: bfloat16 dot products
+    bool amxBf16 = false;    ///< AMX tiles with bfloat16 (Sapphire Rapids and later)
+    std::string model;       ///< brand string, e.g. "Intel(R) Xeon(R) Processor"
 };
 
 const Features& features();
@@ -31,7 +31,7 @@ Isa activeIsa();
 Isa setActiveIsa(Isa isa);
 
 const char* isaName(Isa isa);
-std::optional<Isa> parseIsa(const std::string& name);  ///< "avx512", "avx2", "portable"
+std::optional<Isa> parseIsa(const std::string& name); ///< "avx512", "avx2", "portable"
 
 /// "avx2 fma avx512f avx512bw avx512dq avx512vl avx512_bf16 amx_bf16" (those present).
 std::string flagSummary();

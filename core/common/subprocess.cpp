@@ -119,7 +119,7 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
         ::_exit(127);
     }
     if (processGroup >= 0)
-        ::setpgid(pid, processGroup == 0 ? pid : processGroup);  // also here: no race with the first kill()
+        ::setpgid(pid, processGroup == 0 ? pid : processGroup); // also here: no race with the first kill()
     return pid;
 }
 

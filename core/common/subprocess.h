@@ -15,8 +15,8 @@ namespace mm::proc {
 std::string selfExe();
 
 struct Result {
-    int exitCode = 0;  ///< exit status, or 128 + signal
-    std::string out;   ///< captured output (capture mode only)
+    int exitCode = 0; ///< exit status, or 128 + signal
+    std::string out;  ///< captured output (capture mode only)
 };
 
 /// Runs `program` with `args` (argv[1..]) and waits for it. With `capture`

@@ -99,8 +99,8 @@ std::string mainManPage(const std::vector<std::pair<std::string, std::string>>& 
          "with \\fB\\-\\-help\\fR; the graphical workbench is \\fBmicromind\\-workbench\\fR.\n";
     o << ".SH COMMANDS\n";
     for (const auto& [name, summary] : commands)
-        o << ".TP\n.B " << roffEscape(name) << "\n" << roffEscape(summary) << " (see \\fBmicromind\\-"
-          << roffEscape(name) << "\\fR(1))\n";
+        o << ".TP\n.B " << roffEscape(name) << "\n"
+          << roffEscape(summary) << " (see \\fBmicromind\\-" << roffEscape(name) << "\\fR(1))\n";
     o << ".SH EXAMPLES\n.nf\nmicromind demo \\-\\-workspace ~/micromind\\-demo\n"
          "micromind pretrain \\-\\-data_path pretrain_hq.jsonl \\-\\-preset minimind2\\-small\n"
          "micromind eval \\-\\-model_mode 1\n.fi\n";

@@ -56,13 +56,14 @@ bool scalarText(const nlohmann::json& j, std::string& out) {
 
 const std::vector<std::string>& pipelineStageNames() {
     static const std::vector<std::string> names{"train_tokenizer", "pretrain", "full_sft", "dpo",
-                                                "distill_reason", "lora", "grpo", "merge_lora"};
+                                                "distill_reason",  "lora",     "grpo",     "merge_lora"};
     return names;
 }
 
 PipelineSpec loadPipeline(const std::string& path) {
     if (!fs::isFile(path))
-        throw InputError("pipeline " + path + ": no such file; write one (see `micromind pipeline --help` for the "
+        throw InputError("pipeline " + path +
+                         ": no such file; write one (see `micromind pipeline --help` for the "
                          "format) or pass its path with --config");
     const std::string text = fs::readFile(path);
     nlohmann::json doc;
@@ -83,13 +84,12 @@ PipelineSpec loadPipeline(const std::string& path) {
             problems.push_back("unknown key \"" + it.key() + "\" (known: name, out_dir, common, stages)");
 
     PipelineSpec spec;
-    spec.name = doc.contains("name") && doc["name"].is_string() ? doc["name"].get<std::string>()
-                                                                  : file.stem().string();
+    spec.name = doc.contains("name") && doc["name"].is_string() ? doc["name"].get<std::string>() : file.stem().string();
     if (spec.name.empty())
         problems.push_back("\"name\" must not be empty");
-    spec.outDir = resolved(base, doc.contains("out_dir") && doc["out_dir"].is_string()
-                                     ? doc["out_dir"].get<std::string>()
-                                     : std::string("out"));
+    spec.outDir =
+        resolved(base, doc.contains("out_dir") && doc["out_dir"].is_string() ? doc["out_dir"].get<std::string>()
+                                                                             : std::string("out"));
     const nlohmann::json common = doc.value("common", nlohmann::json::object());
     if (!common.is_object())
         problems.push_back("\"common\" must be an object of flags, e.g. {\"preset\": \"tiny\"}");
@@ -164,7 +164,7 @@ PipelineSpec loadPipeline(const std::string& path) {
             if (schema.find("eval_split") && v.getFloat("eval_split") > 0 && !v.getString("eval_data").empty())
                 problems.push_back(at + ": eval_split and eval_data are both set; keep one");
             std::vector<std::string> flags = v.toArgs();
-            flags.erase(flags.begin());  // the stage name
+            flags.erase(flags.begin()); // the stage name
             ps.args = std::move(flags);
         } catch (const InputError& e) {
             // parseJson lists its problems one per line after a heading.

@@ -22,14 +22,14 @@
 namespace mm::config {
 
 struct PipelineStage {
-    std::string stage;              ///< pretrain, full_sft, dpo, lora, distill_reason, grpo, ...
-    std::vector<std::string> args;  ///< validated flags, without the stage name
-    int processes = 1;              ///< data-parallel processes (--nproc_per_node)
+    std::string stage;             ///< pretrain, full_sft, dpo, lora, distill_reason, grpo, ...
+    std::vector<std::string> args; ///< validated flags, without the stage name
+    int processes = 1;             ///< data-parallel processes (--nproc_per_node)
 };
 
 struct PipelineSpec {
-    std::string name;    ///< queue name in the history
-    std::string outDir;  ///< absolute
+    std::string name;   ///< queue name in the history
+    std::string outDir; ///< absolute
     std::vector<PipelineStage> stages;
 };
 

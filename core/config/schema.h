@@ -16,20 +16,20 @@ enum class FieldType { Int, Float, String, Bool, Choice, Path };
 
 /// One configurable field of a stage.
 struct Field {
-    std::string name;     ///< flag name without "--" (minimind's names)
+    std::string name; ///< flag name without "--" (minimind's names)
     FieldType type = FieldType::String;
-    std::string defaultValue;  ///< as text; "" = no default
-    std::optional<double> min, max;  ///< inclusive numeric range
+    std::string defaultValue;         ///< as text; "" = no default
+    std::optional<double> min, max;   ///< inclusive numeric range
     std::vector<std::string> choices; ///< for Choice
-    std::string help;      ///< one line, shown by --help and as GUI tooltip
-    std::string group = "General"; ///< section in --help / GUI form
+    std::string help;                 ///< one line, shown by --help and as GUI tooltip
+    std::string group = "General";    ///< section in --help / GUI form
     bool required = false;
 };
 
 /// All fields of one stage.
 struct Schema {
     std::string stage;
-    std::string summary;  ///< one line for `micromind --help`
+    std::string summary; ///< one line for `micromind --help`
     std::vector<Field> fields;
     const Field* find(const std::string& name) const;
 };

@@ -135,8 +135,8 @@ std::vector<std::string> drift(const std::string& stage, const std::vector<Bindi
 } // namespace
 
 const std::vector<Binding<PretrainOptions>>& pretrainBindings() {
-    static const auto b = plus(trainingBindings<PretrainOptions>(false),
-                               {bind<PretrainOptions>("packing", &PretrainOptions::packing)});
+    static const auto b =
+        plus(trainingBindings<PretrainOptions>(false), {bind<PretrainOptions>("packing", &PretrainOptions::packing)});
     return b;
 }
 

@@ -17,7 +17,7 @@ namespace mm::config {
 
 /// Fields every training stage has: data, model shape, loop, run, validation.
 struct TrainingOptions {
-    std::string stage;  ///< schema name ("pretrain", "full_sft", ...)
+    std::string stage; ///< schema name ("pretrain", "full_sft", ...)
     // Data
     std::string dataPath, tokenizer;
     bool skipBadLines = false;
@@ -25,7 +25,7 @@ struct TrainingOptions {
     std::string preset = "custom";
     int64_t hiddenSize = 512, numHiddenLayers = 8, numAttentionHeads = 8, numKeyValueHeads = 2;
     bool useMoe = false;
-    std::string fromWeight;  ///< parent checkpoint stem (post-training stages; "none" = random init)
+    std::string fromWeight; ///< parent checkpoint stem (post-training stages; "none" = random init)
     // Training
     int64_t epochs = 1, batchSize = 32, accumulationSteps = 1, maxSeqLen = 512, warmupSteps = 0, maxSteps = 0,
             seed = 42;
@@ -50,8 +50,8 @@ struct PretrainOptions : TrainingOptions {
 
 /// full_sft, distill_reason and lora: one struct, each stage binds its own fields.
 struct SftOptions : TrainingOptions {
-    bool lrScaleWithBatch = false;  ///< full_sft
-    double tagWeight = 0;           ///< distill_reason (0 = plain SFT loss)
+    bool lrScaleWithBatch = false; ///< full_sft
+    double tagWeight = 0;          ///< distill_reason (0 = plain SFT loss)
     // lora
     std::string loraName, loraTargets;
     int64_t loraRank = 8;

@@ -29,8 +29,7 @@ Field ranged(Field x, std::optional<double> lo, std::optional<double> hi) {
     return x;
 }
 
-Field choice(std::string name, std::string def, std::vector<std::string> choices, std::string help,
-             std::string group) {
+Field choice(std::string name, std::string def, std::vector<std::string> choices, std::string help, std::string group) {
     Field x = f(std::move(name), FieldType::Choice, std::move(def), std::move(help), std::move(group));
     x.choices = std::move(choices);
     return x;
@@ -60,21 +59,20 @@ void addModelFields(std::vector<Field>& v) {
 }
 
 // Fields every training stage shares: the loop's knobs.
-void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::string& batch,
-                       const std::string& accum, const std::string& seqLen, const std::string& epochs) {
+void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::string& batch, const std::string& accum,
+                       const std::string& seqLen, const std::string& epochs) {
     const char* g = "Training";
     v.push_back(ranged(f("epochs", FieldType::Int, epochs, "passes over the data", g), 1, 1000));
     v.push_back(ranged(f("batch_size", FieldType::Int, batch, "sequences per micro-batch", g), 1, 65536));
     v.push_back(ranged(f("learning_rate", FieldType::Float, lr, "peak learning rate (AdamW)", g), 0, 1));
-    v.push_back(ranged(f("accumulation_steps", FieldType::Int, accum, "micro-batches per optimizer step", g), 1,
-                       65536));
+    v.push_back(
+        ranged(f("accumulation_steps", FieldType::Int, accum, "micro-batches per optimizer step", g), 1, 65536));
     v.push_back(ranged(f("max_seq_len", FieldType::Int, seqLen, "tokens per training sequence", g), 8, 32768));
-    v.push_back(ranged(f("grad_clip", FieldType::Float, "1.0", "clip the global gradient norm (0 = off)", g), 0,
-                       1e6));
+    v.push_back(ranged(f("grad_clip", FieldType::Float, "1.0", "clip the global gradient norm (0 = off)", g), 0, 1e6));
     v.push_back(ranged(f("weight_decay", FieldType::Float, "0.01", "AdamW weight decay", g), 0, 1));
-    v.push_back(ranged(f("warmup_steps", FieldType::Int, "0",
-                         "linear warmup steps before the cosine decay (minimind: 0)", g),
-                       0, 1e9));
+    v.push_back(
+        ranged(f("warmup_steps", FieldType::Int, "0", "linear warmup steps before the cosine decay (minimind: 0)", g),
+               0, 1e9));
     v.push_back(ranged(f("max_steps", FieldType::Int, "0", "stop after this many optimizer steps (0 = all epochs)", g),
                        0, 1e12));
     v.push_back(ranged(f("seed", FieldType::Int, "42", "seed for initialisation and data order", g), 0, 4294967295.0));
@@ -82,7 +80,9 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
     v.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, history database, caches", r));
     v.push_back(f("device", FieldType::String, "auto", "cpu, cuda, cuda:N or auto (cuda:0 when available)", r));
     v.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"},
-                       "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX", r));
+                       "compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 "
+                       "matmuls with float32 weights where the CPU has avx512_bf16/AMX",
+                       r));
     v.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", r), 0, 1024));
     v.push_back(ranged(f("nproc_per_node", FieldType::Int, "1",
                          "data-parallel processes on this machine, started by this command as torchrun "
@@ -100,8 +100,8 @@ void addTrainingFields(std::vector<Field>& v, const std::string& lr, const std::
                   "probe prompts: .jsonl with {\"prompt\": ...} per line, or a text file with one prompt per line "
                   "(default: the first 3 of the seed's prompt set for the stage)",
                   r));
-    v.push_back(ranged(f("probe_max_tokens", FieldType::Int, "48", "most tokens generated per probe prompt", r), 1,
-                       4096));
+    v.push_back(
+        ranged(f("probe_max_tokens", FieldType::Int, "48", "most tokens generated per probe prompt", r), 1, 4096));
     v.push_back(f("resume", FieldType::Bool, "0", "continue from the stage's resume state in out_dir", r));
     v.push_back(ranged(f("ddp_timeout", FieldType::Int, "300",
                          "multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each "
@@ -122,13 +122,13 @@ void addDataFields(std::vector<Field>& v, bool withPacking) {
 }
 
 /// Validation during training (every training stage).
-void addEvalFields(std::vector<Field>& v,
-                   const char* dataHelp = "held-out file in the training data's format, measured on rank 0 every "
-                                          "--eval_interval steps and after the last, logged and stored as val_loss "
-                                          "(dpo: val_pref_accuracy, val_chosen_logp); training is unchanged",
-                   const char* samplesHelp =
-                       "validation: at most this many texts or conversations of --eval_data (0 = all)",
-                   const char* samplesDefault = "256") {
+void addEvalFields(
+    std::vector<Field>& v,
+    const char* dataHelp = "held-out file in the training data's format, measured on rank 0 every "
+                           "--eval_interval steps and after the last, logged and stored as val_loss "
+                           "(dpo: val_pref_accuracy, val_chosen_logp); training is unchanged",
+    const char* samplesHelp = "validation: at most this many texts or conversations of --eval_data (0 = all)",
+    const char* samplesDefault = "256") {
     const char* g = "Data";
     v.push_back(f("eval_data", FieldType::Path, "", dataHelp, g));
     v.push_back(ranged(f("eval_split", FieldType::Float, "0",
@@ -136,14 +136,16 @@ void addEvalFields(std::vector<Field>& v,
                          "(spread evenly over the file, written once under out_dir/cache; 0 = off)",
                          g),
                        0, 0.5));
-    v.push_back(ranged(f("eval_interval", FieldType::Int, "0",
-                         "optimizer steps between validations (0 = every --log_interval)", g),
-                       0, 1e9));
+    v.push_back(ranged(
+        f("eval_interval", FieldType::Int, "0", "optimizer steps between validations (0 = every --log_interval)", g), 0,
+        1e9));
     v.push_back(ranged(f("eval_max_samples", FieldType::Int, samplesDefault, samplesHelp, g), 0, 1e9));
 }
 
 Schema makePretrain() {
-    Schema s{"pretrain", "Pretrain a MiniMind model from scratch on {\"text\"} jsonl; writes <out_dir>/pretrain_<hidden>.pth.", {}};
+    Schema s{"pretrain",
+             "Pretrain a MiniMind model from scratch on {\"text\"} jsonl; writes <out_dir>/pretrain_<hidden>.pth.",
+             {}};
     addDataFields(s.fields, true);
     addModelFields(s.fields);
     addTrainingFields(s.fields, "5e-4", "32", "8", "512", "1");
@@ -153,18 +155,20 @@ Schema makePretrain() {
 
 Schema makeTokenizer() {
     Schema s{"train_tokenizer",
-             "Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes <out_dir>/tokenizer.model.",
+             "Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes "
+             "<out_dir>/tokenizer.model.",
              {}};
     const char* g = "Tokenizer";
-    s.fields.push_back(required(f("data_path", FieldType::Path, "",
-                                  "jsonl file(s), comma-separated; any minimind format", g)));
-    s.fields.push_back(ranged(f("vocab_size", FieldType::Int, "6400", "vocabulary size incl. 9 specials + 256 bytes", g),
-                              300, 65535));
-    s.fields.push_back(ranged(f("max_sentences", FieldType::Int, "2000000", "cap on text chunks used for training", g),
-                              100, 1e9));
-    s.fields.push_back(ranged(f("character_coverage", FieldType::Float, "0",
-                                "share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)", g),
-                              0, 1));
+    s.fields.push_back(
+        required(f("data_path", FieldType::Path, "", "jsonl file(s), comma-separated; any minimind format", g)));
+    s.fields.push_back(
+        ranged(f("vocab_size", FieldType::Int, "6400", "vocabulary size incl. 9 specials + 256 bytes", g), 300, 65535));
+    s.fields.push_back(
+        ranged(f("max_sentences", FieldType::Int, "2000000", "cap on text chunks used for training", g), 100, 1e9));
+    s.fields.push_back(ranged(
+        f("character_coverage", FieldType::Float, "0",
+          "share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)", g),
+        0, 1));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "where tokenizer.model is written", g));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "threads (0 = all cores)", g), 0, 1024));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
@@ -172,7 +176,9 @@ Schema makeTokenizer() {
 }
 
 Schema makeData() {
-    Schema s{"data", "Check a minimind jsonl file and summarise it: documents, tokens, lengths, truncation and padding.", {}};
+    Schema s{"data",
+             "Check a minimind jsonl file and summarise it: documents, tokens, lengths, truncation and padding.",
+             {}};
     const char* g = "Data";
     s.fields.push_back(f("data_path", FieldType::Path, "", "jsonl file to check (required unless --guide)", g));
     s.fields.push_back(choice("format", "pretrain", {"pretrain", "sft"}, "record format", g));
@@ -182,8 +188,8 @@ Schema makeData() {
                          g));
     s.fields.push_back(f("dataset_dir", FieldType::Path, "dataset", "--guide: the folder minimind's files go to", g));
     s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, g));
-    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "sequence length for the packing figures", g), 8,
-                              32768));
+    s.fields.push_back(
+        ranged(f("max_seq_len", FieldType::Int, "512", "sequence length for the packing figures", g), 8, 32768));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (token cache goes to <out_dir>/cache)", g));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print the summary as JSON", g));
@@ -191,14 +197,16 @@ Schema makeData() {
 }
 
 Schema makeBench() {
-    Schema s{"bench", "Measure training tokens/s and MFU against this machine's GEMM peak, and batch-1 decode tokens/s.", {}};
+    Schema s{"bench",
+             "Measure training tokens/s and MFU against this machine's GEMM peak, and batch-1 decode tokens/s.",
+             {}};
     addModelFields(s.fields);
     s.fields[0].defaultValue = "minimind2-small";
     const char* g = "Benchmark";
     s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8", "training micro-batch", g), 1, 4096));
     s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "training sequence length", g), 8, 32768));
-    s.fields.push_back(ranged(f("vocab_size", FieldType::Int, "6400", "vocabulary size of the random model", g), 16,
-                              65536));
+    s.fields.push_back(
+        ranged(f("vocab_size", FieldType::Int, "6400", "vocabulary size of the random model", g), 16, 65536));
     s.fields.push_back(ranged(f("steps", FieldType::Int, "3", "timed training steps", g), 1, 1000));
     s.fields.push_back(ranged(f("warmup", FieldType::Int, "1", "untimed warm-up steps", g), 0, 100));
     s.fields.push_back(ranged(f("decode_tokens", FieldType::Int, "200", "tokens to decode at batch 1", g), 0, 100000));
@@ -228,13 +236,11 @@ Schema makeBench() {
                               g));
     s.fields.push_back(f("device", FieldType::String, "auto", "cpu, cuda:N or auto", "Run"));
     s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "bfloat16", "float16"},
-                              "training compute dtype (CPU: float32, or bfloat16 matmuls on avx512_bf16/AMX)",
-                              "Run"));
+                              "training compute dtype (CPU: float32, or bfloat16 matmuls on avx512_bf16/AMX)", "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print results as JSON", "Run"));
     return s;
 }
-
 
 // --- evaluation commands (eval, chat, serve, judge, scores, metrics) ---
 
@@ -243,18 +249,18 @@ Schema makeBench() {
 void addEvalModelFields(std::vector<Field>& v, bool withMode) {
     const char* g = "Model";
     if (withMode) {
-        v.push_back(ranged(f("model_mode", FieldType::Int, "1",
-                             "0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo", g),
-                           0, 5));
+        v.push_back(ranged(
+            f("model_mode", FieldType::Int, "1", "0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo", g), 0,
+            5));
         v.push_back(f("lora_name", FieldType::String, "", "adapter <out_dir>/lora/<name>_<size>.pth (mode 4)", g));
         v.push_back(f("checkpoint", FieldType::Path, "",
                       "load this weights file instead of the mode's (the mode still picks the prompt format)", g));
     }
     v.push_back(choice("preset", "custom", presetNames(), "model size preset: picks the checkpoint suffix", g));
-    v.push_back(ranged(f("hidden_size", FieldType::Int, "512",
-                         "checkpoint suffix (pretrain_<hidden_size>.pth); automatic when neither it nor --preset is given",
-                         g),
-                       16, 8192));
+    v.push_back(
+        ranged(f("hidden_size", FieldType::Int, "512",
+                 "checkpoint suffix (pretrain_<hidden_size>.pth); automatic when neither it nor --preset is given", g),
+               16, 8192));
     v.push_back(f("use_moe", FieldType::Bool, "0", "MoE checkpoint (suffix _moe)", g));
     v.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
     v.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
@@ -292,18 +298,20 @@ Schema makeEval() {
     const char* g = "Prompts";
     s.fields.push_back(f("prompt_set", FieldType::String, "auto",
                          "auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval", g));
-    s.fields.push_back(f("prompts", FieldType::Path, "", "your own prompt file (.jsonl {\"prompt\"} or one per line)", g));
+    s.fields.push_back(
+        f("prompts", FieldType::Path, "", "your own prompt file (.jsonl {\"prompt\"} or one per line)", g));
     s.fields.push_back(f("interactive", FieldType::Bool, "0", "read prompts from stdin, one per line", g));
-    s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8",
-                                "prompts decoded together; 1 streams each answer token by token", g),
-                              1, 256));
+    s.fields.push_back(ranged(
+        f("batch_size", FieldType::Int, "8", "prompts decoded together; 1 streams each answer token by token", g), 1,
+        256));
     addSamplingFields(s.fields, "512");
     s.fields.push_back(f("json", FieldType::Bool, "0", "print one JSON object per answer on stdout", "Run"));
     return s;
 }
 
 Schema makeChat() {
-    Schema s{"chat", "Chat with a model in the terminal, tokens streamed (/reset clears the history, /exit quits).", {}};
+    Schema s{
+        "chat", "Chat with a model in the terminal, tokens streamed (/reset clears the history, /exit quits).", {}};
     addEvalModelFields(s.fields, true);
     addSamplingFields(s.fields, "512");
     s.fields.push_back(ranged(f("history_turns", FieldType::Int, "0",
@@ -316,61 +324,67 @@ Schema makeServe() {
     Schema s{"serve", "OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions) over the workspace's models.", {}};
     addEvalModelFields(s.fields, false);
     const char* g = "Server";
-    s.fields.push_back(f("host", FieldType::String, "127.0.0.1", "address to bind (0.0.0.0 exposes it to the network)", g));
-    s.fields.push_back(ranged(f("port", FieldType::Int, "8998", "TCP port (0 = any free port, printed at start)", g), 0,
-                              65535));
+    s.fields.push_back(
+        f("host", FieldType::String, "127.0.0.1", "address to bind (0.0.0.0 exposes it to the network)", g));
+    s.fields.push_back(
+        ranged(f("port", FieldType::Int, "8998", "TCP port (0 = any free port, printed at start)", g), 0, 65535));
     s.fields.push_back(f("api_key_env", FieldType::String, "",
                          "require \"Authorization: Bearer <key>\" with the key from this environment variable", g));
-    s.fields.push_back(ranged(f("max_tokens", FieldType::Int, "1024", "largest max_tokens a request may ask for", g), 1,
-                              1e6));
-    s.fields.push_back(ranged(f("max_body_bytes", FieldType::Int, "1048576", "largest request body accepted", g), 1024,
-                              1e9));
+    s.fields.push_back(
+        ranged(f("max_tokens", FieldType::Int, "1024", "largest max_tokens a request may ask for", g), 1, 1e6));
+    s.fields.push_back(
+        ranged(f("max_body_bytes", FieldType::Int, "1048576", "largest request body accepted", g), 1024, 1e9));
     s.fields.push_back(ranged(f("max_queue", FieldType::Int, "8",
                                 "chat completions in flight at once (generating + waiting); more get 429", g),
                               1, 1024));
-    s.fields.push_back(ranged(f("max_seconds", FieldType::Float, "0", "stop the server after this long (0 = run until Ctrl-C)",
-                                g),
-                              0, 1e9));
+    s.fields.push_back(ranged(
+        f("max_seconds", FieldType::Float, "0", "stop the server after this long (0 = run until Ctrl-C)", g), 0, 1e9));
     addInferDtypeField(s.fields, g);
     return s;
 }
 
 Schema makeJudge() {
-    Schema s{"judge",
-             "Score each model's stored answers with an LLM judge over an OpenAI-compatible chat API (0-10 per dimension).",
-             {}};
+    Schema s{
+        "judge",
+        "Score each model's stored answers with an LLM judge over an OpenAI-compatible chat API (0-10 per dimension).",
+        {}};
     const char* g = "Judge";
     s.fields.push_back(f("base_url", FieldType::String, "",
                          "endpoint incl. /v1, e.g. https://api.deepseek.com/v1 or http://127.0.0.1:8998/v1 "
                          "(default: <out_dir>/settings.json judge.base_url)",
                          g));
-    s.fields.push_back(f("judge_model", FieldType::String, "", "model name sent to the endpoint (e.g. deepseek-chat)", g));
+    s.fields.push_back(
+        f("judge_model", FieldType::String, "", "model name sent to the endpoint (e.g. deepseek-chat)", g));
     s.fields.push_back(f("api_key_env", FieldType::String, "MICROMIND_JUDGE_API_KEY",
                          "environment variable holding the API key (the key is never stored or logged)", g));
-    s.fields.push_back(f("model_modes", FieldType::String, "all", "modes to judge: all (those with answers) or 0,1,2", g));
-    s.fields.push_back(f("prompt_set", FieldType::String, "", "judge only answers of this prompt set (default: all)", g));
+    s.fields.push_back(
+        f("model_modes", FieldType::String, "all", "modes to judge: all (those with answers) or 0,1,2", g));
+    s.fields.push_back(
+        f("prompt_set", FieldType::String, "", "judge only answers of this prompt set (default: all)", g));
     s.fields.push_back(ranged(f("attempts", FieldType::Int, "3", "tries per model before giving up", g), 1, 20));
-    s.fields.push_back(ranged(f("timeout", FieldType::Float, "120", "seconds allowed per model, retries included", g), 1,
-                              3600));
-    s.fields.push_back(ranged(f("max_tokens", FieldType::Int, "512", "reply token limit asked of the judge", g), 16, 65536));
+    s.fields.push_back(
+        ranged(f("timeout", FieldType::Float, "120", "seconds allowed per model, retries included", g), 1, 3600));
+    s.fields.push_back(
+        ranged(f("max_tokens", FieldType::Int, "512", "reply token limit asked of the judge", g), 16, 65536));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace whose history holds the answers", "Run"));
     s.fields.push_back(f("json", FieldType::Bool, "0", "print one JSON object per model on stdout", "Run"));
     return s;
 }
 
 Schema makeMetrics() {
-    Schema s{"metrics",
-             "Objective metrics of one model: perplexity and bits per byte (ppl), C-Eval/CMMLU multiple choice (choice), "
-             "exact match (exact).",
-             {}};
+    Schema s{
+        "metrics",
+        "Objective metrics of one model: perplexity and bits per byte (ppl), C-Eval/CMMLU multiple choice (choice), "
+        "exact match (exact).",
+        {}};
     addEvalModelFields(s.fields, true);
     const char* g = "Metric";
-    s.fields.push_back(choice("task", "ppl", {"ppl", "choice", "exact"},
-                              "ppl: jsonl texts; choice: C-Eval/CMMLU CSV file or folder; exact: jsonl {question, answer}",
-                              g));
+    s.fields.push_back(
+        choice("task", "ppl", {"ppl", "choice", "exact"},
+               "ppl: jsonl texts; choice: C-Eval/CMMLU CSV file or folder; exact: jsonl {question, answer}", g));
     s.fields.push_back(required(f("data_path", FieldType::Path, "", "held-out data for the task", g)));
-    s.fields.push_back(ranged(f("limit", FieldType::Int, "0", "use at most this many records (per CSV file; 0 = all)", g), 0,
-                              1e9));
+    s.fields.push_back(
+        ranged(f("limit", FieldType::Int, "0", "use at most this many records (per CSV file; 0 = all)", g), 0, 1e9));
     s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "ppl: tokens per scoring window", g), 8, 32768));
     addSamplingFields(s.fields, "256");
     s.fields.push_back(f("json", FieldType::Bool, "0", "print the result as JSON", "Run"));
@@ -378,15 +392,17 @@ Schema makeMetrics() {
 }
 
 Schema makeScores() {
-    Schema s{"scores",
-             "Score tables: `scores export` (Markdown as the seed, CSV, HTML, answer comparison), `scores set` (manual), "
-             "`scores list`.",
-             {}};
+    Schema s{
+        "scores",
+        "Score tables: `scores export` (Markdown as the seed, CSV, HTML, answer comparison), `scores set` (manual), "
+        "`scores list`.",
+        {}};
     const char* g = "Scores";
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace whose history holds scores and answers", g));
     s.fields.push_back(f("export_dir", FieldType::Path, "",
                          "export: where scores.md/.csv/.html and compare.md/.html go (default: <out_dir>/reports)", g));
-    s.fields.push_back(f("judge_model", FieldType::String, "", "export: use only this judge's scores (default: latest)", g));
+    s.fields.push_back(
+        f("judge_model", FieldType::String, "", "export: use only this judge's scores (default: latest)", g));
     s.fields.push_back(ranged(f("model_mode", FieldType::Int, "0", "set: the model's row (0-5)", g), 0, 5));
     s.fields.push_back(ranged(f("language", FieldType::Float, "-1", "set: 语言理解与生成 (0-10)", g), -1, 10));
     s.fields.push_back(ranged(f("knowledge", FieldType::Float, "-1", "set: 知识与推理能力 (0-10)", g), -1, 10));
@@ -400,9 +416,10 @@ Schema makeScores() {
 
 // --from_weight: the parent checkpoint's stem in out_dir (minimind's flag).
 void addParentField(std::vector<Field>& v, const std::string& def) {
-    v.push_back(f("from_weight", FieldType::String, def,
-                  "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, full_sft, rlhf, reason; none = random init)",
-                  "Model"));
+    v.push_back(
+        f("from_weight", FieldType::String, def,
+          "parent checkpoint <out_dir>/<from_weight>_<size>.pth (pretrain, full_sft, rlhf, reason; none = random init)",
+          "Model"));
 }
 
 // Defaults from minimind's trainer/train_*.py (epochs, batch_size,
@@ -448,10 +465,11 @@ Schema makeLora() {
                             "writes only the adapter to lora/<lora_name>_<hidden>.pth.",
                             "1e-4", "32", "340", "10", "full_sft");
     const char* g = "LoRA";
-    s.fields.push_back(f("lora_name", FieldType::String, "lora_medical", "adapter name: out_dir/lora/<lora_name>_<size>.pth", g));
+    s.fields.push_back(
+        f("lora_name", FieldType::String, "lora_medical", "adapter name: out_dir/lora/<lora_name>_<size>.pth", g));
     s.fields.push_back(ranged(f("lora_rank", FieldType::Int, "8", "adapter rank r", g), 1, 4096));
-    s.fields.push_back(ranged(f("lora_alpha", FieldType::Float, "0", "scale = alpha / rank (0 = rank: scale 1, as minimind)", g),
-                              0, 1e6));
+    s.fields.push_back(ranged(
+        f("lora_alpha", FieldType::Float, "0", "scale = alpha / rank (0 = rank: scale 1, as minimind)", g), 0, 1e6));
     s.fields.push_back(f("lora_targets", FieldType::String, "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
                          "comma-separated strings; projections whose name contains one get an adapter", g));
     addEvalFields(s.fields);
@@ -478,21 +496,21 @@ Schema makeGrpo() {
     // 8 generations of up to 1536 tokens, beta 0.02. Here the prompt limit is
     // larger (chat templates with a system turn) and G and the generation
     // length are sized for a CPU.
-    Schema s = makeSftStage("grpo",
-                            "Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, "
-                            "clipped objective with KL to the parent; reads reason_<hidden>.pth, writes grpo_<hidden>.pth.",
-                            "8e-8", "2", "256", "1", "reason");
+    Schema s =
+        makeSftStage("grpo",
+                     "Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, "
+                     "clipped objective with KL to the parent; reads reason_<hidden>.pth, writes grpo_<hidden>.pth.",
+                     "8e-8", "2", "256", "1", "reason");
     const char* g = "GRPO";
-    s.fields.push_back(ranged(f("num_generations", FieldType::Int, "4",
-                                "G: completions sampled per prompt (minimind uses 8)", g),
-                              2, 256));
-    s.fields.push_back(ranged(f("max_gen_len", FieldType::Int, "256", "most tokens generated per completion", g), 1,
-                              32768));
+    s.fields.push_back(ranged(
+        f("num_generations", FieldType::Int, "4", "G: completions sampled per prompt (minimind uses 8)", g), 2, 256));
+    s.fields.push_back(
+        ranged(f("max_gen_len", FieldType::Int, "256", "most tokens generated per completion", g), 1, 32768));
     s.fields.push_back(ranged(f("temperature", FieldType::Float, "0.8",
                                 "sampling temperature of the rollouts (log-probs are taken at it too)", g),
                               0.01, 10));
-    s.fields.push_back(ranged(f("beta", FieldType::Float, "0.02", "weight of the KL penalty to the reference (0 = none)", g),
-                              0, 100));
+    s.fields.push_back(
+        ranged(f("beta", FieldType::Float, "0.02", "weight of the KL penalty to the reference (0 = none)", g), 0, 100));
     s.fields.push_back(ranged(f("clip_eps", FieldType::Float, "0.2", "clip range of the probability ratio", g), 0, 10));
     s.fields.push_back(f("rewards", FieldType::String, "format,exact,repetition",
                          "comma list of rewards, summed: format, exact, length, repetition", g));
@@ -501,7 +519,8 @@ Schema makeGrpo() {
                               0, 1e6));
     s.fields.push_back(ranged(f("log_samples", FieldType::Int, "4",
                                 "sampled completions with their rewards kept per log step, from different prompts "
-                                "of the batch first (the Generations timeline, --json \"samples\")", g),
+                                "of the batch first (the Generations timeline, --json \"samples\")",
+                                g),
                               1, 64));
     addEvalFields(s.fields,
                   "held-out prompts in the training data's format, answered greedily (up to --max_gen_len tokens) "
@@ -520,11 +539,13 @@ Schema makeGrpo() {
 
 Schema makeMergeLora() {
     Schema s{"merge_lora",
-             "Fold a LoRA adapter into its base: writes <out_dir>/<save_weight>_<hidden>.pth, a full checkpoint.", {}};
+             "Fold a LoRA adapter into its base: writes <out_dir>/<save_weight>_<hidden>.pth, a full checkpoint.",
+             {}};
     addModelFields(s.fields);
     addParentField(s.fields, "full_sft");
     const char* g = "LoRA";
-    s.fields.push_back(f("lora_name", FieldType::String, "lora_medical", "adapter out_dir/lora/<lora_name>_<size>.pth", g));
+    s.fields.push_back(
+        f("lora_name", FieldType::String, "lora_medical", "adapter out_dir/lora/<lora_name>_<size>.pth", g));
     s.fields.push_back(f("save_weight", FieldType::String, "", "output stem (default <from_weight>_<lora_name>)", g));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace", "Run"));
     s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
@@ -538,14 +559,17 @@ Schema makeHeldout() {
              "GRPO mean reward and exact-match accuracy.",
              {}};
     const char* g = "Held-out";
-    s.fields.push_back(required(f("weights", FieldType::Path, "", "checkpoint to measure (e.g. out/full_sft_512.pth)", g)));
+    s.fields.push_back(
+        required(f("weights", FieldType::Path, "", "checkpoint to measure (e.g. out/full_sft_512.pth)", g)));
     s.fields.push_back(f("lora_path", FieldType::Path, "", "LoRA adapter applied on top of --weights", g));
-    s.fields.push_back(required(f("data_path", FieldType::Path, "", "held-out jsonl (conversations or chosen/rejected)", g)));
-    s.fields.push_back(choice("metric", "loss", {"loss", "preference", "think_format", "reward"},
-                              "loss: assistant-token cross-entropy; preference: share of pairs whose chosen answer has "
-                              "the higher mean log-prob; think_format: share of greedy answers in <think>/<answer> form; "
-                              "reward: mean GRPO reward and exact-match accuracy of generated answers",
-                              g));
+    s.fields.push_back(
+        required(f("data_path", FieldType::Path, "", "held-out jsonl (conversations or chosen/rejected)", g)));
+    s.fields.push_back(
+        choice("metric", "loss", {"loss", "preference", "think_format", "reward"},
+               "loss: assistant-token cross-entropy; preference: share of pairs whose chosen answer has "
+               "the higher mean log-prob; think_format: share of greedy answers in <think>/<answer> form; "
+               "reward: mean GRPO reward and exact-match accuracy of generated answers",
+               g));
     s.fields.push_back(choice("stage", "auto", {"auto", "full_sft", "lora", "dpo", "distill_reason", "grpo"},
                               "pick the stage's own metric (full_sft/lora: loss, dpo: preference, distill_reason: "
                               "think_format, grpo: reward); auto = --metric",
@@ -555,17 +579,20 @@ Schema makeHeldout() {
     s.fields.push_back(ranged(f("temperature", FieldType::Float, "0",
                                 "reward: 0 = greedy answers; > 0 samples at this temperature with --seed", g),
                               0, 10));
-    s.fields.push_back(ranged(f("seed", FieldType::Int, "42", "reward: sampling seed (prompt i uses seed + i)", g), 0,
-                              4294967295.0));
-    s.fields.push_back(ranged(f("max_seq_len", FieldType::Int, "512", "tokens per sequence (loss, preference); longest prompt (reward)", g), 8, 32768));
+    s.fields.push_back(
+        ranged(f("seed", FieldType::Int, "42", "reward: sampling seed (prompt i uses seed + i)", g), 0, 4294967295.0));
+    s.fields.push_back(ranged(
+        f("max_seq_len", FieldType::Int, "512", "tokens per sequence (loss, preference); longest prompt (reward)", g),
+        8, 32768));
     s.fields.push_back(ranged(f("batch_size", FieldType::Int, "8", "sequences per forward pass", g), 1, 4096));
-    s.fields.push_back(ranged(f("max_samples", FieldType::Int, "0", "use only the first N records (0 = all)", g), 0, 1e9));
-    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "256",
-                                "think_format, reward: tokens generated per prompt", g),
-                              1, 1e6));
-    s.fields.push_back(ranged(f("repetition_penalty", FieldType::Float, "1.0",
-                                "think_format, reward: decoding with this CTRL repetition penalty (>1 breaks loops)", g),
-                              0.01, 10));
+    s.fields.push_back(
+        ranged(f("max_samples", FieldType::Int, "0", "use only the first N records (0 = all)", g), 0, 1e9));
+    s.fields.push_back(ranged(
+        f("max_new_tokens", FieldType::Int, "256", "think_format, reward: tokens generated per prompt", g), 1, 1e6));
+    s.fields.push_back(
+        ranged(f("repetition_penalty", FieldType::Float, "1.0",
+                 "think_format, reward: decoding with this CTRL repetition penalty (>1 breaks loops)", g),
+               0.01, 10));
     s.fields.push_back(f("skip_bad_lines", FieldType::Bool, "0", "count and skip malformed lines", g));
     s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace (tokenizer, token cache)", "Run"));
     s.fields.push_back(f("tokenizer", FieldType::Path, "", kTokenizerHelp, "Run"));
@@ -589,10 +616,10 @@ Schema makePipeline() {
                          "queue name in the history (default: the file's \"name\" or stem; without --config: "
                          "\"workbench\", the workbench's queue)",
                          g));
-    s.fields.push_back(f("out_dir", FieldType::Path, "",
-                         "workspace whose history holds the queue (default: the file's out_dir)", g));
-    s.fields.push_back(f("fresh", FieldType::Bool, "0",
-                         "drop what the queue holds and start the file's stages from the first", g));
+    s.fields.push_back(
+        f("out_dir", FieldType::Path, "", "workspace whose history holds the queue (default: the file's out_dir)", g));
+    s.fields.push_back(
+        f("fresh", FieldType::Bool, "0", "drop what the queue holds and start the file's stages from the first", g));
     s.fields.push_back(f("list", FieldType::Bool, "0", "print the queue (every queue without a name) and exit", g));
     s.fields.push_back(f("dry_run", FieldType::Bool, "0", "check the file and print the commands; run nothing", g));
     s.fields.push_back(f("json", FieldType::Bool, "0", "stages print JSON events (for programs)", "Run"));
@@ -600,10 +627,11 @@ Schema makePipeline() {
 }
 
 Schema makeDemo() {
-    Schema s{"demo",
-             "Build a data pack from Debian's fortunes-zh (Tang poems, Song ci, sayings) and train, evaluate and compare "
-             "all five models with the tiny preset (~15 min on 2 cores).",
-             {}};
+    Schema s{
+        "demo",
+        "Build a data pack from Debian's fortunes-zh (Tang poems, Song ci, sayings) and train, evaluate and compare "
+        "all five models with the tiny preset (~15 min on 2 cores).",
+        {}};
     const char* g = "Demo";
     s.fields.push_back(f("workspace", FieldType::Path, "micromind-demo",
                          "demo folder: data/ (the generated data pack), out/ (checkpoints, history), reports/", g));
@@ -612,16 +640,18 @@ Schema makeDemo() {
     s.fields.push_back(ranged(f("scale", FieldType::Float, "1",
                                 "multiplies every stage's training steps (0.5 = half the time, 2 = better models)", g),
                               0.001, 100));
-    s.fields.push_back(f("quick", FieldType::Bool, "0", "a few steps per stage: checks the pipeline in about a minute", g));
+    s.fields.push_back(
+        f("quick", FieldType::Bool, "0", "a few steps per stage: checks the pipeline in about a minute", g));
     s.fields.push_back(f("grpo", FieldType::Bool, "1", "also train model 5 with GRPO on the checkable questions", g));
     s.fields.push_back(f("data_only", FieldType::Bool, "0", "write the data pack to <workspace>/data and stop", g));
-    s.fields.push_back(f("fresh", FieldType::Bool, "0",
-                         "retrain every stage (default: stages whose checkpoint exists are kept)", g));
+    s.fields.push_back(
+        f("fresh", FieldType::Bool, "0", "retrain every stage (default: stages whose checkpoint exists are kept)", g));
     s.fields.push_back(ranged(f("vocab_size", FieldType::Int, "6400", "tokenizer vocabulary", g), 300, 65535));
-    s.fields.push_back(ranged(f("max_new_tokens", FieldType::Int, "96", "tokens per answer in the evaluation", g), 1, 4096));
-    s.fields.push_back(f("base_url", FieldType::String, "",
-                         "LLM judge endpoint (OpenAI-compatible, incl. /v1); empty = no judge scores, objective metrics only",
-                         "Judge"));
+    s.fields.push_back(
+        ranged(f("max_new_tokens", FieldType::Int, "96", "tokens per answer in the evaluation", g), 1, 4096));
+    s.fields.push_back(f(
+        "base_url", FieldType::String, "",
+        "LLM judge endpoint (OpenAI-compatible, incl. /v1); empty = no judge scores, objective metrics only", "Judge"));
     s.fields.push_back(f("judge_model", FieldType::String, "", "model name sent to the judge endpoint", "Judge"));
     s.fields.push_back(f("api_key_env", FieldType::String, "MICROMIND_JUDGE_API_KEY",
                          "environment variable holding the judge's API key", "Judge"));
@@ -664,7 +694,8 @@ Schema makeImport() {
                               1, 256));
     s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "float16", "bfloat16"},
                               "dtype of the written weights; auto = the source's floating dtype", g));
-    s.fields.push_back(f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
+    s.fields.push_back(
+        f("out_dir", FieldType::Path, "out", "workspace: checkpoints, tokenizer, history database", "Run"));
     s.fields.push_back(f("force", FieldType::Bool, "0", "overwrite an existing checkpoint of the same name", "Run"));
     s.fields.push_back(ranged(f("threads", FieldType::Int, "0", "CPU threads (0 = all cores)", "Run"), 0, 1024));
     return s;
@@ -673,7 +704,8 @@ Schema makeImport() {
 Schema makeExport() {
     Schema s{"export",
              "Write a checkpoint (LoRA merged) for other tools: a transformers folder (LlamaForCausalLM + tokenizer "
-             "files) or a GGUF file for llama.cpp / ollama; --check compares logits and greedy tokens after reading it back.",
+             "files) or a GGUF file for llama.cpp / ollama; --check compares logits and greedy tokens after reading it "
+             "back.",
              {}};
     addEvalModelFields(s.fields, true);
     const char* g = "Export";
@@ -685,9 +717,9 @@ Schema makeExport() {
     s.fields.push_back(choice("dtype", "auto", {"auto", "float32", "float16", "bfloat16", "q8_0"},
                               "stored weights; auto = float16 (hf: bfloat16 too; gguf: also q8_0, 8-bit blocks of 32)",
                               g));
-    s.fields.push_back(f("check", FieldType::Bool, "1",
-                         "read the written model back and compare its logits and 64 greedy tokens with the checkpoint's",
-                         g));
+    s.fields.push_back(
+        f("check", FieldType::Bool, "1",
+          "read the written model back and compare its logits and 64 greedy tokens with the checkpoint's", g));
     s.fields.push_back(f("force", FieldType::Bool, "0", "overwrite an existing output", "Run"));
     return s;
 }
@@ -707,9 +739,11 @@ const std::vector<Preset>& presets() {
 const Schema& schemaFor(const std::string& name) {
     static const std::map<std::string, Schema> all = [] {
         std::map<std::string, Schema> m;
-        for (auto s : {makeTokenizer(), makePretrain(), makeData(), makeBench(), makeEval(), makeChat(), makeServe(),
-                        makeJudge(), makeScores(), makeMetrics(), makeFullSft(), makeDpo(), makeLora(), makeDistillReason(), makeGrpo(),
-                        makeMergeLora(), makeHeldout(), makePipeline(), makeDemo(), makeImport(), makeExport()})
+        for (auto s :
+             {makeTokenizer(), makePretrain(),      makeData(),   makeBench(),     makeEval(),    makeChat(),
+              makeServe(),     makeJudge(),         makeScores(), makeMetrics(),   makeFullSft(), makeDpo(),
+              makeLora(),      makeDistillReason(), makeGrpo(),   makeMergeLora(), makeHeldout(), makePipeline(),
+              makeDemo(),      makeImport(),        makeExport()})
             m.emplace(s.stage, s);
         return m;
     }();
@@ -719,7 +753,11 @@ const Schema& schemaFor(const std::string& name) {
     return it->second;
 }
 
-std::vector<std::string> schemaNames() { return {"train_tokenizer", "pretrain", "data", "bench", "eval", "chat", "serve", "judge", "scores", "metrics", "full_sft", "dpo", "lora", "distill_reason", "grpo", "merge_lora", "heldout", "pipeline", "demo", "import", "export"}; }
+std::vector<std::string> schemaNames() {
+    return {"train_tokenizer", "pretrain", "data",     "bench",  "eval",  "chat",           "serve", "judge",
+            "scores",          "metrics",  "full_sft", "dpo",    "lora",  "distill_reason", "grpo",  "merge_lora",
+            "heldout",         "pipeline", "demo",     "import", "export"};
+}
 
 std::vector<std::string> applyPresetAndCheck(Values& v) {
     std::vector<std::string> problems;
@@ -742,8 +780,8 @@ std::vector<std::string> applyPresetAndCheck(Values& v) {
         problems.push_back("head size hidden_size/num_attention_heads = " + std::to_string(h / nh) +
                            " must be even (RoPE rotates pairs)");
     if (nh % kv != 0)
-        problems.push_back("--num_attention_heads " + std::to_string(nh) + " must be divisible by --num_key_value_heads " +
-                           std::to_string(kv));
+        problems.push_back("--num_attention_heads " + std::to_string(nh) +
+                           " must be divisible by --num_key_value_heads " + std::to_string(kv));
     return problems;
 }
 

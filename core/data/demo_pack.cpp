@@ -43,7 +43,7 @@ size_t utf8Len(unsigned char lead) {
         return 3;
     if ((lead >> 3) == 0x1E)
         return 4;
-    return 1;  // stray continuation byte: step over it
+    return 1; // stray continuation byte: step over it
 }
 
 size_t codepoints(const std::string& s) {
@@ -90,8 +90,9 @@ uint64_t hash64(const std::string& s) { return std::stoull(fs::hashHex(s), nullp
 std::string readSource(const std::string& dir, const std::string& name) {
     const std::string path = (stdfs::path(dir) / name).string();
     if (!fs::isFile(path))
-        throw InputError(path + ": no such file; the demo corpus comes from Debian's fortunes-zh package: "
-                                "`sudo apt-get install fortunes-zh` (or pass --source DIR holding tang300, song100 and chinese)");
+        throw InputError(
+            path + ": no such file; the demo corpus comes from Debian's fortunes-zh package: "
+                   "`sudo apt-get install fortunes-zh` (or pass --source DIR holding tang300, song100 and chinese)");
     return fs::readFile(path);
 }
 
@@ -118,9 +119,9 @@ const std::vector<std::string> kFactS{"《{t}》是{a}写的{k}。", "{a}写过�
 const std::vector<std::string> kNextQ{"「{p}」的下一句是什么？", "{p}，下一句是？", "请接下一句：{p}"};
 
 struct Qa {
-    std::string question, answer, kind;  ///< kind: author, next
-    std::string think;                   ///< the reasoning for the reason set
-    std::string quoted;                  ///< what the question quotes: the line (next) or 《title》 (author)
+    std::string question, answer, kind; ///< kind: author, next
+    std::string think;                  ///< the reasoning for the reason set
+    std::string quoted;                 ///< what the question quotes: the line (next) or 《title》 (author)
 };
 
 /// The checkable questions of a poem (answers short enough for exact match).
@@ -128,7 +129,8 @@ std::vector<Qa> questionsOf(const Poem& p, int maxPairs) {
     std::vector<Qa> out;
     const std::string kindName = p.ci ? "宋词" : "唐诗";
     out.push_back({fill(pick(kAuthorQ, p.title + p.author), {{"t", p.title}}), p.author, "author",
-                   fill("问的是《{t}》的作者：一首{k}，答诗人的名字。", {{"t", p.title}, {"k", kindName}}), "《" + p.title + "》"});
+                   fill("问的是《{t}》的作者：一首{k}，答诗人的名字。", {{"t", p.title}, {"k", kindName}}),
+                   "《" + p.title + "》"});
     // Next-line pairs spread over the poem.
     const int pairs = static_cast<int>(p.phrases.size()) - 1;
     const int take = std::min(pairs, maxPairs);
@@ -136,9 +138,9 @@ std::vector<Qa> questionsOf(const Poem& p, int maxPairs) {
         const size_t i = take == pairs ? size_t(k) : size_t(int64_t(k) * pairs / take);
         const std::string& a = p.phrases[i];
         const std::string& b = p.phrases[i + 1];
-        out.push_back({fill(pick(kNextQ, a + b), {{"p", a}}), b, "next",
-                       fill("问的是「{p}」的下一句，答一句{n}个字的诗。", {{"p", a}, {"n", std::to_string(codepoints(b))}}),
-                       a});
+        out.push_back(
+            {fill(pick(kNextQ, a + b), {{"p", a}}), b, "next",
+             fill("问的是「{p}」的下一句，答一句{n}个字的诗。", {{"p", a}, {"n", std::to_string(codepoints(b))}}), a});
     }
     return out;
 }
@@ -183,10 +185,10 @@ private:
     std::vector<std::string> m_lines;
 };
 
-const char* kIdentity =
-    "我是MicroMind，一个在这台电脑上从零训练的小语言模型。我读过唐诗三百首、宋词一百首和一些格言，可以回答唐诗的作者和下一句。";
-const std::vector<std::string> kIdentityQ{"你是谁？", "请介绍一下自己。", "介绍一下你自己。", "你叫什么名字？",
-                                          "你能做什么？", "你好，你是什么模型？"};
+const char* kIdentity = "我是MicroMind，一个在这台电脑上从零训练的小语言模型。我读过唐诗三百首、宋词一百首和一些格言，"
+                        "可以回答唐诗的作者和下一句。";
+const std::vector<std::string> kIdentityQ{"你是谁？",       "请介绍一下自己。", "介绍一下你自己。",
+                                          "你叫什么名字？", "你能做什么？",     "你好，你是什么模型？"};
 
 } // namespace
 
@@ -288,12 +290,13 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     }
     const std::vector<std::string> sayings = splitFortunes(readSource(opts.sourceDir, "chinese"));
     if (poems.size() < 4)
-        throw InputError((stdfs::path(opts.sourceDir) / "tang300").string() +
-                         ": fewer than 4 poems could be read (expected 《title》 / 作者：name / lines records separated by %" +
-                         (sum.longPoemsSkipped > 0 ? "; " + std::to_string(sum.longPoemsSkipped) + " longer than " +
-                                                         std::to_string(opts.maxPoemChars) + " characters were left out"
-                                                   : std::string()) +
-                         ")");
+        throw InputError(
+            (stdfs::path(opts.sourceDir) / "tang300").string() +
+            ": fewer than 4 poems could be read (expected 《title》 / 作者：name / lines records separated by %" +
+            (sum.longPoemsSkipped > 0 ? "; " + std::to_string(sum.longPoemsSkipped) + " longer than " +
+                                            std::to_string(opts.maxPoemChars) + " characters were left out"
+                                      : std::string()) +
+            ")");
     // A corpus too small for a split still needs one held-out and one training poem.
     if (std::none_of(poems.begin(), poems.end(), [](const Poem& p) { return p.heldOut; }))
         poems.back().heldOut = true;
@@ -369,7 +372,8 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
                 (p.heldOut ? hLora : lora).add(conv);
                 continue;
             }
-            const json rconv = conversation(q.question, "<think>" + q.think + "</think><answer>" + q.answer + "</answer>");
+            const json rconv =
+                conversation(q.question, "<think>" + q.think + "</think><answer>" + q.answer + "</answer>");
             // A quarter of the pairs reject a wrong fact (a line or author of
             // another poem: knowledge); the rest reject the typical failures of
             // a tiny chat model, which hold for any poem: echoing the question,
@@ -429,7 +433,8 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     sum.heldoutChance = chance(heldAnswers, sum.heldoutChanceAnswer);
     sum.trainChance = chance(trainAnswers, sum.trainChanceAnswer);
 
-    for (JsonlOut* f : {&pretrain, &sft, &dpo, &reason, &lora, &grpo, &hQa, &hSft, &hDpo, &hReason, &hLora, &hGrpo, &trainQa})
+    for (JsonlOut* f :
+         {&pretrain, &sft, &dpo, &reason, &lora, &grpo, &hQa, &hSft, &hDpo, &hReason, &hLora, &hGrpo, &trainQa})
         f->write(opts.seed);
     sum.pretrainDocs = pretrain.size();
     sum.sft = sft.size();

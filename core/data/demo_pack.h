@@ -51,12 +51,12 @@ bool parsePoem(const std::string& record, bool ci, Poem& out);
 
 struct DemoPackOptions {
     std::string sourceDir = "/usr/share/games/fortunes";
-    std::string outDir;          ///< <workspace>/data
-    double heldOutShare = 0.12;  ///< share of poems kept out of post-training
-    int poemRepeats = 4;         ///< copies of each poem in pretraining
-    int maxSayings = 600;        ///< sayings in pretraining (-1 = all ~5,000): prose beside the verse
-    int maxPoemChars = 80;       ///< poems with longer bodies (code points) are left out (0 = keep all)
-    int maxPairsPerPoem = 6;     ///< next-line questions per poem
+    std::string outDir;         ///< <workspace>/data
+    double heldOutShare = 0.12; ///< share of poems kept out of post-training
+    int poemRepeats = 4;        ///< copies of each poem in pretraining
+    int maxSayings = 600;       ///< sayings in pretraining (-1 = all ~5,000): prose beside the verse
+    int maxPoemChars = 80;      ///< poems with longer bodies (code points) are left out (0 = keep all)
+    int maxPairsPerPoem = 6;    ///< next-line questions per poem
     uint64_t seed = 7;
 };
 
@@ -80,14 +80,14 @@ inline const char* dpo = "dpo.jsonl";
 inline const char* reason = "reason.jsonl";
 inline const char* lora = "lora_songci.jsonl";
 inline const char* grpo = "grpo.jsonl";
-inline const char* heldoutQa = "heldout_qa.jsonl";      ///< {"question","answer"} (metrics --task exact)
-inline const char* heldoutSft = "heldout_sft.jsonl";    ///< conversations (heldout --metric loss)
-inline const char* heldoutDpo = "heldout_dpo.jsonl";    ///< pairs (heldout --metric preference)
+inline const char* heldoutQa = "heldout_qa.jsonl";         ///< {"question","answer"} (metrics --task exact)
+inline const char* heldoutSft = "heldout_sft.jsonl";       ///< conversations (heldout --metric loss)
+inline const char* heldoutDpo = "heldout_dpo.jsonl";       ///< pairs (heldout --metric preference)
 inline const char* heldoutReason = "heldout_reason.jsonl"; ///< reasoning conversations (think_format)
 inline const char* heldoutLora = "heldout_songci.jsonl";   ///< Song ci conversations (LoRA domain loss)
 inline const char* heldoutGrpo = "heldout_grpo.jsonl";     ///< checkable questions (GRPO reward)
 inline const char* trainQa = "train_qa.jsonl";             ///< {"question","answer"} sample of the trained questions
-}
+} // namespace demo_files
 
 /// Reads tang300, song100 and chinese from `sourceDir` and writes every file
 /// (temp + rename). Throws InputError naming the missing file and the apt

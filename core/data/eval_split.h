@@ -14,9 +14,9 @@
 namespace mm::data {
 
 struct SplitFiles {
-    std::string train, eval;        ///< paths of the two splits
+    std::string train, eval; ///< paths of the two splits
     int64_t trainRecords = 0, evalRecords = 0;
-    bool reused = false;            ///< both existed from an earlier run
+    bool reused = false; ///< both existed from an earlier run
 };
 
 /// Splits `path`. InputError when F is not in (0, 0.5] or either split would

@@ -67,8 +67,7 @@ std::string describeType(const json& v) {
 
 // Reads the string field `key` of `obj`; `label` is how the field is named in
 // messages (e.g. "conversations"[2].role).
-const std::string& stringField(const json& obj, const char* key, const std::string& label,
-                               const std::string& where) {
+const std::string& stringField(const json& obj, const char* key, const std::string& label, const std::string& where) {
     auto it = obj.find(key);
     if (it == obj.end())
         fail(where, "field " + label + " is missing");
@@ -102,8 +101,8 @@ std::vector<text::Message> turns(const json& record, const std::string& field, c
         const json& turn = (*it)[i];
         const std::string label = quoted + "[" + std::to_string(i) + "]";
         if (!turn.is_object())
-            fail(where, "field " + label + " is " + describeType(turn) +
-                            "; expected an object with \"role\" and \"content\"");
+            fail(where,
+                 "field " + label + " is " + describeType(turn) + "; expected an object with \"role\" and \"content\"");
         const std::string& role = stringField(turn, "role", label + ".role", where);
         const std::string& content = stringField(turn, "content", label + ".content", where);
 
@@ -237,8 +236,8 @@ PreferencePair preferencePair(const nlohmann::json& record, const std::string& w
                         std::to_string(pair.rejected.size()) + "; they must differ only in the last turn");
     for (size_t i = 0; i + 1 < pair.chosen.size(); ++i) {
         if (pair.chosen[i].role != pair.rejected[i].role || pair.chosen[i].content != pair.rejected[i].content)
-            fail(where, "DPO pair: \"chosen\" and \"rejected\" differ before the last turn (turn " +
-                            std::to_string(i) + ")");
+            fail(where,
+                 "DPO pair: \"chosen\" and \"rejected\" differ before the last turn (turn " + std::to_string(i) + ")");
     }
     return pair;
 }
@@ -271,7 +270,8 @@ std::vector<std::string> anyTexts(const nlohmann::json& record, const std::strin
             keys += (keys.empty() ? "" : ", ") + ("\"" + it.key() + "\"");
         }
         fail(where, "unrecognised record: expected a \"text\", \"conversations\" or \"chosen\"/\"rejected\" field"
-                    " (found " + (keys.empty() ? std::string("no fields") : keys) + ")");
+                    " (found " +
+                        (keys.empty() ? std::string("no fields") : keys) + ")");
     }
     return out;
 }

@@ -48,8 +48,7 @@ int64_t PretrainDataset::size() const {
 
 void PretrainDataset::get(int64_t i, Example& out) const {
     if (i < 0 || i >= size())
-        throw std::out_of_range("PretrainDataset::get: sample " + std::to_string(i) + " of " +
-                                std::to_string(size()));
+        throw std::out_of_range("PretrainDataset::get: sample " + std::to_string(i) + " of " + std::to_string(size()));
     const size_t T = static_cast<size_t>(m_seqLen);
     out.x.resize(T);
     out.y.resize(T);
@@ -124,8 +123,8 @@ DataSummary summarize(const TokenCache& cache, int seqLen) {
     s.paddedSamples = s.documents;
     s.truncatedShare = static_cast<double>(truncatedDocs) / static_cast<double>(s.documents);
     s.truncatedTokenShare = s.tokens > 0 ? static_cast<double>(cutTokens) / static_cast<double>(s.tokens) : 0.0;
-    s.paddingShare = static_cast<double>(paddingTargets) /
-                     (static_cast<double>(s.documents) * static_cast<double>(seqLen));
+    s.paddingShare =
+        static_cast<double>(paddingTargets) / (static_cast<double>(s.documents) * static_cast<double>(seqLen));
     return s;
 }
 

@@ -284,8 +284,8 @@ TokenCache TokenCache::open(const std::string& cachePath) {
     return c;
 }
 
-TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Tokenizer& tok,
-                                   const std::string& cacheDir, const CacheBuildOptions& opts) {
+TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Tokenizer& tok, const std::string& cacheDir,
+                                   const CacheBuildOptions& opts) {
     struct stat st {};
     if (::stat(dataPath.c_str(), &st) != 0)
         throw IoError("cannot open data file " + dataPath + ": " + errnoText() + "; check --data_path");
@@ -297,8 +297,8 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
     // The chat template's default system prompt changes what SFT documents
     // hold, so it is part of the key (empty, and so unchanged, for our own tokenizers).
     const std::string system = tok.defaultSystemPrompt().empty() ? "" : "|sys:" + tok.defaultSystemPrompt();
-    const std::string key = fs::hashHex(fs::fileStamp(dataPath) + "|" + tok.fingerprint() + system + "|" +
-                                        formatName(opts.format) + "|v1");
+    const std::string key =
+        fs::hashHex(fs::fileStamp(dataPath) + "|" + tok.fingerprint() + system + "|" + formatName(opts.format) + "|v1");
     const std::string name = "tok_" + key + ".bin";
     const std::string cachePath = (stdfs::path(cacheDir) / name).string();
 
@@ -386,8 +386,8 @@ TokenCache TokenCache::openOrBuild(const std::string& dataPath, const text::Toke
     if (docs == 0 || totalTokens == 0) {
         std::string msg = dataPath + ": no usable records";
         if (reader.badLines() > 0)
-            msg += " (" + std::to_string(reader.badLines()) + " bad lines skipped; first: " +
-                   reader.badLineSamples().front() + ")";
+            msg += " (" + std::to_string(reader.badLines()) +
+                   " bad lines skipped; first: " + reader.badLineSamples().front() + ")";
         else
             msg += std::string(" (expected one ") + (sft ? "{\"conversations\": [...]}" : "{\"text\": \"...\"}") +
                    " object per line)";

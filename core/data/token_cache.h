@@ -49,8 +49,8 @@ public:
     /// Returns the cache for `dataPath` under `cacheDir`, building it first if no
     /// valid one exists. Bad records follow opts.skipBadLines (InputError naming
     /// file:line otherwise). Throws InputError if a token id does not fit uint16.
-    static TokenCache openOrBuild(const std::string& dataPath, const text::Tokenizer& tok,
-                                  const std::string& cacheDir, const CacheBuildOptions& opts);
+    static TokenCache openOrBuild(const std::string& dataPath, const text::Tokenizer& tok, const std::string& cacheDir,
+                                  const CacheBuildOptions& opts);
     /// Opens an existing cache file; throws InputError if it is not a valid cache,
     /// IoError if it cannot be read.
     static TokenCache open(const std::string& cachePath);

@@ -31,7 +31,7 @@ struct CacheHeader {
     uint64_t fileSize;   ///< a truncated file is detected by comparing with stat
     uint32_t format;     ///< CacheFormat, for diagnostics
     uint32_t reserved;
-    char key[64];        ///< NUL-padded cache key
+    char key[64]; ///< NUL-padded cache key
     char padding[kCacheHeaderSize - 8 - 4 - 4 - 8 * 7 - 4 - 4 - 64];
 };
 static_assert(sizeof(CacheHeader) == kCacheHeaderSize, "cache header must stay 256 bytes");

@@ -78,7 +78,7 @@ std::vector<GenerationResult> generateBatch(model::MiniMind& model, const std::v
         gens.push_back(at::make_generator<at::CPUGeneratorImpl>(requests[r].options.seed));
         seen.push_back(requests[r].prompt);
     }
-    std::vector<int64_t> live(n);  // batch row -> request index
+    std::vector<int64_t> live(n); // batch row -> request index
     for (size_t r = 0; r < n; ++r)
         live[r] = int64_t(r);
     bool cancelAll = false;
@@ -114,8 +114,7 @@ std::vector<GenerationResult> generateBatch(model::MiniMind& model, const std::v
                               .argmax()
                               .item<int64_t>());
             else
-                tok = int(torch::multinomial(samplingDistribution(row, seen[size_t(r)], o), 1, false,
-                                             gens[size_t(r)])
+                tok = int(torch::multinomial(samplingDistribution(row, seen[size_t(r)], o), 1, false, gens[size_t(r)])
                               .item<int64_t>());
             if (std::find(o.stopIds.begin(), o.stopIds.end(), tok) != o.stopIds.end()) {
                 res.hitStop = true;

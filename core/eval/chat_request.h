@@ -21,8 +21,8 @@ public:
     HttpError(int status, const std::string& message, std::string type, std::string code)
         : std::runtime_error(message), status(status), type(std::move(type)), code(std::move(code)) {}
     int status;
-    std::string type;  ///< "invalid_request_error", "rate_limit_error", "server_error"
-    std::string code;  ///< "invalid_json", "model_not_found", "rate_limit_exceeded", ...
+    std::string type; ///< "invalid_request_error", "rate_limit_error", "server_error"
+    std::string code; ///< "invalid_json", "model_not_found", "rate_limit_exceeded", ...
 };
 
 /// A model as the parser sees it (ServedModel without the files).
@@ -45,8 +45,8 @@ struct ChatSampling {
 
 /// What the server allows and uses when a request says nothing.
 struct ChatRequestLimits {
-    int maxTokens = 1024;   ///< largest max_tokens accepted (micromind serve --max_tokens)
-    ChatSampling defaults;  ///< temperature, top_p, ... when a request gives none
+    int maxTokens = 1024;  ///< largest max_tokens accepted (micromind serve --max_tokens)
+    ChatSampling defaults; ///< temperature, top_p, ... when a request gives none
 };
 
 /// A parsed, validated chat-completions request.
@@ -54,7 +54,7 @@ struct ChatRequest {
     size_t model = 0;                    ///< index into the served models
     std::vector<text::Message> messages; ///< non-empty, the last one from the user
     ChatSampling sampling;
-    bool seedGiven = false;              ///< false: sampling.seed is the default; the server varies it
+    bool seedGiven = false; ///< false: sampling.seed is the default; the server varies it
     bool stream = false;
     bool includeUsage = false;
 };

@@ -111,7 +111,8 @@ std::vector<std::string> demoFindings(const DemoReport& r) {
     auto v = [&](const char* mode, const char* metric, const char* key) { return value(r, mode, metric, key); };
     if (has(r, "0"))
         out.push_back("pretrain (model 0) read the poems and sayings: it continues text in their style (held-out "
-                      "answer loss " + num(v("0", "loss", "loss")) + ") but is no chat model yet (" +
+                      "answer loss " +
+                      num(v("0", "loss", "loss")) + ") but is no chat model yet (" +
                       pct(v("0", "train_exact", "accuracy")) + " of the trained questions).");
     if (has(r, "1")) {
         const double t = v("1", "train_exact", "accuracy"), h = v("1", "exact", "accuracy");
@@ -203,15 +204,15 @@ DemoReport demoReportFromJson(const json& j, const std::string& path) {
     DemoReport r;
     r.models = j["models"];
     try {
-    if (j.contains("baselines") && j["baselines"].is_object()) {
-        const json& b = j["baselines"];
-        r.baselines.trainExactChance = b.value("train_exact_chance", 0.0);
-        r.baselines.trainChanceAnswer = b.value("train_chance_answer", std::string());
-        r.baselines.heldoutExactChance = b.value("heldout_exact_chance", 0.0);
-        r.baselines.heldoutChanceAnswer = b.value("heldout_chance_answer", std::string());
-        r.baselines.preferenceChance = b.value("preference_chance", 0.5);
-    }
-    r.seconds = j.value("seconds", 0.0);
+        if (j.contains("baselines") && j["baselines"].is_object()) {
+            const json& b = j["baselines"];
+            r.baselines.trainExactChance = b.value("train_exact_chance", 0.0);
+            r.baselines.trainChanceAnswer = b.value("train_chance_answer", std::string());
+            r.baselines.heldoutExactChance = b.value("heldout_exact_chance", 0.0);
+            r.baselines.heldoutChanceAnswer = b.value("heldout_chance_answer", std::string());
+            r.baselines.preferenceChance = b.value("preference_chance", 0.5);
+        }
+        r.seconds = j.value("seconds", 0.0);
     } catch (const json::exception& e) {
         throw InputError(path + ": a baseline or the time has the wrong type (" + e.what() +
                          "); rerun `micromind demo` to rewrite it");

@@ -23,11 +23,11 @@ struct DemoReport {
     /// "preference", "think", "reward"}, each the `--json` result of its measuring command.
     nlohmann::json models = nlohmann::json::object();
     DemoBaselines baselines;
-    double seconds = 0;  ///< the demo's wall time
+    double seconds = 0; ///< the demo's wall time
 };
 
 struct DemoRow {
-    std::string mode;               ///< "0".."5", or "" for the chance row
+    std::string mode; ///< "0".."5", or "" for the chance row
     std::string name;
     std::vector<std::string> cells; ///< one per demoColumns() entry after mode and name
 };

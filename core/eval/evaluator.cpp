@@ -91,8 +91,12 @@ void answerPromptsBatched(model::MiniMind& model, const text::Tokenizer& tok, co
 }
 
 nlohmann::json samplingJson(const SamplingOptions& o) {
-    return {{"max_new_tokens", o.maxNewTokens}, {"temperature", o.temperature}, {"top_p", o.topP},
-            {"top_k", o.topK}, {"repetition_penalty", o.repetitionPenalty}, {"greedy", o.greedy},
+    return {{"max_new_tokens", o.maxNewTokens},
+            {"temperature", o.temperature},
+            {"top_p", o.topP},
+            {"top_k", o.topK},
+            {"repetition_penalty", o.repetitionPenalty},
+            {"greedy", o.greedy},
             {"infer_dtype", decodeDtypeName(o.decodeDtype)}};
 }
 

@@ -17,26 +17,26 @@ namespace mm::eval {
 /// One prompt to answer.
 struct EvalItem {
     std::string promptSet;
-    int index = 0;  ///< position in its set
+    int index = 0; ///< position in its set
     std::string prompt;
 };
 
 /// How prompts are fed and sampled.
 struct EvalSettings {
-    bool raw = false;          ///< mode 0: continue the raw text instead of chatting
-    std::string systemPrompt;  ///< optional system turn (chat modes)
-    SamplingOptions sampling;  ///< sampling.seed is the base seed
+    bool raw = false;         ///< mode 0: continue the raw text instead of chatting
+    std::string systemPrompt; ///< optional system turn (chat modes)
+    SamplingOptions sampling; ///< sampling.seed is the base seed
 };
 
 /// A generated answer.
 struct EvalAnswer {
     EvalItem item;
-    std::string text;        ///< decoded answer (special tags such as <think> kept)
-    int64_t tokens = 0;      ///< generated tokens
-    double seconds = 0;      ///< decode time after prefill
+    std::string text;   ///< decoded answer (special tags such as <think> kept)
+    int64_t tokens = 0; ///< generated tokens
+    double seconds = 0; ///< decode time after prefill
     double tokensPerSecond = 0;
-    uint64_t seed = 0;       ///< the seed this answer was sampled with
-    bool hitStop = false;    ///< ended at <|im_end|> rather than the token limit
+    uint64_t seed = 0;    ///< the seed this answer was sampled with
+    bool hitStop = false; ///< ended at <|im_end|> rather than the token limit
     bool cancelled = false;
 };
 

@@ -21,7 +21,7 @@ struct SamplingOptions {
     double repetitionPenalty = 1.0; ///< > 1 discourages tokens already present
     bool greedy = false;
     uint64_t seed = 0;
-    std::vector<int> stopIds{2};    ///< <|im_end|>
+    std::vector<int> stopIds{2}; ///< <|im_end|>
     /// Weights dtype for decode steps on CPU: bfloat16 halves the memory read
     /// per token, int8 (per-row scaled) quarters it (sums stay float32);
     /// float32 = exact.
@@ -36,8 +36,8 @@ std::string decodeDtypeName(torch::ScalarType dtype);
 using TokenCallback = std::function<bool(int token)>;
 
 struct GenerationResult {
-    std::vector<int> tokens;  ///< generated ids (without the stop token)
-    double seconds = 0;       ///< wall time of the decode loop (after prefill)
+    std::vector<int> tokens; ///< generated ids (without the stop token)
+    double seconds = 0;      ///< wall time of the decode loop (after prefill)
     double prefillSeconds = 0;
     bool hitStop = false;
     bool cancelled = false;

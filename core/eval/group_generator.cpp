@@ -8,8 +8,7 @@ namespace mm::eval {
 
 using torch::Tensor;
 
-GroupGeneration generateGroup(model::MiniMind& model, const std::vector<int>& prompt, int n,
-                              const SamplingOptions& o) {
+GroupGeneration generateGroup(model::MiniMind& model, const std::vector<int>& prompt, int n, const SamplingOptions& o) {
     if (prompt.empty())
         throw InputError("generation needs a non-empty prompt");
     if (n < 1)
@@ -49,12 +48,12 @@ GroupGeneration generateGroup(model::MiniMind& model, const std::vector<int>& pr
         int64_t* next = step.data_ptr<int64_t>();
         bool allDone = true;
         for (int r = 0; r < n; ++r) {
-            next[r] = 0;  // padding for finished rows; their outputs are ignored
+            next[r] = 0; // padding for finished rows; their outputs are ignored
             if (done[size_t(r)])
                 continue;
             Tensor p = samplingDistribution(last[r], seen[size_t(r)], o);
-            const int tok = greedy ? int(p.argmax().item<int64_t>())
-                                   : int(torch::multinomial(p, 1, false, gen).item<int64_t>());
+            const int tok =
+                greedy ? int(p.argmax().item<int64_t>()) : int(torch::multinomial(p, 1, false, gen).item<int64_t>());
             if (std::find(o.stopIds.begin(), o.stopIds.end(), tok) != o.stopIds.end()) {
                 done[size_t(r)] = true;
                 g.hitStop[size_t(r)] = true;

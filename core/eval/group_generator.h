@@ -15,8 +15,8 @@ namespace mm::eval {
 
 /// The continuations of one prompt.
 struct GroupGeneration {
-    std::vector<std::vector<int>> tokens;  ///< per row: generated ids, without the stop token
-    std::vector<bool> hitStop;             ///< per row: ended with a stop id (else cut at maxNewTokens)
+    std::vector<std::vector<int>> tokens; ///< per row: generated ids, without the stop token
+    std::vector<bool> hitStop;            ///< per row: ended with a stop id (else cut at maxNewTokens)
 };
 
 /// Samples `n` continuations of `prompt` with `opts` (temperature, top-k,

@@ -76,8 +76,11 @@ ChatCallResult chatCompletion(const JudgeEndpoint& ep, const std::vector<text::M
     nlohmann::json msgs = nlohmann::json::array();
     for (const auto& m : messages)
         msgs.push_back({{"role", m.role}, {"content", m.content}});
-    const nlohmann::json body{{"model", ep.model},       {"messages", msgs}, {"max_tokens", maxTokens},
-                              {"temperature", temperature}, {"stream", false}};
+    const nlohmann::json body{{"model", ep.model},
+                              {"messages", msgs},
+                              {"max_tokens", maxTokens},
+                              {"temperature", temperature},
+                              {"stream", false}};
     auto res = cli.Post(prefix + "/chat/completions", headers, body.dump(), "application/json");
     if (!res) {
         r.error = "no response from " + hostPart + " (" + httplib::to_string(res.error()) + ")";
@@ -89,8 +92,9 @@ ChatCallResult chatCompletion(const JudgeEndpoint& ep, const std::vector<text::M
         std::string detail;
         if (j.is_object() && j.contains("error")) {
             const auto& e = j["error"];
-            detail = e.is_object() && e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>()
-                                                                                         : e.dump();
+            detail = e.is_object() && e.contains("message") && e["message"].is_string()
+                         ? e["message"].get<std::string>()
+                         : e.dump();
         } else {
             detail = res->body.substr(0, 200);
         }

@@ -42,16 +42,16 @@ std::vector<text::Message> judgeMessages(const JudgedModelInfo& model, const std
 
 /// Where the judge lives.
 struct JudgeEndpoint {
-    std::string baseUrl;  ///< "https://api.deepseek.com/v1", "http://127.0.0.1:8998/v1"
-    std::string model;    ///< model name sent in the request
-    std::string apiKey;   ///< "" = no Authorization header
+    std::string baseUrl; ///< "https://api.deepseek.com/v1", "http://127.0.0.1:8998/v1"
+    std::string model;   ///< model name sent in the request
+    std::string apiKey;  ///< "" = no Authorization header
 };
 
 /// Retry and time limits.
 struct JudgeOptions {
-    int attempts = 3;             ///< tries in total
-    double timeoutSeconds = 120;  ///< for all tries together
-    double firstBackoff = 1.0;    ///< seconds before the 2nd try; doubles each time
+    int attempts = 3;            ///< tries in total
+    double timeoutSeconds = 120; ///< for all tries together
+    double firstBackoff = 1.0;   ///< seconds before the 2nd try; doubles each time
     int maxTokens = 512;
     double temperature = 0.0;
 };
@@ -60,16 +60,16 @@ struct JudgeOptions {
 struct JudgeOutcome {
     bool ok = false;
     JudgeScores scores;
-    std::string rawReply;  ///< the last reply received ("" when none arrived)
-    std::string error;     ///< the last problem (HTTP status, network, parse)
+    std::string rawReply; ///< the last reply received ("" when none arrived)
+    std::string error;    ///< the last problem (HTTP status, network, parse)
     int attempts = 0;
 };
 
 /// Raw result of one chat-completions call.
 struct ChatCallResult {
-    int status = 0;        ///< HTTP status, 0 when no response arrived
-    std::string content;   ///< choices[0].message.content
-    std::string error;     ///< transport or protocol problem ("" when status 200 and content parsed)
+    int status = 0;      ///< HTTP status, 0 when no response arrived
+    std::string content; ///< choices[0].message.content
+    std::string error;   ///< transport or protocol problem ("" when status 200 and content parsed)
 };
 
 /// One non-streaming chat-completions request with the given time limit.

@@ -257,7 +257,7 @@ JudgeParse parseJudgeReply(const std::string& replyIn) {
         }
         ++found;
         const double v = *r.scores.values[i];
-        if (!(v >= 0 && v <= 10)) {  // NaN too
+        if (!(v >= 0 && v <= 10)) { // NaN too
             r.error = "score for " + dims[i].key + " is " + scoreText(v) + ", outside 0-10";
             return r;
         }

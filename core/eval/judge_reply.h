@@ -18,7 +18,7 @@ struct JudgeScores {
 struct JudgeParse {
     bool ok = false;
     JudgeScores scores;
-    std::string error;  ///< why not ok: no scores, a dimension missing, out of range
+    std::string error; ///< why not ok: no scores, a dimension missing, out of range
 };
 
 /// Reads the three scores from a reply: a JSON object (possibly inside a code

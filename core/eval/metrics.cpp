@@ -29,7 +29,8 @@ PerplexityResult perplexity(model::MiniMind& m, const text::Tokenizer& tok, cons
         for (size_t start = 0; start + 1 < ids.size(); start += size_t(W - 1)) {
             const size_t end = std::min(ids.size(), start + size_t(W));
             std::vector<int64_t> win(ids.begin() + long(start), ids.begin() + long(end));
-            auto x = torch::tensor(std::vector<int64_t>(win.begin(), win.end() - 1), torch::kLong).view({1, -1}).to(dev);
+            auto x =
+                torch::tensor(std::vector<int64_t>(win.begin(), win.end() - 1), torch::kLong).view({1, -1}).to(dev);
             auto y = torch::tensor(std::vector<int64_t>(win.begin() + 1, win.end()), torch::kLong).to(dev);
             auto logits = m->forward(x).logits.view({-1, m->config().vocabSize}).to(torch::kFloat32);
             r.nll += torch::nn::functional::cross_entropy(
@@ -212,7 +213,7 @@ std::string lastNumber(const std::string& s) {
 bool exactMatch(const std::string& prediction, const std::string& reference) {
     const std::string ref = trimmed(reference);
     const std::string refNum = lastNumber(ref);
-    if (!refNum.empty() && refNum.size() + 1 >= ref.size())  // the reference is a number
+    if (!refNum.empty() && refNum.size() + 1 >= ref.size()) // the reference is a number
         return lastNumber(prediction) == refNum;
     return trimmed(splitReasoning(prediction).answer) == ref;
 }

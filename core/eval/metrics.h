@@ -21,9 +21,9 @@ namespace mm::eval {
 
 struct PerplexityResult {
     int64_t documents = 0;
-    int64_t tokens = 0;       ///< predicted tokens
-    int64_t bytes = 0;        ///< UTF-8 bytes of the texts
-    double nll = 0;           ///< summed negative log-likelihood (nats)
+    int64_t tokens = 0; ///< predicted tokens
+    int64_t bytes = 0;  ///< UTF-8 bytes of the texts
+    double nll = 0;     ///< summed negative log-likelihood (nats)
     double perplexity() const;
     double bitsPerByte() const;
 };
@@ -36,8 +36,8 @@ PerplexityResult perplexity(model::MiniMind& m, const text::Tokenizer& tok, cons
 /// One multiple-choice question.
 struct ChoiceQuestion {
     std::string question;
-    std::vector<std::string> options;  ///< A, B, C, D ...
-    int answer = -1;                   ///< index of the right option
+    std::vector<std::string> options; ///< A, B, C, D ...
+    int answer = -1;                  ///< index of the right option
 };
 
 /// Reads a C-Eval/CMMLU CSV (header with question, A..D, answer columns;
@@ -48,7 +48,7 @@ std::vector<ChoiceQuestion> readChoiceCsv(const std::string& path);
 struct ChoiceResult {
     int64_t questions = 0;
     int64_t correct = 0;
-    double chance = 0;  ///< mean of 1 / options
+    double chance = 0; ///< mean of 1 / options
     double accuracy() const { return questions ? double(correct) / double(questions) : 0.0; }
 };
 

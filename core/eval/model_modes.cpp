@@ -92,7 +92,8 @@ ResolvedModel resolveModel(const std::string& outDir, int mode, const std::strin
                      " checkpoint in " + outDir;
         } else if (std::find(have.begin(), have.end(), "512") != have.end()) {
             r.suffix = "512";
-            r.note = "using " + info.weightsPrefix + "_512.pth; also present: " + joined(have, info.weightsPrefix + "_") +
+            r.note = "using " + info.weightsPrefix +
+                     "_512.pth; also present: " + joined(have, info.weightsPrefix + "_") +
                      " (choose with --hidden_size / --use_moe / --preset)";
         } else {
             throw InputError(outDir + " holds several " + info.weightsPrefix + " checkpoints (" +
@@ -154,4 +155,3 @@ std::string tokenizerForWeights(const std::string& weightsPath, const std::strin
 }
 
 } // namespace mm::eval
-

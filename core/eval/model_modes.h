@@ -14,10 +14,10 @@ namespace mm::eval {
 /// One model mode.
 struct ModeInfo {
     int mode;
-    std::string name;           ///< pretrain, full_sft, rlhf, reason, lora, grpo
-    std::string weightsPrefix;  ///< base weights file prefix
-    std::string trainCommand;   ///< the `micromind` stage that writes them
-    bool chat;                  ///< prompts go through the chat template
+    std::string name;          ///< pretrain, full_sft, rlhf, reason, lora, grpo
+    std::string weightsPrefix; ///< base weights file prefix
+    std::string trainCommand;  ///< the `micromind` stage that writes them
+    bool chat;                 ///< prompts go through the chat template
 };
 
 /// Modes 0-5 in order.
@@ -28,10 +28,10 @@ const ModeInfo& modeInfo(int mode);
 /// Files of one model, found in a workspace.
 struct ResolvedModel {
     int mode = 0;
-    std::string weights;  ///< base weights .pth
-    std::string lora;     ///< adapter .pth ("" = none)
-    std::string suffix;   ///< "512", "128_moe", ...
-    std::string note;     ///< how an automatic choice was made ("" when the user named it)
+    std::string weights; ///< base weights .pth
+    std::string lora;    ///< adapter .pth ("" = none)
+    std::string suffix;  ///< "512", "128_moe", ...
+    std::string note;    ///< how an automatic choice was made ("" when the user named it)
     /// Short id: weights file stem, plus "+<adapter stem>" ("full_sft_512+lora_medical_512").
     std::string label() const;
 };
@@ -40,8 +40,7 @@ struct ResolvedModel {
 /// only checkpoint of that kind, or "512" when several exist. `loraName` is
 /// required for mode 4 and refused otherwise. Throws InputError saying which
 /// files exist and which flag or command fixes it.
-ResolvedModel resolveModel(const std::string& outDir, int mode, const std::string& suffix,
-                           const std::string& loraName);
+ResolvedModel resolveModel(const std::string& outDir, int mode, const std::string& suffix, const std::string& loraName);
 
 /// Checkpoint suffixes present for a weights prefix ("pretrain" -> {"128", "512"}).
 std::vector<std::string> checkpointSuffixes(const std::string& outDir, const std::string& prefix);

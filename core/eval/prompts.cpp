@@ -15,7 +15,8 @@ namespace stdfs = std::filesystem;
 
 PromptSet loadPromptSet(const std::string& path) {
     if (!fs::isFile(path))
-        throw InputError("prompt file " + path + " not found; give a .jsonl file with {\"prompt\": ...} per line "
+        throw InputError("prompt file " + path +
+                         " not found; give a .jsonl file with {\"prompt\": ...} per line "
                          "or a text file with one prompt per line");
     PromptSet set;
     set.path = path;

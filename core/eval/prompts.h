@@ -17,8 +17,8 @@ struct Prompt {
 
 /// A named list of prompts.
 struct PromptSet {
-    std::string name;  ///< file stem ("chat" for chat.jsonl)
-    std::string path;  ///< file it was read from
+    std::string name; ///< file stem ("chat" for chat.jsonl)
+    std::string path; ///< file it was read from
     std::vector<Prompt> prompts;
 };
 

@@ -64,8 +64,10 @@ std::string formatScore(double v) {
 namespace {
 
 // The seed's header and separator, verbatim; cell widths follow the dashes.
-const char* const kSeedHeader = "| 模型编号 | 语言理解与生成 (0-10) | 知识与推理能力 (0-10) | 效率与资源 (0-10) | 总分 (0-30) |";
-const char* const kSeedSeparator = "|----------|----------------------|----------------------|-----------------|-------------|";
+const char* const kSeedHeader =
+    "| 模型编号 | 语言理解与生成 (0-10) | 知识与推理能力 (0-10) | 效率与资源 (0-10) | 总分 (0-30) |";
+const char* const kSeedSeparator =
+    "|----------|----------------------|----------------------|-----------------|-------------|";
 const int kCellWidths[5] = {10, 22, 22, 17, 13};
 
 std::vector<std::string> rowCells(const ScoreRow& r) {
@@ -221,7 +223,8 @@ std::string compareMarkdown(const std::vector<CompareColumn>& cols, const std::s
         for (size_t c = 0; c < cols.size(); ++c) {
             auto it = byCol[c].find(k);
             md += "| " + mdCell(cols[c].label) + " | " +
-                  (it == byCol[c].end() ? std::string("—") : mdCell(it->second->text.empty() ? "(empty)" : it->second->text)) +
+                  (it == byCol[c].end() ? std::string("—")
+                                        : mdCell(it->second->text.empty() ? "(empty)" : it->second->text)) +
                   " |\n";
         }
     }

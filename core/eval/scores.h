@@ -20,8 +20,8 @@ namespace mm::eval {
 /// A judging dimension: key used in the database and in judge replies, and
 /// the seed's column title.
 struct Dimension {
-    std::string key;    ///< language, knowledge, efficiency
-    std::string title;  ///< 语言理解与生成, 知识与推理能力, 效率与资源
+    std::string key;   ///< language, knowledge, efficiency
+    std::string title; ///< 语言理解与生成, 知识与推理能力, 效率与资源
 };
 
 /// The seed's three dimensions in column order.
@@ -30,9 +30,9 @@ const std::vector<Dimension>& scoreDimensions();
 /// One row of the table.
 struct ScoreRow {
     int mode = 0;
-    std::array<std::optional<double>, 3> values;  ///< per dimension, in scoreDimensions() order
-    std::array<bool, 3> manual{};                  ///< value came from `scores set`
-    std::string judgeModel;                        ///< judge of the non-manual values ("" if none)
+    std::array<std::optional<double>, 3> values; ///< per dimension, in scoreDimensions() order
+    std::array<bool, 3> manual{};                ///< value came from `scores set`
+    std::string judgeModel;                      ///< judge of the non-manual values ("" if none)
     /// Sum of the three values when all are present.
     std::optional<double> total() const;
 };
@@ -59,7 +59,7 @@ std::string scoresHtml(const ScoreTable& t, const std::string& subtitle);
 /// One model's answers for the comparison document.
 struct CompareColumn {
     int mode = 0;
-    std::string label;  ///< e.g. "1 full_sft (full_sft_512)"
+    std::string label; ///< e.g. "1 full_sft (full_sft_512)"
     std::vector<store::EvalAnswerRecord> answers;
 };
 

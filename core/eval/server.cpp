@@ -51,7 +51,7 @@ std::vector<ServedModel> discoverModels(const std::string& outDir) {
 namespace {
 
 struct Loaded {
-    std::mutex mu;  // guards lazy loading and serialises generation
+    std::mutex mu; // guards lazy loading and serialises generation
     std::unique_ptr<Generator> gen;
 };
 
@@ -114,9 +114,9 @@ struct ModelServer::Impl {
     std::vector<ServedModel> models;
     ServerOptions o;
     HttpServer svr;
-    std::map<std::string, std::unique_ptr<Loaded>> loaded;  // fixed at construction: read-only map
+    std::map<std::string, std::unique_ptr<Loaded>> loaded; // fixed at construction: read-only map
     std::atomic<bool> stopRequested{false};
-    std::atomic<bool> stopping{false};  // run() is returning: generations in progress are cancelled
+    std::atomic<bool> stopping{false}; // run() is returning: generations in progress are cancelled
     std::atomic<int64_t> requests{0};
     std::atomic<int64_t> ids{0};
     std::vector<ChatModelRef> modelRefs;
@@ -158,7 +158,7 @@ struct ModelServer::Impl {
         Parsed r;
         r.model = &models.at(c.model);
         r.messages = std::move(c.messages);
-        r.sampling = o.defaults;  // decode dtype and stop ids stay the server's
+        r.sampling = o.defaults; // decode dtype and stop ids stay the server's
         r.sampling.maxNewTokens = c.sampling.maxNewTokens;
         r.sampling.temperature = c.sampling.temperature;
         r.sampling.topP = c.sampling.topP;
@@ -213,7 +213,8 @@ struct ModelServer::Impl {
                 {"object", "chat.completion"},
                 {"created", now()},
                 {"model", r.model->id},
-                {"choices", json::array({{{"index", 0}, {"message", msg}, {"finish_reason", g.hitStop ? "stop" : "length"}}})},
+                {"choices",
+                 json::array({{{"index", 0}, {"message", msg}, {"finish_reason", g.hitStop ? "stop" : "length"}}})},
                 {"usage",
                  {{"prompt_tokens", prompt.size()},
                   {"completion_tokens", g.tokens.size()},
@@ -298,7 +299,7 @@ struct ModelServer::Impl {
         slot.reset();
         emit(dec.flush());
         if (!open)
-            return false;  // the client went away: generation was cancelled
+            return false; // the client went away: generation was cancelled
         if (g.cancelled)
             throw HttpError{503, "the server is shutting down", "server_error", "server_shutting_down"};
         chunk(json::object(), g.hitStop ? "stop" : "length");
@@ -357,7 +358,10 @@ struct ModelServer::Impl {
         svr.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
             json data = json::array();
             for (const auto& m : models)
-                data.push_back({{"id", m.id}, {"object", "model"}, {"created", 0}, {"owned_by", "micromind"},
+                data.push_back({{"id", m.id},
+                                {"object", "model"},
+                                {"created", 0},
+                                {"owned_by", "micromind"},
                                 {"model_mode", m.files.mode}});
             res.set_content(json{{"object", "list"}, {"data", data}}.dump(), "application/json");
         });
@@ -373,23 +377,24 @@ struct ModelServer::Impl {
                 sendError(res, {500, e.what(), "server_error", "internal_error"});
             }
         });
-        svr.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty())
-                return httplib::Server::HandlerResponse::Unhandled;
-            std::string msg = "HTTP " + std::to_string(res.status);
-            if (res.status == 404)
-                msg = "no endpoint " + req.method + " " + req.path +
-                      "; this server offers GET /v1/models and POST /v1/chat/completions";
-            else if (res.status == 413)
-                msg = "request body larger than " + std::to_string(o.maxBodyBytes) + " bytes";
-            else if (res.status == 405)
-                msg = "method " + req.method + " not allowed on " + req.path;
-            else if (res.status == 400)  // httplib could not read a whole request
-                msg = "malformed or incomplete HTTP request (a read gives up after " +
-                      std::to_string(o.ioTimeoutSeconds) + " s without data)";
-            sendError(res, {res.status, msg, "invalid_request_error", std::to_string(res.status)});
-            return httplib::Server::HandlerResponse::Handled;
-        }));
+        svr.set_error_handler(
+            httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+                if (!res.body.empty())
+                    return httplib::Server::HandlerResponse::Unhandled;
+                std::string msg = "HTTP " + std::to_string(res.status);
+                if (res.status == 404)
+                    msg = "no endpoint " + req.method + " " + req.path +
+                          "; this server offers GET /v1/models and POST /v1/chat/completions";
+                else if (res.status == 413)
+                    msg = "request body larger than " + std::to_string(o.maxBodyBytes) + " bytes";
+                else if (res.status == 405)
+                    msg = "method " + req.method + " not allowed on " + req.path;
+                else if (res.status == 400) // httplib could not read a whole request
+                    msg = "malformed or incomplete HTTP request (a read gives up after " +
+                          std::to_string(o.ioTimeoutSeconds) + " s without data)";
+                sendError(res, {res.status, msg, "invalid_request_error", std::to_string(res.status)});
+                return httplib::Server::HandlerResponse::Handled;
+            }));
     }
 };
 
@@ -425,9 +430,7 @@ void ModelServer::run(const std::atomic<bool>* stopFlag, double maxSeconds) {
     listener.join();
 }
 
-void ModelServer::stop() {
-    m->stopRequested = true;
-}
+void ModelServer::stop() { m->stopRequested = true; }
 
 int64_t ModelServer::requestCount() const { return m->requests.load(); }
 

@@ -25,9 +25,9 @@ namespace mm::eval {
 
 /// A model the server offers.
 struct ServedModel {
-    std::string id;       ///< "full_sft_512", "full_sft_512+lora_medical_512"
+    std::string id; ///< "full_sft_512", "full_sft_512+lora_medical_512"
     ResolvedModel files;
-    bool chat = true;     ///< false: a pretrained model continues the last user message
+    bool chat = true; ///< false: a pretrained model continues the last user message
 };
 
 /// Every checkpoint of every mode in `outDir` (all sizes, LoRA adapters over
@@ -36,13 +36,13 @@ std::vector<ServedModel> discoverModels(const std::string& outDir);
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    int port = 8998;                 ///< 0 = any free port
-    std::string apiKey;              ///< "" = no authentication
-    int maxTokens = 1024;            ///< largest max_tokens accepted
+    int port = 8998;      ///< 0 = any free port
+    std::string apiKey;   ///< "" = no authentication
+    int maxTokens = 1024; ///< largest max_tokens accepted
     size_t maxBodyBytes = 1 << 20;
-    int maxQueue = 8;                ///< chat completions in flight at once (generating + waiting)
-    int ioTimeoutSeconds = 10;       ///< socket read/write timeout per operation
-    SamplingOptions defaults;        ///< temperature, top_p, ... when a request gives none
+    int maxQueue = 8;          ///< chat completions in flight at once (generating + waiting)
+    int ioTimeoutSeconds = 10; ///< socket read/write timeout per operation
+    SamplingOptions defaults;  ///< temperature, top_p, ... when a request gives none
     torch::Device device{torch::kCPU};
 };
 

@@ -15,8 +15,7 @@ namespace mm::eval {
 /// the pretrain samples begin. Chat: the ChatML rendering of `history` plus
 /// the user turn (after an optional system turn) and the generation header.
 std::vector<int> promptIds(const text::Tokenizer& tok, const std::string& prompt, bool raw,
-                           const std::string& systemPrompt = {},
-                           const std::vector<text::Message>& history = {});
+                           const std::string& systemPrompt = {}, const std::vector<text::Message>& history = {});
 
 /// Decodes a growing id sequence piece by piece. push() returns the text that
 /// became complete with this id: a multi-byte character split over several
@@ -35,9 +34,9 @@ private:
 
 /// A reasoning model's answer split into its parts.
 struct ReasoningParts {
-    bool hasThink = false;   ///< a <think> block was present
-    std::string reasoning;   ///< text inside <think>...</think> (trimmed)
-    std::string answer;      ///< text inside <answer>...</answer>, or everything outside the think block
+    bool hasThink = false; ///< a <think> block was present
+    std::string reasoning; ///< text inside <think>...</think> (trimmed)
+    std::string answer;    ///< text inside <answer>...</answer>, or everything outside the think block
 };
 
 /// Splits "<think>r</think><answer>a</answer>" (either tag may be missing or

@@ -84,8 +84,9 @@ nlohmann::json addedTokensDecoder(const text::Tokenizer& tok) {
     for (int id = 0; id < tok.vocabSize(); ++id) {
         if (tok.pieceKind(id) != 1)
             continue;
-        out[std::to_string(id)] = {{"content", tok.idToPiece(id)}, {"lstrip", false},     {"normalized", false},
-                                   {"rstrip", false},              {"single_word", false}, {"special", true}};
+        out[std::to_string(id)] = {{"content", tok.idToPiece(id)}, {"lstrip", false},
+                                   {"normalized", false},          {"rstrip", false},
+                                   {"single_word", false},         {"special", true}};
     }
     return out;
 }
@@ -96,7 +97,8 @@ std::string exportChatTemplate(const text::Tokenizer& tok) {
     if (!tok.chatTemplate().empty())
         return tok.chatTemplate();
     return "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + "
-           "'<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+           "'<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif "
+           "%}";
 }
 
 ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std::string& dir, const std::string& dtype,
@@ -104,8 +106,8 @@ ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std:
     const model::ModelConfig& c = m->config();
     refuseMoe(c, "hf");
     if (tok.vocabSize() != c.vocabSize)
-        throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) +
-                         " tokens, the model " + std::to_string(c.vocabSize) + "; pass the model's --tokenizer");
+        throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) + " tokens, the model " +
+                         std::to_string(c.vocabSize) + "; pass the model's --tokenizer");
     const torch::ScalarType st = dtypeFromName(dtype);
     FolderTxn txn(dir, force);
     ExportResult res;
@@ -148,7 +150,7 @@ ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std:
 
     std::vector<io::RawTensor> tensors;
     for (const auto& [name, t] : weights::stateDict(m, st))
-        if (name != "lm_head.weight")  // tie_word_embeddings: transformers ties it to the embedding
+        if (name != "lm_head.weight") // tie_word_embeddings: transformers ties it to the embedding
             tensors.push_back(model::fromTorch(name, t));
     io::writeSafetensors(txn.file("model.safetensors"), tensors, {{"format", "pt"}});
 
@@ -160,13 +162,20 @@ ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std:
         if (fs::isFile(orig)) {
             fs::writeFileAtomic(txn.file("tokenizer_config.json"), fs::readFile(orig));
         } else {
-            tcfg = {{"tokenizer_class", "PreTrainedTokenizerFast"}, {"add_bos_token", false}, {"add_eos_token", false},
-                    {"add_prefix_space", false}, {"clean_up_tokenization_spaces", false}};
+            tcfg = {{"tokenizer_class", "PreTrainedTokenizerFast"},
+                    {"add_bos_token", false},
+                    {"add_eos_token", false},
+                    {"add_prefix_space", false},
+                    {"clean_up_tokenization_spaces", false}};
         }
     } else {
         fs::writeFileAtomic(txn.file("tokenizer.model"), fs::readFile(tok.path()));
-        tcfg = {{"tokenizer_class", "LlamaTokenizer"}, {"add_bos_token", false}, {"add_eos_token", false},
-                {"add_prefix_space", false}, {"legacy", false}, {"clean_up_tokenization_spaces", false},
+        tcfg = {{"tokenizer_class", "LlamaTokenizer"},
+                {"add_bos_token", false},
+                {"add_eos_token", false},
+                {"add_prefix_space", false},
+                {"legacy", false},
+                {"clean_up_tokenization_spaces", false},
                 {"sp_model_kwargs", nlohmann::json::object()}};
         res.notes.push_back("tokenizer.model is MicroMind's SentencePiece model (no dummy prefix, no normalisation); "
                             "transformers reads it with LlamaTokenizer (slow, sentencepiece installed)");
@@ -204,7 +213,7 @@ io::GgufVocab ggufVocab(const text::Tokenizer& tok) {
     v.types.reserve(n);
     if (const text::HfBpe* hf = tok.hfBpe()) {
         v.model = "gpt2";
-        v.pre = "gpt-2";  // minimind's ByteLevel(use_regex) split is GPT-2's (see io/gguf.h)
+        v.pre = "gpt-2"; // minimind's ByteLevel(use_regex) split is GPT-2's (see io/gguf.h)
         for (int id = 0; id < n; ++id) {
             v.tokens.push_back(hf->idToPiece(id));
             v.types.push_back(hf->isSpecial(id) ? io::kTokenControl : io::kTokenNormal);
@@ -221,7 +230,7 @@ io::GgufVocab ggufVocab(const text::Tokenizer& tok) {
             const int kind = tok.pieceKind(id);
             v.types.push_back(kind == 1 ? io::kTokenControl : kind == 2 ? io::kTokenByte : io::kTokenNormal);
         }
-        v.addSpacePrefix = false;  // MicroMind's tokenizers have no dummy prefix
+        v.addSpacePrefix = false; // MicroMind's tokenizers have no dummy prefix
     }
     v.bos = text::special::kImStart;
     v.eos = text::special::kImEnd;
@@ -235,13 +244,13 @@ io::GgufVocab ggufVocab(const text::Tokenizer& tok) {
 
 } // namespace
 
-ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const std::string& file, const std::string& type,
-                        bool force, const std::string& modelName) {
+ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const std::string& file,
+                        const std::string& type, bool force, const std::string& modelName) {
     const model::ModelConfig& c = m->config();
     refuseMoe(c, "gguf");
     if (tok.vocabSize() != c.vocabSize)
-        throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) +
-                         " tokens, the model " + std::to_string(c.vocabSize) + "; pass the model's --tokenizer");
+        throw InputError("tokenizer " + tok.path() + " has " + std::to_string(tok.vocabSize()) + " tokens, the model " +
+                         std::to_string(c.vocabSize) + "; pass the model's --tokenizer");
     io::GgmlType fileType;
     int fileTypeId;
     if (type == "f32") {
@@ -280,7 +289,7 @@ ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const st
     w.setU32("tokenizer.ggml.eot_token_id", uint32_t(text::special::kImEnd));
     for (const auto& [name, t] : weights::stateDict(m, torch::kFloat32)) {
         if (name == "lm_head.weight")
-            continue;  // tied: llama.cpp falls back to token_embd.weight
+            continue; // tied: llama.cpp falls back to token_embd.weight
         const std::string gname = io::ggufNameForHf(name);
         if (gname.empty())
             throw Error("no GGUF name for tensor " + name);
@@ -315,7 +324,8 @@ model::MiniMind readGgufModel(const std::string& file) {
     c.hiddenSize = int(g.getInt("llama.embedding_length"));
     c.numLayers = int(g.getInt("llama.block_count"));
     c.numHeads = int(g.getInt("llama.attention.head_count"));
-    c.numKvHeads = g.find("llama.attention.head_count_kv") ? int(g.getInt("llama.attention.head_count_kv")) : c.numHeads;
+    c.numKvHeads =
+        g.find("llama.attention.head_count_kv") ? int(g.getInt("llama.attention.head_count_kv")) : c.numHeads;
     c.intermediateSize = int(g.getInt("llama.feed_forward_length"));
     c.maxPositions = int(g.getInt("llama.context_length"));
     c.ropeTheta = g.find("llama.rope.freq_base") ? g.getDouble("llama.rope.freq_base") : 10000.0;

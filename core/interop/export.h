@@ -26,9 +26,9 @@
 namespace mm::interop {
 
 struct ExportResult {
-    std::string path;                ///< folder or file written
-    std::vector<std::string> files;  ///< what was written
-    std::vector<std::string> notes;  ///< tensors kept at higher precision, ...
+    std::string path;               ///< folder or file written
+    std::vector<std::string> files; ///< what was written
+    std::vector<std::string> notes; ///< tensors kept at higher precision, ...
 };
 
 /// `dtype`: float32, float16 or bfloat16. `provenance` goes into config.json
@@ -38,8 +38,8 @@ ExportResult exportHf(model::MiniMind& m, const text::Tokenizer& tok, const std:
 
 /// `type`: f32, f16 or q8_0 (a tensor whose rows are not a multiple of 32
 /// stays f16; said in notes).
-ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const std::string& file, const std::string& type,
-                        bool force, const std::string& modelName);
+ExportResult exportGguf(model::MiniMind& m, const text::Tokenizer& tok, const std::string& file,
+                        const std::string& type, bool force, const std::string& modelName);
 
 /// Reads a GGUF file written by exportGguf (or any llama-architecture GGUF of
 /// this shape) back into a MiniMind: dequantised, q/k un-permuted. For

@@ -71,7 +71,7 @@ model::ModelConfig configFromHf(const nlohmann::json& j, const std::string& path
     if (j.value("inference_rope_scaling", false))
         throw bad("inference_rope_scaling (YaRN) is on");
     if (j.contains("tie_word_embeddings") && !j["tie_word_embeddings"].get<bool>() && type == "llama")
-        ;  // checked against the tensors: an lm_head equal to the embedding is fine
+        ; // checked against the tensors: an lm_head equal to the embedding is fine
     nlohmann::json c = j;
     if (!c.contains("num_key_value_heads") && c.contains("num_attention_heads"))
         c["num_key_value_heads"] = c["num_attention_heads"];
@@ -82,8 +82,8 @@ model::ModelConfig configFromHf(const nlohmann::json& j, const std::string& path
         throw InputError(path + ": " + e.what());
     }
     if (j.contains("head_dim") && j["head_dim"].is_number_integer() && j["head_dim"].get<int>() != mc.headDim())
-        throw bad("head_dim " + j["head_dim"].dump() + " differs from hidden_size / num_attention_heads = " +
-                  std::to_string(mc.headDim()));
+        throw bad("head_dim " + j["head_dim"].dump() +
+                  " differs from hidden_size / num_attention_heads = " + std::to_string(mc.headDim()));
     if (j.contains("max_position_embeddings") && j["max_position_embeddings"].is_number_integer())
         mc.maxPositions = j["max_position_embeddings"].get<int>();
     return mc;
@@ -152,7 +152,7 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
         }
         if (weights.empty()) {
             if (fs::isFile((stdfs::path(path) / "model.safetensors.index.json").string()))
-                weights = (stdfs::path(path) / "model.safetensors.index.json").string();  // sharded
+                weights = (stdfs::path(path) / "model.safetensors.index.json").string(); // sharded
             else if (fs::isFile((stdfs::path(path) / "pytorch_model.bin.index.json").string()))
                 throw InputError(path + " holds a sharded pytorch_model.bin checkpoint; re-save it as safetensors "
                                         "(save_pretrained(safe_serialization=True)) or as one file");
@@ -180,7 +180,8 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
         torch::Tensor t = model::toTorch(r);
         if (isFloating(t.scalar_type())) {
             if (sawFloat && t.scalar_type() != stored)
-                fm.notes.push_back("mixed floating dtypes; " + r.name + " is " + std::string(c10::toString(t.scalar_type())));
+                fm.notes.push_back("mixed floating dtypes; " + r.name + " is " +
+                                   std::string(c10::toString(t.scalar_type())));
             stored = sawFloat ? stored : t.scalar_type();
             sawFloat = true;
         } else {
@@ -209,15 +210,18 @@ ForeignModel readForeignModel(const std::string& path, int headsHint) {
                              std::to_string(headsHint) + " heads of even size; pass --num_attention_heads N");
         const torch::Tensor& k = sd.at("model.layers.0.self_attn.k_proj.weight");
         if (k.size(0) % (hidden / headsHint) != 0)
-            throw InputError(weights + ": k_proj has " + std::to_string(k.size(0)) + " rows, not a multiple of the head "
-                             "size " + std::to_string(hidden / headsHint) + "; pass the right --num_attention_heads");
+            throw InputError(weights + ": k_proj has " + std::to_string(k.size(0)) +
+                             " rows, not a multiple of the head "
+                             "size " +
+                             std::to_string(hidden / headsHint) + "; pass the right --num_attention_heads");
     }
     if (sd.count("lm_head.weight")) {
         const torch::Tensor& head = sd.at("lm_head.weight");
         const torch::Tensor& emb = sd.at("model.embed_tokens.weight");
         if (!head.sizes().equals(emb.sizes()) || !torch::equal(head, emb))
             throw InputError(weights + ": lm_head.weight differs from model.embed_tokens.weight (shape " +
-                             shapeText(head) + " vs " + shapeText(emb) + "); MicroMind's models tie them, so an "
+                             shapeText(head) + " vs " + shapeText(emb) +
+                             "); MicroMind's models tie them, so an "
                              "untied head cannot be imported");
         sd.erase("lm_head.weight");
     }
@@ -242,10 +246,11 @@ model::MiniMind buildModel(const ForeignModel& fm) {
         const size_t colon = msg.find("):", cut);
         if (cut != std::string::npos && colon != std::string::npos)
             msg.erase(cut, colon + 1 - cut);
-        throw InputError(msg + "\n(model shape from " + (fm.format.rfind("hf-folder", 0) == 0 ? "config.json" : "the tensors") +
-                         ": hidden_size " + std::to_string(fm.config.hiddenSize) + ", " +
-                         std::to_string(fm.config.numLayers) + " layers, " + std::to_string(fm.config.numHeads) +
-                         " heads, " + std::to_string(fm.config.numKvHeads) + " kv heads)");
+        throw InputError(msg + "\n(model shape from " +
+                         (fm.format.rfind("hf-folder", 0) == 0 ? "config.json" : "the tensors") + ": hidden_size " +
+                         std::to_string(fm.config.hiddenSize) + ", " + std::to_string(fm.config.numLayers) +
+                         " layers, " + std::to_string(fm.config.numHeads) + " heads, " +
+                         std::to_string(fm.config.numKvHeads) + " kv heads)");
     }
     m->eval();
     return m;
@@ -270,7 +275,8 @@ std::string importStage(const std::string& stage, const std::string& source) {
 ImportResult importModel(const ImportOptions& opts) {
     ImportResult res;
     if (!opts.name.empty() && !std::regex_match(opts.name, std::regex("[A-Za-z0-9_.-]+")))
-        throw InputError("--name \"" + opts.name + "\" is not a valid folder name; use letters, digits, '_', '-' or '.'");
+        throw InputError("--name \"" + opts.name +
+                         "\" is not a valid folder name; use letters, digits, '_', '-' or '.'");
     res.source = readForeignModel(opts.from, opts.headsHint);
     ForeignModel& fm = res.source;
     res.stage = importStage(opts.stage, opts.from);
@@ -279,9 +285,12 @@ ImportResult importModel(const ImportOptions& opts) {
     // destination's.
     res.destination = opts.name.empty() ? opts.outDir : (stdfs::path(opts.outDir) / "imported" / opts.name).string();
     const std::string existingTok = text::tokenizerFileIn(res.destination);
-    std::string tokSrc = !opts.tokenizer.empty() ? opts.tokenizer : !fm.tokenizerPath.empty() ? fm.tokenizerPath : existingTok;
+    std::string tokSrc = !opts.tokenizer.empty()     ? opts.tokenizer
+                         : !fm.tokenizerPath.empty() ? fm.tokenizerPath
+                                                     : existingTok;
     if (tokSrc.empty())
-        throw InputError("no tokenizer for " + opts.from + ": pass --tokenizer (minimind's model/tokenizer.json, or the "
+        throw InputError("no tokenizer for " + opts.from +
+                         ": pass --tokenizer (minimind's model/tokenizer.json, or the "
                          ".model the checkpoint was trained with)");
     text::Tokenizer tok = text::Tokenizer::load(tokSrc);
     if (tok.vocabSize() != fm.config.vocabSize)
@@ -313,11 +322,13 @@ ImportResult importModel(const ImportOptions& opts) {
     if (existingTok.empty()) {
         // Copy the tokenizer (and its config with the chat template) beside the weights.
         const stdfs::path src(tok.path());
-        const std::string destName = tok.kind() == text::Tokenizer::Kind::HuggingFaceBpe ? "tokenizer.json" : "tokenizer.model";
+        const std::string destName =
+            tok.kind() == text::Tokenizer::Kind::HuggingFaceBpe ? "tokenizer.json" : "tokenizer.model";
         if (tok.kind() == text::Tokenizer::Kind::HuggingFaceBpe) {
             const stdfs::path cfg = src.parent_path() / "tokenizer_config.json";
             if (fs::isFile(cfg.string()))
-                fs::writeFileAtomic((stdfs::path(res.destination) / "tokenizer_config.json").string(), fs::readFile(cfg.string()));
+                fs::writeFileAtomic((stdfs::path(res.destination) / "tokenizer_config.json").string(),
+                                    fs::readFile(cfg.string()));
         }
         res.tokenizerPath = (stdfs::path(res.destination) / destName).string();
         fs::writeFileAtomic(res.tokenizerPath, fs::readFile(tok.path()));

@@ -32,11 +32,11 @@ using StateDict = std::map<std::string, torch::Tensor>;
 struct ForeignModel {
     StateDict tensors;
     model::ModelConfig config;
-    std::string source;          ///< the path given
-    std::string format;          ///< "torch-zip", "torch-legacy", "safetensors", "hf-folder:<inner>"
-    std::string tokenizerPath;   ///< tokenizer.json / tokenizer.model found beside the weights ("" = none)
-    torch::ScalarType dtype = torch::kFloat32;  ///< the floating dtype the weights were stored in
-    std::vector<std::string> notes;  ///< skipped entries, dropped prefixes, ...
+    std::string source;        ///< the path given
+    std::string format;        ///< "torch-zip", "torch-legacy", "safetensors", "hf-folder:<inner>"
+    std::string tokenizerPath; ///< tokenizer.json / tokenizer.model found beside the weights ("" = none)
+    torch::ScalarType dtype = torch::kFloat32; ///< the floating dtype the weights were stored in
+    std::vector<std::string> notes;            ///< skipped entries, dropped prefixes, ...
 };
 
 /// Reads `path` (file or transformers folder). `headsHint` is the attention
@@ -53,21 +53,21 @@ model::MiniMind buildModel(const ForeignModel& fm);
 struct ImportOptions {
     std::string from;
     std::string outDir = "out";
-    std::string name;            ///< "" = straight into outDir, else outDir/imported/<name>
-    std::string stage = "auto";  ///< pretrain, full_sft, rlhf, reason, grpo or auto
-    std::string tokenizer;       ///< "" = beside the source, else the destination's
+    std::string name;           ///< "" = straight into outDir, else outDir/imported/<name>
+    std::string stage = "auto"; ///< pretrain, full_sft, rlhf, reason, grpo or auto
+    std::string tokenizer;      ///< "" = beside the source, else the destination's
     int headsHint = 8;
-    std::string dtype = "auto";  ///< auto, float32, float16, bfloat16
+    std::string dtype = "auto"; ///< auto, float32, float16, bfloat16
     bool force = false;
-    nlohmann::json config;       ///< the command's settings, stored with the history run
+    nlohmann::json config; ///< the command's settings, stored with the history run
 };
 
 struct ImportResult {
-    std::string weightsPath;     ///< the written <stage>_<suffix>.pth
-    std::string tokenizerPath;   ///< the destination's tokenizer
-    std::string destination;     ///< the folder written into
+    std::string weightsPath;   ///< the written <stage>_<suffix>.pth
+    std::string tokenizerPath; ///< the destination's tokenizer
+    std::string destination;   ///< the folder written into
     std::string stage;
-    ForeignModel source;         ///< tensors released; config/format/notes kept
+    ForeignModel source; ///< tensors released; config/format/notes kept
     int64_t historyRunId = 0;
 };
 

@@ -72,7 +72,8 @@ std::string describe(const ParityReport& r) {
     std::string s = buf;
     for (size_t i = 0; i < r.firstDivergence.size(); ++i)
         if (r.firstDivergence[i] >= 0)
-            s += "; prompt " + std::to_string(i + 1) + " first differs at token " + std::to_string(r.firstDivergence[i]);
+            s +=
+                "; prompt " + std::to_string(i + 1) + " first differs at token " + std::to_string(r.firstDivergence[i]);
     return s;
 }
 

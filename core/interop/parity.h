@@ -16,12 +16,12 @@ struct ParityPrompt {
 };
 
 struct ParityReport {
-    double maxAbsDiff = 0;        ///< max |logit_a - logit_b| over every position of every prompt
-    double logitSpread = 0;       ///< max - min of the reference logits (scale for maxAbsDiff)
+    double maxAbsDiff = 0;  ///< max |logit_a - logit_b| over every position of every prompt
+    double logitSpread = 0; ///< max - min of the reference logits (scale for maxAbsDiff)
     int prompts = 0;
-    int greedyTokens = 0;         ///< tokens generated per prompt
-    int greedyAgree = 0;          ///< prompts whose greedy continuations are identical
-    std::vector<int> firstDivergence;  ///< per prompt: index of the first differing token, -1 if none
+    int greedyTokens = 0;             ///< tokens generated per prompt
+    int greedyAgree = 0;              ///< prompts whose greedy continuations are identical
+    std::vector<int> firstDivergence; ///< per prompt: index of the first differing token, -1 if none
     std::vector<std::vector<int>> greedyA, greedyB;
 };
 

@@ -30,8 +30,8 @@ namespace {
 
 constexpr uint32_t kVersion = 3;
 constexpr uint32_t kDefaultAlignment = 32;
-constexpr size_t kMaxTensorName = 63;  // GGML_MAX_NAME (64) includes the NUL
-constexpr uint32_t kMaxDims = 4;       // GGML_MAX_DIMS
+constexpr size_t kMaxTensorName = 63; // GGML_MAX_NAME (64) includes the NUL
+constexpr uint32_t kMaxDims = 4;      // GGML_MAX_DIMS
 constexpr size_t kMaxKeyLength = 65535;
 constexpr int kQk8_0 = 32;
 constexpr size_t kBlockQ8_0 = 2 + kQk8_0;
@@ -40,11 +40,13 @@ const char* const kAlignmentKey = "general.alignment";
 // ---- little-endian helpers (portable: no assumption on the host order) ----
 
 inline void putLE(uint8_t* p, uint64_t v, size_t n) {
-    for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+    for (size_t i = 0; i < n; ++i)
+        p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 inline uint64_t getLE(const uint8_t* p, size_t n) {
     uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+    for (size_t i = 0; i < n; ++i)
+        v |= static_cast<uint64_t>(p[i]) << (8 * i);
     return v;
 }
 inline uint32_t floatBits(float f) {
@@ -73,21 +75,16 @@ size_t scalarSize(GgufType t) {
     switch (t) {
     case GgufType::UInt8:
     case GgufType::Int8:
-    case GgufType::Bool:
-        return 1;
+    case GgufType::Bool: return 1;
     case GgufType::UInt16:
-    case GgufType::Int16:
-        return 2;
+    case GgufType::Int16: return 2;
     case GgufType::UInt32:
     case GgufType::Int32:
-    case GgufType::Float32:
-        return 4;
+    case GgufType::Float32: return 4;
     case GgufType::UInt64:
     case GgufType::Int64:
-    case GgufType::Float64:
-        return 8;
-    default:
-        return 0;
+    case GgufType::Float64: return 8;
+    default: return 0;
     }
 }
 
@@ -103,10 +100,8 @@ bool isIntegerType(GgufType t) {
     case GgufType::Int32:
     case GgufType::UInt64:
     case GgufType::Int64:
-    case GgufType::Bool:
-        return true;
-    default:
-        return false;
+    case GgufType::Bool: return true;
+    default: return false;
     }
 }
 bool isSignedType(GgufType t) {
@@ -116,16 +111,18 @@ bool isFloatType(GgufType t) { return t == GgufType::Float32 || t == GgufType::F
 
 /// Sign-extends an n-byte little-endian value.
 int64_t signExtend(uint64_t v, size_t n) {
-    if (n >= 8) return static_cast<int64_t>(v);
+    if (n >= 8)
+        return static_cast<int64_t>(v);
     const uint64_t sign = uint64_t{1} << (8 * n - 1);
-    if (v & sign) return static_cast<int64_t>(v | ~((sign << 1) - 1));
+    if (v & sign)
+        return static_cast<int64_t>(v | ~((sign << 1) - 1));
     return static_cast<int64_t>(v);
 }
 
 struct TypeTraits {
     const char* name;
-    uint32_t block;  // elements per block
-    uint32_t bytes;  // bytes per block
+    uint32_t block; // elements per block
+    uint32_t bytes; // bytes per block
 };
 
 /// Known ggml types (gguf-py GGML_QUANT_SIZES); nullptr when unknown.
@@ -175,7 +172,8 @@ const TypeTraits* ggmlTraits(uint32_t type) {
         {"q1_0", 128, 18},    // 41
         {"q2_0", 64, 18},     // 42
     };
-    if (type >= sizeof(kTable) / sizeof(kTable[0]) || kTable[type].name == nullptr) return nullptr;
+    if (type >= sizeof(kTable) / sizeof(kTable[0]) || kTable[type].name == nullptr)
+        return nullptr;
     return &kTable[type];
 }
 
@@ -194,13 +192,15 @@ std::string quoteText(const std::string& s, size_t max = 64) {
             out += static_cast<char>(c);
         }
     }
-    if (s.size() > max) out += "...";
+    if (s.size() > max)
+        out += "...";
     return out + "\"";
 }
 
 std::string shapeText(const std::vector<int64_t>& shape) {
     std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
     return s + "]";
 }
 
@@ -242,10 +242,14 @@ std::string ggmlTypeName(uint32_t type) {
 }
 
 GgmlType ggmlTypeFromName(const std::string& name) {
-    if (name == "f32" || name == "float32" || name == "F32") return GgmlType::F32;
-    if (name == "f16" || name == "float16" || name == "F16") return GgmlType::F16;
-    if (name == "bf16" || name == "bfloat16" || name == "BF16") return GgmlType::BF16;
-    if (name == "q8_0" || name == "Q8_0") return GgmlType::Q8_0;
+    if (name == "f32" || name == "float32" || name == "F32")
+        return GgmlType::F32;
+    if (name == "f16" || name == "float16" || name == "F16")
+        return GgmlType::F16;
+    if (name == "bf16" || name == "bfloat16" || name == "BF16")
+        return GgmlType::BF16;
+    if (name == "q8_0" || name == "Q8_0")
+        return GgmlType::Q8_0;
     throw InputError("unknown GGUF tensor type '" + name + "' (f32, f16 or q8_0)");
 }
 
@@ -253,25 +257,30 @@ uint16_t floatToHalf(float f) {
     const uint32_t x = floatBits(f);
     const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
     const uint32_t ax = x & 0x7fffffffu;
-    if (ax > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u);  // NaN: the quiet NaN ggml writes
-    if (ax >= 0x47800000u) return static_cast<uint16_t>(sign | 0x7c00u);  // >= 65536 (or inf): inf
+    if (ax > 0x7f800000u)
+        return static_cast<uint16_t>(sign | 0x7e00u); // NaN: the quiet NaN ggml writes
+    if (ax >= 0x47800000u)
+        return static_cast<uint16_t>(sign | 0x7c00u); // >= 65536 (or inf): inf
     if (ax < 0x38800000u) {
         // Below the smallest normal half (2^-14): a subnormal half in units of 2^-24.
-        if (ax < 0x33000000u) return sign;  // < 2^-25 rounds to zero (2^-25 itself is a tie to even 0)
-        const uint32_t e = ax >> 23;        // 102..112
+        if (ax < 0x33000000u)
+            return sign;             // < 2^-25 rounds to zero (2^-25 itself is a tie to even 0)
+        const uint32_t e = ax >> 23; // 102..112
         const uint32_t m = (ax & 0x7fffffu) | 0x800000u;
-        const uint32_t shift = 126 - e;     // 14..24
+        const uint32_t shift = 126 - e; // 14..24
         uint32_t q = m >> shift;
         const uint32_t rem = m & ((1u << shift) - 1);
         const uint32_t half = 1u << (shift - 1);
-        if (rem > half || (rem == half && (q & 1u))) ++q;  // may carry into the smallest normal: right
+        if (rem > half || (rem == half && (q & 1u)))
+            ++q; // may carry into the smallest normal: right
         return static_cast<uint16_t>(sign | q);
     }
-    const uint32_t e = (ax >> 23) - 127 + 15;  // 1..30
+    const uint32_t e = (ax >> 23) - 127 + 15; // 1..30
     const uint32_t m = ax & 0x7fffffu;
     uint32_t h = (e << 10) | (m >> 13);
     const uint32_t rem = m & 0x1fffu;
-    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u))) ++h;  // carry may reach inf: right
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u)))
+        ++h; // carry may reach inf: right
     return static_cast<uint16_t>(sign | h);
 }
 
@@ -280,25 +289,29 @@ float halfToFloat(uint16_t h) {
     const uint32_t e = (h >> 10) & 0x1fu;
     uint32_t m = h & 0x3ffu;
     if (e == 0) {
-        if (m == 0) return bitsFloat(sign);
+        if (m == 0)
+            return bitsFloat(sign);
         // Subnormal: m * 2^-24.
         const float v = static_cast<float>(m) * 5.9604644775390625e-8f;
         return sign ? -v : v;
     }
-    if (e == 31) return bitsFloat(sign | 0x7f800000u | (m << 13));
+    if (e == 31)
+        return bitsFloat(sign | 0x7f800000u | (m << 13));
     return bitsFloat(sign | ((e - 15 + 127) << 23) | (m << 13));
 }
 
 float bf16ToFloat(uint16_t b) { return bitsFloat(static_cast<uint32_t>(b) << 16); }
 
 void quantizeQ8_0(const float* x, int64_t n, uint8_t* out) {
-    if (n % kQk8_0 != 0) throw InputError("q8_0: " + std::to_string(n) + " values do not split into blocks of 32");
+    if (n % kQk8_0 != 0)
+        throw InputError("q8_0: " + std::to_string(n) + " values do not split into blocks of 32");
     for (int64_t b = 0; b < n / kQk8_0; ++b) {
         const float* xb = x + b * kQk8_0;
         uint8_t* ob = out + b * static_cast<int64_t>(kBlockQ8_0);
         float amax = 0.0f;
         for (int j = 0; j < kQk8_0; ++j) {
-            if (!std::isfinite(xb[j])) throw InputError("q8_0: value " + std::to_string(xb[j]) + " is not finite");
+            if (!std::isfinite(xb[j]))
+                throw InputError("q8_0: value " + std::to_string(xb[j]) + " is not finite");
             amax = std::max(amax, std::fabs(xb[j]));
         }
         // As ggml's quantize_row_q8_0_ref: scale from the float d, d stored as fp16.
@@ -306,7 +319,7 @@ void quantizeQ8_0(const float* x, int64_t n, uint8_t* out) {
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         putLE(ob, floatToHalf(d), 2);
         for (int j = 0; j < kQk8_0; ++j) {
-            const float q = std::roundf(xb[j] * id);  // half away from zero, |q| <= 127
+            const float q = std::roundf(xb[j] * id); // half away from zero, |q| <= 127
             ob[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(q));
         }
     }
@@ -316,23 +329,24 @@ void dequantizeQ8_0(const uint8_t* blocks, int64_t n, float* out) {
     for (int64_t b = 0; b < n / kQk8_0; ++b) {
         const uint8_t* ib = blocks + b * static_cast<int64_t>(kBlockQ8_0);
         const float d = halfToFloat(static_cast<uint16_t>(getLE(ib, 2)));
-        for (int j = 0; j < kQk8_0; ++j) out[b * kQk8_0 + j] = static_cast<float>(static_cast<int8_t>(ib[2 + j])) * d;
+        for (int j = 0; j < kQk8_0; ++j)
+            out[b * kQk8_0 + j] = static_cast<float>(static_cast<int8_t>(ib[2 + j])) * d;
     }
 }
 
 // ---------------------------------------------------------------------------
 // GgufValue
 
-#define MM_GGUF_SCALAR(fn, ctype, gtype, bitsexpr)               \
-    GgufValue GgufValue::fn(ctype x) {                           \
-        GgufValue v;                                             \
-        v.m_type = GgufType::gtype;                              \
-        v.m_elem = GgufType::gtype;                              \
-        v.m_count = 1;                                           \
-        const size_t n = scalarSize(GgufType::gtype);            \
-        v.m_raw.assign(n, 0);                                    \
-        putLE(v.m_raw.data(), static_cast<uint64_t>(bitsexpr), n); \
-        return v;                                                \
+#define MM_GGUF_SCALAR(fn, ctype, gtype, bitsexpr)                                                                     \
+    GgufValue GgufValue::fn(ctype x) {                                                                                 \
+        GgufValue v;                                                                                                   \
+        v.m_type = GgufType::gtype;                                                                                    \
+        v.m_elem = GgufType::gtype;                                                                                    \
+        v.m_count = 1;                                                                                                 \
+        const size_t n = scalarSize(GgufType::gtype);                                                                  \
+        v.m_raw.assign(n, 0);                                                                                          \
+        putLE(v.m_raw.data(), static_cast<uint64_t>(bitsexpr), n);                                                     \
+        return v;                                                                                                      \
     }
 
 MM_GGUF_SCALAR(u8, uint8_t, UInt8, x)
@@ -368,19 +382,19 @@ GgufValue GgufValue::stringArray(std::vector<std::string> a) {
     return v;
 }
 
-#define MM_GGUF_ARRAY(fn, ctype, gtype, bitsexpr)                         \
-    GgufValue GgufValue::fn(const std::vector<ctype>& a) {                \
-        GgufValue v;                                                      \
-        v.m_type = GgufType::Array;                                       \
-        v.m_elem = GgufType::gtype;                                       \
-        v.m_count = a.size();                                             \
-        const size_t n = scalarSize(GgufType::gtype);                     \
-        v.m_raw.assign(a.size() * n, 0);                                  \
-        for (size_t i = 0; i < a.size(); ++i) {                           \
-            const ctype x = a[i];                                         \
-            putLE(v.m_raw.data() + i * n, static_cast<uint64_t>(bitsexpr), n); \
-        }                                                                 \
-        return v;                                                         \
+#define MM_GGUF_ARRAY(fn, ctype, gtype, bitsexpr)                                                                      \
+    GgufValue GgufValue::fn(const std::vector<ctype>& a) {                                                             \
+        GgufValue v;                                                                                                   \
+        v.m_type = GgufType::Array;                                                                                    \
+        v.m_elem = GgufType::gtype;                                                                                    \
+        v.m_count = a.size();                                                                                          \
+        const size_t n = scalarSize(GgufType::gtype);                                                                  \
+        v.m_raw.assign(a.size() * n, 0);                                                                               \
+        for (size_t i = 0; i < a.size(); ++i) {                                                                        \
+            const ctype x = a[i];                                                                                      \
+            putLE(v.m_raw.data() + i * n, static_cast<uint64_t>(bitsexpr), n);                                         \
+        }                                                                                                              \
+        return v;                                                                                                      \
     }
 
 MM_GGUF_ARRAY(u8Array, uint8_t, UInt8, x)
@@ -401,7 +415,8 @@ GgufValue GgufValue::boolArray(const std::vector<bool>& a) {
     v.m_elem = GgufType::Bool;
     v.m_count = a.size();
     v.m_raw.assign(a.size(), 0);
-    for (size_t i = 0; i < a.size(); ++i) v.m_raw[i] = a[i] ? 1 : 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        v.m_raw[i] = a[i] ? 1 : 0;
     return v;
 }
 
@@ -415,9 +430,12 @@ struct Elem {
     uint64_t bitsU() const { return getLE(p, n); }
     int64_t asInt() const { return isSignedType(type) ? signExtend(bitsU(), n) : static_cast<int64_t>(bitsU()); }
     double asDouble() const {
-        if (type == GgufType::Float32) return bitsFloat(static_cast<uint32_t>(bitsU()));
-        if (type == GgufType::Float64) return bitsDouble(bitsU());
-        if (isSignedType(type)) return static_cast<double>(signExtend(bitsU(), n));
+        if (type == GgufType::Float32)
+            return bitsFloat(static_cast<uint32_t>(bitsU()));
+        if (type == GgufType::Float64)
+            return bitsDouble(bitsU());
+        if (isSignedType(type))
+            return static_cast<double>(signExtend(bitsU(), n));
         return static_cast<double>(bitsU());
     }
 };
@@ -429,7 +447,8 @@ struct Elem {
 } // namespace
 
 int64_t GgufValue::toInt() const {
-    if (isArray() || !isIntegerType(m_type)) typeMismatch(*this, "an integer");
+    if (isArray() || !isIntegerType(m_type))
+        typeMismatch(*this, "an integer");
     const Elem e{m_type, m_raw.data(), scalarSize(m_type)};
     if (m_type == GgufType::UInt64 && e.bitsU() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
         throw InputError("value " + std::to_string(e.bitsU()) + " does not fit in int64");
@@ -437,38 +456,45 @@ int64_t GgufValue::toInt() const {
 }
 
 uint64_t GgufValue::toUInt() const {
-    if (isArray() || !isIntegerType(m_type)) typeMismatch(*this, "an integer");
+    if (isArray() || !isIntegerType(m_type))
+        typeMismatch(*this, "an integer");
     const Elem e{m_type, m_raw.data(), scalarSize(m_type)};
     if (isSignedType(m_type)) {
         const int64_t i = e.asInt();
-        if (i < 0) throw InputError("value " + std::to_string(i) + " is negative");
+        if (i < 0)
+            throw InputError("value " + std::to_string(i) + " is negative");
         return static_cast<uint64_t>(i);
     }
     return e.bitsU();
 }
 
 double GgufValue::toDouble() const {
-    if (isArray() || !(isIntegerType(m_type) || isFloatType(m_type))) typeMismatch(*this, "a number");
+    if (isArray() || !(isIntegerType(m_type) || isFloatType(m_type)))
+        typeMismatch(*this, "a number");
     return Elem{m_type, m_raw.data(), scalarSize(m_type)}.asDouble();
 }
 
 bool GgufValue::toBool() const {
-    if (m_type != GgufType::Bool) typeMismatch(*this, "a bool");
+    if (m_type != GgufType::Bool)
+        typeMismatch(*this, "a bool");
     return m_raw[0] != 0;
 }
 
 const std::string& GgufValue::toString() const {
-    if (m_type != GgufType::String) typeMismatch(*this, "a string");
+    if (m_type != GgufType::String)
+        typeMismatch(*this, "a string");
     return m_str;
 }
 
 const std::vector<std::string>& GgufValue::strings() const {
-    if (!isArray() || m_elem != GgufType::String) typeMismatch(*this, "an array of strings");
+    if (!isArray() || m_elem != GgufType::String)
+        typeMismatch(*this, "an array of strings");
     return m_strs;
 }
 
 std::vector<int64_t> GgufValue::toInts() const {
-    if (!isArray() || !isIntegerType(m_elem)) typeMismatch(*this, "an array of integers");
+    if (!isArray() || !isIntegerType(m_elem))
+        typeMismatch(*this, "an array of integers");
     const size_t n = scalarSize(m_elem);
     std::vector<int64_t> out(static_cast<size_t>(m_count));
     for (size_t i = 0; i < out.size(); ++i) {
@@ -481,10 +507,12 @@ std::vector<int64_t> GgufValue::toInts() const {
 }
 
 std::vector<double> GgufValue::toDoubles() const {
-    if (!isArray() || !(isIntegerType(m_elem) || isFloatType(m_elem))) typeMismatch(*this, "an array of numbers");
+    if (!isArray() || !(isIntegerType(m_elem) || isFloatType(m_elem)))
+        typeMismatch(*this, "an array of numbers");
     const size_t n = scalarSize(m_elem);
     std::vector<double> out(static_cast<size_t>(m_count));
-    for (size_t i = 0; i < out.size(); ++i) out[i] = Elem{m_elem, m_raw.data() + i * n, n}.asDouble();
+    for (size_t i = 0; i < out.size(); ++i)
+        out[i] = Elem{m_elem, m_raw.data() + i * n, n}.asDouble();
     return out;
 }
 
@@ -494,9 +522,12 @@ std::vector<float> GgufValue::toFloats() const {
 }
 
 std::string GgufValue::describe() const {
-    if (m_type == GgufType::Array) return "array<" + ggufTypeName(m_elem) + ">[" + std::to_string(m_count) + "]";
-    if (m_type == GgufType::String) return "string " + quoteText(m_str);
-    if (m_type == GgufType::Bool) return std::string("bool ") + (m_raw[0] ? "true" : "false");
+    if (m_type == GgufType::Array)
+        return "array<" + ggufTypeName(m_elem) + ">[" + std::to_string(m_count) + "]";
+    if (m_type == GgufType::String)
+        return "string " + quoteText(m_str);
+    if (m_type == GgufType::Bool)
+        return std::string("bool ") + (m_raw[0] ? "true" : "false");
     const Elem e{m_type, m_raw.data(), scalarSize(m_type)};
     std::ostringstream os;
     os << ggufTypeName(m_type) << ' ';
@@ -518,14 +549,18 @@ bool GgufValue::operator==(const GgufValue& o) const {
 // Writer
 
 GgufWriter::GgufWriter(uint32_t alignment) : m_alignment(kDefaultAlignment) {
-    if (alignment != kDefaultAlignment) set(kAlignmentKey, GgufValue::u32(alignment));
+    if (alignment != kDefaultAlignment)
+        set(kAlignmentKey, GgufValue::u32(alignment));
 }
 
 void GgufWriter::set(const std::string& key, GgufValue value) {
-    if (key.empty()) throw InputError("GGUF: empty metadata key");
-    if (key.size() > kMaxKeyLength) throw InputError("GGUF: metadata key longer than 65535 bytes");
+    if (key.empty())
+        throw InputError("GGUF: empty metadata key");
+    if (key.size() > kMaxKeyLength)
+        throw InputError("GGUF: metadata key longer than 65535 bytes");
     if (key == kAlignmentKey) {
-        if (value.type() != GgufType::UInt32) throw InputError("GGUF: general.alignment must be a u32");
+        if (value.type() != GgufType::UInt32)
+            throw InputError("GGUF: general.alignment must be a u32");
         const uint64_t a = value.toUInt();
         if (!isPow2(a) || a < 8 || a > 65536)
             throw InputError("GGUF: alignment " + std::to_string(a) + " is not a power of two in 8..65536");
@@ -544,27 +579,32 @@ bool GgufWriter::has(const std::string& key) const { return find(key) != nullptr
 
 const GgufValue* GgufWriter::find(const std::string& key) const {
     for (const auto& kv : m_kv)
-        if (kv.first == key) return &kv.second;
+        if (kv.first == key)
+            return &kv.second;
     return nullptr;
 }
 
 GgmlType GgufWriter::addTensor(const std::string& name, const std::vector<int64_t>& shape, const float* data,
                                GgmlType type) {
-    if (name.empty()) throw InputError("GGUF: tensor with an empty name");
+    if (name.empty())
+        throw InputError("GGUF: tensor with an empty name");
     if (name.size() > kMaxTensorName)
         throw InputError("GGUF: tensor name '" + name + "' is longer than 63 bytes (llama.cpp's limit)");
     for (const auto& t : m_tensors)
-        if (t.name == name) throw InputError("GGUF: tensor '" + name + "' added twice");
+        if (t.name == name)
+            throw InputError("GGUF: tensor '" + name + "' added twice");
     if (shape.empty() || shape.size() > kMaxDims)
         throw InputError("GGUF: tensor '" + name + "' has " + std::to_string(shape.size()) + " dims (1..4 supported)");
     int64_t numel = 1;
     for (int64_t d : shape) {
-        if (d < 1) throw InputError("GGUF: tensor '" + name + "' has shape " + shapeText(shape));
+        if (d < 1)
+            throw InputError("GGUF: tensor '" + name + "' has shape " + shapeText(shape));
         if (numel > std::numeric_limits<int64_t>::max() / 16 / d)
             throw InputError("GGUF: tensor '" + name + "' is too large");
         numel *= d;
     }
-    if (data == nullptr) throw InputError("GGUF: tensor '" + name + "' has no data");
+    if (data == nullptr)
+        throw InputError("GGUF: tensor '" + name + "' has no data");
     if (type != GgmlType::F32 && type != GgmlType::F16 && type != GgmlType::Q8_0)
         throw InputError("GGUF: tensor '" + name + "': type " + ggmlTypeName(static_cast<uint32_t>(type)) +
                          " is not written (f32, f16 or q8_0)");
@@ -578,18 +618,21 @@ GgmlType GgufWriter::addTensor(const std::string& name, const std::vector<int64_
     Tensor t;
     t.name = name;
     t.type = type;
-    for (auto it = shape.rbegin(); it != shape.rend(); ++it) t.ne.push_back(static_cast<uint64_t>(*it));
+    for (auto it = shape.rbegin(); it != shape.rend(); ++it)
+        t.ne.push_back(static_cast<uint64_t>(*it));
     const size_t n = static_cast<size_t>(numel);
     switch (type) {
     case GgmlType::F32:
         t.bytes.resize(n * 4);
-        for (size_t i = 0; i < n; ++i) putLE(t.bytes.data() + 4 * i, floatBits(data[i]), 4);
+        for (size_t i = 0; i < n; ++i)
+            putLE(t.bytes.data() + 4 * i, floatBits(data[i]), 4);
         break;
     case GgmlType::F16:
         t.bytes.resize(n * 2);
-        for (size_t i = 0; i < n; ++i) putLE(t.bytes.data() + 2 * i, floatToHalf(data[i]), 2);
+        for (size_t i = 0; i < n; ++i)
+            putLE(t.bytes.data() + 2 * i, floatToHalf(data[i]), 2);
         break;
-    default:  // Q8_0
+    default: // Q8_0
         t.bytes.resize(n / kQk8_0 * kBlockQ8_0);
         try {
             quantizeQ8_0(data, numel, t.bytes.data());
@@ -618,7 +661,8 @@ struct FileSink {
     std::string path;
     uint64_t written = 0;
     void write(const void* p, size_t n) {
-        if (n == 0) return;
+        if (n == 0)
+            return;
         if (std::fwrite(p, 1, n, f) != n)
             throw IoError("cannot write " + path + ": " + std::strerror(errno) + " (disk full?)");
         written += n;
@@ -672,7 +716,8 @@ void GgufWriter::emit(Sink& s) const {
             putU32(s, static_cast<uint32_t>(v.m_elem));
             putU64(s, v.m_count);
             if (v.m_elem == GgufType::String)
-                for (const auto& str : v.m_strs) putString(s, str);
+                for (const auto& str : v.m_strs)
+                    putString(s, str);
             else
                 s.write(v.m_raw.data(), v.m_raw.size());
         } else {
@@ -683,7 +728,8 @@ void GgufWriter::emit(Sink& s) const {
     for (const auto& t : m_tensors) {
         putString(s, t.name);
         putU32(s, static_cast<uint32_t>(t.ne.size()));
-        for (uint64_t d : t.ne) putU64(s, d);
+        for (uint64_t d : t.ne)
+            putU64(s, d);
         putU32(s, static_cast<uint32_t>(t.type));
         putU64(s, offset);
         offset += alignUp(t.bytes.size(), m_alignment);
@@ -705,13 +751,15 @@ std::vector<uint8_t> GgufWriter::serialize() const {
 void GgufWriter::write(const std::string& path) const {
     const std::string tmp = path + ".tmp-" + std::to_string(currentPid());
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw IoError("cannot write " + path + ": " + std::strerror(errno));
+    if (!f)
+        throw IoError("cannot write " + path + ": " + std::strerror(errno));
     bool ok = false;
     std::string error;
     try {
         FileSink sink{f, path};
         emit(sink);
-        if (std::fflush(f) != 0) throw IoError("cannot write " + path + ": " + std::strerror(errno));
+        if (std::fflush(f) != 0)
+            throw IoError("cannot write " + path + ": " + std::strerror(errno));
 #ifdef _WIN32
         _commit(_fileno(f));
 #else
@@ -757,7 +805,8 @@ struct MemorySource : GgufFile::Source {
     MemorySource(const uint8_t* d, size_t s) : data(d), n(s) {}
     uint64_t size() const override { return n; }
     void readAt(uint64_t off, void* dst, size_t k) override {
-        if (k) std::memcpy(dst, data + off, k);
+        if (k)
+            std::memcpy(dst, data + off, k);
     }
 };
 
@@ -768,16 +817,19 @@ struct FileSource : GgufFile::Source {
     uint64_t pos = 0;
     explicit FileSource(const std::string& p) : path(p) {
         in.open(p, std::ios::binary);
-        if (!in) throw IoError("cannot open " + p + ": " + std::strerror(errno));
+        if (!in)
+            throw IoError("cannot open " + p + ": " + std::strerror(errno));
         in.seekg(0, std::ios::end);
         const std::streamoff end = in.tellg();
-        if (end < 0) throw IoError("cannot read " + p);
+        if (end < 0)
+            throw IoError("cannot read " + p);
         n = static_cast<uint64_t>(end);
         in.seekg(0, std::ios::beg);
     }
     uint64_t size() const override { return n; }
     void readAt(uint64_t off, void* dst, size_t k) override {
-        if (k == 0) return;
+        if (k == 0)
+            return;
         if (off != pos) {
             in.clear();
             in.seekg(static_cast<std::streamoff>(off), std::ios::beg);
@@ -806,7 +858,7 @@ public:
     void need(uint64_t n, const char* what) {
         if (n > remaining())
             m_fail("truncated: " + std::string(what) + " needs " + std::to_string(n) + " bytes at offset " +
-                      std::to_string(m_pos) + " but the file ends at " + std::to_string(m_size));
+                   std::to_string(m_pos) + " but the file ends at " + std::to_string(m_size));
     }
     void read(void* dst, uint64_t n, const char* what) {
         need(n, what);
@@ -824,10 +876,10 @@ public:
         const uint64_t len = u64(what);
         if (len > remaining())
             m_fail("truncated: " + std::string(what) + " of " + std::to_string(len) + " bytes at offset " +
-                      std::to_string(m_pos) + " runs past the end of the file (" + std::to_string(m_size) +
-                      " bytes)");
+                   std::to_string(m_pos) + " runs past the end of the file (" + std::to_string(m_size) + " bytes)");
         std::string s(static_cast<size_t>(len), '\0');
-        if (len) read(&s[0], len, what);
+        if (len)
+            read(&s[0], len, what);
         return s;
     }
 
@@ -866,11 +918,13 @@ void GgufFile::parse() {
 
     char magic[4];
     c.read(magic, 4, "the magic");
-    if (std::memcmp(magic, "GGUF", 4) != 0) fail("it does not start with \"GGUF\"");
+    if (std::memcmp(magic, "GGUF", 4) != 0)
+        fail("it does not start with \"GGUF\"");
     m_version = c.u32("the version");
     if (m_version != 0 && (m_version & 0xffffu) == 0)
         fail("version " + std::to_string(m_version) + " looks byte-swapped: big-endian GGUF is not supported");
-    if (m_version == 1) fail("GGUF v1 is not supported (v2 and v3 are)");
+    if (m_version == 1)
+        fail("GGUF v1 is not supported (v2 and v3 are)");
     if (m_version < 2 || m_version > kVersion)
         fail("unsupported version " + std::to_string(m_version) + " (v2 and v3 are read)");
     const uint64_t nTensors = c.u64("the tensor count");
@@ -886,10 +940,13 @@ void GgufFile::parse() {
     std::unordered_map<std::string, size_t> keys;
     for (uint64_t i = 0; i < nKv; ++i) {
         std::string key = c.str("a key");
-        if (key.empty()) fail("key/value " + std::to_string(i) + " has an empty key");
-        if (keys.count(key)) fail("duplicate key " + quoteText(key));
+        if (key.empty())
+            fail("key/value " + std::to_string(i) + " has an empty key");
+        if (keys.count(key))
+            fail("duplicate key " + quoteText(key));
         const uint32_t type = c.u32("a value type");
-        if (!validType(type)) fail("key " + quoteText(key) + " has invalid value type " + std::to_string(type));
+        if (!validType(type))
+            fail("key " + quoteText(key) + " has invalid value type " + std::to_string(type));
         GgufValue v;
         v.m_type = static_cast<GgufType>(type);
         v.m_raw.clear();
@@ -898,26 +955,33 @@ void GgufFile::parse() {
             v.m_str = c.str("a string value");
         } else if (v.m_type == GgufType::Array) {
             const uint32_t elem = c.u32("an array type");
-            if (!validType(elem)) fail("key " + quoteText(key) + " is an array of invalid type " + std::to_string(elem));
+            if (!validType(elem))
+                fail("key " + quoteText(key) + " is an array of invalid type " + std::to_string(elem));
             v.m_elem = static_cast<GgufType>(elem);
-            if (v.m_elem == GgufType::Array) fail("key " + quoteText(key) + " is a nested array (not supported)");
+            if (v.m_elem == GgufType::Array)
+                fail("key " + quoteText(key) + " is a nested array (not supported)");
             const uint64_t n = c.u64("an array length");
             v.m_count = n;
             if (v.m_elem == GgufType::String) {
                 if (n > c.remaining() / 8)
-                    fail("key " + quoteText(key) + ": array of " + std::to_string(n) + " strings runs past the end of the file");
+                    fail("key " + quoteText(key) + ": array of " + std::to_string(n) +
+                         " strings runs past the end of the file");
                 v.m_strs.reserve(static_cast<size_t>(n));
-                for (uint64_t j = 0; j < n; ++j) v.m_strs.push_back(c.str("a string in an array"));
+                for (uint64_t j = 0; j < n; ++j)
+                    v.m_strs.push_back(c.str("a string in an array"));
             } else {
                 const size_t es = scalarSize(v.m_elem);
                 if (n > c.remaining() / es)
                     fail("key " + quoteText(key) + ": array of " + std::to_string(n) + " " + ggufTypeName(v.m_elem) +
                          " runs past the end of the file");
                 v.m_raw.resize(static_cast<size_t>(n * es));
-                if (n) c.read(v.m_raw.data(), n * es, "array data");
+                if (n)
+                    c.read(v.m_raw.data(), n * es, "array data");
                 if (v.m_elem == GgufType::Bool)
                     for (uint8_t b : v.m_raw)
-                        if (b > 1) fail("key " + quoteText(key) + ": bool array element " + std::to_string(b) + " is not 0 or 1");
+                        if (b > 1)
+                            fail("key " + quoteText(key) + ": bool array element " + std::to_string(b) +
+                                 " is not 0 or 1");
             }
         } else {
             const size_t es = scalarSize(v.m_type);
@@ -933,9 +997,11 @@ void GgufFile::parse() {
 
     m_alignment = kDefaultAlignment;
     if (const GgufValue* a = find(kAlignmentKey)) {
-        if (a->type() != GgufType::UInt32) fail("general.alignment is " + a->describe() + ", not a u32");
+        if (a->type() != GgufType::UInt32)
+            fail("general.alignment is " + a->describe() + ", not a u32");
         const uint64_t v = a->toUInt();
-        if (!isPow2(v)) fail("general.alignment " + std::to_string(v) + " is not a power of two");
+        if (!isPow2(v))
+            fail("general.alignment " + std::to_string(v) + " is not a power of two");
         m_alignment = static_cast<uint32_t>(v);
     }
 
@@ -944,31 +1010,39 @@ void GgufFile::parse() {
         GgufTensorInfo t;
         t.name = c.str("a tensor name");
         const std::string tn = "tensor " + std::to_string(i) + " " + quoteText(t.name);
-        if (t.name.empty()) fail("tensor " + std::to_string(i) + " has an empty name");
-        if (t.name.size() > kMaxTensorName) fail(tn + ": name longer than 63 bytes");
-        if (!names.insert(t.name).second) fail("duplicate tensor name " + quoteText(t.name));
+        if (t.name.empty())
+            fail("tensor " + std::to_string(i) + " has an empty name");
+        if (t.name.size() > kMaxTensorName)
+            fail(tn + ": name longer than 63 bytes");
+        if (!names.insert(t.name).second)
+            fail("duplicate tensor name " + quoteText(t.name));
         const uint32_t nDims = c.u32("a tensor's dimension count");
-        if (nDims > kMaxDims) fail(tn + " has " + std::to_string(nDims) + " dimensions (at most 4)");
+        if (nDims > kMaxDims)
+            fail(tn + " has " + std::to_string(nDims) + " dimensions (at most 4)");
         t.numel = 1;
         for (uint32_t d = 0; d < nDims; ++d) {
             const uint64_t ne = c.u64("a tensor dimension");
             if (ne > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
                 fail(tn + ": dimension " + std::to_string(ne) + " is out of range");
-            if (ne != 0 && static_cast<uint64_t>(t.numel) > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / ne)
+            if (ne != 0 &&
+                static_cast<uint64_t>(t.numel) > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / ne)
                 fail(tn + ": element count overflows");
             t.numel = static_cast<int64_t>(static_cast<uint64_t>(t.numel) * ne);
             t.ne.push_back(ne);
         }
-        for (auto it = t.ne.rbegin(); it != t.ne.rend(); ++it) t.shape.push_back(static_cast<int64_t>(*it));
+        for (auto it = t.ne.rbegin(); it != t.ne.rend(); ++it)
+            t.shape.push_back(static_cast<int64_t>(*it));
         t.type = c.u32("a tensor type");
         const TypeTraits* tr = ggmlTraits(t.type);
-        if (!tr) fail(tn + " has unknown ggml type " + std::to_string(t.type));
+        if (!tr)
+            fail(tn + " has unknown ggml type " + std::to_string(t.type));
         const uint64_t inner = t.ne.empty() ? 1 : t.ne[0];
         if (inner % tr->block != 0)
             fail(tn + ": innermost dimension " + std::to_string(inner) + " is not a multiple of the " + tr->name +
                  " block size " + std::to_string(tr->block));
         const uint64_t blocks = static_cast<uint64_t>(t.numel) / tr->block;
-        if (blocks > std::numeric_limits<uint64_t>::max() / tr->bytes) fail(tn + ": byte size overflows");
+        if (blocks > std::numeric_limits<uint64_t>::max() / tr->bytes)
+            fail(tn + ": byte size overflows");
         t.nbytes = blocks * tr->bytes;
         t.offset = c.u64("a tensor offset");
         if (t.offset % m_alignment != 0)
@@ -994,24 +1068,26 @@ void GgufFile::parse() {
 
 const GgufValue* GgufFile::find(const std::string& key) const {
     for (const auto& kv : m_kv)
-        if (kv.first == key) return &kv.second;
+        if (kv.first == key)
+            return &kv.second;
     return nullptr;
 }
 
 const GgufValue& GgufFile::get(const std::string& key) const {
     const GgufValue* v = find(key);
-    if (!v) throw InputError(m_label + ": missing GGUF key '" + key + "'");
+    if (!v)
+        throw InputError(m_label + ": missing GGUF key '" + key + "'");
     return *v;
 }
 
-#define MM_GGUF_GET(ret, fn, call)                                          \
-    ret GgufFile::fn(const std::string& key) const {                        \
-        const GgufValue& v = get(key);                                      \
-        try {                                                               \
-            return v.call();                                                \
-        } catch (const InputError& e) {                                     \
-            throw InputError(m_label + ": GGUF key '" + key + "': " + e.what()); \
-        }                                                                   \
+#define MM_GGUF_GET(ret, fn, call)                                                                                     \
+    ret GgufFile::fn(const std::string& key) const {                                                                   \
+        const GgufValue& v = get(key);                                                                                 \
+        try {                                                                                                          \
+            return v.call();                                                                                           \
+        } catch (const InputError& e) {                                                                                \
+            throw InputError(m_label + ": GGUF key '" + key + "': " + e.what());                                       \
+        }                                                                                                              \
     }
 MM_GGUF_GET(int64_t, getInt, toInt)
 MM_GGUF_GET(double, getDouble, toDouble)
@@ -1022,7 +1098,8 @@ MM_GGUF_GET(const std::vector<std::string>&, getStrings, strings)
 
 const GgufTensorInfo* GgufFile::findTensor(const std::string& name) const {
     for (const auto& t : m_tensors)
-        if (t.name == name) return &t;
+        if (t.name == name)
+            return &t;
     return nullptr;
 }
 
@@ -1045,24 +1122,26 @@ std::vector<float> GgufFile::readFloat(const GgufTensorInfo& t) const {
     std::vector<float> out(n);
     switch (type) {
     case GgmlType::F32:
-        for (size_t i = 0; i < n; ++i) out[i] = bitsFloat(static_cast<uint32_t>(getLE(raw.data() + 4 * i, 4)));
+        for (size_t i = 0; i < n; ++i)
+            out[i] = bitsFloat(static_cast<uint32_t>(getLE(raw.data() + 4 * i, 4)));
         break;
     case GgmlType::F16:
-        for (size_t i = 0; i < n; ++i) out[i] = halfToFloat(static_cast<uint16_t>(getLE(raw.data() + 2 * i, 2)));
+        for (size_t i = 0; i < n; ++i)
+            out[i] = halfToFloat(static_cast<uint16_t>(getLE(raw.data() + 2 * i, 2)));
         break;
     case GgmlType::BF16:
-        for (size_t i = 0; i < n; ++i) out[i] = bf16ToFloat(static_cast<uint16_t>(getLE(raw.data() + 2 * i, 2)));
+        for (size_t i = 0; i < n; ++i)
+            out[i] = bf16ToFloat(static_cast<uint16_t>(getLE(raw.data() + 2 * i, 2)));
         break;
-    default:
-        dequantizeQ8_0(raw.data(), t.numel, out.data());
-        break;
+    default: dequantizeQ8_0(raw.data(), t.numel, out.data()); break;
     }
     return out;
 }
 
 std::vector<float> GgufFile::readFloat(const std::string& name) const {
     const GgufTensorInfo* t = findTensor(name);
-    if (!t) throw InputError(m_label + ": no tensor '" + name + "'");
+    if (!t)
+        throw InputError(m_label + ": no tensor '" + name + "'");
     return readFloat(*t);
 }
 
@@ -1075,15 +1154,19 @@ void addLlamaMetadata(GgufWriter& w, const LlamaGgufSpec& s, const GgufVocab& v)
         s.contextLength <= 0)
         bad("vocab, hidden, layers, heads, kv heads, ffn and context length must all be positive");
     if (s.hidden % s.heads != 0)
-        bad("hidden size " + std::to_string(s.hidden) + " is not a multiple of the head count " + std::to_string(s.heads));
+        bad("hidden size " + std::to_string(s.hidden) + " is not a multiple of the head count " +
+            std::to_string(s.heads));
     if (s.heads % s.kvHeads != 0)
         bad("head count " + std::to_string(s.heads) + " is not a multiple of the kv head count " +
             std::to_string(s.kvHeads));
-    if ((s.hidden / s.heads) % 2 != 0) bad("head dimension " + std::to_string(s.hidden / s.heads) + " is odd");
-    if (!(s.ropeTheta > 0) || !(s.rmsEps > 0)) bad("rope theta and rms eps must be positive");
+    if ((s.hidden / s.heads) % 2 != 0)
+        bad("head dimension " + std::to_string(s.hidden / s.heads) + " is odd");
+    if (!(s.ropeTheta > 0) || !(s.rmsEps > 0))
+        bad("rope theta and rms eps must be positive");
     if (v.model != "gpt2" && v.model != "llama")
         bad("tokenizer model '" + v.model + "' (gpt2 or llama)");
-    if (v.tokens.empty()) bad("the vocabulary is empty");
+    if (v.tokens.empty())
+        bad("the vocabulary is empty");
     if (v.tokens.size() > static_cast<size_t>(s.vocab))
         bad("the tokenizer has " + std::to_string(v.tokens.size()) + " tokens but the model only " +
             std::to_string(s.vocab) + " embeddings");
@@ -1091,10 +1174,13 @@ void addLlamaMetadata(GgufWriter& w, const LlamaGgufSpec& s, const GgufVocab& v)
         bad(std::to_string(v.types.size()) + " token types for " + std::to_string(v.tokens.size()) + " tokens");
     if (!v.scores.empty() && v.scores.size() != v.tokens.size())
         bad(std::to_string(v.scores.size()) + " token scores for " + std::to_string(v.tokens.size()) + " tokens");
-    if (v.model == "llama" && v.scores.empty()) bad("a SentencePiece (llama) vocabulary needs scores");
-    if (v.model == "gpt2" && v.merges.empty()) bad("a byte-level BPE (gpt2) vocabulary needs merges");
+    if (v.model == "llama" && v.scores.empty())
+        bad("a SentencePiece (llama) vocabulary needs scores");
+    if (v.model == "gpt2" && v.merges.empty())
+        bad("a byte-level BPE (gpt2) vocabulary needs merges");
     for (int id : {v.bos, v.eos, v.pad, v.unk})
-        if (id < -1 || id >= s.vocab) bad("special token id " + std::to_string(id) + " is out of the vocabulary");
+        if (id < -1 || id >= s.vocab)
+            bad("special token id " + std::to_string(id) + " is out of the vocabulary");
 
     std::vector<std::string> tokens = v.tokens;
     std::vector<int32_t> types = v.types.empty() ? std::vector<int32_t>(tokens.size(), kTokenNormal) : v.types;
@@ -1102,13 +1188,16 @@ void addLlamaMetadata(GgufWriter& w, const LlamaGgufSpec& s, const GgufVocab& v)
     for (size_t i = tokens.size(); i < static_cast<size_t>(s.vocab); ++i) {
         tokens.push_back("[PAD" + std::to_string(i) + "]");
         types.push_back(kTokenUnused);
-        if (!scores.empty()) scores.push_back(-10000.0f);
+        if (!scores.empty())
+            scores.push_back(-10000.0f);
     }
 
     w.setString("general.architecture", "llama");
     w.setU32("general.quantization_version", 2);
-    if (!s.name.empty()) w.setString("general.name", s.name);
-    if (s.fileType >= 0) w.setU32("general.file_type", static_cast<uint32_t>(s.fileType));
+    if (!s.name.empty())
+        w.setString("general.name", s.name);
+    if (s.fileType >= 0)
+        w.setU32("general.file_type", static_cast<uint32_t>(s.fileType));
 
     w.setU32("llama.vocab_size", static_cast<uint32_t>(s.vocab));
     w.setU32("llama.context_length", static_cast<uint32_t>(s.contextLength));
@@ -1124,17 +1213,24 @@ void addLlamaMetadata(GgufWriter& w, const LlamaGgufSpec& s, const GgufVocab& v)
     w.setString("tokenizer.ggml.model", v.model);
     w.setString("tokenizer.ggml.pre", !v.pre.empty() ? v.pre : (v.model == "gpt2" ? "gpt-2" : "default"));
     w.setStrings("tokenizer.ggml.tokens", std::move(tokens));
-    if (!scores.empty()) w.setF32s("tokenizer.ggml.scores", scores);
+    if (!scores.empty())
+        w.setF32s("tokenizer.ggml.scores", scores);
     w.setI32s("tokenizer.ggml.token_type", types);
-    if (!v.merges.empty()) w.setStrings("tokenizer.ggml.merges", v.merges);
-    if (v.bos >= 0) w.setU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(v.bos));
-    if (v.eos >= 0) w.setU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(v.eos));
-    if (v.unk >= 0) w.setU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(v.unk));
-    if (v.pad >= 0) w.setU32("tokenizer.ggml.padding_token_id", static_cast<uint32_t>(v.pad));
+    if (!v.merges.empty())
+        w.setStrings("tokenizer.ggml.merges", v.merges);
+    if (v.bos >= 0)
+        w.setU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(v.bos));
+    if (v.eos >= 0)
+        w.setU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(v.eos));
+    if (v.unk >= 0)
+        w.setU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(v.unk));
+    if (v.pad >= 0)
+        w.setU32("tokenizer.ggml.padding_token_id", static_cast<uint32_t>(v.pad));
     w.setBool("tokenizer.ggml.add_bos_token", v.addBos);
     w.setBool("tokenizer.ggml.add_eos_token", v.addEos);
     w.setBool("tokenizer.ggml.add_space_prefix", v.addSpacePrefix);
-    if (!v.chatTemplate.empty()) w.setString("tokenizer.chat_template", v.chatTemplate);
+    if (!v.chatTemplate.empty())
+        w.setString("tokenizer.chat_template", v.chatTemplate);
 }
 
 namespace {
@@ -1148,8 +1244,8 @@ std::vector<float> permuteRows(const float* w, int64_t rows, int64_t cols, int n
     for (int64_t h = 0; h < nHead; ++h)
         for (int64_t s = 0; s < 2; ++s)
             for (int64_t i = 0; i < half; ++i) {
-                const int64_t hf = h * hd + s * half + i;  // HF rotate_half row
-                const int64_t gg = h * hd + 2 * i + s;     // GGUF interleaved row
+                const int64_t hf = h * hd + s * half + i; // HF rotate_half row
+                const int64_t gg = h * hd + 2 * i + s;    // GGUF interleaved row
                 const int64_t src = toGguf ? hf : gg, dst = toGguf ? gg : hf;
                 std::memcpy(out.data() + dst * cols, w + src * cols, static_cast<size_t>(cols) * sizeof(float));
             }
@@ -1161,14 +1257,10 @@ struct NamePair {
     const char* gguf;
 };
 const NamePair kLayerNames[] = {
-    {"input_layernorm.weight", "attn_norm.weight"},
-    {"self_attn.q_proj.weight", "attn_q.weight"},
-    {"self_attn.k_proj.weight", "attn_k.weight"},
-    {"self_attn.v_proj.weight", "attn_v.weight"},
-    {"self_attn.o_proj.weight", "attn_output.weight"},
-    {"post_attention_layernorm.weight", "ffn_norm.weight"},
-    {"mlp.gate_proj.weight", "ffn_gate.weight"},
-    {"mlp.up_proj.weight", "ffn_up.weight"},
+    {"input_layernorm.weight", "attn_norm.weight"},    {"self_attn.q_proj.weight", "attn_q.weight"},
+    {"self_attn.k_proj.weight", "attn_k.weight"},      {"self_attn.v_proj.weight", "attn_v.weight"},
+    {"self_attn.o_proj.weight", "attn_output.weight"}, {"post_attention_layernorm.weight", "ffn_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn_gate.weight"},       {"mlp.up_proj.weight", "ffn_up.weight"},
     {"mlp.down_proj.weight", "ffn_down.weight"},
 };
 const NamePair kGlobalNames[] = {
@@ -1179,11 +1271,14 @@ const NamePair kGlobalNames[] = {
 
 /// Splits "<prefix><digits>.<rest>"; false when it does not match.
 bool splitLayer(const std::string& name, const std::string& prefix, std::string& index, std::string& rest) {
-    if (name.compare(0, prefix.size(), prefix) != 0) return false;
+    if (name.compare(0, prefix.size(), prefix) != 0)
+        return false;
     size_t i = prefix.size();
     const size_t start = i;
-    while (i < name.size() && name[i] >= '0' && name[i] <= '9') ++i;
-    if (i == start || i - start > 6 || i >= name.size() || name[i] != '.') return false;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9')
+        ++i;
+    if (i == start || i - start > 6 || i >= name.size() || name[i] != '.')
+        return false;
     index = name.substr(start, i - start);
     rest = name.substr(i + 1);
     return true;
@@ -1201,21 +1296,27 @@ std::vector<float> unpermuteQkFromGguf(const float* w, int64_t rows, int64_t col
 
 std::string ggufNameForHf(const std::string& hfName) {
     for (const auto& p : kGlobalNames)
-        if (hfName == p.hf) return p.gguf;
+        if (hfName == p.hf)
+            return p.gguf;
     std::string idx, rest;
-    if (!splitLayer(hfName, "model.layers.", idx, rest)) return "";
+    if (!splitLayer(hfName, "model.layers.", idx, rest))
+        return "";
     for (const auto& p : kLayerNames)
-        if (rest == p.hf) return "blk." + idx + "." + p.gguf;
+        if (rest == p.hf)
+            return "blk." + idx + "." + p.gguf;
     return "";
 }
 
 std::string hfNameForGguf(const std::string& ggufName) {
     for (const auto& p : kGlobalNames)
-        if (ggufName == p.gguf) return p.hf;
+        if (ggufName == p.gguf)
+            return p.hf;
     std::string idx, rest;
-    if (!splitLayer(ggufName, "blk.", idx, rest)) return "";
+    if (!splitLayer(ggufName, "blk.", idx, rest))
+        return "";
     for (const auto& p : kLayerNames)
-        if (rest == p.gguf) return "model.layers." + idx + "." + p.hf;
+        if (rest == p.gguf)
+            return "model.layers." + idx + "." + p.hf;
     return "";
 }
 
@@ -1223,7 +1324,8 @@ GgmlType llamaTensorType(const std::string& ggufName, const std::vector<int64_t>
     const std::string suffix = "_norm.weight";
     const bool isNorm = ggufName.size() >= suffix.size() &&
                         ggufName.compare(ggufName.size() - suffix.size(), suffix.size(), suffix) == 0;
-    if (shape.size() <= 1 || isNorm) return GgmlType::F32;
+    if (shape.size() <= 1 || isNorm)
+        return GgmlType::F32;
     return fileType;
 }
 

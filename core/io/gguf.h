@@ -165,7 +165,7 @@ std::string ggufTypeName(GgufType t);
 /// A metadata value: a scalar, a string, or a (non-nested) array of either.
 class GgufValue {
 public:
-    GgufValue() = default;  // u8 0
+    GgufValue() = default; // u8 0
 
     static GgufValue u8(uint8_t v);
     static GgufValue i8(int8_t v);
@@ -229,11 +229,11 @@ private:
     friend class GgufWriter;
     friend class GgufFile;
     GgufType m_type = GgufType::UInt8;
-    GgufType m_elem = GgufType::UInt8;  // arrays
+    GgufType m_elem = GgufType::UInt8; // arrays
     uint64_t m_count = 1;
-    std::vector<uint8_t> m_raw = std::vector<uint8_t>(1, 0);  // numeric element bytes, little-endian
-    std::string m_str;                                         // string scalar
-    std::vector<std::string> m_strs;                           // string array
+    std::vector<uint8_t> m_raw = std::vector<uint8_t>(1, 0); // numeric element bytes, little-endian
+    std::string m_str;                                       // string scalar
+    std::vector<std::string> m_strs;                         // string array
 };
 
 /// Tensor element types (ggml_type). The writer produces F32, F16 and Q8_0;
@@ -297,7 +297,9 @@ public:
     void setF32(const std::string& key, float v) { set(key, GgufValue::f32(v)); }
     void setF64(const std::string& key, double v) { set(key, GgufValue::f64(v)); }
     void setBool(const std::string& key, bool v) { set(key, GgufValue::boolean(v)); }
-    void setStrings(const std::string& key, std::vector<std::string> v) { set(key, GgufValue::stringArray(std::move(v))); }
+    void setStrings(const std::string& key, std::vector<std::string> v) {
+        set(key, GgufValue::stringArray(std::move(v)));
+    }
     void setI32s(const std::string& key, const std::vector<int32_t>& v) { set(key, GgufValue::i32Array(v)); }
     void setF32s(const std::string& key, const std::vector<float>& v) { set(key, GgufValue::f32Array(v)); }
 
@@ -328,7 +330,7 @@ public:
 private:
     struct Tensor {
         std::string name;
-        std::vector<uint64_t> ne;  // GGUF order
+        std::vector<uint64_t> ne; // GGUF order
         GgmlType type;
         std::vector<uint8_t> bytes;
     };
@@ -343,11 +345,11 @@ private:
 
 struct GgufTensorInfo {
     std::string name;
-    std::vector<uint64_t> ne;    ///< GGUF order: ne[0] innermost
-    std::vector<int64_t> shape;  ///< torch order: outermost first (ne reversed)
-    uint32_t type = 0;           ///< ggml_type id
-    uint64_t offset = 0;         ///< relative to the data section
-    uint64_t nbytes = 0;         ///< size of the data
+    std::vector<uint64_t> ne;   ///< GGUF order: ne[0] innermost
+    std::vector<int64_t> shape; ///< torch order: outermost first (ne reversed)
+    uint32_t type = 0;          ///< ggml_type id
+    uint64_t offset = 0;        ///< relative to the data section
+    uint64_t nbytes = 0;        ///< size of the data
     int64_t numel = 1;
 };
 
@@ -389,7 +391,7 @@ public:
     /// The raw bytes of a tensor.
     std::vector<uint8_t> readRaw(const GgufTensorInfo& t) const;
 
-    struct Source;  // byte source (file or memory); defined in gguf.cpp
+    struct Source; // byte source (file or memory); defined in gguf.cpp
 
 private:
     GgufFile() = default;
@@ -418,17 +420,17 @@ struct LlamaGgufSpec {
 };
 
 struct GgufVocab {
-    std::string model;  ///< "gpt2" | "llama"
-    std::string pre;    ///< tokenizer.ggml.pre; empty: "gpt-2" for gpt2, "default" for llama
+    std::string model; ///< "gpt2" | "llama"
+    std::string pre;   ///< tokenizer.ggml.pre; empty: "gpt-2" for gpt2, "default" for llama
     std::vector<std::string> tokens;
-    std::vector<float> scores;    ///< llama (SentencePiece): one per token; gpt2: empty
-    std::vector<int32_t> types;   ///< one per token (1 normal, 3 control, 4 user-defined, 6 byte...); empty: all 1
-    std::vector<std::string> merges;  ///< gpt2: "left right"
+    std::vector<float> scores;       ///< llama (SentencePiece): one per token; gpt2: empty
+    std::vector<int32_t> types;      ///< one per token (1 normal, 3 control, 4 user-defined, 6 byte...); empty: all 1
+    std::vector<std::string> merges; ///< gpt2: "left right"
     int bos = -1, eos = -1, pad = -1, unk = -1;
     std::string chatTemplate;
     bool addSpacePrefix = false;
-    bool addBos = false;  ///< tokenizer.ggml.add_bos_token
-    bool addEos = false;  ///< tokenizer.ggml.add_eos_token
+    bool addBos = false; ///< tokenizer.ggml.add_bos_token
+    bool addEos = false; ///< tokenizer.ggml.add_eos_token
 };
 
 /// Token type ids of tokenizer.ggml.token_type (include/llama.h llama_token_type).

@@ -17,14 +17,29 @@ namespace {
 // about 2M values and memo entries and nesting of 4.
 constexpr size_t kMaxValues = size_t(1) << 24;
 constexpr size_t kMaxMemo = size_t(1) << 24;
-constexpr int kMaxDepth = 256;        // nesting of containers
-constexpr size_t kMaxMarks = 256;     // open MARKs
-constexpr size_t kMaxLine = 256;      // GLOBAL module / name lines
+constexpr int kMaxDepth = 256;    // nesting of containers
+constexpr size_t kMaxMarks = 256; // open MARKs
+constexpr size_t kMaxLine = 256;  // GLOBAL module / name lines
 constexpr size_t kMaxDims = 64;
 
 // ------------------------------------------------------------------ values --
 
-enum class Kind : uint8_t { None, Bool, Int, BigInt, Float, Str, Bytes, List, Tuple, Dict, Set, Global, Storage, Tensor };
+enum class Kind : uint8_t {
+    None,
+    Bool,
+    Int,
+    BigInt,
+    Float,
+    Str,
+    Bytes,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    Global,
+    Storage,
+    Tensor
+};
 
 const char* kindName(Kind k) {
     switch (k) {
@@ -65,11 +80,11 @@ enum GlobalId : int64_t {
 
 struct Value {
     Kind kind = Kind::None;
-    int depth = 0;       // containers: 1 + deepest child (approximate under mutation)
-    int64_t i = 0;       // Bool, Int; Global: GlobalId; Storage / Tensor: index of their record
-    double f = 0;        // Float
-    std::string s;       // Str, Bytes; BigInt: little-endian two's complement; Global: "module.name"
-    std::vector<Value*> items;  // List, Tuple, Set; Dict: key0, value0, key1, value1, ...
+    int depth = 0;             // containers: 1 + deepest child (approximate under mutation)
+    int64_t i = 0;             // Bool, Int; Global: GlobalId; Storage / Tensor: index of their record
+    double f = 0;              // Float
+    std::string s;             // Str, Bytes; BigInt: little-endian two's complement; Global: "module.name"
+    std::vector<Value*> items; // List, Tuple, Set; Dict: key0, value0, key1, value1, ...
 };
 
 struct StorageRef {
@@ -129,11 +144,11 @@ bool validUtf8(const std::string& s) {
 
 /// Modules whose globals are the usual payloads of malicious pickles.
 bool runsCode(const std::string& module, const std::string& name) {
-    static const char* const modules[] = {"os", "posix", "nt", "subprocess", "sys", "builtins", "__builtin__",
-                                          "shutil", "socket", "pty", "runpy", "importlib", "pickle", "_pickle",
-                                          "marshal", "ctypes", "webbrowser", "code", "codeop", "commands",
-                                          "platform", "multiprocessing", "asyncio", "operator", "functools",
-                                          "types", "inspect", "pdb", "timeit", "tempfile", "pathlib", "io"};
+    static const char* const modules[] = {
+        "os",         "posix", "nt",      "subprocess", "sys",      "builtins",        "__builtin__", "shutil",
+        "socket",     "pty",   "runpy",   "importlib",  "pickle",   "_pickle",         "marshal",     "ctypes",
+        "webbrowser", "code",  "codeop",  "commands",   "platform", "multiprocessing", "asyncio",     "operator",
+        "functools",  "types", "inspect", "pdb",        "timeit",   "tempfile",        "pathlib",     "io"};
     const std::string top = module.substr(0, module.find('.'));
     for (const char* m : modules)
         if (top == m)
@@ -147,10 +162,10 @@ bool runsCode(const std::string& module, const std::string& name) {
 
 std::optional<DType> storageDtype(const std::string& name) {
     static const std::pair<const char*, DType> table[] = {
-        {"FloatStorage", DType::F32}, {"HalfStorage", DType::F16}, {"BFloat16Storage", DType::BF16},
-        {"DoubleStorage", DType::F64}, {"LongStorage", DType::I64}, {"IntStorage", DType::I32},
-        {"ShortStorage", DType::I16}, {"CharStorage", DType::I8}, {"ByteStorage", DType::U8},
-        {"BoolStorage", DType::Bool}, {"UntypedStorage", DType::U8}};
+        {"FloatStorage", DType::F32},  {"HalfStorage", DType::F16},  {"BFloat16Storage", DType::BF16},
+        {"DoubleStorage", DType::F64}, {"LongStorage", DType::I64},  {"IntStorage", DType::I32},
+        {"ShortStorage", DType::I16},  {"CharStorage", DType::I8},   {"ByteStorage", DType::U8},
+        {"BoolStorage", DType::Bool},  {"UntypedStorage", DType::U8}};
     for (const auto& [n, d] : table)
         if (name == n)
             return d;
@@ -522,8 +537,7 @@ Value* Unpickler::reduce(Value* callable, Value* args) {
         }
         return d;
     }
-    case kRebuildTensorV2:
-        return rebuildTensor(a);
+    case kRebuildTensorV2: return rebuildTensor(a);
     case kRebuildParameter:
     case kRebuildParameterWithState:
         // (data, requires_grad, backward_hooks[, state])
@@ -569,7 +583,7 @@ Value* Unpickler::reduce(Value* callable, Value* args) {
             (a[1]->s != "latin1" && a[1]->s != "latin-1"))
             fail("_codecs.encode called with unexpected arguments");
         std::string out;
-        const std::string& in = a[0]->s;  // valid UTF-8
+        const std::string& in = a[0]->s; // valid UTF-8
         for (size_t k = 0; k < in.size();) {
             const auto c = static_cast<unsigned char>(in[k]);
             if (c < 0x80) {
@@ -584,8 +598,7 @@ Value* Unpickler::reduce(Value* callable, Value* args) {
         }
         return makeStr(std::move(out), true);
     }
-    default:
-        fail("'" + callable->s + "' cannot be called");
+    default: fail("'" + callable->s + "' cannot be called");
     }
 }
 
@@ -597,68 +610,68 @@ Value* Unpickler::load() {
                                       "with torch.save");
         const uint8_t op = u8();
         switch (op) {
-        case 0x80: {  // PROTO
+        case 0x80: { // PROTO
             const uint8_t v = u8();
             if (v > 5)
                 fail("pickle protocol " + std::to_string(v) + " is newer than 5");
             break;
         }
-        case 0x95: {  // FRAME: a length prefix only; the data follows inline
+        case 0x95: { // FRAME: a length prefix only; the data follows inline
             const uint64_t len = uleN(8);
             need(len);
             break;
         }
-        case '.': {  // STOP
+        case '.': { // STOP
             Value* v = pop();
             return v;
         }
-        case '(':  // MARK
+        case '(': // MARK
             if (m_marks.size() >= kMaxMarks)
                 fail("more than " + std::to_string(kMaxMarks) + " nested MARKs");
             m_marks.push_back(m_stack.size());
             break;
-        case '0':  // POP
+        case '0': // POP
             if (m_stack.size() > base())
                 m_stack.pop_back();
             else
                 popMark();
             break;
-        case '1':  // POP_MARK
+        case '1': // POP_MARK
             popMark();
             break;
-        case '2':  // DUP
+        case '2': // DUP
             push(top());
             break;
         case 'N': push(make(Kind::None)); break;
-        case 0x88:    // NEWTRUE
-        case 0x89: {  // NEWFALSE
+        case 0x88:   // NEWTRUE
+        case 0x89: { // NEWFALSE
             Value* b = make(Kind::Bool);
             b->i = op == 0x88;
             push(b);
             break;
         }
-        case 'J': {  // BININT
+        case 'J': { // BININT
             const uint32_t u = uint32_t(uleN(4));
             int32_t v;
             std::memcpy(&v, &u, sizeof v);
             push(makeInt(v));
             break;
         }
-        case 'K': push(makeInt(int64_t(uleN(1)))); break;  // BININT1
-        case 'M': push(makeInt(int64_t(uleN(2)))); break;  // BININT2
-        case 0x8a: {  // LONG1
+        case 'K': push(makeInt(int64_t(uleN(1)))); break; // BININT1
+        case 'M': push(makeInt(int64_t(uleN(2)))); break; // BININT2
+        case 0x8a: {                                      // LONG1
             const uint64_t n = uleN(1);
             push(makeLong(bytes(n)));
             break;
         }
-        case 0x8b: {  // LONG4
+        case 0x8b: { // LONG4
             const uint32_t u = uint32_t(uleN(4));
             if (u & 0x80000000u)
                 fail("LONG4 with a negative length");
             push(makeLong(bytes(u)));
             break;
         }
-        case 'G': {  // BINFLOAT: big-endian double
+        case 'G': { // BINFLOAT: big-endian double
             need(8);
             uint64_t u = 0;
             for (int k = 0; k < 8; ++k)
@@ -669,44 +682,44 @@ Value* Unpickler::load() {
             push(f);
             break;
         }
-        case 0x8c: push(makeStr(bytes(uleN(1)), false)); break;  // SHORT_BINUNICODE
-        case 'X': push(makeStr(bytes(uleN(4)), false)); break;   // BINUNICODE
-        case 0x8d: push(makeStr(bytes(uleN(8)), false)); break;  // BINUNICODE8
-        case 'U': push(makeStr(bytes(uleN(1)), false)); break;   // SHORT_BINSTRING (Python 2 str, read as UTF-8)
-        case 'T': {                                              // BINSTRING
+        case 0x8c: push(makeStr(bytes(uleN(1)), false)); break; // SHORT_BINUNICODE
+        case 'X': push(makeStr(bytes(uleN(4)), false)); break;  // BINUNICODE
+        case 0x8d: push(makeStr(bytes(uleN(8)), false)); break; // BINUNICODE8
+        case 'U': push(makeStr(bytes(uleN(1)), false)); break;  // SHORT_BINSTRING (Python 2 str, read as UTF-8)
+        case 'T': {                                             // BINSTRING
             const uint32_t u = uint32_t(uleN(4));
             if (u & 0x80000000u)
                 fail("BINSTRING with a negative length");
             push(makeStr(bytes(u), false));
             break;
         }
-        case 'C': push(makeStr(bytes(uleN(1)), true)); break;   // SHORT_BINBYTES
-        case 'B': push(makeStr(bytes(uleN(4)), true)); break;   // BINBYTES
-        case 0x8e: push(makeStr(bytes(uleN(8)), true)); break;  // BINBYTES8
-        case ')': push(make(Kind::Tuple)); break;               // EMPTY_TUPLE
-        case ']': push(make(Kind::List)); break;                // EMPTY_LIST
-        case '}': push(make(Kind::Dict)); break;                // EMPTY_DICT
-        case 0x8f: push(make(Kind::Set)); break;                // EMPTY_SET
-        case 't': push(tupleOf(popMark())); break;              // TUPLE
-        case 0x85: {                                            // TUPLE1
+        case 'C': push(makeStr(bytes(uleN(1)), true)); break;  // SHORT_BINBYTES
+        case 'B': push(makeStr(bytes(uleN(4)), true)); break;  // BINBYTES
+        case 0x8e: push(makeStr(bytes(uleN(8)), true)); break; // BINBYTES8
+        case ')': push(make(Kind::Tuple)); break;              // EMPTY_TUPLE
+        case ']': push(make(Kind::List)); break;               // EMPTY_LIST
+        case '}': push(make(Kind::Dict)); break;               // EMPTY_DICT
+        case 0x8f: push(make(Kind::Set)); break;               // EMPTY_SET
+        case 't': push(tupleOf(popMark())); break;             // TUPLE
+        case 0x85: {                                           // TUPLE1
             Value* a = pop();
             push(tupleOf({a}));
             break;
         }
-        case 0x86: {  // TUPLE2
+        case 0x86: { // TUPLE2
             Value* b = pop();
             Value* a = pop();
             push(tupleOf({a, b}));
             break;
         }
-        case 0x87: {  // TUPLE3
+        case 0x87: { // TUPLE3
             Value* c = pop();
             Value* b = pop();
             Value* a = pop();
             push(tupleOf({a, b, c}));
             break;
         }
-        case 'a': {  // APPEND
+        case 'a': { // APPEND
             Value* v = pop();
             Value* list = top();
             if (list->kind != Kind::List)
@@ -715,7 +728,7 @@ Value* Unpickler::load() {
             list->items.push_back(v);
             break;
         }
-        case 'e': {  // APPENDS
+        case 'e': { // APPENDS
             std::vector<Value*> items = popMark();
             Value* list = top();
             if (list->kind != Kind::List)
@@ -726,7 +739,7 @@ Value* Unpickler::load() {
             }
             break;
         }
-        case 0x90: {  // ADDITEMS
+        case 0x90: { // ADDITEMS
             std::vector<Value*> items = popMark();
             Value* set = top();
             if (set->kind != Kind::Set)
@@ -737,7 +750,7 @@ Value* Unpickler::load() {
             }
             break;
         }
-        case 0x91: {  // FROZENSET
+        case 0x91: { // FROZENSET
             Value* set = make(Kind::Set);
             for (Value* v : popMark()) {
                 adopt(set, v);
@@ -746,7 +759,7 @@ Value* Unpickler::load() {
             push(set);
             break;
         }
-        case 's': {  // SETITEM
+        case 's': { // SETITEM
             Value* v = pop();
             Value* k = pop();
             Value* d = top();
@@ -758,7 +771,7 @@ Value* Unpickler::load() {
             d->items.push_back(v);
             break;
         }
-        case 'u': {  // SETITEMS
+        case 'u': { // SETITEMS
             std::vector<Value*> items = popMark();
             if (items.size() % 2)
                 fail("SETITEMS with an odd number of items");
@@ -771,18 +784,18 @@ Value* Unpickler::load() {
             }
             break;
         }
-        case 'q': memoPut(uleN(1)); break;                                  // BINPUT
-        case 'r': memoPut(uleN(4)); break;                                  // LONG_BINPUT
-        case 0x94: memoPut(m_memo.size()); break;                           // MEMOIZE
-        case 'h': push(memoGet(uleN(1))); break;                            // BINGET
-        case 'j': push(memoGet(uleN(4))); break;                            // LONG_BINGET
-        case 'c': {                                                         // GLOBAL
+        case 'q': memoPut(uleN(1)); break;        // BINPUT
+        case 'r': memoPut(uleN(4)); break;        // LONG_BINPUT
+        case 0x94: memoPut(m_memo.size()); break; // MEMOIZE
+        case 'h': push(memoGet(uleN(1))); break;  // BINGET
+        case 'j': push(memoGet(uleN(4))); break;  // LONG_BINGET
+        case 'c': {                               // GLOBAL
             const std::string module = line();
             const std::string name = line();
             push(global(module, name));
             break;
         }
-        case 0x93: {  // STACK_GLOBAL
+        case 0x93: { // STACK_GLOBAL
             Value* name = pop();
             Value* module = pop();
             if (name->kind != Kind::Str || module->kind != Kind::Str)
@@ -792,19 +805,19 @@ Value* Unpickler::load() {
             push(global(module->s, name->s));
             break;
         }
-        case 'i': {  // INST: instantiates a class named inline
+        case 'i': { // INST: instantiates a class named inline
             const std::string module = line();
             const std::string name = line();
-            global(module, name);  // refuses what is not allowed, naming it
+            global(module, name); // refuses what is not allowed, naming it
             fail("INST opcode (class instantiation) is not supported");
         }
-        case 'R': {  // REDUCE
+        case 'R': { // REDUCE
             Value* args = pop();
             Value* callable = pop();
             push(reduce(callable, args));
             break;
         }
-        case 0x81: {  // NEWOBJ: cls.__new__(cls, *args)
+        case 0x81: { // NEWOBJ: cls.__new__(cls, *args)
             Value* args = pop();
             Value* cls = pop();
             if (cls->kind != Kind::Global || cls->i != kOrderedDict || args->kind != Kind::Tuple)
@@ -812,7 +825,7 @@ Value* Unpickler::load() {
             push(make(Kind::Dict));
             break;
         }
-        case 0x92: {  // NEWOBJ_EX
+        case 0x92: { // NEWOBJ_EX
             Value* kwargs = pop();
             Value* args = pop();
             Value* cls = pop();
@@ -822,14 +835,14 @@ Value* Unpickler::load() {
             push(make(Kind::Dict));
             break;
         }
-        case 'b': {  // BUILD: obj.__setstate__(state); an OrderedDict's state is its attributes (_metadata)
+        case 'b': { // BUILD: obj.__setstate__(state); an OrderedDict's state is its attributes (_metadata)
             pop();
             Value* obj = top();
             if (obj->kind != Kind::Dict && obj->kind != Kind::Tensor)
                 fail("BUILD on a " + std::string(kindName(obj->kind)));
             break;
         }
-        case 'Q': push(persistentLoad(pop())); break;  // BINPERSID
+        case 'Q': push(persistentLoad(pop())); break; // BINPERSID
         default: {
             static const char hex[] = "0123456789abcdef";
             std::string code = "0x";
@@ -853,7 +866,7 @@ const Value* dictGet(const Value* d, const std::string& key) {
     const Value* found = nullptr;
     for (size_t k = 0; k + 1 < d->items.size(); k += 2)
         if (d->items[k]->kind == Kind::Str && d->items[k]->s == key)
-            found = d->items[k + 1];  // the last assignment wins, as in Python
+            found = d->items[k + 1]; // the last assignment wins, as in Python
     return found;
 }
 
@@ -921,7 +934,8 @@ Picked pickStateDict(const std::string& file, const Value* root) {
             keys += (shown ? ", " : "") +
                     (key->kind == Kind::Str ? "'" + key->s + "'" : std::string("<") + kindName(key->kind) + ">");
         }
-        throw InputError(file + ": holds no tensors" + (keys.empty() ? std::string() : " (top-level keys: " + keys + ")") +
+        throw InputError(file + ": holds no tensors" +
+                         (keys.empty() ? std::string() : " (top-level keys: " + keys + ")") +
                          "; expected a state dict, or a checkpoint with one under \"model\", \"state_dict\" or "
                          "\"model_state_dict\"");
     }
@@ -935,7 +949,7 @@ StateDictFile assemble(const std::string& file, const Unpickler& up, const Picke
     StateDictFile out;
     out.format = format + picked.suffix;
     out.skipped = picked.skipped;
-    std::map<std::string, std::shared_ptr<const std::string>> cache;  // by storage (or view) key
+    std::map<std::string, std::shared_ptr<const std::string>> cache; // by storage (or view) key
     for (const auto& [name, v] : picked.tensors) {
         const TensorRec& tr = up.tensors[size_t(v->i)];
         const StorageRef& sr = up.storages[tr.storage];
@@ -1044,7 +1058,7 @@ StateDictFile readZip(const ZipReader& zip) {
         if (!e)
             throw InputError(file + ": storage '" + sr.key + "' is missing from the archive (no entry '" + entry +
                              "'); the file is damaged");
-        const uint64_t need = uint64_t(sr.numel) * dtypeSize(sr.dtype);  // no overflow: checked when parsed
+        const uint64_t need = uint64_t(sr.numel) * dtypeSize(sr.dtype); // no overflow: checked when parsed
         if (e->size < need)
             throw InputError(file + ": storage '" + sr.key + "' holds " + std::to_string(e->size) +
                              " bytes but the pickle says " + std::to_string(need) + "; the file is damaged");
@@ -1092,7 +1106,7 @@ StateDictFile readLegacy(const std::string& file, const std::string& bytes) {
         (void)fresh;
         (void)it;
     }
-    std::unordered_map<std::string, size_t> needed;  // key -> bytes the pickle declared
+    std::unordered_map<std::string, size_t> needed; // key -> bytes the pickle declared
     for (const auto& [name, v] : picked.tensors) {
         const StorageRef& sr = mainP->storages[mainP->tensors[size_t(v->i)].storage];
         needed.emplace(sr.key, size_t(sr.numel) * dtypeSize(sr.dtype));
@@ -1122,7 +1136,8 @@ StateDictFile readLegacy(const std::string& file, const std::string& bytes) {
         if (count > uint64_t(INT64_MAX) || __builtin_mul_overflow(count, uint64_t(es->second), &len) ||
             len > bytes.size() - pos)
             throw InputError(file + ": truncated legacy checkpoint (storage '" + key + "' declares " +
-                             std::to_string(count) + " elements, more than the file holds); re-save it with "
+                             std::to_string(count) +
+                             " elements, more than the file holds); re-save it with "
                              "torch.save");
         const auto want = needed.find(key);
         if (want != needed.end()) {

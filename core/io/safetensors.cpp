@@ -21,7 +21,7 @@ namespace {
 namespace stdfs = std::filesystem;
 using nlohmann::json;
 
-constexpr uint64_t kMaxHeader = 100000000;  // as the reference implementation
+constexpr uint64_t kMaxHeader = 100000000; // as the reference implementation
 constexpr size_t kMaxDims = 64;
 
 struct Entry {
@@ -31,9 +31,7 @@ struct Entry {
     uint64_t begin = 0, end = 0;
 };
 
-const char* supportedList() {
-    return "F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL";
-}
+const char* supportedList() { return "F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL"; }
 
 /// Parses and validates the header against `dataSize` bytes of data.
 std::vector<Entry> parseHeader(const std::string& file, const std::string& header, uint64_t dataSize,
@@ -77,8 +75,8 @@ std::vector<Entry> parseHeader(const std::string& file, const std::string& heade
         const std::string dtype = dt->get<std::string>();
         const auto d = dtypeFromName(dtype);
         if (!d)
-            throw InputError(file + ": " + tn + " has dtype '" + dtype + "', which MicroMind does not read (supported: " +
-                             supportedList() + ")");
+            throw InputError(file + ": " + tn + " has dtype '" + dtype +
+                             "', which MicroMind does not read (supported: " + supportedList() + ")");
         e.dtype = *d;
         const auto sh = v.find("shape");
         if (sh == v.end() || !sh->is_array())
@@ -122,12 +120,14 @@ std::vector<Entry> parseHeader(const std::string& file, const std::string& heade
                              "; the file is damaged");
         entries.push_back(std::move(e));
     }
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
     uint64_t at = 0;
     for (const Entry& e : entries) {
         if (e.begin < at)
-            throw InputError(file + ": tensor '" + e.name + "' overlaps the tensor before it in the data; the file "
+            throw InputError(file + ": tensor '" + e.name +
+                             "' overlaps the tensor before it in the data; the file "
                              "is damaged or hostile");
         if (e.begin > at)
             throw InputError(file + ": the data has a hole before tensor '" + e.name +
@@ -182,7 +182,7 @@ std::vector<RawTensor> readFrom(const std::string& file, uint64_t size, Read rea
 }
 
 struct Prepared {
-    std::string header;  // length prefix + padded JSON
+    std::string header; // length prefix + padded JSON
     std::vector<uint64_t> sizes;
 };
 
@@ -220,7 +220,8 @@ Prepared prepare(const std::vector<RawTensor>& tensors, const std::map<std::stri
         text = j.dump();
     } catch (const json::exception& e) {
         throw InputError(std::string("cannot write safetensors: a tensor name or metadata string is not valid "
-                                     "UTF-8 (") + e.what() + ")");
+                                     "UTF-8 (") +
+                         e.what() + ")");
     }
     text.append((8 - text.size() % 8) % 8, ' ');
     const uint64_t n = text.size();
@@ -238,9 +239,7 @@ std::string tensorData(const RawTensor& t, uint64_t expect) {
     return b;
 }
 
-std::string errnoText() {
-    return std::strerror(errno);
-}
+std::string errnoText() { return std::strerror(errno); }
 
 } // namespace
 

@@ -20,8 +20,7 @@ namespace mm::io {
 
 /// Tensors of a .safetensors file, in data order, each with its own storage.
 /// `metadata`, when given, receives the "__metadata__" map.
-std::vector<RawTensor> readSafetensors(const std::string& path,
-                                       std::map<std::string, std::string>* metadata = nullptr);
+std::vector<RawTensor> readSafetensors(const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
 
 /// The same from bytes in memory; `nameForErrors` stands for the file in messages.
 std::vector<RawTensor> readSafetensorsFromMemory(std::string bytes, const std::string& nameForErrors,

@@ -16,17 +16,11 @@ constexpr size_t kMaxDims = 64;
 // contiguousBytes refuses to expand a storage (stride 0 repeats) beyond this.
 constexpr uint64_t kMaxExpandedBytes = uint64_t(64) << 20;
 
-std::string label(const RawTensor& t) {
-    return "tensor '" + t.name + "'";
-}
+std::string label(const RawTensor& t) { return "tensor '" + t.name + "'"; }
 
-bool mulOverflow(int64_t a, int64_t b, int64_t& out) {
-    return __builtin_mul_overflow(a, b, &out);
-}
+bool mulOverflow(int64_t a, int64_t b, int64_t& out) { return __builtin_mul_overflow(a, b, &out); }
 
-bool addOverflow(int64_t a, int64_t b, int64_t& out) {
-    return __builtin_add_overflow(a, b, &out);
-}
+bool addOverflow(int64_t a, int64_t b, int64_t& out) { return __builtin_add_overflow(a, b, &out); }
 
 const std::vector<int64_t>& stridesOf(const RawTensor& t, std::vector<int64_t>& scratch) {
     if (t.stride.empty() && !t.shape.empty()) {
@@ -71,8 +65,8 @@ const char* dtypeName(DType d) {
 }
 
 std::optional<DType> dtypeFromName(const std::string& name) {
-    for (DType d : {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I64, DType::I32, DType::I16,
-                    DType::I8, DType::U8, DType::Bool})
+    for (DType d : {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I64, DType::I32, DType::I16, DType::I8,
+                    DType::U8, DType::Bool})
         if (name == dtypeName(d))
             return d;
     return std::nullopt;
@@ -105,7 +99,7 @@ std::vector<int64_t> contiguousStrides(const std::vector<int64_t>& shape) {
         st[i] = acc;
         const int64_t s = shape[i] > 0 ? shape[i] : 1;
         if (mulOverflow(acc, s, acc))
-            acc = INT64_MAX;  // numel() reports the overflow
+            acc = INT64_MAX; // numel() reports the overflow
     }
     return st;
 }
@@ -168,20 +162,20 @@ std::string contiguousBytes(const RawTensor& t) {
                 contiguous = false;
                 break;
             }
-            expect *= t.shape[i];  // no overflow: numel() passed
+            expect *= t.shape[i]; // no overflow: numel() passed
         }
     }
-    const size_t base = size_t(t.storageOffset) * es;  // checkExtent bounded it
+    const size_t base = size_t(t.storageOffset) * es; // checkExtent bounded it
     if (contiguous)
         return src.substr(base, size_t(outBytes));
 
     std::string out(size_t(outBytes), '\0');
     char* dst = &out[0];
-    const size_t inner = dims - 1;  // dims >= 1 here: a 0-d tensor is contiguous
+    const size_t inner = dims - 1; // dims >= 1 here: a 0-d tensor is contiguous
     const int64_t innerSize = t.shape[inner];
     const int64_t innerStride = st[inner];
     std::vector<int64_t> idx(dims, 0);
-    int64_t offset = t.storageOffset;  // element offset of idx, without the inner index
+    int64_t offset = t.storageOffset; // element offset of idx, without the inner index
     for (;;) {
         if (innerStride == 1) {
             std::memcpy(dst, src.data() + size_t(offset) * es, size_t(innerSize) * es);

@@ -46,7 +46,7 @@ public:
             m_out += 'J';
             u32(uint32_t(int32_t(v)));
         } else {
-            m_out += '\x8a';  // LONG1, 8 bytes little-endian two's complement
+            m_out += '\x8a'; // LONG1, 8 bytes little-endian two's complement
             m_out += char(8);
             for (int i = 0; i < 8; ++i)
                 m_out += char(uint64_t(v) >> (8 * i));
@@ -71,9 +71,9 @@ private:
 
 std::string serializeTorchStateDict(const std::vector<RawTensor>& tensors, const std::string& archiveName) {
     Pickle p;
-    p.op('}');  // EMPTY_DICT
-    p.op('(');  // MARK for SETITEMS
-    std::map<const std::string*, std::string> keys;  // storage -> entry key
+    p.op('}');                                      // EMPTY_DICT
+    p.op('(');                                      // MARK for SETITEMS
+    std::map<const std::string*, std::string> keys; // storage -> entry key
     std::vector<std::pair<std::string, std::string>> entries;
     std::vector<std::pair<std::string, const std::string*>> storages;
     for (const RawTensor& t : tensors) {
@@ -88,15 +88,15 @@ std::string serializeTorchStateDict(const std::vector<RawTensor>& tensors, const
         const int64_t elems = int64_t(t.storage->size() / dtypeSize(t.dtype));
         p.unicode(t.name);
         p.global("torch._utils", "_rebuild_tensor_v2");
-        p.op('(');  // args of _rebuild_tensor_v2
-        p.op('(');  // persistent id ('storage', type, key, location, numel)
+        p.op('('); // args of _rebuild_tensor_v2
+        p.op('('); // persistent id ('storage', type, key, location, numel)
         p.unicode("storage");
         p.global("torch", storageClass(t.dtype));
         p.unicode(it->second);
         p.unicode("cpu");
         p.integer(elems);
         p.op('t');
-        p.op('Q');  // BINPERSID
+        p.op('Q'); // BINPERSID
         p.integer(t.storageOffset);
         p.op('(');
         for (int64_t s : t.shape)
@@ -106,14 +106,14 @@ std::string serializeTorchStateDict(const std::vector<RawTensor>& tensors, const
         for (int64_t s : t.stride.empty() ? contiguousStrides(t.shape) : t.stride)
             p.integer(s);
         p.op('t');
-        p.op('\x89');  // requires_grad False
+        p.op('\x89'); // requires_grad False
         p.global("collections", "OrderedDict");
         p.op(')');
-        p.op('R');  // backward_hooks = OrderedDict()
+        p.op('R'); // backward_hooks = OrderedDict()
         p.op('t');
         p.op('R');
     }
-    p.op('u');  // SETITEMS
+    p.op('u'); // SETITEMS
     entries.emplace_back(archiveName + "/data.pkl", p.take());
     entries.emplace_back(archiveName + "/byteorder", "little");
     for (const auto& [key, bytes] : storages)

@@ -29,9 +29,7 @@ constexpr uint32_t kEnd64Sig = 0x06064b50;
 constexpr uint32_t kLocator64Sig = 0x07064b50;
 constexpr size_t kLocalSize = 30, kCentralSize = 46, kEndSize = 22, kEnd64Size = 56, kLocator64Size = 20;
 
-std::string errnoText() {
-    return std::strerror(errno);
-}
+std::string errnoText() { return std::strerror(errno); }
 
 class MemorySource : public ZipReader::Source {
 public:
@@ -91,20 +89,14 @@ private:
     uint64_t m_size = 0;
 };
 
-uint16_t le16(const unsigned char* p) {
-    return uint16_t(p[0] | (p[1] << 8));
-}
+uint16_t le16(const unsigned char* p) { return uint16_t(p[0] | (p[1] << 8)); }
 uint32_t le32(const unsigned char* p) {
     return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
 }
-uint64_t le64(const unsigned char* p) {
-    return uint64_t(le32(p)) | (uint64_t(le32(p + 4)) << 32);
-}
+uint64_t le64(const unsigned char* p) { return uint64_t(le32(p)) | (uint64_t(le32(p + 4)) << 32); }
 
 /// True when [off, off + n) lies inside a file of `size` bytes.
-bool inRange(uint64_t off, uint64_t n, uint64_t size) {
-    return off <= size && n <= size - off;
-}
+bool inRange(uint64_t off, uint64_t n, uint64_t size) { return off <= size && n <= size - off; }
 
 struct CrcTables {
     uint32_t t[8][256];
@@ -194,7 +186,7 @@ void ZipReader::parseDirectory() {
     std::string tail(size_t(tailLen), '\0');
     m_src->readAt(size - tailLen, size_t(tailLen), &tail[0]);
     const auto* t = reinterpret_cast<const unsigned char*>(tail.data());
-    int64_t endPos = -1;  // within tail
+    int64_t endPos = -1; // within tail
     for (int64_t i = int64_t(tailLen) - int64_t(kEndSize); i >= 0; --i) {
         if (le32(t + i) == kEndSig && uint64_t(i) + kEndSize + le16(t + i + 20) <= tailLen) {
             endPos = i;
@@ -210,7 +202,7 @@ void ZipReader::parseDirectory() {
     uint64_t count = le16(e + 10);
     uint64_t cdSize = le32(e + 12);
     uint64_t cdOffset = le32(e + 16);
-    uint64_t cdLimit = endOffset;  // the directory ends before the end records
+    uint64_t cdLimit = endOffset; // the directory ends before the end records
 
     // ZIP64: a locator just before the end record points at the ZIP64 end record.
     if (endOffset >= kLocator64Size) {
@@ -318,8 +310,8 @@ std::string ZipReader::read(const ZipEntry& en) const {
                          "' is DEFLATE-compressed; PyTorch writes checkpoints uncompressed, so this archive was "
                          "repacked by another tool (re-save it with torch.save, or re-zip with 'zip -0')");
     if (en.method != 0)
-        throw InputError(m_name + ": zip entry '" + en.name + "' uses compression method " +
-                         std::to_string(en.method) + "; only stored (uncompressed) entries are supported");
+        throw InputError(m_name + ": zip entry '" + en.name + "' uses compression method " + std::to_string(en.method) +
+                         "; only stored (uncompressed) entries are supported");
     if (en.compressedSize != en.size)
         throw corrupt("stored entry with different compressed and uncompressed sizes");
     if (!inRange(en.localHeaderOffset, kLocalSize, size))
@@ -365,11 +357,11 @@ std::string buildStoredZip(const std::vector<std::pair<std::string, std::string>
             pad = (alignment - dataStart % alignment) % alignment;
         }
         put32(out, kLocalSig);
-        put16(out, 20);  // version needed
-        put16(out, 0);   // flags
-        put16(out, 0);   // stored
-        put16(out, 0);   // time
-        put16(out, 0x21);  // date: 1980-01-01
+        put16(out, 20);   // version needed
+        put16(out, 0);    // flags
+        put16(out, 0);    // stored
+        put16(out, 0);    // time
+        put16(out, 0x21); // date: 1980-01-01
         put32(out, crc);
         put32(out, uint32_t(data.size()));
         put32(out, uint32_t(data.size()));
@@ -377,15 +369,15 @@ std::string buildStoredZip(const std::vector<std::pair<std::string, std::string>
         put16(out, uint16_t(alignment > 0 ? 4 + pad : 0));
         out += name;
         if (alignment > 0) {
-            put16(out, 0x4246);  // "FB"
+            put16(out, 0x4246); // "FB"
             put16(out, uint16_t(pad));
             out.append(pad, 'Z');
         }
         out += data;
 
         put32(cd, kCentralSig);
-        put16(cd, 20);  // made by
-        put16(cd, 20);  // needed
+        put16(cd, 20); // made by
+        put16(cd, 20); // needed
         put16(cd, 0);
         put16(cd, 0);
         put16(cd, 0);
@@ -394,11 +386,11 @@ std::string buildStoredZip(const std::vector<std::pair<std::string, std::string>
         put32(cd, uint32_t(data.size()));
         put32(cd, uint32_t(data.size()));
         put16(cd, uint16_t(name.size()));
-        put16(cd, 0);  // extra
-        put16(cd, 0);  // comment
-        put16(cd, 0);  // disk
-        put16(cd, 0);  // internal attributes
-        put32(cd, 0);  // external attributes
+        put16(cd, 0); // extra
+        put16(cd, 0); // comment
+        put16(cd, 0); // disk
+        put16(cd, 0); // internal attributes
+        put32(cd, 0); // external attributes
         put32(cd, offset);
         cd += name;
     }

@@ -18,11 +18,11 @@ namespace mm::io {
 
 struct ZipEntry {
     std::string name;
-    uint64_t size = 0;            // uncompressed
+    uint64_t size = 0; // uncompressed
     uint64_t compressedSize = 0;
     uint64_t localHeaderOffset = 0;
     uint32_t crc32 = 0;
-    uint16_t method = 0;          // 0 stored, 8 deflate
+    uint16_t method = 0; // 0 stored, 8 deflate
     uint16_t flags = 0;
 };
 

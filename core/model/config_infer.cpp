@@ -43,7 +43,7 @@ void validateModelConfig(const ModelConfig& c) {
     if (c.numHeads % c.numKvHeads != 0)
         badField("num_key_value_heads", std::to_string(c.numKvHeads),
                  "it must divide num_attention_heads " + std::to_string(c.numHeads));
-    checkRange("intermediate_size", c.intermediateSize, 0, ModelLimits::kIntermediate);  // 0: minimind's rule
+    checkRange("intermediate_size", c.intermediateSize, 0, ModelLimits::kIntermediate); // 0: minimind's rule
     checkRange("max_position_embeddings", c.maxPositions, 1, ModelLimits::kPositions);
     checkPositive("rope_theta", c.ropeTheta);
     checkPositive("rms_norm_eps", c.rmsEps);
@@ -78,8 +78,8 @@ ModelConfig inferConfigFromShapes(const TensorShapes& sd, int headsHint) {
     c.vocabSize = rows(embName, ModelLimits::kVocab, "tokens");
     const int64_t hidden = get(embName)[1];
     if (hidden < 1 || hidden > ModelLimits::kHidden)
-        throw InputError(embName + " has shape " + shapeText(get(embName)) + ": hidden size " +
-                         std::to_string(hidden) + ", outside 1 to " + std::to_string(ModelLimits::kHidden));
+        throw InputError(embName + " has shape " + shapeText(get(embName)) + ": hidden size " + std::to_string(hidden) +
+                         ", outside 1 to " + std::to_string(ModelLimits::kHidden));
     c.hiddenSize = int(hidden);
     int layers = 0;
     while (layers <= ModelLimits::kLayers &&
@@ -93,9 +93,8 @@ ModelConfig inferConfigFromShapes(const TensorShapes& sd, int headsHint) {
     c.numLayers = layers;
     // The head count is a hint (--num_attention_heads): say so, not "the file is bad".
     if (headsHint < 1 || c.hiddenSize % headsHint != 0 || (c.hiddenSize / headsHint) % 2 != 0)
-        throw InputError("hidden size " + std::to_string(c.hiddenSize) + " (" + embName +
-                         ") does not split into " + std::to_string(headsHint) +
-                         " heads of even size; pass --num_attention_heads N");
+        throw InputError("hidden size " + std::to_string(c.hiddenSize) + " (" + embName + ") does not split into " +
+                         std::to_string(headsHint) + " heads of even size; pass --num_attention_heads N");
     c.numHeads = headsHint;
     const int headDim = c.hiddenSize / c.numHeads;
     const std::string kName = "model.layers.0.self_attn.k_proj.weight";
@@ -112,8 +111,7 @@ ModelConfig inferConfigFromShapes(const TensorShapes& sd, int headsHint) {
             throw InputError("model.layers.0.mlp.gate.weight has " + std::to_string(c.numRoutedExperts) +
                              " routed experts, fewer than the " + std::to_string(c.expertsPerToken) +
                              " experts per token");
-        c.intermediateSize =
-            rows("model.layers.0.mlp.experts.0.gate_proj.weight", ModelLimits::kIntermediate, "rows");
+        c.intermediateSize = rows("model.layers.0.mlp.experts.0.gate_proj.weight", ModelLimits::kIntermediate, "rows");
         int shared = 0;
         while (shared <= ModelLimits::kExperts &&
                sd.count("model.layers.0.mlp.shared_experts." + std::to_string(shared) + ".gate_proj.weight"))
@@ -125,7 +123,7 @@ ModelConfig inferConfigFromShapes(const TensorShapes& sd, int headsHint) {
     } else {
         c.intermediateSize = rows("model.layers.0.mlp.gate_proj.weight", ModelLimits::kIntermediate, "rows");
     }
-    validateModelConfig(c);  // the rest are defaults; kept as a guard
+    validateModelConfig(c); // the rest are defaults; kept as a guard
     return c;
 }
 
@@ -144,7 +142,8 @@ ModelConfig checkpointConfig(const nlohmann::json& sidecar, const std::string& s
     try {
         return ModelConfig::fromJson(sidecar["model"]);
     } catch (const InputError& e) {
-        throw InputError(sidecarPath + ": " + e.what() + " (restore the file, or delete it to infer the model from the tensors)");
+        throw InputError(sidecarPath + ": " + e.what() +
+                         " (restore the file, or delete it to infer the model from the tensors)");
     }
 }
 

@@ -51,7 +51,6 @@ nlohmann::json parseSidecar(const std::string& text, const std::string& path);
 /// The config of a checkpoint: its sidecar's "model" object when there is one
 /// (ModelConfig::fromJson; errors are prefixed with `sidecarPath`), else
 /// inferred from the tensors (8 heads).
-ModelConfig checkpointConfig(const nlohmann::json& sidecar, const std::string& sidecarPath,
-                             const TensorShapes& shapes);
+ModelConfig checkpointConfig(const nlohmann::json& sidecar, const std::string& sidecarPath, const TensorShapes& shapes);
 
 } // namespace mm::model

@@ -38,12 +38,9 @@ using torch::autograd::tensor_list;
     void name##Portable SIG { name##Body ARGS; }                                                                       \
     void name SIG {                                                                                                    \
         switch (cpu::activeIsa()) {                                                                                    \
-        case cpu::Isa::Avx512:                                                                                         \
-            return name##Avx512 ARGS;                                                                                  \
-        case cpu::Isa::Avx2:                                                                                           \
-            return name##Avx2 ARGS;                                                                                    \
-        default:                                                                                                       \
-            return name##Portable ARGS;                                                                                \
+        case cpu::Isa::Avx512: return name##Avx512 ARGS;                                                               \
+        case cpu::Isa::Avx2: return name##Avx2 ARGS;                                                                   \
+        default: return name##Portable ARGS;                                                                           \
         }                                                                                                              \
     }
 #else
@@ -61,7 +58,7 @@ int64_t grainFor(int64_t rowLen) { return std::max<int64_t>(1, 32768 / std::max<
 // ---------------------------------------------------------------- RMSNorm
 
 MM_BODY void rmsRowsFwdBody(const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d,
-                          float eps) {
+                            float eps) {
     for (int64_t r = r0; r < r1; ++r) {
         const float* xr = x + r * d;
         float* yr = y + r * d;
@@ -78,7 +75,7 @@ MM_BODY void rmsRowsFwdBody(const float* x, const float* w, float* y, float* rst
 }
 
 MM_BODY void rmsRowsBwdBody(const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw,
-                          int64_t r0, int64_t r1, int64_t d) {
+                            int64_t r0, int64_t r1, int64_t d) {
     for (int64_t r = r0; r < r1; ++r) {
         const float* xr = x + r * d;
         const float* dyr = dy + r * d;
@@ -97,8 +94,13 @@ MM_BODY void rmsRowsBwdBody(const float* x, const float* w, const float* rstd, c
     }
 }
 
-MM_DISPATCH(rmsRowsFwd, (const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d, float eps), (x, w, y, rstd, r0, r1, d, eps))
-MM_DISPATCH(rmsRowsBwd, (const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw, int64_t r0, int64_t r1, int64_t d), (x, w, rstd, dy, dx, dw, r0, r1, d))
+MM_DISPATCH(rmsRowsFwd,
+            (const float* x, const float* w, float* y, float* rstd, int64_t r0, int64_t r1, int64_t d, float eps),
+            (x, w, y, rstd, r0, r1, d, eps))
+MM_DISPATCH(rmsRowsBwd,
+            (const float* x, const float* w, const float* rstd, const float* dy, float* dx, float* dw, int64_t r0,
+             int64_t r1, int64_t d),
+            (x, w, rstd, dy, dx, dw, r0, r1, d))
 
 struct RmsNormFn : torch::autograd::Function<RmsNormFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& xIn, const Tensor& w, double eps) {
@@ -110,7 +112,8 @@ struct RmsNormFn : torch::autograd::Function<RmsNormFn> {
         const float* wp = w.contiguous().data_ptr<float>();
         float* yp = y.data_ptr<float>();
         float* rp = rstd.data_ptr<float>();
-        at::parallel_for(0, n, grainFor(d), [&](int64_t b, int64_t e) { rmsRowsFwd(xp, wp, yp, rp, b, e, d, float(eps)); });
+        at::parallel_for(0, n, grainFor(d),
+                         [&](int64_t b, int64_t e) { rmsRowsFwd(xp, wp, yp, rp, b, e, d, float(eps)); });
         ctx->save_for_backward({x, w, rstd});
         return y;
     }
@@ -148,7 +151,8 @@ MM_BODY void swigluFwdBody(const float* g, const float* u, float* y, int64_t b, 
     }
 }
 
-MM_BODY void swigluBwdBody(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e) {
+MM_BODY void swigluBwdBody(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b,
+                           int64_t e) {
 #pragma omp simd
     for (int64_t i = b; i < e; ++i) {
         const float s = 1.f / (1.f + std::exp(-g[i]));
@@ -159,7 +163,8 @@ MM_BODY void swigluBwdBody(const float* g, const float* u, const float* dy, floa
 }
 
 MM_DISPATCH(swigluFwd, (const float* g, const float* u, float* y, int64_t b, int64_t e), (g, u, y, b, e))
-MM_DISPATCH(swigluBwd, (const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e), (g, u, dy, dg, du, b, e))
+MM_DISPATCH(swigluBwd, (const float* g, const float* u, const float* dy, float* dg, float* du, int64_t b, int64_t e),
+            (g, u, dy, dg, du, b, e))
 
 struct SwiGluFn : torch::autograd::Function<SwiGluFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& gIn, const Tensor& uIn) {
@@ -190,15 +195,15 @@ struct SwiGluFn : torch::autograd::Function<SwiGluFn> {
 // transpose rotation (sin -> -sin) and maps (B,H,T,D) back to (B,T,H,D): the
 // backward pass, since the rotation is orthogonal.
 MM_BODY void ropeRowsBody(const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin,
-                        int64_t bhEnd, int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse) {
+                          int64_t bhEnd, int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse) {
     const int64_t half = D / 2;
     for (int64_t bh = bhBegin; bh < bhEnd; ++bh) {
         const int64_t b = bh / H, h = bh % H;
         for (int64_t t = 0; t < T; ++t) {
             const float* c = cosT + (start + t) * D;
             const float* s = sinT + (start + t) * D;
-            const int64_t btOff = ((b * T + t) * H + h) * D;  // (B,T,H,D)
-            const int64_t bhOff = ((b * H + h) * T + t) * D;  // (B,H,T,D)
+            const int64_t btOff = ((b * T + t) * H + h) * D; // (B,T,H,D)
+            const int64_t bhOff = ((b * H + h) * T + t) * D; // (B,H,T,D)
             const float* src = in + (inverse ? bhOff : btOff);
             float* dst = out + (inverse ? btOff : bhOff);
             const float sg = inverse ? -1.f : 1.f;
@@ -212,7 +217,10 @@ MM_BODY void ropeRowsBody(const float* in, const float* cosT, const float* sinT,
     }
 }
 
-MM_DISPATCH(ropeRows, (const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin, int64_t bhEnd, int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse), (in, cosT, sinT, out, bhBegin, bhEnd, T, H, D, start, scale, inverse))
+MM_DISPATCH(ropeRows,
+            (const float* in, const float* cosT, const float* sinT, float* out, int64_t bhBegin, int64_t bhEnd,
+             int64_t T, int64_t H, int64_t D, int64_t start, float scale, bool inverse),
+            (in, cosT, sinT, out, bhBegin, bhEnd, T, H, D, start, scale, inverse))
 
 struct RopeFn : torch::autograd::Function<RopeFn> {
     static Tensor forward(AutogradContext* ctx, const Tensor& xIn, const Tensor& cos, const Tensor& sin, int64_t start,
@@ -265,7 +273,7 @@ Tensor rmsNormReference(const Tensor& x, const Tensor& weight, double eps) {
 
 Tensor ropeTransposeReference(const Tensor& x, const Tensor& cos, const Tensor& sin, int64_t start, double scale) {
     const int64_t T = x.size(1);
-    Tensor c = cos.narrow(0, start, T).unsqueeze(1).to(x.scalar_type());  // (T,1,D)
+    Tensor c = cos.narrow(0, start, T).unsqueeze(1).to(x.scalar_type()); // (T,1,D)
     Tensor s = sin.narrow(0, start, T).unsqueeze(1).to(x.scalar_type());
     Tensor y = (x * c + rotateHalf(x) * s) * scale;
     return y.transpose(1, 2).contiguous();
@@ -282,7 +290,7 @@ namespace {
 // accumulators to stack arrays, several times slower), portable loops
 // otherwise.
 inline float widen(float v) { return v; }
-inline float widen(uint16_t v) {  // bfloat16: the high half of a float
+inline float widen(uint16_t v) { // bfloat16: the high half of a float
     const uint32_t bits = uint32_t(v) << 16;
     float f;
     __builtin_memcpy(&f, &bits, 4);
@@ -380,8 +388,8 @@ bool haveAvx2() { return cpu::activeIsa() >= cpu::Isa::Avx2; }
 #endif
 
 template <typename W>
-void rowsAny(const W* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1, int64_t in,
-             int64_t rows, int64_t out) {
+void rowsAny(const W* w, const float* scale, const float* x, float* y, int64_t o0, int64_t o1, int64_t in, int64_t rows,
+             int64_t out) {
 #if defined(__x86_64__) && defined(__GNUC__)
     if (haveAvx2())
         return rowsAvx2(w, scale, x, y, o0, o1, in, rows, out);
@@ -390,7 +398,7 @@ void rowsAny(const W* w, const float* scale, const float* x, float* y, int64_t o
 }
 
 MM_BODY void attendOneBody(const float* q, const float* k, const float* v, float* out, float* scores, int64_t len,
-                         int64_t D) {
+                           int64_t D) {
     // -FLT_MAX, not -inf: this file is compiled with -ffast-math.
     float mx = -std::numeric_limits<float>::max();
     for (int64_t j = 0; j < len; ++j) {
@@ -419,7 +427,9 @@ MM_BODY void attendOneBody(const float* q, const float* k, const float* v, float
     }
 }
 
-MM_DISPATCH(attendOne, (const float* q, const float* k, const float* v, float* out, float* scores, int64_t len, int64_t D), (q, k, v, out, scores, len, D))
+MM_DISPATCH(attendOne,
+            (const float* q, const float* k, const float* v, float* out, float* scores, int64_t len, int64_t D),
+            (q, k, v, out, scores, len, D))
 
 } // namespace
 
@@ -437,12 +447,14 @@ Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
     switch (w.scalar_type()) {
     case torch::kFloat32: {
         const float* wp = w.data_ptr<float>();
-        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
+        at::parallel_for(0, out, grain,
+                         [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
         break;
     }
     case torch::kBFloat16: {
         const auto* wp = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
-        at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
+        at::parallel_for(0, out, grain,
+                         [&](int64_t b, int64_t e) { rowsAny(wp, nullptr, xp, yp, b, e, in, rows, out); });
         break;
     }
     case torch::kChar: {
@@ -453,8 +465,7 @@ Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
         at::parallel_for(0, out, grain, [&](int64_t b, int64_t e) { rowsAny(wp, sp, xp, yp, b, e, in, rows, out); });
         break;
     }
-    default:
-        TORCH_CHECK(false, "linearRows: weights are float32, bfloat16 or int8, not ", w.scalar_type());
+    default: TORCH_CHECK(false, "linearRows: weights are float32, bfloat16 or int8, not ", w.scalar_type());
     }
     auto sizes = x.sizes().vec();
     sizes.back() = out;
@@ -463,7 +474,7 @@ Tensor linearRows(const Tensor& x, const Tensor& w, const Tensor& scale) {
 
 std::pair<Tensor, Tensor> quantizeRowsInt8(const Tensor& w) {
     Tensor wf = w.detach().to(torch::kFloat32);
-    Tensor scale = wf.abs().amax(1).clamp_min(1e-12) / 127.0;  // symmetric, per output row
+    Tensor scale = wf.abs().amax(1).clamp_min(1e-12) / 127.0; // symmetric, per output row
     Tensor q = (wf / scale.unsqueeze(1)).round().clamp(-127, 127).to(torch::kChar).contiguous();
     return {q, scale.contiguous()};
 }

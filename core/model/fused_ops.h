@@ -22,15 +22,14 @@ torch::Tensor swiGlu(const torch::Tensor& gate, const torch::Tensor& up);
 /// head transpose and a scale:
 ///   x: (B, T, H, D) contiguous, cos/sin: (>= start+T, D) tables
 ///   returns (B, H, T, D) contiguous = scale * rope(x) at positions start..start+T-1.
-torch::Tensor ropeTranspose(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                            int64_t start, double scale);
+torch::Tensor ropeTranspose(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, int64_t start,
+                            double scale);
 
 /// y = x W^T. For a single row without autograd (KV-cached decoding) it uses a
 /// matrix-vector product: BLAS GEMM packs the whole weight matrix into a
 /// buffer on every call, which for one row costs more than the product itself
 /// (measured: ~0.9 ms vs ~0.1 ms for a 1408x512 weight).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight);
-
 
 /// Precision of the CPU GEMMs of linear() and matmul() on this thread:
 /// float32 (the default) or bfloat16, for training with --dtype bfloat16 on a

@@ -23,7 +23,7 @@ namespace mm::model {
 
 struct LoraOptions {
     int rank = 8;
-    double alpha = 8;  ///< scale = alpha / rank
+    double alpha = 8; ///< scale = alpha / rank
     /// A projection is wrapped when its module name (e.g.
     /// "layers.0.self_attn.q_proj") contains one of these strings.
     std::vector<std::string> targets{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};

@@ -15,8 +15,8 @@ namespace F = torch::nn::functional;
 
 LinearImpl::LinearImpl(int64_t in, int64_t out) {
     // torch.nn.Linear's default init; MiniMind::resetParameters re-draws it.
-    weight = register_parameter("weight", torch::empty({out, in}).uniform_(-1.0 / std::sqrt(double(in)),
-                                                                           1.0 / std::sqrt(double(in))));
+    weight = register_parameter(
+        "weight", torch::empty({out, in}).uniform_(-1.0 / std::sqrt(double(in)), 1.0 / std::sqrt(double(in))));
 }
 
 void DecodeWeight::update(const std::vector<Tensor>& sources, torch::ScalarType dtype) {
@@ -52,7 +52,7 @@ void LinearImpl::setDecodeDtype(torch::ScalarType dtype) { m_dec.update({weight}
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
     Tensor y = (m_dec.active() && fewRowsInference(x, weight.size(1))) ? ops::linearRows(x, m_dec.w, m_dec.scale)
-                                                                         : ops::linear(x, weight);
+                                                                       : ops::linear(x, weight);
     if (m_adapter)
         y = y + m_adapter->forward(x);
     return y;
@@ -86,7 +86,7 @@ constexpr int64_t kCausalBlock = 128;
 Tensor causalMask(int64_t T, int64_t start, int64_t rep, const torch::Device& dev) {
     auto q = torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kLong).device(dev)).unsqueeze(1);
     auto k = torch::arange(0, start + T, torch::TensorOptions().dtype(torch::kLong).device(dev)).unsqueeze(0);
-    Tensor m = k > q;  // (T, S)
+    Tensor m = k > q; // (T, S)
     if (rep > 1)
         m = m.unsqueeze(0).expand({rep, T, start + T}).reshape({rep * T, start + T});
     return m;
@@ -103,7 +103,7 @@ Tensor paddedCausalMask(int64_t T, int64_t start, int64_t rep, const std::vector
     Tensor q = torch::arange(start, S, opts).view({1, T, 1});
     Tensor k = torch::arange(0, S, opts).view({1, 1, S});
     Tensor first = torch::tensor(rowStart, torch::kLong).to(dev).view({B, 1, 1});
-    Tensor m = (k > q) | ((k < first) & (k != q));  // (B, T, S)
+    Tensor m = (k > q) | ((k < first) & (k != q)); // (B, T, S)
     if (rep > 1)
         m = m.unsqueeze(1).expand({B, rep, T, S}).reshape({B, rep * T, S});
     return m.unsqueeze(1);
@@ -122,7 +122,7 @@ Tensor blockedCausalAttention(const Tensor& qh, const Tensor& kh, const Tensor& 
         const int64_t len = std::min(kCausalBlock, T - s), end = s + len;
         Tensor qb = q5.narrow(3, s, len).reshape({B, KV, rep * len, D});
         Tensor kb = kh.narrow(2, 0, end), vb = vh.narrow(2, 0, end);
-        Tensor scores = ops::matmul(qb, kb.transpose(-1, -2));  // (B,KV,rep*len,end)
+        Tensor scores = ops::matmul(qb, kb.transpose(-1, -2)); // (B,KV,rep*len,end)
         {
             // Outside autograd, as in AttentionImpl::forward.
             torch::NoGradGuard ng;
@@ -149,7 +149,7 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     Tensor q, k, v;
     if (m_qkv.active() && fewRowsInference(x, x.size(-1)) && !q_proj->adapter() && !k_proj->adapter() &&
         !v_proj->adapter()) {
-        Tensor qkv = ops::linearRows(x, m_qkv.w, m_qkv.scale);  // (B,T,(H+2KV)*D)
+        Tensor qkv = ops::linearRows(x, m_qkv.w, m_qkv.scale); // (B,T,(H+2KV)*D)
         q = qkv.narrow(-1, 0, H * D).contiguous().view({B, T, H, D});
         k = qkv.narrow(-1, H * D, KV * D).contiguous().view({B, T, KV, D});
         v = qkv.narrow(-1, (H + KV) * D, KV * D).view({B, T, KV, D});
@@ -160,9 +160,9 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     }
     // The 1/sqrt(D) score scale is folded into q's rotation: T*D multiplies
     // instead of T*S on the scores.
-    Tensor qh = ops::ropeTranspose(q, cos, sin, start, 1.0 / std::sqrt(double(D)));  // (B,H,T,D)
-    Tensor kh = ops::ropeTranspose(k, cos, sin, start, 1.0);                          // (B,KV,T,D)
-    Tensor vh = v.transpose(1, 2);                                                     // (B,KV,T,D)
+    Tensor qh = ops::ropeTranspose(q, cos, sin, start, 1.0 / std::sqrt(double(D))); // (B,H,T,D)
+    Tensor kh = ops::ropeTranspose(k, cos, sin, start, 1.0);                        // (B,KV,T,D)
+    Tensor vh = v.transpose(1, 2);                                                  // (B,KV,T,D)
 
     Tensor kAll = kh, vAll = vh;
     if (cache) {
@@ -175,7 +175,8 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
         vAll = cache->v[layer].narrow(2, 0, start + T);
     } else if (x.is_cuda()) {
         // q is already scaled, hence scale 1 for the fused kernel.
-        Tensor fused = compat::fusedCausalAttention(qh, kh.repeat_interleave(rep, 1), vh.repeat_interleave(rep, 1), 1.0);
+        Tensor fused =
+            compat::fusedCausalAttention(qh, kh.repeat_interleave(rep, 1), vh.repeat_interleave(rep, 1), 1.0);
         if (fused.defined())
             return o_proj(fused.transpose(1, 2).reshape({B, T, H * D}));
     }
@@ -185,7 +186,7 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
     // share a KV head are stacked along the row axis, so one batched matmul per
     // KV head computes all their scores.
     Tensor qg = qh.view({B, KV, rep * T, D});
-    Tensor scores = ops::matmul(qg, kAll.transpose(-1, -2));  // (B,KV,rep*T,S)
+    Tensor scores = ops::matmul(qg, kAll.transpose(-1, -2)); // (B,KV,rep*T,S)
     if (cache && !cache->rowStart.empty()) {
         TORCH_CHECK(int64_t(cache->rowStart.size()) == B, "KvCache::rowStart has ", cache->rowStart.size(),
                     " rows for a batch of ", B);
@@ -201,7 +202,7 @@ Tensor AttentionImpl::forward(const Tensor& x, const Tensor& cos, const Tensor& 
         scores.masked_fill_(causalMask(T, start, rep, x.device()), -std::numeric_limits<float>::infinity());
     }
     Tensor probs = torch::softmax(scores, -1);
-    Tensor out = ops::matmul(probs, vAll);  // (B,KV,rep*T,D)
+    Tensor out = ops::matmul(probs, vAll); // (B,KV,rep*T,D)
     out = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
     return o_proj(out);
 }
@@ -221,7 +222,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t hidden, int64_t ffn) {
 Tensor FeedForwardImpl::forward(const Tensor& x) {
     if (m_gateUp.active() && fewRowsInference(x, x.size(-1)) && !gate_proj->adapter() && !up_proj->adapter()) {
         const int64_t F = gate_proj->weight.size(0);
-        Tensor gu = ops::linearRows(x, m_gateUp.w, m_gateUp.scale);  // (..., 2F)
+        Tensor gu = ops::linearRows(x, m_gateUp.w, m_gateUp.scale); // (..., 2F)
         return down_proj(ops::swiGlu(gu.narrow(-1, 0, F).contiguous(), gu.narrow(-1, F, F).contiguous()));
     }
     return down_proj(ops::swiGlu(gate_proj(x), up_proj(x)));
@@ -247,14 +248,14 @@ MoEFeedForwardImpl::MoEFeedForwardImpl(const ModelConfig& c) : m_c(c) {
 Tensor MoEFeedForwardImpl::forward(const Tensor& x) {
     const int64_t B = x.size(0), T = x.size(1), Hd = x.size(2), E = m_c.numRoutedExperts, K = m_c.expertsPerToken;
     Tensor flat = x.reshape({B * T, Hd});
-    Tensor scores = torch::softmax(F::linear(flat, gateWeight), -1);  // (N,E)
+    Tensor scores = torch::softmax(F::linear(flat, gateWeight), -1); // (N,E)
     auto [topW, topI] = torch::topk(scores, K, -1, true, false);
     if (m_c.normTopkProb && K > 1)
         topW = topW / (topW.sum(-1, true) + 1e-20);
     Tensor y = torch::zeros_like(flat);
     for (int64_t e = 0; e < E; ++e) {
-        Tensor hit = topI.eq(e);                             // (N,K)
-        Tensor rows = hit.any(-1).nonzero().flatten();       // tokens routed to e
+        Tensor hit = topI.eq(e);                       // (N,K)
+        Tensor rows = hit.any(-1).nonzero().flatten(); // tokens routed to e
         if (rows.numel() == 0)
             continue;
         Tensor w = (topW * hit.to(topW.scalar_type())).sum(-1).index_select(0, rows).unsqueeze(-1);
@@ -317,7 +318,7 @@ void MiniMindImpl::resetParameters(uint64_t seed) {
     for (auto& p : named_parameters()) {
         Tensor& w = p.value();
         if (w.dim() == 1) {
-            w.fill_(1.0);  // RMSNorm gains
+            w.fill_(1.0); // RMSNorm gains
         } else {
             Tensor tmp = at::normal(0.0, 0.02, w.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat32));
             w.copy_(tmp);
@@ -338,7 +339,7 @@ void MiniMindImpl::setDecodeDtype(torch::ScalarType dtype) {
         else if (auto* f = m->as<FeedForwardImpl>())
             f->setDecodeDtype(dtype);
         else if (auto* lin = m->as<LinearImpl>())
-            lin->setDecodeDtype(dtype);  // e.g. the MoE gate; projections above are set twice, harmlessly
+            lin->setDecodeDtype(dtype); // e.g. the MoE gate; projections above are set twice, harmlessly
     }
     m_head.update({embed_tokens->weight}, dtype);
 }

@@ -17,8 +17,8 @@ namespace mm::model {
 /// Per-layer key/value cache for incremental decoding, preallocated to a
 /// capacity so each step writes in place instead of concatenating.
 struct KvCache {
-    std::vector<torch::Tensor> k, v;  ///< (B, kvHeads, capacity, headDim) per layer
-    int64_t length = 0;               ///< positions filled
+    std::vector<torch::Tensor> k, v; ///< (B, kvHeads, capacity, headDim) per layer
+    int64_t length = 0;              ///< positions filled
     int64_t capacity = 0;
     /// Left padding for a batch of prompts of different lengths: row b's
     /// sequence starts at slot rowStart[b] and the slots before it are masked
@@ -37,7 +37,7 @@ struct KvCache {
 /// counters, which every in-place update such as an optimizer step bumps), so
 /// asking for the same dtype before each generation costs nothing.
 struct DecodeWeight {
-    torch::Tensor w, scale;  ///< undefined when off (float32)
+    torch::Tensor w, scale; ///< undefined when off (float32)
     /// Sets the dtype (float32 = off) for the stacked `sources`.
     void update(const std::vector<torch::Tensor>& sources, torch::ScalarType dtype);
     bool active() const { return w.defined(); }
@@ -126,9 +126,9 @@ class MoEFeedForwardImpl : public torch::nn::Module {
 public:
     explicit MoEFeedForwardImpl(const ModelConfig& c);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::Tensor auxLoss;  ///< set by forward in training mode
+    torch::Tensor auxLoss; ///< set by forward in training mode
     torch::nn::ModuleList experts{nullptr}, shared_experts{nullptr};
-    torch::Tensor gateWeight;  ///< "gate.weight", (experts, hidden)
+    torch::Tensor gateWeight; ///< "gate.weight", (experts, hidden)
 
 private:
     ModelConfig m_c;
@@ -149,8 +149,8 @@ TORCH_MODULE(Block);
 
 /// Output of a forward pass.
 struct ForwardOutput {
-    torch::Tensor logits;   ///< (B, T', vocab)
-    torch::Tensor auxLoss;  ///< scalar (zero without MoE)
+    torch::Tensor logits;  ///< (B, T', vocab)
+    torch::Tensor auxLoss; ///< scalar (zero without MoE)
 };
 
 class MiniMindImpl : public torch::nn::Module {
@@ -184,8 +184,8 @@ public:
 
 private:
     ModelConfig m_c;
-    torch::Tensor m_cos, m_sin;  // RoPE tables, buffers (not saved)
-    DecodeWeight m_head;  // LM head for decoding (bfloat16 / int8)
+    torch::Tensor m_cos, m_sin; // RoPE tables, buffers (not saved)
+    DecodeWeight m_head;        // LM head for decoding (bfloat16 / int8)
 };
 TORCH_MODULE(MiniMind);
 

@@ -24,9 +24,7 @@ int64_t ModelConfig::parameterCount() const {
     return int64_t(vocabSize) * h + numLayers * perLayer + h;
 }
 
-std::string ModelConfig::checkpointSuffix() const {
-    return std::to_string(hiddenSize) + (useMoe ? "_moe" : "");
-}
+std::string ModelConfig::checkpointSuffix() const { return std::to_string(hiddenSize) + (useMoe ? "_moe" : ""); }
 
 double ModelConfig::trainFlopsPerToken(int seqLen) const {
     const double h = hiddenSize, kv = double(numKvHeads) * headDim(), f = ffnSize();
@@ -39,13 +37,20 @@ double ModelConfig::trainFlopsPerToken(int seqLen) const {
 }
 
 nlohmann::json ModelConfig::toJson() const {
-    return {{"vocab_size", vocabSize},          {"hidden_size", hiddenSize},
-            {"num_hidden_layers", numLayers},   {"num_attention_heads", numHeads},
-            {"num_key_value_heads", numKvHeads}, {"intermediate_size", ffnSize()},
-            {"max_position_embeddings", maxPositions}, {"rope_theta", ropeTheta},
-            {"rms_norm_eps", rmsEps},           {"use_moe", useMoe},
-            {"n_routed_experts", numRoutedExperts}, {"n_shared_experts", numSharedExperts},
-            {"num_experts_per_tok", expertsPerToken}, {"aux_loss_alpha", auxLossAlpha},
+    return {{"vocab_size", vocabSize},
+            {"hidden_size", hiddenSize},
+            {"num_hidden_layers", numLayers},
+            {"num_attention_heads", numHeads},
+            {"num_key_value_heads", numKvHeads},
+            {"intermediate_size", ffnSize()},
+            {"max_position_embeddings", maxPositions},
+            {"rope_theta", ropeTheta},
+            {"rms_norm_eps", rmsEps},
+            {"use_moe", useMoe},
+            {"n_routed_experts", numRoutedExperts},
+            {"n_shared_experts", numSharedExperts},
+            {"num_experts_per_tok", expertsPerToken},
+            {"aux_loss_alpha", auxLossAlpha},
             {"norm_topk_prob", normTopkProb}};
 }
 

@@ -25,7 +25,7 @@ class HistoryError : public IoError {
 public:
     enum class Fault { Other, Locked, ReadOnly, Damaged, DiskFull, CannotOpen };
     HistoryError(const std::string& what, int sqliteCode, std::string path);
-    int code() const { return m_code; }  ///< SQLite's extended result code
+    int code() const { return m_code; } ///< SQLite's extended result code
     Fault fault() const { return m_fault; }
     const std::string& path() const { return m_path; }
 
@@ -52,27 +52,27 @@ private:
 /// A row of the runs table.
 struct RunRecord {
     int64_t id = 0;
-    std::string stage;       ///< pretrain, full_sft, ...
-    std::string status;      ///< running, completed, failed, interrupted, stopped
-    std::string configJson;  ///< the full validated stage config
+    std::string stage;      ///< pretrain, full_sft, ...
+    std::string status;     ///< running, completed, failed, interrupted, stopped
+    std::string configJson; ///< the full validated stage config
     std::string parentCheckpoint;
     std::string outCheckpoint;
     std::string host;
     int64_t pid = 0;
-    std::string version;     ///< micromind version that ran it
-    std::string startedAt;   ///< ISO 8601 UTC
-    std::string endedAt;     ///< empty while running
+    std::string version;   ///< micromind version that ran it
+    std::string startedAt; ///< ISO 8601 UTC
+    std::string endedAt;   ///< empty while running
     std::optional<double> finalLoss;
-    int64_t tokens = 0;      ///< training tokens processed
-    int64_t steps = 0;       ///< optimizer steps done
-    std::string message;     ///< error or stop message, if any
+    int64_t tokens = 0;  ///< training tokens processed
+    int64_t steps = 0;   ///< optimizer steps done
+    std::string message; ///< error or stop message, if any
 };
 
 /// One logged metric value.
 struct MetricPoint {
     int64_t step = 0;
     double value = 0;
-    double wallTime = 0;  ///< seconds since the run started
+    double wallTime = 0; ///< seconds since the run started
 };
 
 /// A checkpoint file written by a run.
@@ -80,7 +80,7 @@ struct CheckpointRecord {
     int64_t id = 0;
     int64_t runId = 0;
     std::string path;
-    std::string kind;  ///< weights, resume, lora
+    std::string kind; ///< weights, resume, lora
     int64_t step = 0;
     std::string createdAt;
 };
@@ -88,19 +88,19 @@ struct CheckpointRecord {
 /// One generated answer of `micromind eval` (schema version 2).
 struct EvalAnswerRecord {
     int64_t id = 0;
-    int64_t runId = 0;            ///< the eval run (runs.stage = "eval") that produced it
-    int modelMode = 0;            ///< 0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo
-    std::string checkpoint;       ///< weights file the answer came from
-    std::string lora;             ///< LoRA adapter file ("" = none)
-    std::string promptSet;        ///< name of the prompt set (pretrain, chat, eval, or a file stem)
-    int64_t promptIndex = 0;      ///< position of the prompt in its set
+    int64_t runId = 0;       ///< the eval run (runs.stage = "eval") that produced it
+    int modelMode = 0;       ///< 0 pretrain, 1 full_sft, 2 rlhf, 3 reason, 4 lora+sft, 5 grpo
+    std::string checkpoint;  ///< weights file the answer came from
+    std::string lora;        ///< LoRA adapter file ("" = none)
+    std::string promptSet;   ///< name of the prompt set (pretrain, chat, eval, or a file stem)
+    int64_t promptIndex = 0; ///< position of the prompt in its set
     std::string prompt;
-    std::string samplingJson;     ///< temperature, top_p, ... as JSON
-    int64_t seed = 0;             ///< sampling seed of this answer
-    std::string text;             ///< the decoded answer
-    int64_t tokens = 0;           ///< generated tokens
-    double tokensPerSecond = 0;   ///< decode speed (after prefill)
-    std::string createdAt;        ///< ISO 8601 UTC, set by the database
+    std::string samplingJson;   ///< temperature, top_p, ... as JSON
+    int64_t seed = 0;           ///< sampling seed of this answer
+    std::string text;           ///< the decoded answer
+    int64_t tokens = 0;         ///< generated tokens
+    double tokensPerSecond = 0; ///< decode speed (after prefill)
+    std::string createdAt;      ///< ISO 8601 UTC, set by the database
 };
 
 /// One live-probe answer of a training run (schema version 3): what the
@@ -110,21 +110,21 @@ struct ProbeRecord {
     int64_t step = 0;
     std::string prompt;
     std::string completion;
-    int64_t tokens = 0;    ///< generated tokens
-    bool stopped = false;  ///< ended at <|im_end|> rather than the token limit
+    int64_t tokens = 0;   ///< generated tokens
+    bool stopped = false; ///< ended at <|im_end|> rather than the token limit
 };
 
 /// One score of one model on one judging dimension (schema version 2).
 struct ScoreRecord {
     int64_t id = 0;
     int modelMode = 0;
-    std::string dimension;        ///< language, knowledge, efficiency
-    double value = 0;             ///< 0-10
-    std::string judgeModel;       ///< the judge's model name ("" for manual scores)
-    std::string promptVersion;    ///< version of the judging prompt (rubric)
-    std::string rawReply;         ///< the judge's reply as received (or the manual note)
-    bool manual = false;          ///< entered by a person; overrides judge scores
-    int64_t answersRunId = 0;     ///< eval run whose answers were judged (0 = unknown)
+    std::string dimension;     ///< language, knowledge, efficiency
+    double value = 0;          ///< 0-10
+    std::string judgeModel;    ///< the judge's model name ("" for manual scores)
+    std::string promptVersion; ///< version of the judging prompt (rubric)
+    std::string rawReply;      ///< the judge's reply as received (or the manual note)
+    bool manual = false;       ///< entered by a person; overrides judge scores
+    int64_t answersRunId = 0;  ///< eval run whose answers were judged (0 = unknown)
     std::string createdAt;
 };
 
@@ -134,8 +134,8 @@ struct WarningRecord {
     int64_t id = 0;
     int64_t runId = 0;
     int64_t step = 0;
-    std::string kind;     ///< loss_spike, grad_spike, zero_reward_variance
-    std::string message;  ///< one sentence for a person
+    std::string kind;    ///< loss_spike, grad_spike, zero_reward_variance
+    std::string message; ///< one sentence for a person
     std::optional<double> value;
     std::string createdAt;
 };
@@ -148,10 +148,10 @@ struct QueueItemRecord {
     std::string queue;
     int64_t position = 0;
     std::string stage;
-    std::string argsJson = "[]";  ///< JSON array of command-line arguments
-    int processes = 1;            ///< data-parallel processes on this host
-    std::string status = "queued";  ///< queued, running, completed, failed, stopped, cancelled
-    int64_t runId = 0;            ///< the history run of the stage, once started (0 = none)
+    std::string argsJson = "[]";   ///< JSON array of command-line arguments
+    int processes = 1;             ///< data-parallel processes on this host
+    std::string status = "queued"; ///< queued, running, completed, failed, stopped, cancelled
+    int64_t runId = 0;             ///< the history run of the stage, once started (0 = none)
     std::string message;
     std::string createdAt, updatedAt;
 };
@@ -250,8 +250,7 @@ public:
     std::vector<WarningRecord> warnings(int64_t runId) const;
 
     /// Appends a queued item at the end of `queue`; returns its id.
-    int64_t enqueue(const std::string& queue, const std::string& stage, const std::string& argsJson,
-                    int processes = 1);
+    int64_t enqueue(const std::string& queue, const std::string& stage, const std::string& argsJson, int processes = 1);
     /// The items of `queue` (every queue when empty) by position.
     std::vector<QueueItemRecord> queueItems(const std::string& queue = {}) const;
     std::optional<QueueItemRecord> queueItem(int64_t id) const;

@@ -45,9 +45,10 @@ std::vector<int64_t> History::addEvalAnswers(const std::vector<EvalAnswerRecord>
         return ids;
     const std::string now = nowIso();
     Transaction tx(m_db, m_path);
-    Stmt st(m_db, m_path,
-            "INSERT INTO eval_answers (run_id, model_mode, checkpoint, lora, prompt_set, prompt_index, prompt, "
-            "sampling_json, seed, text, tokens, tokens_per_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Stmt st(
+        m_db, m_path,
+        "INSERT INTO eval_answers (run_id, model_mode, checkpoint, lora, prompt_set, prompt_index, prompt, "
+        "sampling_json, seed, text, tokens, tokens_per_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& a : answers) {
         st.bindInt(1, a.runId);
         st.bindInt(2, a.modelMode);
@@ -121,10 +122,11 @@ std::vector<EvalAnswerRecord> History::evalAnswers(int64_t runId) const {
 
 std::vector<EvalAnswerRecord> History::latestEvalAnswers(int modelMode, const std::string& promptSet) const {
     // ?2 = '' matches every prompt set.
-    const std::string sql = std::string("SELECT ") + kAnswerColumns +
-                            " FROM eval_answers WHERE model_mode = ?1 AND (?2 = '' OR prompt_set = ?2) AND run_id = "
-                            "(SELECT MAX(run_id) FROM eval_answers WHERE model_mode = ?1 AND (?2 = '' OR prompt_set = ?2)) "
-                            "ORDER BY id";
+    const std::string sql =
+        std::string("SELECT ") + kAnswerColumns +
+        " FROM eval_answers WHERE model_mode = ?1 AND (?2 = '' OR prompt_set = ?2) AND run_id = "
+        "(SELECT MAX(run_id) FROM eval_answers WHERE model_mode = ?1 AND (?2 = '' OR prompt_set = ?2)) "
+        "ORDER BY id";
     Stmt st(m_db, m_path, sql.c_str());
     st.bindInt(1, modelMode);
     st.bindText(2, promptSet);

@@ -71,9 +71,7 @@ std::vector<std::string> queueItemCommand(const QueueItemRecord& item) {
     return cmd;
 }
 
-std::string queueOwnerNote(const std::string& owner, int64_t pid) {
-    return owner + " pid " + std::to_string(pid);
-}
+std::string queueOwnerNote(const std::string& owner, int64_t pid) { return owner + " pid " + std::to_string(pid); }
 
 int History::requeueUnfinished(const std::string& queue, int64_t selfPid) {
     const auto items = queueItems(queue);
@@ -82,11 +80,11 @@ int History::requeueUnfinished(const std::string& queue, int64_t selfPid) {
             continue;
         const int64_t pid = ownerPid(q.message);
         if (pid > 0 && pid != selfPid && pidAlive(pid))
-            throw InputError("queue '" + queue + "' is being run by process " + std::to_string(pid) + " (" +
-                             q.message + "); wait for it or stop it before running the queue again");
+            throw InputError("queue '" + queue + "' is being run by process " + std::to_string(pid) + " (" + q.message +
+                             "); wait for it or stop it before running the queue again");
         if (q.runId > 0)
-            if (const auto r = run(q.runId); r && r->status == "running" && r->pid > 0 && r->pid != selfPid &&
-                                             pidAlive(r->pid))
+            if (const auto r = run(q.runId);
+                r && r->status == "running" && r->pid > 0 && r->pid != selfPid && pidAlive(r->pid))
                 throw InputError("queue '" + queue + "': stage " + q.stage + " (run " + std::to_string(q.runId) +
                                  ", pid " + std::to_string(r->pid) +
                                  ") is still running; wait for it or stop it before running the queue again");

@@ -57,9 +57,8 @@ RunRecord readRun(const Stmt& st) {
 
 } // namespace
 
-int64_t History::beginRun(const std::string& stage, const std::string& configJson,
-                          const std::string& parentCheckpoint, const std::string& outCheckpoint,
-                          const std::string& version) {
+int64_t History::beginRun(const std::string& stage, const std::string& configJson, const std::string& parentCheckpoint,
+                          const std::string& outCheckpoint, const std::string& version) {
     Stmt st(m_db, m_path,
             "INSERT INTO runs (stage, status, config_json, parent_checkpoint, out_checkpoint, host, pid, version, "
             "started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)");
@@ -142,7 +141,8 @@ void History::addCheckpoint(int64_t runId, const std::string& path, const std::s
 
 void History::finishRun(int64_t runId, const std::string& status, const std::string& message) {
     if (status != "completed" && status != "failed" && status != "interrupted" && status != "stopped")
-        throw InputError("finishRun: '" + status + "' is not a final run status "
+        throw InputError("finishRun: '" + status +
+                         "' is not a final run status "
                          "(completed, failed, interrupted, stopped)");
     // The final status matters more than the last metrics: record it even when
     // the flush fails, then report the flush error.
@@ -168,7 +168,7 @@ int History::markStaleRunsInterrupted() {
     const std::string host = hostName();
     const int64_t self = ::getpid();
     Transaction tx(m_db, m_path);
-    std::vector<std::pair<int64_t, int64_t>> stale;  // (run id, pid)
+    std::vector<std::pair<int64_t, int64_t>> stale; // (run id, pid)
     {
         Stmt st(m_db, m_path, "SELECT id, pid FROM runs WHERE status = 'running' AND host = ? ORDER BY id");
         st.bindText(1, host);
@@ -182,8 +182,9 @@ int History::markStaleRunsInterrupted() {
     int changed = 0;
     if (!stale.empty()) {
         const std::string now = nowIso();
-        Stmt st(m_db, m_path,
-                "UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'");
+        Stmt st(
+            m_db, m_path,
+            "UPDATE runs SET status = 'interrupted', ended_at = ?, message = ? WHERE id = ? AND status = 'running'");
         for (const auto& [id, pid] : stale) {
             st.bindText(1, now);
             st.bindText(2, staleRunMessage(pid, host));
@@ -200,7 +201,8 @@ int History::markStaleRunsInterrupted() {
 int History::finishRunsOfProcess(int64_t pid, const std::string& startedSince, const std::string& status,
                                  const std::string& message) {
     if (status != "completed" && status != "failed" && status != "interrupted" && status != "stopped")
-        throw InputError("finishRunsOfProcess: '" + status + "' is not a final run status "
+        throw InputError("finishRunsOfProcess: '" + status +
+                         "' is not a final run status "
                          "(completed, failed, interrupted, stopped)");
     // markStaleRunsInterrupted (another reader, a new run) may have seen the
     // dead pid first: its generic verdict is replaced by the actual reason.

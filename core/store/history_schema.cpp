@@ -211,8 +211,7 @@ History::~History() {
         flush();
     } catch (const std::exception& e) {
         // A destructor cannot throw; say what was lost rather than drop it silently.
-        std::fprintf(stderr, "micromind: warning: %zu metric values were not saved: %s\n", m_pending.size(),
-                     e.what());
+        std::fprintf(stderr, "micromind: warning: %zu metric values were not saved: %s\n", m_pending.size(), e.what());
     } catch (...) {
     }
     sqlite3_close_v2(m_db);

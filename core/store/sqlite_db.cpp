@@ -67,25 +67,25 @@ std::string openersOf(const std::string& path) {
     case SQLITE_PERM:
         msg = "history database " + path + " is read-only (" + detail + ", " + what +
               "): micromind records runs in it and needs write access to the file and its folder. Make them "
-              "writable (for example: chmod u+w '" + path + "'), or copy the workspace to a writable place; "
+              "writable (for example: chmod u+w '" +
+              path +
+              "'), or copy the workspace to a writable place; "
               "the file was left untouched.";
         break;
-    case SQLITE_FULL:
-        msg = "history database " + path + ": " + what + " failed: disk full (" + detail + ").";
-        break;
+    case SQLITE_FULL: msg = "history database " + path + ": " + what + " failed: disk full (" + detail + ")."; break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED: {
         const std::string holders = openersOf(path);
-        msg = "history database " + path + ": " + what + " failed: another process kept the database locked for more than " +
+        msg = "history database " + path + ": " + what +
+              " failed: another process kept the database locked for more than " +
               std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + "). " +
-              (holders.empty() ? std::string("Close the other program using it (another micromind, sqlite3, a backup tool)")
-                               : "It is open in " + holders + ": let it finish or close it") +
+              (holders.empty()
+                   ? std::string("Close the other program using it (another micromind, sqlite3, a backup tool)")
+                   : "It is open in " + holders + ": let it finish or close it") +
               ", then try again.";
         break;
     }
-    default:
-        msg = "history database " + path + ": " + what + " failed: " + detail;
-        break;
+    default: msg = "history database " + path + ": " + what + " failed: " + detail; break;
     }
     throw HistoryError(msg, code, path);
 }
@@ -93,7 +93,7 @@ std::string openersOf(const std::string& path) {
 void execSql(sqlite3* db, const std::string& path, const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        sqlite3_free(err);  // fail() reads the same text from the connection
+        sqlite3_free(err); // fail() reads the same text from the connection
         fail(db, path, std::string("statement \"") + sql + "\"");
     }
 }

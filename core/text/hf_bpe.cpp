@@ -248,8 +248,9 @@ public:
         int node = 0;
         for (unsigned char c : s) {
             auto& next = m_nodes[size_t(node)].next;
-            auto it = std::lower_bound(next.begin(), next.end(), c,
-                                       [](const std::pair<unsigned char, int>& e, unsigned char v) { return e.first < v; });
+            auto it =
+                std::lower_bound(next.begin(), next.end(), c,
+                                 [](const std::pair<unsigned char, int>& e, unsigned char v) { return e.first < v; });
             if (it != next.end() && it->first == c) {
                 node = it->second;
             } else {
@@ -272,8 +273,9 @@ public:
         for (size_t i = pos; i < s.size(); ++i) {
             const auto& next = m_nodes[size_t(node)].next;
             const unsigned char c = static_cast<unsigned char>(s[i]);
-            auto it = std::lower_bound(next.begin(), next.end(), c,
-                                       [](const std::pair<unsigned char, int>& e, unsigned char v) { return e.first < v; });
+            auto it =
+                std::lower_bound(next.begin(), next.end(), c,
+                                 [](const std::pair<unsigned char, int>& e, unsigned char v) { return e.first < v; });
             if (it == next.end() || it->first != c)
                 break;
             node = it->second;
@@ -296,13 +298,13 @@ private:
 };
 
 struct Split {
-    int added;  ///< index into addedTokens, -1 for plain text
+    int added; ///< index into addedTokens, -1 for plain text
     size_t begin, end;
 };
 
 // Limits that keep hostile files from making huge tables.
 constexpr int64_t kMaxId = int64_t(1) << 24;
-constexpr size_t kCacheMaxWordBytes = 256;  // HF's MAX_LENGTH
+constexpr size_t kCacheMaxWordBytes = 256; // HF's MAX_LENGTH
 constexpr size_t kCacheShardCapacity = 2048;
 constexpr size_t kCacheShards = 16;
 
@@ -312,17 +314,17 @@ constexpr size_t kCacheShards = 16;
 
 struct HfBpe::Impl {
     std::string name;
-    std::vector<std::string> pieces;         // id -> token ("" for holes)
-    std::vector<uint8_t> present;            // id has a token
-    std::vector<std::string> decodedBytes;   // id -> bytes the ByteLevel decoder gives
-    std::vector<int> addedIndexById;         // id -> index into added, -1
-    std::unordered_map<std::string, int> vocab;  // model vocabulary
+    std::vector<std::string> pieces;            // id -> token ("" for holes)
+    std::vector<uint8_t> present;               // id has a token
+    std::vector<std::string> decodedBytes;      // id -> bytes the ByteLevel decoder gives
+    std::vector<int> addedIndexById;            // id -> index into added, -1
+    std::unordered_map<std::string, int> vocab; // model vocabulary
     std::unordered_map<std::string, int> addedByContent;
     std::vector<std::pair<std::string, std::string>> mergeList;
-    std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> mergeMap;  // (a,b) -> (rank, new id)
+    std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> mergeMap; // (a,b) -> (rank, new id)
     std::vector<AddedToken> added;
-    TokenTrie plainTrie;       // added tokens with normalized == false
-    TokenTrie normalizedTrie;  // normalized == true
+    TokenTrie plainTrie;      // added tokens with normalized == false
+    TokenTrie normalizedTrie; // normalized == true
     std::array<int, 256> byteId{};
     int unkId = -1;
     bool fuseUnk = false;
@@ -470,7 +472,7 @@ struct Symbol {
     int c;
     int prev;
     int next;
-    int len;  // 0 = merged away
+    int len; // 0 = merged away
 };
 
 inline uint64_t pairKey(int a, int b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
@@ -496,7 +498,7 @@ void HfBpe::Impl::findMatches(std::string_view sentence, const TokenTrie& trie, 
             continue;
         }
         size_t start = pos, stop = matchEnd;
-        pos = matchEnd;  // the match iterator goes on after the raw match
+        pos = matchEnd; // the match iterator goes on after the raw match
         const AddedToken& tok = added[size_t(value)];
         if (tok.singleWord) {
             const bool startSpace = start == 0 || !endsWithWordChar(sentence, start);
@@ -584,7 +586,7 @@ void HfBpe::Impl::mergeWord(std::string_view word, std::vector<int>& out) const 
             symbols.back().next = index;
         symbols.push_back({c, index - 1, -1, len});
     };
-    int unkPendingLen = 0;  // > 0: an unk symbol waits to be added
+    int unkPendingLen = 0; // > 0: an unk symbol waits to be added
     for (unsigned char b : word) {
         const int id = byteId[b];
         if (id >= 0) {
@@ -655,9 +657,7 @@ void HfBpe::Impl::mergeWord(std::string_view word, std::vector<int>& out) const 
 
 namespace {
 
-[[noreturn]] void fail(const std::string& name, const std::string& message) {
-    throw InputError(name + ": " + message);
-}
+[[noreturn]] void fail(const std::string& name, const std::string& message) { throw InputError(name + ": " + message); }
 
 std::string shown(std::string_view s) {
     // For messages: at most 60 bytes, cut on a character boundary, escapes for control bytes.
@@ -960,7 +960,7 @@ HfBpe HfBpe::fromJson(std::string_view jsonText, const std::string& nameForError
         }
         for (size_t i = 0; i < m.added.size(); ++i) {
             const AddedToken& tok = m.added[i];
-            m.pieces[size_t(tok.id)] = tok.content;  // HF decodes an added id to its content first
+            m.pieces[size_t(tok.id)] = tok.content; // HF decodes an added id to its content first
             m.present[size_t(tok.id)] = 1;
             m.addedIndexById[size_t(tok.id)] = int(i);
             (tok.normalized ? m.normalizedTrie : m.plainTrie).add(tok.content, int(i));
@@ -1018,11 +1018,12 @@ HfBpe HfBpe::fromJson(std::string_view jsonText, const std::string& nameForError
                 sawString = true;
                 const std::string& line = e.get_ref<const std::string&>();
                 if (line.rfind("#version", 0) == 0)
-                    continue;  // HF skips a merges.txt version line
+                    continue; // HF skips a merges.txt version line
                 const size_t sp = line.find(' ');
                 if (sp == std::string::npos || line.find(' ', sp + 1) != std::string::npos)
-                    fail(name, path + " is " + shown(line) +
-                                   ", not two tokens separated by one space (\"a b\"); or write the pair as [\"a\", \"b\"]");
+                    fail(name,
+                         path + " is " + shown(line) +
+                             ", not two tokens separated by one space (\"a b\"); or write the pair as [\"a\", \"b\"]");
                 m.mergeList.emplace_back(line.substr(0, sp), line.substr(sp + 1));
             } else if (e.is_array()) {
                 sawPair = true;
@@ -1047,8 +1048,8 @@ HfBpe HfBpe::fromJson(std::string_view jsonText, const std::string& nameForError
                 fail(name, path + " part " + shown(b) + " is not in model.vocab; every merge part must be a token");
             auto ir = m.vocab.find(a + b);
             if (ir == m.vocab.end())
-                fail(name, path + " result " + shown(a + b) +
-                               " is not in model.vocab; every merge result must be a token");
+                fail(name,
+                     path + " result " + shown(a + b) + " is not in model.vocab; every merge result must be a token");
             m.mergeMap[pairKey(ia->second, ib->second)] = {uint32_t(rank), uint32_t(ir->second)};
         }
 
@@ -1070,7 +1071,8 @@ HfBpe HfBpe::fromJson(std::string_view jsonText, const std::string& nameForError
             fail(name, "decoder is null; MicroMind decodes byte-level BPE with the ByteLevel decoder (\"decoder\": "
                        "{\"type\": \"ByteLevel\"})");
         if (singleByteLevel(name, *dec, "decoder", "decoders", &seen) == nullptr)
-            fail(name, "decoder.type is " + shown(seen) + "; MicroMind decodes byte-level BPE with the ByteLevel decoder");
+            fail(name,
+                 "decoder.type is " + shown(seen) + "; MicroMind decodes byte-level BPE with the ByteLevel decoder");
 
         if (const json* post = member(root, "post_processor"); !isNullOrAbsent(post)) {
             if (singleByteLevel(name, *post, "post_processor", "processors", &seen) == nullptr)

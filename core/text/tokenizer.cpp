@@ -120,8 +120,7 @@ private:
             m_value.assign(rest.substr(0, n));
             m_offset += n;
         }
-        for (size_t p = m_value.find(kTrainerUnkChar); p != std::string::npos;
-             p = m_value.find(kTrainerUnkChar, p + 1))
+        for (size_t p = m_value.find(kTrainerUnkChar); p != std::string::npos; p = m_value.find(kTrainerUnkChar, p + 1))
             m_value.replace(p, kTrainerUnkChar.size(), 1, kTrainerBoundary);
         ++m_chunks;
         return true;
@@ -191,8 +190,8 @@ std::string explainTrainFailure(const std::string& spMessage, const TokenizerTra
                " at --character_coverage " + formatDouble(opts.characterCoverage) +
                "; use a larger --vocab_size or a lower --character_coverage (rarer characters then fall back to bytes)";
     }
-    return "tokenizer training failed: " + spMessage + " (with --vocab_size " + vocab + " on " +
-           std::to_string(texts) + " texts)";
+    return "tokenizer training failed: " + spMessage + " (with --vocab_size " + vocab + " on " + std::to_string(texts) +
+           " texts)";
 }
 
 /// Length of the valid UTF-8 sequence at the front of `s`, or 0 when it is
@@ -303,7 +302,7 @@ std::string whyNotOurs(const Tokenizer& tok, const spm::Processor& proc) {
 
 const std::vector<std::string>& specialTokenStrings() {
     static const std::vector<std::string> strings = {
-        "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>",
+        "<|endoftext|>", "<|im_start|>", "<|im_end|>",  "<think>",      "</think>",
         "<answer>",      "</answer>",    "<tool_call>", "</tool_call>",
     };
     return strings;
@@ -358,9 +357,8 @@ void trainTokenizer(const TextSource& source, const std::string& outPath, const 
     if (opts.vocabSize < kMinVocabSize)
         throw InputError("--vocab_size " + std::to_string(opts.vocabSize) +
                          " is too small: the vocabulary always holds " + std::to_string(special::kCount) +
-                         " special tokens and " + std::to_string(kBytePieces) +
-                         " byte pieces, so it needs at least " + std::to_string(kMinVocabSize) +
-                         " entries (minimind uses 6400)");
+                         " special tokens and " + std::to_string(kBytePieces) + " byte pieces, so it needs at least " +
+                         std::to_string(kMinVocabSize) + " entries (minimind uses 6400)");
     if (!(opts.characterCoverage >= 0.98 && opts.characterCoverage <= 1.0))
         throw InputError("--character_coverage " + formatDouble(opts.characterCoverage) +
                          " is out of range: use 0.98 to 1 (characters outside the coverage fall back to bytes)");
@@ -408,8 +406,8 @@ void trainTokenizer(const TextSource& source, const std::string& outPath, const 
 
     TextChunker texts(source, static_cast<size_t>(opts.maxSentenceBytes), iteratorCap);
     std::string modelProto, error;
-    const bool ok = spm::api().train(args, [&texts](std::string& chunk) { return texts.next(chunk); }, &modelProto,
-                                     &error);
+    const bool ok = spm::api().train(
+        args, [&texts](std::string& chunk) { return texts.next(chunk); }, &modelProto, &error);
     if (texts.error())
         std::rethrow_exception(texts.error());
     if (!ok)
@@ -465,8 +463,9 @@ Tokenizer Tokenizer::load(const std::string& modelPath) {
     if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
         path = tokenizerFileIn(modelPath, /*preferJson=*/true);
         if (path.empty())
-            throw InputError("tokenizer directory " + modelPath +
-                             " holds neither tokenizer.json nor tokenizer.model; pass the file itself with --tokenizer");
+            throw InputError(
+                "tokenizer directory " + modelPath +
+                " holds neither tokenizer.json nor tokenizer.model; pass the file itself with --tokenizer");
     }
     if (!fs::isFile(path))
         throw InputError("tokenizer model " + path +
@@ -489,8 +488,8 @@ Tokenizer Tokenizer::load(const std::string& modelPath) {
             const int id = tok.m_hf->tokenId(specials[i]);
             if (id != i || !tok.m_hf->isSpecial(i))
                 throw InputError(path + ": MicroMind needs the special token " + specials[i] + " at id " +
-                                 std::to_string(i) + (id < 0 ? " but the tokenizer lacks it" :
-                                                               " but it is id " + std::to_string(id)) +
+                                 std::to_string(i) +
+                                 (id < 0 ? " but the tokenizer lacks it" : " but it is id " + std::to_string(id)) +
                                  " (minimind's tokenizer has <|endoftext|>, <|im_start|>, <|im_end|> at 0, 1, 2)");
         }
         // tokenizer_config.json beside it: the chat template and its default system prompt.

@@ -55,9 +55,7 @@ int envInt(const char* name, int fallback, int lo, int hi, bool required) {
                      std::to_string(lo) + ".." + std::to_string(hi));
 }
 
-bool isLoopback(const std::string& addr) {
-    return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
-}
+bool isLoopback(const std::string& addr) { return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0; }
 
 std::string firstLine(const std::string& s) {
     std::string l = s.substr(0, s.find('\n'));
@@ -98,9 +96,9 @@ struct Communicator::Impl {
     std::chrono::seconds timeout{300};
     std::string backend;
     c10::intrusive_ptr<c10d::TCPStore> tcp;
-    c10::intrusive_ptr<c10d::Store> store;  // our namespace inside the job's store
+    c10::intrusive_ptr<c10d::Store> store; // our namespace inside the job's store
     c10::intrusive_ptr<Backend> pg;
-    bool moveToDevice = false;  // NCCL reduces device tensors only
+    bool moveToDevice = false; // NCCL reduces device tensors only
     bool failed = false;
 
     // Heartbeat: a counter per rank in the store, bumped twice a second from
@@ -127,7 +125,7 @@ struct Communicator::Impl {
             try {
                 hbStore->add(key, 1);
             } catch (const std::exception&) {
-                return;  // store gone: the diagnosis reports it
+                return; // store gone: the diagnosis reports it
             }
             lock.lock();
             hbCv.wait_for(lock, std::chrono::milliseconds(500), [this] { return hbStop; });
@@ -156,8 +154,7 @@ struct Communicator::Impl {
                 return "Every other rank is still alive, so one of them failed or is stuck outside the collectives: "
                        "see the other ranks' logs for the first error.";
             return std::string(n == 1 ? "Rank " : "Ranks ") + stalled + (n == 1 ? " has" : " have") +
-                   " stopped responding (exited, killed or hung): see " + (n == 1 ? "that rank's" : "their") +
-                   " log.";
+                   " stopped responding (exited, killed or hung): see " + (n == 1 ? "that rank's" : "their") + " log.";
         } catch (const std::exception&) {
             return "The rendezvous store at " + storeAt + " (hosted by " +
                    (env.agentStore ? std::string("torchrun's agent") : std::string("rank 0")) +
@@ -183,7 +180,7 @@ Communicator::Communicator(const DistEnv& env, const torch::Device& device, std:
         so.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
         m->tcp = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, so);
         m->store = m->scoped(m->tcp);
-        m->store->add(heartbeatKey(env.rank), 1);  // "joined", read if the group cannot form
+        m->store->add(heartbeatKey(env.rank), 1); // "joined", read if the group cannot form
         c10d::TCPStoreOptions ho;
         ho.port = uint16_t(env.masterPort);
         ho.isServer = false;
@@ -218,7 +215,8 @@ Communicator::Communicator(const DistEnv& env, const torch::Device& device, std:
             auto o = c10d::ProcessGroupGloo::Options::create(ms);
             const std::string ifname = envOr("GLOO_SOCKET_IFNAME");
             if (!ifname.empty())
-                o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname.substr(0, ifname.find(','))));
+                o->devices.push_back(
+                    c10d::ProcessGroupGloo::createDeviceForInterface(ifname.substr(0, ifname.find(','))));
             else if (isLoopback(env.masterAddr))
                 o->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
             else
@@ -228,8 +226,8 @@ Communicator::Communicator(const DistEnv& env, const torch::Device& device, std:
             m->backend = "gloo";
 #else
             throw DistributedError(me + ": this build has no Gloo process group (LibTorch without USE_C10D_GLOO, "
-                                   "or the Gloo headers were missing at build time: install libgloo-dev and "
-                                   "rebuild); multi-process CPU training needs it");
+                                        "or the Gloo headers were missing at build time: install libgloo-dev and "
+                                        "rebuild); multi-process CPU training needs it");
 #endif
         }
     } catch (const DistributedError&) {
@@ -242,13 +240,12 @@ Communicator::Communicator(const DistEnv& env, const torch::Device& device, std:
                     missing += (missing.empty() ? "" : ", ") + std::to_string(r);
         } catch (const std::exception&) {
         }
-        throw DistributedError(me + ": could not connect the " + std::string(device.is_cuda() ? "NCCL" : "Gloo") +
-                               " process group within " + std::to_string(timeout.count()) + " s (" +
-                               firstLine(e.what()) + "). " +
-                               (missing.empty() ? std::string()
-                                                : "Rank(s) " + missing + " never joined: start them or see their logs. ") +
-                               "On several hosts set GLOO_SOCKET_IFNAME to the interface the hosts share; raise "
-                               "--ddp_timeout if ranks start slowly.");
+        throw DistributedError(
+            me + ": could not connect the " + std::string(device.is_cuda() ? "NCCL" : "Gloo") +
+            " process group within " + std::to_string(timeout.count()) + " s (" + firstLine(e.what()) + "). " +
+            (missing.empty() ? std::string() : "Rank(s) " + missing + " never joined: start them or see their logs. ") +
+            "On several hosts set GLOO_SOCKET_IFNAME to the interface the hosts share; raise "
+            "--ddp_timeout if ranks start slowly.");
     }
     m->hbThread = std::thread([impl = m.get()] { impl->heartbeat(); });
 }
@@ -280,11 +277,11 @@ std::chrono::seconds Communicator::timeout() const { return m->timeout; }
 void Communicator::fail(const std::string& what, const std::string& cause) {
     m->failed = true;
     const bool timedOut = mentionsTimeout(cause);
-    std::string msg = "rank " + std::to_string(m->env.rank) + ": " + what + " failed: " +
-                      (timedOut ? "no answer from the other ranks within --ddp_timeout " +
-                                      std::to_string(m->timeout.count()) + " s"
-                                : std::string("lost the connection to another rank")) +
-                      ". " + m->diagnose() + " (" + m->backend + ": " + firstLine(cause) + ")";
+    std::string msg =
+        "rank " + std::to_string(m->env.rank) + ": " + what + " failed: " +
+        (timedOut ? "no answer from the other ranks within --ddp_timeout " + std::to_string(m->timeout.count()) + " s"
+                  : std::string("lost the connection to another rank")) +
+        ". " + m->diagnose() + " (" + m->backend + ": " + firstLine(cause) + ")";
     throw DistributedError(msg);
 }
 
@@ -296,7 +293,7 @@ void Communicator::allReduce(const std::vector<torch::Tensor>& tensors, Op op, c
         std::vector<size_t> members;
         int64_t bytes = 0;
         torch::Tensor flat;
-        bool direct = false;  // flat is the (only) member itself
+        bool direct = false; // flat is the (only) member itself
         c10::intrusive_ptr<c10d::Work> work;
     };
     std::vector<Bucket> buckets;

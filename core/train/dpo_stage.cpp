@@ -18,8 +18,8 @@ namespace {
 constexpr char kRefMagic[8] = {'M', 'M', 'D', 'P', 'O', 'R', 'F', '1'};
 
 // prompt turns + generation header | answer + <|im_end|> (targets) | "\n".
-void encodeConversation(const text::Tokenizer& tok, const std::vector<text::Message>& msgs,
-                        std::vector<int32_t>& ids, std::vector<uint8_t>& mask) {
+void encodeConversation(const text::Tokenizer& tok, const std::vector<text::Message>& msgs, std::vector<int32_t>& ids,
+                        std::vector<uint8_t>& mask) {
     std::vector<text::Message> prompt(msgs.begin(), msgs.end() - 1);
     ids.clear();
     mask.clear();
@@ -59,8 +59,7 @@ void toExample(const std::vector<int32_t>& ids, const std::vector<uint8_t>& mask
 
 } // namespace
 
-PreferenceData loadPreferencePairs(const std::string& path, const text::Tokenizer& tok, int seqLen,
-                                   bool skipBadLines) {
+PreferenceData loadPreferencePairs(const std::string& path, const text::Tokenizer& tok, int seqLen, bool skipBadLines) {
     data::JsonlReader reader(path, skipBadLines);
     PreferenceData d;
     nlohmann::json rec;

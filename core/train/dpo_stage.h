@@ -21,17 +21,16 @@ struct PreferenceData {
     std::vector<std::vector<int32_t>> tokens;
     std::vector<std::vector<uint8_t>> mask;
     int64_t pairs() const { return int64_t(tokens.size() / 2); }
-    int64_t badLines = 0;      ///< skipped by --skip_bad_lines
-    int64_t truncatedPairs = 0;  ///< dropped: an answer starts beyond max_seq_len
-    std::string key;           ///< data file stamp + tokenizer + seq len
+    int64_t badLines = 0;       ///< skipped by --skip_bad_lines
+    int64_t truncatedPairs = 0; ///< dropped: an answer starts beyond max_seq_len
+    std::string key;            ///< data file stamp + tokenizer + seq len
 };
 
 /// Reads and tokenizes a DPO jsonl. Bad records (see data::preferencePair)
 /// throw InputError naming file:line unless skipBadLines. Pairs whose answer
 /// would be cut off entirely by seqLen are dropped and counted; when none is
 /// left, InputError says to raise --max_seq_len.
-PreferenceData loadPreferencePairs(const std::string& path, const text::Tokenizer& tok, int seqLen,
-                                   bool skipBadLines);
+PreferenceData loadPreferencePairs(const std::string& path, const text::Tokenizer& tok, int seqLen, bool skipBadLines);
 
 /// The (2B, T) batch of pairs `idx`: rows 0..B-1 chosen, B..2B-1 rejected;
 /// w = answer mask of the targets.

@@ -18,18 +18,18 @@ namespace mm::train {
 
 struct HeldoutRewardOptions {
     int maxNewTokens = 128;
-    double temperature = 0;          ///< <= 0: greedy
+    double temperature = 0; ///< <= 0: greedy
     double repetitionPenalty = 1.0;
-    uint64_t seed = 42;              ///< prompt i samples with seed + i
-    size_t examples = 3;             ///< completions kept for display
+    uint64_t seed = 42;  ///< prompt i samples with seed + i
+    size_t examples = 3; ///< completions kept for display
 };
 
 struct HeldoutReward {
     double rewardMean = 0, rewardStd = 0;
-    double accuracy = 0;    ///< exact match over the prompts that have an answer
-    double formatRate = 0;  ///< share in <think>…</think><answer>…</answer> form
-    double meanTokens = 0;  ///< generated tokens per answer (stop token included)
-    std::vector<double> parts;  ///< mean of each reward component, in RewardSet::names() order
+    double accuracy = 0;       ///< exact match over the prompts that have an answer
+    double formatRate = 0;     ///< share in <think>…</think><answer>…</answer> form
+    double meanTokens = 0;     ///< generated tokens per answer (stop token included)
+    std::vector<double> parts; ///< mean of each reward component, in RewardSet::names() order
     struct Example {
         std::string question, output, answer;
         double reward = 0;

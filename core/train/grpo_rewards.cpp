@@ -106,7 +106,7 @@ double repetitionPenalty(const std::string& text, int n) {
         std::string key;
         for (int k = 0; k < n; ++k) {
             key += u[i + size_t(k)];
-            key += '\x1f';  // unit separator: "ab"+"c" and "a"+"bc" stay distinct
+            key += '\x1f'; // unit separator: "ab"+"c" and "a"+"bc" stay distinct
         }
         distinct.insert(std::move(key));
     }

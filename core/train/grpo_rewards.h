@@ -14,11 +14,11 @@ namespace mm::train {
 
 /// What a reward function sees of one sampled completion.
 struct Completion {
-    std::string text;       ///< decoded completion (without the stop token)
-    std::string answer;     ///< the prompt's known answer; "" = none
-    int64_t tokens = 0;     ///< generated tokens, the stop token included when hit
-    int64_t maxTokens = 0;  ///< the generation budget (--max_gen_len)
-    bool hitStop = false;   ///< ended with <|im_end|> (false: cut off at maxTokens)
+    std::string text;      ///< decoded completion (without the stop token)
+    std::string answer;    ///< the prompt's known answer; "" = none
+    int64_t tokens = 0;    ///< generated tokens, the stop token included when hit
+    int64_t maxTokens = 0; ///< the generation budget (--max_gen_len)
+    bool hitStop = false;  ///< ended with <|im_end|> (false: cut off at maxTokens)
 };
 
 /// Think/answer format reward in [0, 1]: 0.125 for each of <think>, </think>,

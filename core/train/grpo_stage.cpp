@@ -16,8 +16,9 @@ using torch::Tensor;
 
 namespace {
 
-const char* kShape = "GRPO records are {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"} "
-                     "or GSM8K's {\"question\": \"...\", \"answer\": \"... #### 42\"}";
+const char* kShape =
+    "GRPO records are {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"} "
+    "or GSM8K's {\"question\": \"...\", \"answer\": \"... #### 42\"}";
 
 /// GSM8K's own format: the final answer follows the last "####" of the worked
 /// solution (the whole text when there is none).
@@ -35,7 +36,7 @@ GrpoRecord gsm8kRecord(const nlohmann::json& record, const std::string& where) {
             text = a->dump();
         else
             throw InputError(where + ": field \"answer\" is not a string or a number; " + kShape);
-        r.answer = eval::referenceAnswer(text);  // what `micromind metrics --task exact` compares with
+        r.answer = eval::referenceAnswer(text); // what `micromind metrics --task exact` compares with
     }
     return r;
 }
@@ -222,7 +223,7 @@ StepOutput GrpoStage::step(model::MiniMind& model, const Batch& batch) {
     uint64_t fpBits = 0;
     std::memcpy(&fpBits, &fp, sizeof fpBits);
 
-    std::vector<std::vector<int>> seqs(static_cast<size_t>(N));  // prompt + completion (+ stop)
+    std::vector<std::vector<int>> seqs(static_cast<size_t>(N)); // prompt + completion (+ stop)
     std::vector<int64_t> promptLen(static_cast<size_t>(N));
     std::vector<float> rewards(static_cast<size_t>(N));
     std::vector<double> compSum(K, 0.0);
@@ -330,7 +331,8 @@ StepOutput GrpoStage::step(model::MiniMind& model, const Batch& batch) {
                  {"reward_std", r.view({-1, G}).std(1, true).mean()},
                  // Groups whose completions all got the same reward: zero
                  // advantage, so they add nothing to the update.
-                 {"zero_std_frac", (r.view({-1, G}).amax(1) - r.view({-1, G}).amin(1)).abs().lt(1e-6).to(torch::kFloat32).mean()},
+                 {"zero_std_frac",
+                  (r.view({-1, G}).amax(1) - r.view({-1, G}).amin(1)).abs().lt(1e-6).to(torch::kFloat32).mean()},
                  {"accuracy", scalar(answerable > 0 ? exact / answerable : 0.0)},
                  {"kl", t.kl},
                  {"completion_len", scalar(completionTokens / double(N))},

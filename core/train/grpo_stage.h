@@ -40,8 +40,8 @@ namespace mm::train {
 
 /// One GRPO record: the prompt turns and the optional known answer.
 struct GrpoRecord {
-    std::vector<text::Message> turns;  ///< [system], user, assistant, ..., user
-    std::string answer;                ///< "" = none
+    std::vector<text::Message> turns; ///< [system], user, assistant, ..., user
+    std::string answer;               ///< "" = none
 };
 
 /// Validates a record {"conversations": [...], "answer": "..."}: turns with
@@ -54,13 +54,13 @@ GrpoRecord grpoRecord(const nlohmann::json& record, const std::string& where);
 
 /// Tokenized prompts of a GRPO jsonl.
 struct GrpoData {
-    std::vector<std::vector<int>> prompts;  ///< ChatML rendering incl. the generation header
-    std::vector<std::string> answers;       ///< per prompt; "" = none
-    std::vector<std::string> questions;     ///< the last user turn (for sample display)
-    int64_t withAnswer = 0;                 ///< prompts that have a known answer
-    int64_t badLines = 0;                   ///< skipped by --skip_bad_lines
-    int64_t tooLong = 0;                    ///< dropped: prompt longer than the limit
-    std::string key;                        ///< file stamp + tokenizer + limit (resume check)
+    std::vector<std::vector<int>> prompts; ///< ChatML rendering incl. the generation header
+    std::vector<std::string> answers;      ///< per prompt; "" = none
+    std::vector<std::string> questions;    ///< the last user turn (for sample display)
+    int64_t withAnswer = 0;                ///< prompts that have a known answer
+    int64_t badLines = 0;                  ///< skipped by --skip_bad_lines
+    int64_t tooLong = 0;                   ///< dropped: prompt longer than the limit
+    std::string key;                       ///< file stamp + tokenizer + limit (resume check)
     int64_t size() const { return int64_t(prompts.size()); }
 };
 
@@ -77,9 +77,9 @@ torch::Tensor groupAdvantages(const torch::Tensor& rewards, int64_t groupSize, d
 
 /// Terms of the GRPO objective.
 struct GrpoTerms {
-    torch::Tensor loss;          ///< scalar to minimise
-    torch::Tensor kl;            ///< scalar: mean per-token k3 KL (0 without a reference)
-    torch::Tensor clipFraction;  ///< scalar: share of completion tokens where the clipped term was taken
+    torch::Tensor loss;         ///< scalar to minimise
+    torch::Tensor kl;           ///< scalar: mean per-token k3 KL (0 without a reference)
+    torch::Tensor clipFraction; ///< scalar: share of completion tokens where the clipped term was taken
 };
 
 /// The GRPO loss (DeepSeekMath eq. 3 with the k3 KL estimator of eq. 4):
@@ -92,20 +92,20 @@ GrpoTerms grpoLoss(const torch::Tensor& logp, const torch::Tensor& oldLogp, cons
                    const torch::Tensor& advantages, const torch::Tensor& mask, double beta, double clipEps);
 
 struct GrpoOptions {
-    int numGenerations = 4;    ///< G, completions per prompt (>= 2)
-    int maxGenLen = 256;       ///< tokens generated per completion at most
-    double temperature = 0.8;  ///< sampling temperature (> 0)
-    double beta = 0.02;        ///< KL weight
-    double clipEps = 0.2;      ///< ratio clip range
-    uint64_t seed = 42;        ///< rollout seed
-    int logSamples = 4;        ///< completions kept per step for display (>= 1)
+    int numGenerations = 4;   ///< G, completions per prompt (>= 2)
+    int maxGenLen = 256;      ///< tokens generated per completion at most
+    double temperature = 0.8; ///< sampling temperature (> 0)
+    double beta = 0.02;       ///< KL weight
+    double clipEps = 0.2;     ///< ratio clip range
+    uint64_t seed = 42;       ///< rollout seed
+    int logSamples = 4;       ///< completions kept per step for display (>= 1)
 };
 
 /// One sampled completion, for display.
 struct GrpoSample {
     std::string question, completion, answer;
     double reward = 0;
-    std::vector<std::pair<std::string, double>> components;  ///< per reward
+    std::vector<std::pair<std::string, double>> components; ///< per reward
     bool valid = false;
 };
 

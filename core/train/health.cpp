@@ -79,7 +79,7 @@ std::vector<std::pair<std::string, double>> ProcessMonitor::metrics(const Sample
 
 std::optional<double> HealthMonitor::spike(Watch& w, double v) {
     if (!std::isfinite(v))
-        return std::nullopt;  // the trainer stops the run on these
+        return std::nullopt; // the trainer stops the run on these
     std::optional<double> ratio;
     if (w.seen >= m_o.warmupLogs && w.ema > 0 && v > m_o.spikeFactor * w.ema) {
         if (!w.inSpike)

@@ -19,9 +19,9 @@ namespace mm::train {
 class ProcessMonitor {
 public:
     struct Sample {
-        double cpuPercent = 0;  ///< since the previous sample; 100 = one core busy
-        double rssMb = 0;       ///< resident memory now
-        std::optional<double> gpuAllocatedMb, gpuPeakMb;  ///< CUDA caching allocator (CUDA devices only)
+        double cpuPercent = 0;                           ///< since the previous sample; 100 = one core busy
+        double rssMb = 0;                                ///< resident memory now
+        std::optional<double> gpuAllocatedMb, gpuPeakMb; ///< CUDA caching allocator (CUDA devices only)
     };
     ProcessMonitor();
     Sample sample(const torch::Device& device);
@@ -33,8 +33,8 @@ private:
 };
 
 struct HealthWarning {
-    std::string kind;     ///< loss_spike, grad_spike, zero_reward_variance
-    std::string message;  ///< one sentence, names the step and what to try
+    std::string kind;    ///< loss_spike, grad_spike, zero_reward_variance
+    std::string message; ///< one sentence, names the step and what to try
     double value = 0;
 };
 
@@ -47,10 +47,10 @@ public:
     struct Options {
         double spikeFactor = 5.0;
         int warmupLogs = 5;
-        double emaWeight = 0.9;     ///< weight of the past in the average
-        int zeroVarianceLogs = 5;   ///< consecutive logs with (almost) no group reward variance
-        double zeroVarianceFraction = 0.9;  ///< share of groups whose rewards are all equal
-        bool watchLoss = true;      ///< off for objectives that may be negative (GRPO)
+        double emaWeight = 0.9;            ///< weight of the past in the average
+        int zeroVarianceLogs = 5;          ///< consecutive logs with (almost) no group reward variance
+        double zeroVarianceFraction = 0.9; ///< share of groups whose rewards are all equal
+        bool watchLoss = true;             ///< off for objectives that may be negative (GRPO)
     };
     HealthMonitor() : HealthMonitor(Options{}) {}
     explicit HealthMonitor(Options o) : m_o(o) {}

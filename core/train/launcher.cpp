@@ -66,7 +66,8 @@ int runLocalRanks(int nproc, const std::string& exe, const std::vector<std::stri
     const std::string port = std::to_string(freeLoopbackPort());
     std::vector<pid_t> pids;
     pid_t group = 0;
-    struct sigaction sa {}, oldInt{}, oldTerm{};
+    struct sigaction sa {
+    }, oldInt{}, oldTerm{};
     sa.sa_handler = forward;
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGINT, &sa, &oldInt);
@@ -89,7 +90,7 @@ int runLocalRanks(int nproc, const std::string& exe, const std::vector<std::stri
         pids.push_back(pid);
     }
     if (g_signal.load())
-        ::kill(-group, g_signal.load());  // a signal that came while starting
+        ::kill(-group, g_signal.load()); // a signal that came while starting
     std::vector<int> codes(size_t(nproc), -1);
     int running = nproc;
     auto firstFailure = std::chrono::steady_clock::time_point::max();

@@ -21,7 +21,7 @@ Batch examplesToBatch(const std::vector<data::Example>& ex) {
                 break;
             }
     if (T == 0)
-        T = fullT;  // nothing to learn: reported below
+        T = fullT; // nothing to learn: reported below
     Batch b;
     b.x = torch::empty({B, T}, torch::kLong);
     b.y = torch::empty({B, T}, torch::kLong);
@@ -57,7 +57,7 @@ Batch PretrainStage::makeBatch(const std::vector<int64_t>& indices) {
     for (size_t i = 0; i < indices.size(); ++i)
         m_ds.get(indices[i], m_buf[i]);
     Batch b = examplesToBatch(m_buf);
-    b.lossDenominator = double(b.targets);  // weights are 0/1: sum(w) = targets (languageModelStep's mean)
+    b.lossDenominator = double(b.targets); // weights are 0/1: sum(w) = targets (languageModelStep's mean)
     return b;
 }
 

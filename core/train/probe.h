@@ -18,8 +18,8 @@ namespace mm::train {
 /// The prompts a run probes with and how they are encoded.
 struct ProbeSet {
     std::vector<std::string> prompts;
-    bool raw = false;    ///< raw continuation (pretrain) instead of the chat template
-    std::string source;  ///< file the prompts came from
+    bool raw = false;   ///< raw continuation (pretrain) instead of the chat template
+    std::string source; ///< file the prompts came from
 };
 
 /// Raw continuation for pretrain, the chat template for every other stage.
@@ -42,9 +42,9 @@ ProbeSet loadProbeFile(const std::string& path, const std::string& stage);
 /// One probe answer.
 struct ProbeSample {
     std::string prompt;
-    std::string completion;  ///< decoded text of the generated tokens (stop token excluded)
-    int64_t tokens = 0;      ///< generated tokens
-    bool stopped = false;    ///< ended at <|im_end|> rather than at the token limit
+    std::string completion; ///< decoded text of the generated tokens (stop token excluded)
+    int64_t tokens = 0;     ///< generated tokens
+    bool stopped = false;   ///< ended at <|im_end|> rather than at the token limit
 };
 
 /// Greedy KV-cached decoding of a fixed prompt set. The prompts are encoded

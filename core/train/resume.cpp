@@ -42,8 +42,8 @@ nlohmann::json readResumeMeta(const std::string& path) {
         ar.read("meta", iv);
         return nlohmann::json::parse(iv.toStringRef());
     } catch (const c10::Error& e) {
-        throw InputError("resume state " + path + " is unreadable (" + std::string(e.what_without_backtrace()).substr(0, 200) +
-                         "); remove it to start over");
+        throw InputError("resume state " + path + " is unreadable (" +
+                         std::string(e.what_without_backtrace()).substr(0, 200) + "); remove it to start over");
     }
 }
 

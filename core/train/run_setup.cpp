@@ -58,10 +58,10 @@ torch::ScalarType resolveDtype(const std::string& spec, const torch::Device& dev
                          " path is forced (MM_CPU_ISA or bench --isa); they need the avx512 path. Use --dtype "
                          "float32 there");
     if (device.is_cpu() && t == torch::kBFloat16 && !cpu::hasFastBf16Gemm())
-        throw InputError("--dtype bfloat16 on the CPU needs avx512_bf16 or AMX, which this CPU (" +
-                         (cpu::features().model.empty() ? std::string("flags: ") + cpu::flagSummary()
-                                                        : cpu::features().model) +
-                         ") lacks: its bfloat16 products would be emulated, slower than float32. Use --dtype float32");
+        throw InputError(
+            "--dtype bfloat16 on the CPU needs avx512_bf16 or AMX, which this CPU (" +
+            (cpu::features().model.empty() ? std::string("flags: ") + cpu::flagSummary() : cpu::features().model) +
+            ") lacks: its bfloat16 products would be emulated, slower than float32. Use --dtype float32");
     return t;
 }
 
@@ -141,9 +141,11 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     std::unique_ptr<Prober> prober;
     if (opts.probeInterval > 0) {
         const std::string& file = opts.probePrompts;
-        ProbeSet set = file.empty() ? defaultProbeSet(stageName, eval::locateResourceDir()) : loadProbeFile(file, stageName);
+        ProbeSet set =
+            file.empty() ? defaultProbeSet(stageName, eval::locateResourceDir()) : loadProbeFile(file, stageName);
         probeTok = std::make_unique<text::Tokenizer>(text::Tokenizer::load(tokenizerPath(opts.tokenizer, outDir)));
-        prober = std::make_unique<Prober>(*probeTok, std::move(set), int(opts.probeMaxTokens), int64_t(mc.maxPositions));
+        prober =
+            std::make_unique<Prober>(*probeTok, std::move(set), int(opts.probeMaxTokens), int64_t(mc.maxPositions));
         o.probeInterval = opts.probeInterval;
     }
 
@@ -217,13 +219,15 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     };
     ProcessMonitor procMonitor;
     HealthMonitor::Options healthOptions;
-    healthOptions.watchLoss = stageName != "grpo";  // GRPO's objective may be negative and near zero
+    healthOptions.watchLoss = stageName != "grpo"; // GRPO's objective may be negative and near zero
     HealthMonitor health(healthOptions);
     cb.onLog = [&](const LogRecord& r) {
         const auto system = ProcessMonitor::metrics(procMonitor.sample(o.device));
-        std::vector<std::pair<std::string, double>> vals{
-            {"loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
-            {"tokens", double(r.tokens)}};
+        std::vector<std::pair<std::string, double>> vals{{"loss", r.loss},
+                                                         {"lr", r.lr},
+                                                         {"grad_norm", r.gradNorm},
+                                                         {"tokens_per_sec", r.tokensPerSec},
+                                                         {"tokens", double(r.tokens)}};
         for (auto& m : r.metrics)
             vals.push_back(m);
         vals.insert(vals.end(), system.begin(), system.end());
@@ -233,10 +237,11 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         lastTokens = r.tokens;
         lastStep = r.step;
         lastLoss = r.loss;
-        nlohmann::json e{{"event", "log"},   {"step", r.step},         {"total_steps", r.totalSteps},
-                         {"epoch", r.epoch + 1}, {"epochs", r.epochs}, {"loss", r.loss},
-                         {"lr", r.lr},       {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
-                         {"tokens", r.tokens}, {"elapsed_s", r.elapsed}, {"eta_s", r.eta}, {"run_id", runId}};
+        nlohmann::json e{{"event", "log"},       {"step", r.step},          {"total_steps", r.totalSteps},
+                         {"epoch", r.epoch + 1}, {"epochs", r.epochs},      {"loss", r.loss},
+                         {"lr", r.lr},           {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
+                         {"tokens", r.tokens},   {"elapsed_s", r.elapsed},  {"eta_s", r.eta},
+                         {"run_id", runId}};
         for (auto& m : r.metrics)
             e[m.first] = m.second;
         for (auto& m : system)
@@ -244,8 +249,12 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         sink(e);
         for (const HealthWarning& w : health.observe(r.step, r.loss, r.gradNorm, r.metrics)) {
             hist.addWarning({0, runId, r.step, w.kind, w.message, w.value, {}});
-            sink({{"event", "warning"}, {"step", r.step}, {"kind", w.kind}, {"message", w.message},
-                  {"value", w.value}, {"run_id", runId}});
+            sink({{"event", "warning"},
+                  {"step", r.step},
+                  {"kind", w.kind},
+                  {"message", w.message},
+                  {"value", w.value},
+                  {"run_id", runId}});
         }
     };
     cb.onCheckpoint = [&](const std::string& path, const std::string& kind, int64_t step) {
@@ -263,8 +272,12 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             const double elapsed = std::chrono::duration<double>(t1 - tStart).count();
             hist.logMetrics(runId, step, vals, elapsed);
             hist.flush();
-            nlohmann::json e{{"event", "eval"}, {"step", step}, {"tokens", tokens}, {"elapsed_s", elapsed},
-                             {"eval_s", std::chrono::duration<double>(t1 - t0).count()}, {"run_id", runId}};
+            nlohmann::json e{{"event", "eval"},
+                             {"step", step},
+                             {"tokens", tokens},
+                             {"elapsed_s", elapsed},
+                             {"eval_s", std::chrono::duration<double>(t1 - t0).count()},
+                             {"run_id", runId}};
             for (const auto& [k, v] : vals)
                 e[k] = v;
             sink(e);
@@ -277,15 +290,20 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             nlohmann::json arr = nlohmann::json::array();
             std::vector<store::ProbeRecord> rows;
             for (const auto& s : samples) {
-                arr.push_back({{"prompt", s.prompt}, {"completion", s.completion}, {"tokens", s.tokens},
-                               {"stopped", s.stopped}});
+                arr.push_back(
+                    {{"prompt", s.prompt}, {"completion", s.completion}, {"tokens", s.tokens}, {"stopped", s.stopped}});
                 rows.push_back({runId, step, s.prompt, s.completion, s.tokens, s.stopped});
             }
             // Stored too, so a workbench that re-attaches (or opens the run
             // later) shows the same timeline.
             hist.addProbes(rows);
-            sink({{"event", "probe"}, {"step", step}, {"tokens", tokens}, {"probe_s", secs},
-                  {"raw", prober->set().raw}, {"samples", arr}, {"run_id", runId}});
+            sink({{"event", "probe"},
+                  {"step", step},
+                  {"tokens", tokens},
+                  {"probe_s", secs},
+                  {"raw", prober->set().raw},
+                  {"samples", arr},
+                  {"run_id", runId}});
         };
 
     try {
@@ -294,12 +312,15 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         hist.updateProgress(runId, res.steps, res.tokens, res.lastLoss);
         if (res.stopped) {
             hist.finishRun(runId, "stopped", "stopped at step " + std::to_string(res.steps) + "; resume with --resume");
-            sink({{"event", "stopped"}, {"step", res.steps}, {"weights", o.weightsPath}, {"resume", o.resumePath},
+            sink({{"event", "stopped"},
+                  {"step", res.steps},
+                  {"weights", o.weightsPath},
+                  {"resume", o.resumePath},
                   {"run_id", runId}});
         } else {
             hist.finishRun(runId, "completed");
-            nlohmann::json done{{"event", "done"}, {"steps", res.steps}, {"tokens", res.tokens}, {"loss", res.lastLoss},
-                                {"weights", o.weightsPath}, {"run_id", runId}};
+            nlohmann::json done{{"event", "done"},      {"steps", res.steps},       {"tokens", res.tokens},
+                                {"loss", res.lastLoss}, {"weights", o.weightsPath}, {"run_id", runId}};
             if (prober)
                 done["probe_s"] = res.probeSeconds;
             sink(done);

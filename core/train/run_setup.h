@@ -47,12 +47,12 @@ struct StageRun {
     std::optional<torch::ScalarType> dtype;
     model::MiniMind model{nullptr};
     Stage* stage = nullptr;
-    std::string parentCheckpoint;  ///< lineage ("" for pretrain)
+    std::string parentCheckpoint; ///< lineage ("" for pretrain)
     /// File stem of the weights and resume files when it differs from the
     /// stage name (minimind's names: dpo -> "rlhf", lora -> "lora/<name>").
     std::string checkpointStem;
-    std::string dataKey;           ///< resume compatibility key
-    nlohmann::json extraMeta;      ///< merged into checkpoint meta
+    std::string dataKey;      ///< resume compatibility key
+    nlohmann::json extraMeta; ///< merged into checkpoint meta
     /// Validation (--eval_data, every --eval_interval steps, rank 0): the
     /// model's metrics on held-out data, e.g. {{"val_loss", 2.1}}. Called in
     /// eval mode without autograd; it must not touch weights or generators.

@@ -46,7 +46,7 @@ std::vector<bool> checkReasoningData(const std::string& path, bool skipBadLines,
         try {
             msgs = data::conversation(rec, reader.where());
         } catch (const InputError&) {
-            continue;  // not a document of the cache either (the cache build reported it)
+            continue; // not a document of the cache either (the cache build reported it)
         }
         std::string problem;
         int turn = 0;
@@ -115,7 +115,7 @@ Batch SftStage::makeBatch(const std::vector<int64_t>& indices) {
         sample(indices[i], ex[i]);
     Batch b = examplesToBatch(ex);
     if (m_tagWeight > 0)
-        b.extra = {(b.w > 0).to(torch::kFloat32)};  // the plain mask, for the unweighted loss metric
+        b.extra = {(b.w > 0).to(torch::kFloat32)}; // the plain mask, for the unweighted loss metric
     // The loss is sum(w * ce) / sum(w) (tag weights included).
     b.lossDenominator = b.w.defined() ? b.w.sum().item<double>() : double(b.x.numel());
     return b;
@@ -128,10 +128,10 @@ StepOutput SftStage::step(model::MiniMind& model, const Batch& batch) {
     // report (comparable with full_sft's loss).
     model::ForwardOutput out = model->forward(batch.x);
     const int64_t V = out.logits.size(-1);
-    Tensor ce = torch::nn::functional::cross_entropy(
-                    out.logits.reshape({-1, V}).to(torch::kFloat32), batch.y.reshape({-1}),
-                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
-                    .view(batch.y.sizes());
+    Tensor ce =
+        torch::nn::functional::cross_entropy(out.logits.reshape({-1, V}).to(torch::kFloat32), batch.y.reshape({-1}),
+                                             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+            .view(batch.y.sizes());
     const Tensor& mask = batch.extra.at(0);
     // Departure from minimind: normalised by the sum of the weights (a weighted
     // mean), not by the number of targets, so the loss keeps its scale.

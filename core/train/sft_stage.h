@@ -49,7 +49,7 @@ private:
     std::vector<int64_t> m_docs;
     int m_seqLen;
     double m_tagWeight;
-    std::vector<int> m_tagIds;  ///< sorted
+    std::vector<int> m_tagIds; ///< sorted
 };
 
 /// LoRA: SFT with only the adapters trained and only the adapters saved.

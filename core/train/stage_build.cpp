@@ -188,15 +188,15 @@ PreparedStage buildPretrainRun(const config::PretrainOptions& o, const BuildHook
     const auto mode = o.packing == "pad" ? data::PretrainDataset::Mode::Pad : data::PretrainDataset::Mode::Pack;
     const int seqLen = int(o.maxSeqLen);
     auto ds = std::make_shared<const data::PretrainDataset>(*cache, seqLen, mode);
-    say(hooks, "data: " + formatCount(double(cache->numDocuments())) + " documents, " + formatCount(double(cache->numTokens())) +
-                   " tokens -> " + formatCount(double(ds->size())) + " samples of " + std::to_string(seqLen) + " (" +
-                   o.packing + ")");
+    say(hooks, "data: " + formatCount(double(cache->numDocuments())) + " documents, " +
+                   formatCount(double(cache->numTokens())) + " tokens -> " + formatCount(double(ds->size())) +
+                   " samples of " + std::to_string(seqLen) + " (" + o.packing + ")");
 
     model::ModelConfig mc = modelConfigFrom(o, tok->vocabSize());
     torch::manual_seed(uint64_t(o.seed));
     model::MiniMind model(mc);
     model->resetParameters(uint64_t(o.seed));
-    checkResumable(o, "pretrain", mc);  // clear error before anything runs
+    checkResumable(o, "pretrain", mc); // clear error before anything runs
 
     // --eval_data: held-out texts, scored as pretraining reads them.
     auto evalTexts = std::make_shared<std::vector<std::string>>();
@@ -252,7 +252,8 @@ PreparedStage buildSftRun(config::SftOptions o, const BuildHooks& hooks) {
     auto tok = std::make_shared<const text::Tokenizer>(loadStageTokenizer(o.tokenizer, o.outDir));
     PreparedStage p;
     prepare(o, p.run);
-    auto cache = std::make_shared<const data::TokenCache>(sftCache(dataPath, *tok, o.outDir, o.skipBadLines, hooks.info));
+    auto cache =
+        std::make_shared<const data::TokenCache>(sftCache(dataPath, *tok, o.outDir, o.skipBadLines, hooks.info));
     const int seqLen = int(o.maxSeqLen);
     std::vector<bool> excluded;
     int64_t noTags = 0, noTarget = 0;
@@ -294,8 +295,8 @@ PreparedStage buildSftRun(config::SftOptions o, const BuildHooks& hooks) {
     }
 
     std::string parent;
-    model::MiniMind model = loadParent(modelConfigFrom(o, tok->vocabSize()), o.fromWeight, o.outDir,
-                                       uint64_t(o.seed), *tok, parent);
+    model::MiniMind model =
+        loadParent(modelConfigFrom(o, tok->vocabSize()), o.fromWeight, o.outDir, uint64_t(o.seed), *tok, parent);
     const model::ModelConfig mc = model->config();
     if (isLora) {
         const std::vector<std::string> wrapped = model::attachLora(model, lora, uint64_t(o.seed));
@@ -308,12 +309,11 @@ PreparedStage buildSftRun(config::SftOptions o, const BuildHooks& hooks) {
     }
     checkResumable(o, stem, mc);
     // The token count is the whole file's: say so when conversations were left out.
-    const std::string used = int64_t(docs.size()) < cache->numDocuments()
-                                 ? std::to_string(docs.size()) + " of " + std::to_string(cache->numDocuments()) +
-                                       " conversations used (" + formatCount(double(cache->numTokens())) +
-                                       " tokens in the file)"
-                                 : std::to_string(docs.size()) + " conversations, " +
-                                       formatCount(double(cache->numTokens())) + " tokens";
+    const std::string used =
+        int64_t(docs.size()) < cache->numDocuments()
+            ? std::to_string(docs.size()) + " of " + std::to_string(cache->numDocuments()) + " conversations used (" +
+                  formatCount(double(cache->numTokens())) + " tokens in the file)"
+            : std::to_string(docs.size()) + " conversations, " + formatCount(double(cache->numTokens())) + " tokens";
     say(hooks, "data: " + used + "; parent " + (parent.empty() ? std::string("none (random init)") : parent));
 
     const size_t numDocs = docs.size();
@@ -368,8 +368,8 @@ PreparedStage buildDpoRun(const config::DpoOptions& o, const BuildHooks& hooks) 
     }
 
     std::string parent;
-    model::MiniMind model = loadParent(modelConfigFrom(o, tok->vocabSize()), o.fromWeight, o.outDir,
-                                       uint64_t(o.seed), *tok, parent);
+    model::MiniMind model =
+        loadParent(modelConfigFrom(o, tok->vocabSize()), o.fromWeight, o.outDir, uint64_t(o.seed), *tok, parent);
     if (parent.empty())
         throw InputError("--from_weight none: DPO needs a reference model; name the SFT checkpoint (default full_sft)");
     const model::ModelConfig mc = model->config();
@@ -379,8 +379,7 @@ PreparedStage buildDpoRun(const config::DpoOptions& o, const BuildHooks& hooks) 
     // the freshly loaded model before it becomes the policy, then only the
     // policy is in memory.
     const std::string refKey = fs::fileContentHash(parent) + "|" + pairs->key;
-    const std::string refPath =
-        (stdfs::path(o.outDir) / "cache" / ("dporef_" + fs::hashHex(refKey) + ".bin")).string();
+    const std::string refPath = (stdfs::path(o.outDir) / "cache" / ("dporef_" + fs::hashHex(refKey) + ".bin")).string();
     model->to(*p.run.device);
     auto t0 = std::chrono::steady_clock::now();
     bool computed = false;
@@ -397,7 +396,9 @@ PreparedStage buildDpoRun(const config::DpoOptions& o, const BuildHooks& hooks) 
     p.run.parentCheckpoint = parent;
     p.run.checkpointStem = "rlhf";
     p.run.dataKey = pairs->key + "|" + std::to_string(pairs->pairs());
-    p.run.extraMeta = {{"tokenizer", tok->fingerprint()}, {"tokenizer_path", tok->path()}, {"data_path", dataPath},
+    p.run.extraMeta = {{"tokenizer", tok->fingerprint()},
+                       {"tokenizer_path", tok->path()},
+                       {"data_path", dataPath},
                        {"reference_cache", refPath}};
     if (evalPairs)
         p.run.evaluate = [evalPairs, seqLen, batch](model::MiniMind& m) {
@@ -414,8 +415,9 @@ PreparedStage buildGrpoRun(const config::GrpoStageOptions& o, const BuildHooks& 
     PreparedStage p;
     p.run = baseRun(o);
     const std::string& dataPath = o.dataPath;
-    requireDataFile(dataPath, "--data_path",
-                    "give a jsonl of {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"}");
+    requireDataFile(
+        dataPath, "--data_path",
+        "give a jsonl of {\"conversations\": [{\"role\": \"user\", \"content\": \"...\"}], \"answer\": \"...\"}");
     RewardSet rewards = RewardSet::parse(o.rewards);
     auto tok = std::make_shared<const text::Tokenizer>(loadStageTokenizer(o.tokenizer, o.outDir));
     prepare(o, p.run);
@@ -430,7 +432,8 @@ PreparedStage buildGrpoRun(const config::GrpoStageOptions& o, const BuildHooks& 
                        std::to_string(seqLen) + " tokens are skipped");
     const auto& names = rewards.names();
     if (data->withAnswer == 0 && std::find(names.begin(), names.end(), "exact") != names.end())
-        say(hooks, "warning: no prompt in " + dataPath + " has an \"answer\"; the exact reward is 0 for every completion");
+        say(hooks,
+            "warning: no prompt in " + dataPath + " has an \"answer\"; the exact reward is 0 for every completion");
 
     // --eval_data: held-out prompts, checked now; answered greedily and scored
     // with the training rewards every --eval_interval steps.
@@ -454,9 +457,8 @@ PreparedStage buildGrpoRun(const config::GrpoStageOptions& o, const BuildHooks& 
                          "checkpoint (default reason, or rlhf)");
     const model::ModelConfig mc = model->config();
     if (seqLen + o.maxGenLen > mc.maxPositions)
-        throw InputError("--max_seq_len " + std::to_string(seqLen) + " + --max_gen_len " +
-                         std::to_string(o.maxGenLen) + " exceed the model's " + std::to_string(mc.maxPositions) +
-                         " positions; lower one of them");
+        throw InputError("--max_seq_len " + std::to_string(seqLen) + " + --max_gen_len " + std::to_string(o.maxGenLen) +
+                         " exceed the model's " + std::to_string(mc.maxPositions) + " positions; lower one of them");
     checkResumable(o, "grpo", mc);
 
     GrpoOptions opts;
@@ -489,7 +491,9 @@ PreparedStage buildGrpoRun(const config::GrpoStageOptions& o, const BuildHooks& 
     p.run.parentCheckpoint = parent;
     p.run.checkpointStem = "grpo";
     p.run.dataKey = data->key + "|" + std::to_string(data->size());
-    p.run.extraMeta = {{"tokenizer", tok->fingerprint()}, {"tokenizer_path", tok->path()}, {"data_path", dataPath},
+    p.run.extraMeta = {{"tokenizer", tok->fingerprint()},
+                       {"tokenizer_path", tok->path()},
+                       {"data_path", dataPath},
                        {"rewards", o.rewards}};
     if (evalData) {
         HeldoutRewardOptions eo;

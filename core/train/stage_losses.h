@@ -20,10 +20,10 @@ torch::Tensor sequenceMeanLogProbs(const torch::Tensor& tokenLogp, const torch::
 
 /// Terms of the DPO objective for a batch of pairs (all (N) tensors).
 struct DpoTerms {
-    torch::Tensor loss;       ///< scalar: mean over pairs
-    torch::Tensor margin;     ///< scalar: mean of beta * ((pc - pr) - (rc - rr))
-    torch::Tensor accuracy;   ///< scalar: share of pairs whose implicit reward prefers chosen
-    torch::Tensor chosenReward, rejectedReward;  ///< scalars: mean beta * (pc - rc), beta * (pr - rr)
+    torch::Tensor loss;                         ///< scalar: mean over pairs
+    torch::Tensor margin;                       ///< scalar: mean of beta * ((pc - pr) - (rc - rr))
+    torch::Tensor accuracy;                     ///< scalar: share of pairs whose implicit reward prefers chosen
+    torch::Tensor chosenReward, rejectedReward; ///< scalars: mean beta * (pc - rc), beta * (pr - rr)
 };
 
 /// Direct Preference Optimization (Rafailov et al. 2023, "Direct Preference
@@ -34,8 +34,8 @@ struct DpoTerms {
 /// trainer): the log-probabilities are sequence MEANS over the answer tokens,
 /// not sums, so long and short answers weigh the same and beta's scale does
 /// not depend on answer length.
-DpoTerms dpoLoss(const torch::Tensor& policyChosen, const torch::Tensor& policyRejected,
-                 const torch::Tensor& refChosen, const torch::Tensor& refRejected, double beta);
+DpoTerms dpoLoss(const torch::Tensor& policyChosen, const torch::Tensor& policyRejected, const torch::Tensor& refChosen,
+                 const torch::Tensor& refRejected, double beta);
 
 /// Loss weights for reasoning distillation: `mask` (B, T) with every target
 /// position whose id is one of <think> </think> <answer> </answer> (ids 3..6)

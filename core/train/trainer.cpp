@@ -71,10 +71,9 @@ void Trainer::save(torch::optim::Optimizer& opt, int64_t step, int64_t epoch, in
 }
 
 void Trainer::checkSameSetup(const std::vector<int64_t>& mine) {
-    static const char* names[] = {"training samples",  "--batch_size",      "--accumulation_steps",
-                                  "optimizer steps",   "start step",        "start sample",
-                                  "start epoch",       "--seed",            "trainable tensors",
-                                  "trainable values"};
+    static const char* names[] = {"training samples",  "--batch_size",    "--accumulation_steps", "optimizer steps",
+                                  "start step",        "start sample",    "start epoch",          "--seed",
+                                  "trainable tensors", "trainable values"};
     torch::Tensor root = torch::tensor(mine, torch::kLong);
     m_o.comm->broadcast({root}, 0, "run setup check");
     const auto* r = root.data_ptr<int64_t>();
@@ -148,10 +147,11 @@ TrainResult Trainer::run() {
     const int64_t perStep = m_o.batchSize * m_o.accumulation * W;
     const int64_t stepsPerEpoch = samples / perStep;
     if (stepsPerEpoch == 0)
-        throw InputError("the data has " + std::to_string(samples) + " training samples, fewer than one optimizer step needs (batch_size " +
+        throw InputError("the data has " + std::to_string(samples) +
+                         " training samples, fewer than one optimizer step needs (batch_size " +
                          std::to_string(m_o.batchSize) + " x accumulation_steps " + std::to_string(m_o.accumulation) +
-                         (W > 1 ? " x world size " + std::to_string(W) : "") + " = " +
-                         std::to_string(perStep) + "); use more data or lower --batch_size/--accumulation_steps");
+                         (W > 1 ? " x world size " + std::to_string(W) : "") + " = " + std::to_string(perStep) +
+                         "); use more data or lower --batch_size/--accumulation_steps");
     int64_t total = stepsPerEpoch * m_o.epochs;
     if (m_o.maxSteps > 0)
         total = std::min(total, m_o.maxSteps);
@@ -181,7 +181,8 @@ TrainResult Trainer::run() {
                            meta.value("world_size", int64_t(1));
         }
         if (savedPerStep > 0 && savedPerStep != perStep) {
-            rescaled = {{"from_step", step}, {"from_samples_per_step", savedPerStep},
+            rescaled = {{"from_step", step},
+                        {"from_samples_per_step", savedPerStep},
                         {"from_world_size", meta.value("world_size", int64_t(1))}};
             step = step * savedPerStep / perStep;
         }
@@ -198,7 +199,7 @@ TrainResult Trainer::run() {
 
     if (m_cb.onStart && rank0) {
         nlohmann::json info{{"total_steps", total}, {"steps_per_epoch", stepsPerEpoch}, {"samples", samples},
-                            {"start_step", step}, {"samples_per_step", perStep}, {"epochs", m_o.epochs},
+                            {"start_step", step},   {"samples_per_step", perStep},      {"epochs", m_o.epochs},
                             {"world_size", W}};
         if (!rescaled.is_null())
             info["resume_rescaled"] = rescaled;
@@ -314,9 +315,9 @@ TrainResult Trainer::run() {
             const double gradNorm = torch::nn::utils::clip_grad_norm_(
                 params, m_o.gradClip > 0 ? m_o.gradClip : std::numeric_limits<double>::infinity());
             if (!std::isfinite(gradNorm))
-                throw NumericError("training diverged at step " + std::to_string(step + 1) +
-                                   ": the gradient norm is " + std::to_string(gradNorm) +
-                                   " (loss " + std::to_string(lossSum.item<double>() / double(m_o.accumulation)) +
+                throw NumericError("training diverged at step " + std::to_string(step + 1) + ": the gradient norm is " +
+                                   std::to_string(gradNorm) + " (loss " +
+                                   std::to_string(lossSum.item<double>() / double(m_o.accumulation)) +
                                    "). The update was not applied; " + lastGood() +
                                    ". Lower --learning_rate, keep --grad_clip on, or use float32.");
             opt.step();

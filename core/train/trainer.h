@@ -22,14 +22,14 @@ class Communicator;
 
 /// A micro-batch as built by a stage.
 struct Batch {
-    torch::Tensor x;  ///< (B, T) int64 inputs
-    torch::Tensor y;  ///< (B, T) int64 targets
-    torch::Tensor w;  ///< (B, T) float loss weights; undefined = all ones
+    torch::Tensor x; ///< (B, T) int64 inputs
+    torch::Tensor y; ///< (B, T) int64 targets
+    torch::Tensor w; ///< (B, T) float loss weights; undefined = all ones
     /// Stage-specific tensors (DPO reference log-probs, ...); the loop moves
     /// them to the device with x/y/w.
     std::vector<torch::Tensor> extra;
-    int64_t tokens = 0;   ///< input tokens (throughput accounting)
-    int64_t targets = 0;  ///< positions with non-zero weight
+    int64_t tokens = 0;  ///< input tokens (throughput accounting)
+    int64_t targets = 0; ///< positions with non-zero weight
     /// Denominator of the stage's loss when the loss is a weighted mean over
     /// positions: the sum of w (B*T when w is undefined). Data-parallel runs
     /// scale each rank's loss by its share of the sum over all ranks, so the
@@ -72,7 +72,7 @@ struct TrainOptions {
     int64_t epochs = 1;
     int64_t batchSize = 32;
     int64_t accumulation = 1;
-    int64_t maxSteps = 0;  ///< 0 = all epochs
+    int64_t maxSteps = 0; ///< 0 = all epochs
     int64_t warmupSteps = 0;
     int64_t logInterval = 100;
     int64_t saveInterval = 100;
@@ -83,16 +83,17 @@ struct TrainOptions {
     /// optimizer step and after the last one (0 = never).
     int64_t evalInterval = 0;
     double learningRate = 5e-4;
-    double minLrRatio = 0.1;  ///< cosine decays to learningRate * minLrRatio (minimind: 1/10)
+    double minLrRatio = 0.1; ///< cosine decays to learningRate * minLrRatio (minimind: 1/10)
     double gradClip = 1.0;
     double weightDecay = 0.01;
     uint64_t seed = 42;
     torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;  ///< autocast dtype on CUDA; on the CPU float32 or bfloat16 matmuls (ops::CpuGemmDtypeGuard)
-    std::string weightsPath;  ///< where weights are saved
-    std::string resumePath;   ///< resume archive (every rank reads it on resume)
+    torch::ScalarType dtype =
+        torch::kFloat32; ///< autocast dtype on CUDA; on the CPU float32 or bfloat16 matmuls (ops::CpuGemmDtypeGuard)
+    std::string weightsPath; ///< where weights are saved
+    std::string resumePath;  ///< resume archive (every rank reads it on resume)
     bool resume = false;
-    nlohmann::json meta;      ///< stored in the sidecar and resume meta (config, tokenizer, parent)
+    nlohmann::json meta; ///< stored in the sidecar and resume meta (config, tokenizer, parent)
     /// Must match on resume (data file + tokenizer + sequence length...).
     std::string dataKey;
     /// Data parallel: this process's rank and the number of processes. Each
@@ -104,7 +105,7 @@ struct TrainOptions {
     /// callbacks. worldSize > 1 needs `comm`.
     int rank = 0;
     int worldSize = 1;
-    Communicator* comm = nullptr;  ///< not owned; the job's process group
+    Communicator* comm = nullptr; ///< not owned; the job's process group
 };
 
 /// One log step, also written to the history and streamed as JSON.
@@ -113,9 +114,9 @@ struct LogRecord {
     int64_t epoch = 0, epochs = 0;
     double loss = 0, lr = 0, gradNorm = 0;
     double tokensPerSec = 0;
-    int64_t tokens = 0;  ///< cumulative training tokens
-    double elapsed = 0, eta = 0;  ///< seconds
-    std::vector<std::pair<std::string, double>> metrics;  ///< stage metrics
+    int64_t tokens = 0;                                  ///< cumulative training tokens
+    double elapsed = 0, eta = 0;                         ///< seconds
+    std::vector<std::pair<std::string, double>> metrics; ///< stage metrics
 };
 
 struct TrainCallbacks {
@@ -141,8 +142,8 @@ struct TrainResult {
     int64_t totalSteps = 0;
     int64_t tokens = 0;
     double lastLoss = 0;
-    bool stopped = false;  ///< stopped on request before the end (resumable)
-    double probeSeconds = 0;  ///< wall time spent in onProbe and onEval
+    bool stopped = false;    ///< stopped on request before the end (resumable)
+    double probeSeconds = 0; ///< wall time spent in onProbe and onEval
 };
 
 /// Learning rate at `step` of `total`: linear warmup, then cosine from lr down to

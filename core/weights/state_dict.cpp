@@ -97,9 +97,9 @@ void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) 
             auto c = inferConfig(sd, mc.numHeads);
             return " (the checkpoint is hidden_size " + std::to_string(c.hiddenSize) + ", " +
                    std::to_string(c.numLayers) + " layers, vocab " + std::to_string(c.vocabSize) +
-                   (c.useMoe ? ", MoE" : "") + "; the model asked for is hidden_size " +
-                   std::to_string(mc.hiddenSize) + ", " + std::to_string(mc.numLayers) + " layers, vocab " +
-                   std::to_string(mc.vocabSize) + (mc.useMoe ? ", MoE" : "") +
+                   (c.useMoe ? ", MoE" : "") + "; the model asked for is hidden_size " + std::to_string(mc.hiddenSize) +
+                   ", " + std::to_string(mc.numLayers) + " layers, vocab " + std::to_string(mc.vocabSize) +
+                   (mc.useMoe ? ", MoE" : "") +
                    ": match --hidden_size/--num_hidden_layers/--use_moe/--tokenizer to the checkpoint)";
         } catch (const std::exception&) {
             return "";
@@ -113,8 +113,7 @@ void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) 
             continue;
         }
         if (!it->second.sizes().equals(p.value().sizes()))
-            problems.push_back(key + " has shape " + shapeText(it->second) + ", model expects " +
-                               shapeText(p.value()));
+            problems.push_back(key + " has shape " + shapeText(it->second) + ", model expects " + shapeText(p.value()));
     }
     for (const auto& [k, v] : sd) {
         if (k == "lm_head.weight")
@@ -138,7 +137,8 @@ void loadInto(model::MiniMind& m, const StateDict& sd, const std::string& path) 
 
 model::MiniMind loadModel(const std::string& weightsPath, int expectVocab) {
     StateDict sd = loadStateDict(weightsPath);
-    const model::ModelConfig c = model::checkpointConfig(readSidecar(weightsPath), sidecarPath(weightsPath), shapesOf(sd));
+    const model::ModelConfig c =
+        model::checkpointConfig(readSidecar(weightsPath), sidecarPath(weightsPath), shapesOf(sd));
     if (expectVocab > 0 && c.vocabSize != expectVocab)
         throw InputError("checkpoint " + weightsPath + " has a vocabulary of " + std::to_string(c.vocabSize) +
                          " tokens but the tokenizer has " + std::to_string(expectVocab) +

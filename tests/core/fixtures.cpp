@@ -30,14 +30,10 @@ TempDir::~TempDir() {
 
 std::vector<std::string> corpusTexts(int n) {
     static const char* zh[] = {
-        "床前明月光，疑是地上霜。举头望明月，低头思故乡。",
-        "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。",
-        "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。",
-        "世界上最高的山峰是珠穆朗玛峰，海拔八千八百多米。",
-        "长沙市的美食有臭豆腐、糖油粑粑和口味虾。",
-        "大语言模型是一种在大量文本上训练的神经网络。",
-        "二氧化碳在空气中的含量很低，但它是重要的温室气体。",
-        "学而时习之，不亦说乎？有朋自远方来，不亦乐乎？",
+        "床前明月光，疑是地上霜。举头望明月，低头思故乡。",   "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。",
+        "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。",   "世界上最高的山峰是珠穆朗玛峰，海拔八千八百多米。",
+        "长沙市的美食有臭豆腐、糖油粑粑和口味虾。",           "大语言模型是一种在大量文本上训练的神经网络。",
+        "二氧化碳在空气中的含量很低，但它是重要的温室气体。", "学而时习之，不亦说乎？有朋自远方来，不亦乐乎？",
     };
     static const char* en[] = {
         "The quick brown fox jumps over the lazy dog.",
@@ -146,7 +142,8 @@ std::string writeFortunesFixture(const std::string& dir, int poems) {
     std::string tang, song, sayings;
     for (int i = 0; i < poems; ++i) {
         const bool ci = i % 4 == 3;
-        std::string rec = std::string(esc) + "[32m" + (ci ? "题目:" : "") + "《测试诗" + std::to_string(i) + "》" + esc + "[m\n";
+        std::string rec =
+            std::string(esc) + "[32m" + (ci ? "题目:" : "") + "《测试诗" + std::to_string(i) + "》" + esc + "[m\n";
         rec += std::string(esc) + "[33m作者" + (ci ? ":" : "：") + "诗人" + std::to_string(i % 5) +
                (ci ? "（９８７－１０５３）" : "") + esc + "[m\n";
         for (int l = 0; l < 4; ++l)
@@ -154,7 +151,8 @@ std::string writeFortunesFixture(const std::string& dir, int poems) {
         (ci ? song : tang) += rec + "%\n";
     }
     for (int i = 0; i < 30; ++i)
-        sayings += "  " + phrase(i * 5 + 3) + "，" + phrase(i * 5 + 4) + "。\n\n    -- 格言 " + std::to_string(i) + "\n%\n";
+        sayings +=
+            "  " + phrase(i * 5 + 3) + "，" + phrase(i * 5 + 4) + "。\n\n    -- 格言 " + std::to_string(i) + "\n%\n";
     writeLines(dir + "/tang300", {tang});
     writeLines(dir + "/song100", {song});
     writeLines(dir + "/chinese", {sayings});

@@ -41,10 +41,10 @@ const std::string kUser = R"("messages": [{"role": "user", "content": "你好"}]
 
 TEST(ChatRequest, AcceptsOpenAiBodiesAndAppliesTheLimits) {
     ChatRequest r = parse("{" + kUser + "}");
-    EXPECT_EQ(r.model, 0u);  // no model: the first (a chat model)
+    EXPECT_EQ(r.model, 0u); // no model: the first (a chat model)
     ASSERT_EQ(r.messages.size(), 1u);
     EXPECT_EQ(r.messages[0].content, "你好");
-    EXPECT_EQ(r.sampling.maxNewTokens, 64);  // the default, clamped to --max_tokens
+    EXPECT_EQ(r.sampling.maxNewTokens, 64); // the default, clamped to --max_tokens
     EXPECT_FALSE(r.seedGiven);
     EXPECT_EQ(r.sampling.seed, 42u);
     EXPECT_FALSE(r.stream);

@@ -124,7 +124,11 @@ TEST(Checkpoint, PythonTorchLoadsItWithMinimindNames) {
     model::MiniMind a(cfg());
     a->resetParameters(5);
     saveWeights(d.file("w.pth"), a, {}, torch::kFloat16);
-    const double expect = a->named_parameters()["layers.1.mlp.down_proj.weight"].to(torch::kFloat16).to(torch::kFloat64).sum().item<double>();
+    const double expect = a->named_parameters()["layers.1.mlp.down_proj.weight"]
+                              .to(torch::kFloat16)
+                              .to(torch::kFloat64)
+                              .sum()
+                              .item<double>();
     std::string script = d.file("check.py");
     std::ofstream(script) << "import sys, torch\n"
                              "sd = torch.load(sys.argv[1], map_location='cpu')\n"
@@ -153,22 +157,26 @@ TEST(Checkpoint, SidecarModelConfigsAreValidatedNamingTheField) {
     // (division by zero in headDim), a size past int (wrapped to 1), a bool as a
     // string (nlohmann::type_error), a zero epsilon, a hidden size whose FFN
     // size overflowed int.
-    EXPECT_NE(bad(R"({"hidden_size": 100, "num_attention_heads": 8})").find("\"num_attention_heads\""), std::string::npos);
+    EXPECT_NE(bad(R"({"hidden_size": 100, "num_attention_heads": 8})").find("\"num_attention_heads\""),
+              std::string::npos);
     EXPECT_NE(bad(R"({"num_attention_heads": 8, "num_key_value_heads": 3})").find("\"num_key_value_heads\""),
               std::string::npos);
     EXPECT_NE(bad(R"({"hidden_size": 0})").find("\"hidden_size\" is 0"), std::string::npos);
-    EXPECT_NE(bad(R"({"vocab_size": 4294967297})").find("\"vocab_size\" is 4294967297, out of range"), std::string::npos);
+    EXPECT_NE(bad(R"({"vocab_size": 4294967297})").find("\"vocab_size\" is 4294967297, out of range"),
+              std::string::npos);
     EXPECT_NE(bad(R"({"use_moe": "yes"})").find("\"use_moe\" must be true or false"), std::string::npos);
     EXPECT_NE(bad(R"({"rms_norm_eps": 0})").find("\"rms_norm_eps\""), std::string::npos);
     EXPECT_NE(bad(R"({"rope_theta": -1e300})").find("\"rope_theta\""), std::string::npos);
-    EXPECT_NE(bad(R"({"hidden_size": 1073741824, "num_attention_heads": 1})").find("\"hidden_size\""), std::string::npos);
+    EXPECT_NE(bad(R"({"hidden_size": 1073741824, "num_attention_heads": 1})").find("\"hidden_size\""),
+              std::string::npos);
     EXPECT_NE(bad(R"({"use_moe": true, "n_routed_experts": 1, "num_experts_per_tok": 2})").find("num_experts_per_tok"),
               std::string::npos);
     EXPECT_NE(bad(R"({"num_hidden_layers": -1})").find("num_hidden_layers"), std::string::npos);
     EXPECT_NE(bad("[1, 2]").find("must be a JSON object"), std::string::npos);
     // What saveWeights writes still reads back, and so does a partial config.
     EXPECT_TRUE(ModelConfig::fromJson(cfg().toJson()).sameShape(cfg()));
-    EXPECT_EQ(ModelConfig::fromJson(nlohmann::json::parse(R"({"hidden_size": 64, "num_attention_heads": 4})")).headDim(), 16);
+    EXPECT_EQ(
+        ModelConfig::fromJson(nlohmann::json::parse(R"({"hidden_size": 64, "num_attention_heads": 4})")).headDim(), 16);
 
     // Through loadModel: the error names the sidecar and the field.
     test::TempDir d;

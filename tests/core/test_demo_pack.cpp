@@ -49,7 +49,8 @@ TEST(DemoPack, ParsesTangAndSongHeaders) {
     EXPECT_EQ(p.author, "某人");
     EXPECT_EQ(p.phrases, (std::vector<std::string>{"国破山河在", "城春草木深", "感时花溅泪", "恨别鸟惊心"}));
     data::Poem s;
-    ASSERT_TRUE(data::parsePoem("题目:《雨霖铃》\n作者:词人（９８７－１０５３）\n\n    其一\n寒蝉凄切，对长亭晚。", true, s));
+    ASSERT_TRUE(
+        data::parsePoem("题目:《雨霖铃》\n作者:词人（９８７－１０５３）\n\n    其一\n寒蝉凄切，对长亭晚。", true, s));
     EXPECT_EQ(s.title, "雨霖铃");
     EXPECT_EQ(s.author, "词人");
     // A section label without punctuation is body text but not a phrase.
@@ -82,7 +83,8 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
 
     // Held-out questions never appear in any post-training set.
     std::set<std::string> trained;
-    for (const char* f : {data::demo_files::sft, data::demo_files::reason, data::demo_files::grpo, data::demo_files::lora})
+    for (const char* f :
+         {data::demo_files::sft, data::demo_files::reason, data::demo_files::grpo, data::demo_files::lora})
         for (const auto& r : readJsonl(ws.file("data/") + f))
             trained.insert(userOf(r.at("conversations")));
     for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::dpo))
@@ -142,8 +144,8 @@ TEST(DemoPack, LongPoemsAreLeftOut) {
     data::DemoPackOptions o;
     o.sourceDir = src.path();
     o.outDir = ws.file("data");
-    o.maxPoemChars = 20;  // the fixture's bodies are 4 lines of 12 characters
-    EXPECT_THROW(data::buildDemoPack(o), InputError);  // none left
+    o.maxPoemChars = 20;                              // the fixture's bodies are 4 lines of 12 characters
+    EXPECT_THROW(data::buildDemoPack(o), InputError); // none left
     o.maxPoemChars = 0;
     EXPECT_EQ(data::buildDemoPack(o).longPoemsSkipped, 0);
     o.maxPoemChars = 80;
@@ -171,9 +173,12 @@ TEST(DemoPack, MissingCorpusSaysHowToInstallIt) {
 namespace {
 
 json measured(double trainExact, double exact, double loss, double songci, double pref, double think, double reward) {
-    return {{"train_exact", {{"accuracy", trainExact}}}, {"exact", {{"accuracy", exact}}},
-            {"loss", {{"loss", loss}}},                  {"songci_loss", {{"loss", songci}}},
-            {"preference", {{"pref_accuracy", pref}}},   {"think", {{"format_rate", think}}},
+    return {{"train_exact", {{"accuracy", trainExact}}},
+            {"exact", {{"accuracy", exact}}},
+            {"loss", {{"loss", loss}}},
+            {"songci_loss", {{"loss", songci}}},
+            {"preference", {{"pref_accuracy", pref}}},
+            {"think", {{"format_rate", think}}},
             {"reward", {{"reward_mean", reward}}}};
 }
 
@@ -190,14 +195,14 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     r.models["3"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 0.9, 0.8);
     r.models["4"] = measured(0.8, 0.1, 5.05, 5.4, 0.6, 0, 0.4);
     r.models["5"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 1.0, 1.1);
-    for (auto& [mode, name] : std::map<std::string, std::string>{{"0", "pretrain"}, {"1", "full_sft"}, {"2", "rlhf (dpo)"},
-                                                                 {"3", "reason"}, {"4", "lora"}, {"5", "grpo"}})
+    for (auto& [mode, name] : std::map<std::string, std::string>{
+             {"0", "pretrain"}, {"1", "full_sft"}, {"2", "rlhf (dpo)"}, {"3", "reason"}, {"4", "lora"}, {"5", "grpo"}})
         r.models[mode]["name"] = name;
     const auto f = eval::demoFindings(r);
     ASSERT_EQ(f.size(), 6u);
     EXPECT_NE(f[1].find("80.0 % of the questions it was trained on"), std::string::npos) << f[1];
     EXPECT_NE(f[1].find("chance 5.0 %: always answering \"杜甫\""), std::string::npos) << f[1];
-    EXPECT_NE(f[1].find("recalls part of"), std::string::npos) << f[1];  // 10 % >= 2 x 2 % + 2 points
+    EXPECT_NE(f[1].find("recalls part of"), std::string::npos) << f[1]; // 10 % >= 2 x 2 % + 2 points
     EXPECT_NE(f[2].find("from 60.0 % to 75.0 % (+15.0 points"), std::string::npos) << f[2];
     EXPECT_NE(f[2].find("5.000 -> 5.200 (+4.0 %)"), std::string::npos) << f[2];
     EXPECT_NE(f[4].find("6.000 -> 5.400 (-10.0 %)"), std::string::npos) << f[4];

@@ -50,11 +50,9 @@ DistEnv env(int rank, int port) {
 // than a bucket, values that differ per rank.
 std::vector<torch::Tensor> tensorsOf(int r) {
     const double k = r + 1;
-    return {torch::arange(15, torch::kFloat32).reshape({3, 5}) * k,
-            torch::full({7}, 10.0 * k, torch::kFloat64),
+    return {torch::arange(15, torch::kFloat32).reshape({3, 5}) * k, torch::full({7}, 10.0 * k, torch::kFloat64),
             (torch::arange(24, torch::kFloat32).reshape({4, 6}) * k).t(),
-            torch::linspace(-1, 1, 40, torch::kFloat32) * k,
-            torch::full({2}, r == 0 ? 3.f : -5.f)};
+            torch::linspace(-1, 1, 40, torch::kFloat32) * k, torch::full({2}, r == 0 ? 3.f : -5.f)};
 }
 
 // Runs body(rank) on two threads; rethrows nothing, returns each rank's error.
@@ -83,7 +81,7 @@ TEST(Communicator, BucketedAllReduceAndBroadcastAcrossTwoRanks) {
         Communicator c(env(r, port), torch::kCPU, std::chrono::seconds(30));
         EXPECT_EQ(c.rank(), r);
         EXPECT_EQ(c.backend(), "gloo");
-        c.bucketBytes = 64;  // 16 floats: several buckets, one tensor alone in its own
+        c.bucketBytes = 64; // 16 floats: several buckets, one tensor alone in its own
         mean[size_t(r)] = tensorsOf(r);
         c.allReduce(mean[size_t(r)], Communicator::Op::Mean, "mean");
         sum[size_t(r)] = tensorsOf(r);
@@ -118,7 +116,7 @@ TEST(Communicator, LostRankIsNamedByTheSurvivor) {
         torch::Tensor t = torch::ones({4});
         c.allReduce({t}, Communicator::Op::Sum, "warm-up");
         if (r == 1)
-            return;  // rank 1 leaves: its connections close
+            return; // rank 1 leaves: its connections close
         c.allReduce({t}, Communicator::Op::Sum, "test all-reduce");
     });
     EXPECT_EQ(err[1], "");

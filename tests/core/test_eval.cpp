@@ -103,7 +103,7 @@ TEST(Generation, SeededSamplingIsReproducible) {
     EXPECT_EQ(a.tokens, b.tokens);
     o.seed = 124;
     auto c = gen.generate(prompt, o);
-    EXPECT_NE(a.tokens, c.tokens);  // 24 draws from a near-uniform 97-way distribution
+    EXPECT_NE(a.tokens, c.tokens); // 24 draws from a near-uniform 97-way distribution
 }
 
 TEST(Generation, RepetitionPenaltyLowersRepeats) {
@@ -129,9 +129,7 @@ TEST(Generation, RepetitionPenaltyLowersRepeats) {
     g.greedy = true;
     g.maxNewTokens = 40;
     g.stopIds = {};
-    auto repeats = [](const std::vector<int>& t) {
-        return t.size() - std::set<int>(t.begin(), t.end()).size();
-    };
+    auto repeats = [](const std::vector<int>& t) { return t.size() - std::set<int>(t.begin(), t.end()).size(); };
     const auto base = gen.generate({1, 2, 3}, g).tokens;
     g.repetitionPenalty = 3.0;
     const auto pen = gen.generate({1, 2, 3}, g).tokens;
@@ -144,18 +142,18 @@ TEST(Generation, TopPKeepsTheSmallestPrefixReachingP) {
     eval::SamplingOptions o;
     o.temperature = 1.0;
     o.topK = 0;
-    o.topP = 0.75;  // 0.5 < 0.75, 0.5 + 0.3 >= 0.75: keep {0.5, 0.3}
+    o.topP = 0.75; // 0.5 < 0.75, 0.5 + 0.3 >= 0.75: keep {0.5, 0.3}
     auto p = eval::samplingDistribution(logits, {}, o);
     EXPECT_NEAR(p[1].item<float>(), 0.625f, 1e-5);
     EXPECT_NEAR(p[3].item<float>(), 0.375f, 1e-5);
     EXPECT_EQ(p[0].item<float>(), 0.0f);
     EXPECT_EQ(p[2].item<float>(), 0.0f);
-    o.topP = 0.9;  // needs the 0.15 too
+    o.topP = 0.9; // needs the 0.15 too
     p = eval::samplingDistribution(logits, {}, o);
     EXPECT_GT(p[0].item<float>(), 0.0f);
     EXPECT_EQ(p[2].item<float>(), 0.0f);
     EXPECT_NEAR(p.sum().item<float>(), 1.0f, 1e-5);
-    o.topP = 0.4;  // the top token alone
+    o.topP = 0.4; // the top token alone
     p = eval::samplingDistribution(logits, {}, o);
     EXPECT_NEAR(p[1].item<float>(), 1.0f, 1e-6);
 }
@@ -185,7 +183,7 @@ TEST(BatchGeneration, LeftPaddedPrefillGivesEachPromptsOwnLogits) {
         cache.rowStart.push_back(pad);
         ids[r].narrow(0, pad, L - pad).copy_(torch::tensor(prompts[size_t(r)], torch::kLong));
     }
-    torch::Tensor batched = m->forward(ids, &cache, true).logits;  // (B,1,V)
+    torch::Tensor batched = m->forward(ids, &cache, true).logits; // (B,1,V)
     // One more decode step through the padded cache (the fused kernel's rowStart path).
     torch::Tensor next = torch::tensor({5, 6, 7}, torch::kLong).view({B, 1});
     torch::Tensor batchedStep = m->forward(next, &cache, true).logits;
@@ -207,7 +205,8 @@ TEST(BatchGeneration, LeftPaddedPrefillGivesEachPromptsOwnLogits) {
 TEST(BatchGeneration, EachRowEqualsItsBatchOneAnswerGreedyAndSampled) {
     auto m = tinyModel(12);
     eval::Generator gen(m);
-    const std::vector<std::vector<int>> prompts{{1, 10, 20, 30, 40, 50, 60, 70}, {1, 2}, {1, 3, 5}, {1, 80, 81, 82, 83}};
+    const std::vector<std::vector<int>> prompts{
+        {1, 10, 20, 30, 40, 50, 60, 70}, {1, 2}, {1, 3, 5}, {1, 80, 81, 82, 83}};
     for (bool greedy : {true, false}) {
         std::vector<eval::BatchRequest> reqs;
         for (size_t i = 0; i < prompts.size(); ++i) {
@@ -219,7 +218,7 @@ TEST(BatchGeneration, EachRowEqualsItsBatchOneAnswerGreedyAndSampled) {
             o.repetitionPenalty = 1.2;
             o.stopIds = {};
             o.seed = 100 + i;
-            o.maxNewTokens = 6 + 5 * int(i);  // rows leave the batch at different steps
+            o.maxNewTokens = 6 + 5 * int(i); // rows leave the batch at different steps
             reqs.push_back({prompts[i], o});
         }
         std::vector<size_t> doneOrder;
@@ -315,10 +314,10 @@ TEST(EvalModels, ResolvesModeCheckpointsAndAppliesLoraAdapters) {
     auto r1 = eval::resolveModel(dir.path(), 1, "", "");
     EXPECT_EQ(r1.suffix, "32");
     EXPECT_NE(r1.note.find("only"), std::string::npos);
-    EXPECT_THROW(eval::resolveModel(dir.path(), 0, "", ""), InputError);      // no pretrain_*.pth
-    EXPECT_THROW(eval::resolveModel(dir.path(), 1, "512", ""), InputError);   // wrong size
-    EXPECT_THROW(eval::resolveModel(dir.path(), 4, "", ""), InputError);      // needs --lora_name
-    EXPECT_THROW(eval::resolveModel(dir.path(), 4, "", "../x"), InputError);  // not a file name
+    EXPECT_THROW(eval::resolveModel(dir.path(), 0, "", ""), InputError);     // no pretrain_*.pth
+    EXPECT_THROW(eval::resolveModel(dir.path(), 1, "512", ""), InputError);  // wrong size
+    EXPECT_THROW(eval::resolveModel(dir.path(), 4, "", ""), InputError);     // needs --lora_name
+    EXPECT_THROW(eval::resolveModel(dir.path(), 4, "", "../x"), InputError); // not a file name
     EXPECT_THROW(eval::resolveModel(dir.path(), 1, "", "lora_medical"), InputError);
     EXPECT_THROW(eval::modeInfo(6), InputError);
 
@@ -354,15 +353,16 @@ TEST(Metrics, UniformModelHasPerplexityEqualToTheVocabulary) {
     {
         torch::NoGradGuard ng;
         for (auto& p : m->parameters())
-            p.zero_();  // zero hidden states -> zero logits -> uniform predictions
+            p.zero_(); // zero hidden states -> zero logits -> uniform predictions
     }
-    const std::vector<std::string> texts{"床前明月光，疑是地上霜。", std::string(300, 'a') + " long enough for two windows"};
+    const std::vector<std::string> texts{"床前明月光，疑是地上霜。",
+                                         std::string(300, 'a') + " long enough for two windows"};
     const auto r = eval::perplexity(m, tok, texts, 64);
     EXPECT_EQ(r.documents, 2);
     EXPECT_EQ(r.bytes, int64_t(texts[0].size() + texts[1].size()));
     int64_t expectTokens = 0;
     for (const auto& t : texts)
-        expectTokens += int64_t(tok.encode(t).size()) + 1;  // + <|im_end|>, minus nothing: <|im_start|> is context
+        expectTokens += int64_t(tok.encode(t).size()) + 1; // + <|im_end|>, minus nothing: <|im_start|> is context
     EXPECT_EQ(r.tokens, expectTokens);
     EXPECT_NEAR(r.perplexity(), double(tok.vocabSize()), 1e-2);
     EXPECT_NEAR(r.bitsPerByte(), double(r.tokens) * std::log2(double(tok.vocabSize())) / double(r.bytes), 1e-4);
@@ -371,7 +371,8 @@ TEST(Metrics, UniformModelHasPerplexityEqualToTheVocabulary) {
 TEST(Metrics, ReadsCEvalCsvAndScoresChoicesAgainstChance) {
     test::TempDir dir;
     test::writeLines(dir.file("q.csv"),
-                     {"id,question,A,B,C,D,answer,explanation", "0,王利发是老舍戏剧作品____中的主人公。,《茶馆》,《龙须沟》,《方珍珠》,《女店员》,A,x",
+                     {"id,question,A,B,C,D,answer,explanation",
+                      "0,王利发是老舍戏剧作品____中的主人公。,《茶馆》,《龙须沟》,《方珍珠》,《女店员》,A,x",
                       "1,\"含逗号, 和\"\"引号\"\"\n跨行的问题\",1,2,3,4,D,\"多行\n解释\""});
     auto qs = eval::readChoiceCsv(dir.file("q.csv"));
     ASSERT_EQ(qs.size(), 2u);
@@ -410,8 +411,9 @@ TEST(Judge, ParsesAStrictJsonReply) {
 }
 
 TEST(Judge, ToleratesFencesThinkChineseKeysTrailingCommasAndStrings) {
-    auto r = eval::parseJudgeReply("<think>{\"language\": 1}</think>好的，评分如下：\n```json\n{\"语言理解与生成\": \"6/10\", "
-                                   "\"知识与推理能力\": 4, \"效率与资源\": \"7分\",}\n```");
+    auto r = eval::parseJudgeReply(
+        "<think>{\"language\": 1}</think>好的，评分如下：\n```json\n{\"语言理解与生成\": \"6/10\", "
+        "\"知识与推理能力\": 4, \"效率与资源\": \"7分\",}\n```");
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(*r.scores.values[0], 6);
     EXPECT_EQ(*r.scores.values[1], 4);
@@ -427,7 +429,7 @@ TEST(Judge, FallsBackToKeyValueTextForMalformedReplies) {
     EXPECT_EQ(*r.scores.values[0], 6);
     EXPECT_EQ(*r.scores.values[1], 3.5);
     EXPECT_EQ(*r.scores.values[2], 8);
-    r = eval::parseJudgeReply("{language: 5, knowledge: 4, efficiency: 6}");  // unquoted keys: not JSON
+    r = eval::parseJudgeReply("{language: 5, knowledge: 4, efficiency: 6}"); // unquoted keys: not JSON
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(*r.scores.values[1], 4);
 }
@@ -451,7 +453,8 @@ TEST(Judge, ReportsTruncatedRefusedAndOutOfRangeReplies) {
 TEST(Judge, HostileRepliesNeitherThrowNorCrashNorTakeLong) {
     const auto start = std::chrono::steady_clock::now();
     // 400 nines: std::stod threw std::out_of_range out of the parser.
-    auto r = eval::parseJudgeReply("{\"language\": \"" + std::string(400, '9') + "\", \"knowledge\": 5, \"efficiency\": 5}");
+    auto r =
+        eval::parseJudgeReply("{\"language\": \"" + std::string(400, '9') + "\", \"knowledge\": 5, \"efficiency\": 5}");
     EXPECT_FALSE(r.ok);
     EXPECT_NE(r.error.find("score for language is inf, outside 0-10"), std::string::npos) << r.error;
     // strtod read "-nan": a NaN passed the 0-10 check and the reply was ok.
@@ -464,7 +467,8 @@ TEST(Judge, HostileRepliesNeitherThrowNorCrashNorTakeLong) {
     // of digits in a score string, and of spaces before a trailing comma's brace.
     r = eval::parseJudgeReply("{\"language\": \"" + std::string(200000, '1') + "\"}");
     EXPECT_FALSE(r.ok);
-    r = eval::parseJudgeReply("{\"language\": 7, \"knowledge\": 6, \"efficiency\": 5," + std::string(200000, ' ') + "}");
+    r = eval::parseJudgeReply("{\"language\": 7, \"knowledge\": 6, \"efficiency\": 5," + std::string(200000, ' ') +
+                              "}");
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(*r.scores.values[2], 5);
     // Unclosed and nested braces: every '{' was scanned to the end of the reply
@@ -481,7 +485,8 @@ TEST(Judge, HostileRepliesNeitherThrowNorCrashNorTakeLong) {
 TEST(Judge, OnlyAThinkBlockOpeningTheReplyIsSkipped) {
     // A "<think>" quoted in the comment is text: skipping from it to the end
     // (no "</think>" follows) cut the JSON and lost the scores and comment.
-    auto r = eval::parseJudgeReply(R"({"language": 7, "knowledge": 5.5, "efficiency": 8, "comment": "no <think> tags"})");
+    auto r =
+        eval::parseJudgeReply(R"({"language": 7, "knowledge": 5.5, "efficiency": 8, "comment": "no <think> tags"})");
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(r.scores.comment, "no <think> tags");
     r = eval::parseJudgeReply(R"({"language": 7, "knowledge": 5, "efficiency": 8, "comment": "<think>a</think>b"})");
@@ -522,9 +527,10 @@ public:
             const auto& [status, content] = m_replies[std::min(i, m_replies.size() - 1)];
             res.status = status;
             if (status == 200)
-                res.set_content(json{{"choices", json::array({{{"message", {{"role", "assistant"}, {"content", content}}}}})}}
-                                    .dump(),
-                                "application/json");
+                res.set_content(
+                    json{{"choices", json::array({{{"message", {{"role", "assistant"}, {"content", content}}}}})}}
+                        .dump(),
+                    "application/json");
             else
                 res.set_content(json{{"error", {{"message", content}}}}.dump(), "application/json");
         });
@@ -618,7 +624,7 @@ TEST(Scores, ManualScoresOverrideTheJudgeAndTotalsAdd) {
                                       rec(1, "knowledge", 6.5, "deepseek-chat", false),
                                       rec(1, "efficiency", 8, "deepseek-chat", false),
                                       rec(1, "knowledge", 4, "", true),
-                                      rec(1, "knowledge", 9, "deepseek-chat", false),  // later judge: manual still wins
+                                      rec(1, "knowledge", 9, "deepseek-chat", false), // later judge: manual still wins
                                       rec(2, "language", 3, "gpt", false)};
     const auto t = eval::buildScoreTable(s);
     const std::string md = eval::scoresMarkdown(t);
@@ -640,7 +646,7 @@ TEST(Scores, ManualScoresOverrideTheJudgeAndTotalsAdd) {
     // Only one judge's scores when asked.
     const auto g = eval::buildScoreTable(s, "gpt");
     EXPECT_FALSE(g.rows[1].values[0]);
-    EXPECT_EQ(*g.rows[1].values[1], 4);  // manual scores always count
+    EXPECT_EQ(*g.rows[1].values[1], 4); // manual scores always count
 }
 
 TEST(Scores, ComparisonPutsEveryModelsAnswerUnderEachPrompt) {
@@ -651,8 +657,9 @@ TEST(Scores, ComparisonPutsEveryModelsAnswerUnderEachPrompt) {
         a.text = text;
         return a;
     };
-    std::vector<eval::CompareColumn> cols{{0, "0 pretrain", {ans("pretrain", "长沙市的美食有", "臭豆腐"), ans("eval", "谁最高？", "A|B")}},
-                                          {1, "1 full_sft", {ans("eval", "谁最高？", "C\n最高")}}};
+    std::vector<eval::CompareColumn> cols{
+        {0, "0 pretrain", {ans("pretrain", "长沙市的美食有", "臭豆腐"), ans("eval", "谁最高？", "A|B")}},
+        {1, "1 full_sft", {ans("eval", "谁最高？", "C\n最高")}}};
     const std::string md = eval::compareMarkdown(cols, "ws");
     EXPECT_NE(md.find("| 1 full_sft | — |"), std::string::npos) << md;
     EXPECT_NE(md.find("| 0 pretrain | A\\|B |"), std::string::npos) << md;
@@ -675,8 +682,10 @@ TEST(EvalHistory, StoresAnswersAndScoresAndMigratesVersion1) {
         // Turn it back into a version-1 database: the v2 tables go away.
         sqlite3* raw = nullptr;
         ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE probes; DROP TABLE eval_answers; DROP TABLE scores; DROP TABLE run_warnings; DROP TABLE queue_items; PRAGMA user_version = 1", nullptr,
-                               nullptr, nullptr),
+        ASSERT_EQ(sqlite3_exec(raw,
+                               "DROP TABLE probes; DROP TABLE eval_answers; DROP TABLE scores; DROP TABLE "
+                               "run_warnings; DROP TABLE queue_items; PRAGMA user_version = 1",
+                               nullptr, nullptr, nullptr),
                   SQLITE_OK);
         sqlite3_close(raw);
     }
@@ -731,14 +740,15 @@ protected:
     void SetUp() override {
         tokPath = test::fixtureTokenizer();
         auto tok = text::Tokenizer::load(tokPath);
-        model::MiniMind m = tinyModel(11, tok.vocabSize(), 2048);  // room for the judge prompt
+        model::MiniMind m = tinyModel(11, tok.vocabSize(), 2048); // room for the judge prompt
         weights::saveWeights(dir.file("full_sft_32.pth"), m, {{"stage", "full_sft"}}, torch::kFloat32);
         weights::saveWeights(dir.file("pretrain_32.pth"), m, {{"stage", "pretrain"}}, torch::kFloat32);
     }
     void start(eval::ServerOptions o) {
         o.port = 0;
         o.defaults.maxNewTokens = 8;
-        server = std::make_unique<eval::ModelServer>(text::Tokenizer::load(tokPath), eval::discoverModels(dir.path()), o);
+        server =
+            std::make_unique<eval::ModelServer>(text::Tokenizer::load(tokPath), eval::discoverModels(dir.path()), o);
         port = server->bind();
         thread = std::thread([this] { server->run(nullptr, 60); });
     }
@@ -772,7 +782,7 @@ TEST_F(ServerTest, ListsModelsAndAnswersNonStreaming) {
     ASSERT_EQ(models->status, 200);
     auto list = json::parse(models->body);
     ASSERT_EQ(list["data"].size(), 2u);
-    EXPECT_EQ(list["data"][0]["id"], "full_sft_32");  // chat models first
+    EXPECT_EQ(list["data"][0]["id"], "full_sft_32"); // chat models first
     auto res = post({{"model", "full_sft_32"}, {"messages", userTurn("你好")}, {"max_tokens", 6}, {"temperature", 0}});
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
@@ -781,13 +791,17 @@ TEST_F(ServerTest, ListsModelsAndAnswersNonStreaming) {
     EXPECT_EQ(j["choices"][0]["message"]["role"], "assistant");
     EXPECT_LE(j["usage"]["completion_tokens"].get<int>(), 6);
     // Greedy is deterministic across requests.
-    auto again = post({{"model", "full_sft_32"}, {"messages", userTurn("你好")}, {"max_tokens", 6}, {"temperature", 0}});
+    auto again =
+        post({{"model", "full_sft_32"}, {"messages", userTurn("你好")}, {"max_tokens", 6}, {"temperature", 0}});
     EXPECT_EQ(json::parse(again->body)["choices"][0]["message"]["content"], j["choices"][0]["message"]["content"]);
 }
 
 TEST_F(ServerTest, StreamsServerSentEvents) {
     start({});
-    auto res = post({{"messages", userTurn("你好")}, {"max_tokens", 5}, {"stream", true}, {"seed", 3},
+    auto res = post({{"messages", userTurn("你好")},
+                     {"max_tokens", 5},
+                     {"stream", true},
+                     {"seed", 3},
                      {"stream_options", {{"include_usage", true}}}});
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200);
@@ -871,8 +885,10 @@ TEST_F(ServerTest, ServesConcurrentRequests) {
     std::atomic<int> ok{0};
     for (int i = 0; i < 4; ++i)
         clients.emplace_back([&, i] {
-            auto r = post({{"model", i % 2 ? "pretrain_32" : "full_sft_32"}, {"messages", userTurn("第" + std::to_string(i))},
-                           {"max_tokens", 6}, {"stream", i >= 2}});
+            auto r = post({{"model", i % 2 ? "pretrain_32" : "full_sft_32"},
+                           {"messages", userTurn("第" + std::to_string(i))},
+                           {"max_tokens", 6},
+                           {"stream", i >= 2}});
             if (r && r->status == 200)
                 ++ok;
         });

@@ -36,7 +36,7 @@ std::vector<std::string> records(int n) {
 TEST(EvalSplit, HoldsOutAnEvenlySpreadShareAndKeepsEveryRecordOnce) {
     test::TempDir dir;
     std::vector<std::string> in = records(100);
-    in.insert(in.begin() + 50, "   ");  // blank lines are not records
+    in.insert(in.begin() + 50, "   "); // blank lines are not records
     test::writeLines(dir.file("data.jsonl"), in);
     const data::SplitFiles sp = data::splitForValidation(dir.file("data.jsonl"), 0.1, dir.file("cache"));
     EXPECT_FALSE(sp.reused);
@@ -80,11 +80,10 @@ TEST(EvalSplit, RefusesSharesThatLeaveASplitEmptyOrAreOutOfRange) {
         EXPECT_NE(m.find("5 records"), std::string::npos) << m;
         EXPECT_NE(m.find("raise --eval_split"), std::string::npos) << m;
     }
-    EXPECT_FALSE(std::filesystem::exists(dir.file("cache")) &&
-                 !std::filesystem::is_empty(dir.file("cache")));
+    EXPECT_FALSE(std::filesystem::exists(dir.file("cache")) && !std::filesystem::is_empty(dir.file("cache")));
     EXPECT_THROW(data::splitForValidation(dir.file("small.jsonl"), 0.6, dir.file("cache")), InputError);
     EXPECT_THROW(data::splitForValidation(dir.file("missing.jsonl"), 0.1, dir.file("cache")), InputError);
     const data::SplitFiles sp = data::splitForValidation(dir.file("small.jsonl"), 0.2, dir.file("cache"));
     EXPECT_EQ(sp.evalRecords, 1);
-    EXPECT_EQ(lines(dir.file("small.jsonl")).size(), 5u);  // the source is untouched
+    EXPECT_EQ(lines(dir.file("small.jsonl")).size(), 5u); // the source is untouched
 }

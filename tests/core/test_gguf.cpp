@@ -36,8 +36,8 @@ public:
     TempDir() {
         static std::atomic<int> counter{0};
         const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_path = stdfs::temp_directory_path() /
-                 ("mm_gguf_test_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+        m_path =
+            stdfs::temp_directory_path() / ("mm_gguf_test_" + std::to_string(stamp) + "_" + std::to_string(counter++));
         stdfs::create_directories(m_path);
     }
     ~TempDir() {
@@ -47,7 +47,8 @@ public:
     std::string file(const std::string& name) const { return (m_path / name).string(); }
     std::vector<std::string> list() const {
         std::vector<std::string> out;
-        for (const auto& e : stdfs::directory_iterator(m_path)) out.push_back(e.path().filename().string());
+        for (const auto& e : stdfs::directory_iterator(m_path))
+            out.push_back(e.path().filename().string());
         return out;
     }
 
@@ -59,7 +60,8 @@ std::vector<float> randomFloats(size_t n, uint32_t seed, float scale = 1.0f) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> dist(0.0f, scale);
     std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
+    for (auto& x : v)
+        x = dist(rng);
     return v;
 }
 
@@ -83,7 +85,8 @@ std::string parseError(const std::vector<uint8_t>& bytes, const std::string& lab
 
 // Little-endian builders for hand-made files.
 void le(std::vector<uint8_t>& b, uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < n; ++i)
+        b.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 void str(std::vector<uint8_t>& b, const std::string& s) {
     le(b, s.size(), 8);
@@ -125,26 +128,27 @@ TEST(Gguf, HalfConversionRoundsToNearestEven) {
     EXPECT_EQ(floatToHalf(-0.0f), 0x8000);
     EXPECT_EQ(floatToHalf(1.0f), 0x3c00);
     EXPECT_EQ(floatToHalf(-2.0f), 0xc000);
-    EXPECT_EQ(floatToHalf(65504.0f), 0x7bff);                       // largest half
-    EXPECT_EQ(floatToHalf(65519.99f), 0x7bff);                      // below the midpoint
-    EXPECT_EQ(floatToHalf(65520.0f), 0x7c00);                       // tie -> even = inf
+    EXPECT_EQ(floatToHalf(65504.0f), 0x7bff);  // largest half
+    EXPECT_EQ(floatToHalf(65519.99f), 0x7bff); // below the midpoint
+    EXPECT_EQ(floatToHalf(65520.0f), 0x7c00);  // tie -> even = inf
     EXPECT_EQ(floatToHalf(1e10f), 0x7c00);
     EXPECT_EQ(floatToHalf(-std::numeric_limits<float>::infinity()), 0xfc00);
-    EXPECT_EQ(floatToHalf(std::nanf("")) & 0x7e00, 0x7e00);         // a quiet NaN
-    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -14)), 0x0400);          // smallest normal
-    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -24)), 0x0001);          // smallest subnormal
-    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);          // tie -> even 0
-    EXPECT_EQ(floatToHalf(std::ldexp(1.5f, -25)), 0x0001);          // above the tie
-    EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -25)), 0x0002);          // 1.5 units: tie -> even 2
-    EXPECT_EQ(floatToHalf(std::ldexp(5.0f, -25)), 0x0002);          // 2.5 units: tie -> even 2
-    EXPECT_EQ(floatToHalf(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie between 1 and 1+2^-10 -> 1
-    EXPECT_EQ(floatToHalf(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);  // tie -> even mantissa 2
-    EXPECT_EQ(floatToHalf(std::ldexp(1023.5f, -24)), 0x0400);      // subnormal carries into the normal range
+    EXPECT_EQ(floatToHalf(std::nanf("")) & 0x7e00, 0x7e00);           // a quiet NaN
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -14)), 0x0400);            // smallest normal
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -24)), 0x0001);            // smallest subnormal
+    EXPECT_EQ(floatToHalf(std::ldexp(1.0f, -25)), 0x0000);            // tie -> even 0
+    EXPECT_EQ(floatToHalf(std::ldexp(1.5f, -25)), 0x0001);            // above the tie
+    EXPECT_EQ(floatToHalf(std::ldexp(3.0f, -25)), 0x0002);            // 1.5 units: tie -> even 2
+    EXPECT_EQ(floatToHalf(std::ldexp(5.0f, -25)), 0x0002);            // 2.5 units: tie -> even 2
+    EXPECT_EQ(floatToHalf(1.0f + std::ldexp(1.0f, -11)), 0x3c00);     // tie between 1 and 1+2^-10 -> 1
+    EXPECT_EQ(floatToHalf(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02); // tie -> even mantissa 2
+    EXPECT_EQ(floatToHalf(std::ldexp(1023.5f, -24)), 0x0400);         // subnormal carries into the normal range
     // Every half round-trips exactly through float.
     for (uint32_t h = 0; h < 0x10000; ++h) {
         const uint16_t x = static_cast<uint16_t>(h);
         const float f = halfToFloat(x);
-        if (std::isnan(f)) continue;
+        if (std::isnan(f))
+            continue;
         ASSERT_EQ(floatToHalf(f), x) << std::hex << h;
     }
     EXPECT_EQ(halfToFloat(0x7bff), 65504.0f);
@@ -188,19 +192,21 @@ TEST(Gguf, Q8_0BlockLayoutMatchesGgmlReference) {
     x[5] = 3.5f;
     uint8_t out[34];
     quantizeQ8_0(x.data(), 32, out);
-    EXPECT_EQ(out[0] | (out[1] << 8), 0x3c00);  // fp16 1.0 first
+    EXPECT_EQ(out[0] | (out[1] << 8), 0x3c00); // fp16 1.0 first
     EXPECT_EQ(static_cast<int8_t>(out[2 + 0]), 127);
-    EXPECT_EQ(static_cast<int8_t>(out[2 + 1]), 3);   // roundf(2.5) = 3 (not RNE 2)
+    EXPECT_EQ(static_cast<int8_t>(out[2 + 1]), 3); // roundf(2.5) = 3 (not RNE 2)
     EXPECT_EQ(static_cast<int8_t>(out[2 + 2]), -3);
     EXPECT_EQ(static_cast<int8_t>(out[2 + 3]), 0);
     EXPECT_EQ(static_cast<int8_t>(out[2 + 4]), -127);
     EXPECT_EQ(static_cast<int8_t>(out[2 + 5]), 4);
-    for (int j = 6; j < 32; ++j) EXPECT_EQ(out[2 + j], 0);
+    for (int j = 6; j < 32; ++j)
+        EXPECT_EQ(out[2 + j], 0);
 
     // An all-zero block: d = 0, id = 0.
     std::vector<float> z(32, 0.0f);
     quantizeQ8_0(z.data(), 32, out);
-    for (uint8_t b : out) EXPECT_EQ(b, 0);
+    for (uint8_t b : out)
+        EXPECT_EQ(b, 0);
 
     // The scale is the float d (not its fp16 rounding): d = 0.1/127.
     std::vector<float> y(32, 0.05f);
@@ -249,7 +255,7 @@ TEST(Gguf, MetadataOfEveryTypeRoundTrips) {
     w.setStrings("t.a_str", {"", "Ġthe", "<|im_end|>", std::string("\0x", 2)});
     w.setStrings("t.a_empty", {});
     w.setU32("t.replaced", 1);
-    w.setU32("t.replaced", 2);  // keeps its position, takes the new value
+    w.setU32("t.replaced", 2); // keeps its position, takes the new value
 
     const std::vector<uint8_t> bytes = w.serialize();
     const GgufFile f = GgufFile::fromMemory(bytes.data(), bytes.size(), "mem.gguf");
@@ -331,7 +337,7 @@ TEST(Gguf, F32TensorsRoundTripExactlyWithDimsReversed) {
     ASSERT_EQ(f.tensors().size(), 3u);
     const GgufTensorInfo& ta = f.tensors()[0];
     EXPECT_EQ(ta.name, "a");
-    EXPECT_EQ(ta.ne, (std::vector<uint64_t>{64, 5, 3}));  // ne[0] innermost
+    EXPECT_EQ(ta.ne, (std::vector<uint64_t>{64, 5, 3})); // ne[0] innermost
     EXPECT_EQ(ta.shape, (std::vector<int64_t>{3, 5, 64}));
     EXPECT_EQ(ta.type, static_cast<uint32_t>(GgmlType::F32));
     EXPECT_EQ(ta.numel, 3 * 5 * 64);
@@ -371,8 +377,9 @@ TEST(Gguf, F16TensorsRoundTripWithinHalfPrecision) {
 TEST(Gguf, Q8_0TensorsRoundTripWithinQuantisationError) {
     GgufWriter w;
     auto a = randomFloats(6 * 96, 31, 0.05f);
-    for (int j = 0; j < 32; ++j) a[32 + j] = 0.0f;  // a zero block
-    a[100] = 3.0f;                                 // an outlier in its block
+    for (int j = 0; j < 32; ++j)
+        a[32 + j] = 0.0f; // a zero block
+    a[100] = 3.0f;        // an outlier in its block
     EXPECT_EQ(w.addTensor("q", {6, 96}, a.data(), GgmlType::Q8_0), GgmlType::Q8_0);
     EXPECT_TRUE(w.notes().empty());
     const auto bytes = w.serialize();
@@ -385,12 +392,15 @@ TEST(Gguf, Q8_0TensorsRoundTripWithinQuantisationError) {
     ASSERT_EQ(back.size(), a.size());
     for (size_t b = 0; b < a.size() / 32; ++b) {
         float amax = 0;
-        for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(a[b * 32 + j]));
+        for (int j = 0; j < 32; ++j)
+            amax = std::max(amax, std::fabs(a[b * 32 + j]));
         // Half a quantisation step, plus the fp16 rounding of the scale (127 * 2^-11 relative).
         const float tol = amax / 127.0f * (0.5f + 127.0f / 2048.0f) + 1e-12f;
-        for (int j = 0; j < 32; ++j) EXPECT_LE(std::fabs(back[b * 32 + j] - a[b * 32 + j]), tol) << b << "," << j;
+        for (int j = 0; j < 32; ++j)
+            EXPECT_LE(std::fabs(back[b * 32 + j] - a[b * 32 + j]), tol) << b << "," << j;
     }
-    for (int j = 0; j < 32; ++j) EXPECT_EQ(back[32 + j], 0.0f);
+    for (int j = 0; j < 32; ++j)
+        EXPECT_EQ(back[32 + j], 0.0f);
     // Same bytes as quantizeQ8_0 on the flat data (blocks run along rows).
     std::vector<uint8_t> ref(t.nbytes);
     quantizeQ8_0(a.data(), static_cast<int64_t>(a.size()), ref.data());
@@ -433,14 +443,14 @@ TEST(Gguf, WriterRejectsBadTensors) {
     nan[5] = std::numeric_limits<float>::infinity();
     const std::string e = inputErrorOf([&] { w.addTensor("z", {64}, nan.data(), GgmlType::Q8_0); });
     EXPECT_NE(e.find("'z'"), std::string::npos) << e;
-    w.addTensor("z", {64}, nan.data(), GgmlType::F16);  // inf is a half
+    w.addTensor("z", {64}, nan.data(), GgmlType::F16); // inf is a half
 }
 
 TEST(Gguf, DataIsAlignedAndLaidOutAsLlamaCppRequires) {
     for (uint32_t align : {32u, 64u, 8u}) {
         GgufWriter w(align);
         w.setString("general.architecture", "llama");
-        w.setString("odd.length", "xyz");  // header size not a multiple of anything
+        w.setString("odd.length", "xyz"); // header size not a multiple of anything
         const auto a = randomFloats(3 * 7, 1), b = randomFloats(64 * 2, 2), c = randomFloats(5, 3);
         w.addTensor("a", {3, 7}, a.data(), GgmlType::F16);   // 42 bytes
         w.addTensor("b", {2, 64}, b.data(), GgmlType::Q8_0); // 136 bytes
@@ -453,7 +463,7 @@ TEST(Gguf, DataIsAlignedAndLaidOutAsLlamaCppRequires) {
             EXPECT_EQ(f.get("general.alignment").type(), GgufType::UInt32);
         }
         EXPECT_EQ(f.dataOffset() % align, 0u);
-        EXPECT_EQ(bytes.size() % align, 0u);  // the last tensor is padded too
+        EXPECT_EQ(bytes.size() % align, 0u); // the last tensor is padded too
         // llama.cpp (gguf.cpp) wants offsets to be the running padded sum.
         uint64_t expect = 0;
         for (const auto& t : f.tensors()) {
@@ -472,12 +482,10 @@ TEST(Gguf, DataIsAlignedAndLaidOutAsLlamaCppRequires) {
 TEST(Gguf, WritesAtomicallyAndReadsBackFromFile) {
     TempDir dir;
     const std::string path = dir.file("model.gguf");
-    {
-        std::ofstream(path) << "old";
-    }
+    { std::ofstream(path) << "old"; }
     GgufWriter w = sampleWriter();
     w.write(path);
-    EXPECT_EQ(dir.list(), std::vector<std::string>{"model.gguf"});  // no temporary left
+    EXPECT_EQ(dir.list(), std::vector<std::string>{"model.gguf"}); // no temporary left
     const GgufFile f = GgufFile::open(path);
     EXPECT_EQ(f.label(), path);
     EXPECT_EQ(f.fileSize(), stdfs::file_size(path));
@@ -485,7 +493,8 @@ TEST(Gguf, WritesAtomicallyAndReadsBackFromFile) {
     EXPECT_EQ(f.getStrings("tokenizer.ggml.tokens"), (std::vector<std::string>{"a", "b", "Ġc"}));
     const auto mem = w.serialize();
     const GgufFile g = GgufFile::fromMemory(mem.data(), mem.size());
-    for (const auto& t : f.tensors()) EXPECT_EQ(f.readFloat(t), g.readFloat(t.name)) << t.name;
+    for (const auto& t : f.tensors())
+        EXPECT_EQ(f.readFloat(t), g.readFloat(t.name)) << t.name;
     // Read out of order (the file source seeks).
     EXPECT_EQ(f.readFloat("f32"), g.readFloat("f32"));
     EXPECT_EQ(f.readFloat("q8"), g.readFloat("q8"));
@@ -506,11 +515,10 @@ TEST(Gguf, WritesAtomicallyAndReadsBackFromFile) {
 
 TEST(Gguf, EveryTruncationIsRejectedWithAMessage) {
     const auto bytes = sampleWriter().serialize();
-    GgufFile::fromMemory(bytes.data(), bytes.size());  // whole: fine
+    GgufFile::fromMemory(bytes.data(), bytes.size()); // whole: fine
     // Every strict prefix that cuts into the header, the tensor infos or the data.
     const GgufFile whole = GgufFile::fromMemory(bytes.data(), bytes.size());
-    const uint64_t lastDataEnd =
-        whole.dataOffset() + whole.tensors().back().offset + whole.tensors().back().nbytes;
+    const uint64_t lastDataEnd = whole.dataOffset() + whole.tensors().back().offset + whole.tensors().back().nbytes;
     for (size_t n = 0; n < lastDataEnd; ++n) {
         const std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
         const std::string e = parseError(cut, "cut.gguf");
@@ -542,34 +550,34 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
     expectError(header(0, 1ull << 62), "claims 4611686018427387904 key/values");
     expectError(header(~0ull, 0), "tensors but only");
 
-    {  // a string longer than the file
+    { // a string longer than the file
         auto b = header(0, 1);
         le(b, 1ull << 60, 8);
         b.resize(b.size() + 16, 'k');
         expectError(b, "runs past the end");
     }
-    {  // empty key
+    { // empty key
         auto b = header(0, 1);
         str(b, "");
         le(b, 4, 4);
         le(b, 1, 4);
         expectError(b, "empty key");
     }
-    {  // invalid value type
+    { // invalid value type
         auto b = header(0, 1);
         str(b, "k");
         le(b, 13, 4);
         le(b, 0, 8);
         expectError(b, "invalid value type 13");
     }
-    {  // bool that is neither 0 nor 1
+    { // bool that is neither 0 nor 1
         auto b = header(0, 1);
         str(b, "k");
         le(b, 7, 4);
         b.push_back(2);
         expectError(b, "not 0 or 1");
     }
-    {  // nested array
+    { // nested array
         auto b = header(0, 1);
         str(b, "k");
         le(b, 9, 4);
@@ -577,7 +585,7 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         le(b, 0, 8);
         expectError(b, "nested array");
     }
-    {  // huge array count
+    { // huge array count
         auto b = header(0, 1);
         str(b, "k");
         le(b, 9, 4);
@@ -585,7 +593,7 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         le(b, 1ull << 61, 8);
         expectError(b, "runs past the end");
     }
-    {  // huge string-array count
+    { // huge string-array count
         auto b = header(0, 1);
         str(b, "k");
         le(b, 9, 4);
@@ -593,7 +601,7 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         le(b, ~0ull, 8);
         expectError(b, "strings runs past the end");
     }
-    {  // duplicate key
+    { // duplicate key
         auto b = header(0, 2);
         for (int i = 0; i < 2; ++i) {
             str(b, "k");
@@ -602,7 +610,7 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         }
         expectError(b, "duplicate key \"k\"");
     }
-    {  // alignment of the wrong type / not a power of two
+    { // alignment of the wrong type / not a power of two
         auto b = header(0, 1);
         str(b, "general.alignment");
         le(b, 10, 4);
@@ -624,10 +632,12 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         auto b = header(1, 0);
         str(b, name);
         le(b, ne.size(), 4);
-        for (uint64_t d : ne) le(b, d, 8);
+        for (uint64_t d : ne)
+            le(b, d, 8);
         le(b, type, 4);
         le(b, offset, 8);
-        while (b.size() % 32) b.push_back(0);
+        while (b.size() % 32)
+            b.push_back(0);
         b.resize(b.size() + dataBytes, 0);
         return b;
     };
@@ -659,20 +669,20 @@ TEST(Gguf, GarbageIsRejectedWithMessages) {
         b.resize(128, 0);
         expectError(b, "duplicate tensor name \"t\"");
     }
-    {  // types it parses but does not decode
+    { // types it parses but does not decode
         auto b = tensorFile("k", {256}, 12, 0, 160);
         const GgufFile f = GgufFile::fromMemory(b.data(), b.size());
         EXPECT_EQ(f.tensors()[0].nbytes, 144u);
         EXPECT_NE(inputErrorOf([&] { f.readFloat("k"); }).find("q4_K"), std::string::npos);
     }
-    {  // bf16 decodes
+    { // bf16 decodes
         auto b = tensorFile("b", {2}, 30, 0, 32);
         const size_t at = b.size() - 32;
-        b[at] = 0x80, b[at + 1] = 0x3f, b[at + 2] = 0x40, b[at + 3] = 0xc0;  // 1.0, -3.0
+        b[at] = 0x80, b[at + 1] = 0x3f, b[at + 2] = 0x40, b[at + 3] = 0xc0; // 1.0, -3.0
         const GgufFile f = GgufFile::fromMemory(b.data(), b.size());
         EXPECT_EQ(f.readFloat("b"), (std::vector<float>{1.0f, -3.0f}));
     }
-    {  // zero-size dims are allowed (as in ggml)
+    { // zero-size dims are allowed (as in ggml)
         auto b = tensorFile("z", {0, 3}, 0, 0, 0);
         const GgufFile f = GgufFile::fromMemory(b.data(), b.size());
         EXPECT_TRUE(f.readFloat("z").empty());
@@ -686,7 +696,8 @@ TEST(Gguf, RandomCorruptionNeverCrashes) {
     for (int iter = 0; iter < 3000; ++iter) {
         auto b = good;
         const int flips = 1 + iter % 4;
-        for (int k = 0; k < flips; ++k) b[rng() % b.size()] = static_cast<uint8_t>(rng());
+        for (int k = 0; k < flips; ++k)
+            b[rng() % b.size()] = static_cast<uint8_t>(rng());
         try {
             const GgufFile f = GgufFile::fromMemory(b.data(), b.size());
             for (const auto& t : f.tensors()) {
@@ -734,11 +745,13 @@ TEST(Gguf, QkPermutationTurnsRotateHalfIntoInterleavedRope) {
     // Formula: out_row[h*hd + 2i + s] = in_row[h*hd + s*hd/2 + i].
     const int nHead = 2, hd = 4, cols = 3;
     std::vector<float> w(nHead * hd * cols);
-    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i / cols);  // value = row index
+    for (size_t i = 0; i < w.size(); ++i)
+        w[i] = static_cast<float>(i / cols); // value = row index
     const auto p = permuteQkForGguf(w.data(), nHead * hd, cols, nHead);
     const std::vector<float> rowOrder = {0, 2, 1, 3, 4, 6, 5, 7};
     for (int r = 0; r < nHead * hd; ++r)
-        for (int c = 0; c < cols; ++c) EXPECT_EQ(p[r * cols + c], rowOrder[r]) << r;
+        for (int c = 0; c < cols; ++c)
+            EXPECT_EQ(p[r * cols + c], rowOrder[r]) << r;
     EXPECT_EQ(unpermuteQkFromGguf(p.data(), nHead * hd, cols, nHead), w);
 
     // q = W x; RoPE_hf(W x) per head == unpermute(RoPE_norm(permute(W) x)).
@@ -749,7 +762,8 @@ TEST(Gguf, QkPermutationTurnsRotateHalfIntoInterleavedRope) {
     auto matvec = [&](const std::vector<float>& M) {
         std::vector<float> y(heads * dim, 0.0f);
         for (int r = 0; r < heads * dim; ++r)
-            for (int c = 0; c < in; ++c) y[r] += M[r * in + c] * x[c];
+            for (int c = 0; c < in; ++c)
+                y[r] += M[r * in + c] * x[c];
         return y;
     };
     const auto q = matvec(W), qp = matvec(Wp);
@@ -766,7 +780,7 @@ TEST(Gguf, QkPermutationTurnsRotateHalfIntoInterleavedRope) {
         }
     }
     EXPECT_FALSE(inputErrorOf([&] { permuteQkForGguf(W.data(), 10, in, 3); }).empty());
-    EXPECT_FALSE(inputErrorOf([&] { permuteQkForGguf(W.data(), 6, in, 2); }).empty());  // odd head dim
+    EXPECT_FALSE(inputErrorOf([&] { permuteQkForGguf(W.data(), 6, in, 2); }).empty()); // odd head dim
 }
 
 TEST(Gguf, TensorNamesMapBothWays) {
@@ -828,7 +842,8 @@ TEST(Gguf, LlamaMetadataHasTheKeysAndTypesLlamaCppReads) {
         EXPECT_EQ(typeOf(k), GgufType::UInt32) << k;
     for (const char* k : {"llama.rope.freq_base", "llama.attention.layer_norm_rms_epsilon"})
         EXPECT_EQ(typeOf(k), GgufType::Float32) << k;
-    for (const char* k : {"tokenizer.ggml.add_bos_token", "tokenizer.ggml.add_eos_token", "tokenizer.ggml.add_space_prefix"})
+    for (const char* k :
+         {"tokenizer.ggml.add_bos_token", "tokenizer.ggml.add_eos_token", "tokenizer.ggml.add_space_prefix"})
         EXPECT_EQ(typeOf(k), GgufType::Bool) << k;
     EXPECT_EQ(f.getInt("llama.rope.dimension_count"), 16);
     EXPECT_EQ(f.getInt("llama.attention.head_count_kv"), 2);
@@ -837,8 +852,9 @@ TEST(Gguf, LlamaMetadataHasTheKeysAndTypesLlamaCppReads) {
     EXPECT_EQ(f.getString("tokenizer.ggml.model"), "gpt2");
     EXPECT_EQ(f.getString("tokenizer.ggml.pre"), "gpt-2");
     // Padded to the model's vocabulary as convert_hf_to_gguf does.
-    EXPECT_EQ(f.getStrings("tokenizer.ggml.tokens"),
-              (std::vector<std::string>{"<|endoftext|>", "<|im_start|>", "<|im_end|>", "a", "b", "ab", "[PAD6]", "[PAD7]"}));
+    EXPECT_EQ(
+        f.getStrings("tokenizer.ggml.tokens"),
+        (std::vector<std::string>{"<|endoftext|>", "<|im_start|>", "<|im_end|>", "a", "b", "ab", "[PAD6]", "[PAD7]"}));
     EXPECT_EQ(f.get("tokenizer.ggml.token_type").arrayType(), GgufType::Int32);
     EXPECT_EQ(f.get("tokenizer.ggml.token_type").toInts(), (std::vector<int64_t>{3, 3, 3, 1, 1, 1, 5, 5}));
     EXPECT_EQ(f.getStrings("tokenizer.ggml.merges"), std::vector<std::string>{"a b"});
@@ -849,7 +865,9 @@ TEST(Gguf, LlamaMetadataHasTheKeysAndTypesLlamaCppReads) {
     // SentencePiece flavour.
     GgufVocab sp;
     sp.model = "llama";
-    sp.tokens = {"<unk>", "<s>", "</s>", "<0x0A>", "\xe2\x96\x81" "a"};
+    sp.tokens = {"<unk>", "<s>", "</s>", "<0x0A>",
+                 "\xe2\x96\x81"
+                 "a"};
     sp.scores = {0, 0, 0, 0, -1.5f};
     sp.types = {2, 3, 3, 6, 1};
     sp.bos = 1, sp.eos = 2, sp.unk = 0;
@@ -870,7 +888,7 @@ TEST(Gguf, LlamaMetadataHasTheKeysAndTypesLlamaCppReads) {
     b1.kvHeads = 3;
     EXPECT_TRUE(refused(b1, sp));
     LlamaGgufSpec b2 = s;
-    b2.vocab = 4;  // fewer embeddings than tokens
+    b2.vocab = 4; // fewer embeddings than tokens
     EXPECT_TRUE(refused(b2, sp));
     GgufVocab b3 = sp;
     b3.scores.clear();
@@ -893,7 +911,8 @@ TEST(Gguf, LlamaMetadataHasTheKeysAndTypesLlamaCppReads) {
 
 TEST(Gguf, WritesFuzzSeedsWhenAsked) {
     const char* dir = std::getenv("MM_WRITE_GGUF_SEEDS");
-    if (!dir || !*dir) GTEST_SKIP() << "set MM_WRITE_GGUF_SEEDS=<dir> to write fuzz seeds";
+    if (!dir || !*dir)
+        GTEST_SKIP() << "set MM_WRITE_GGUF_SEEDS=<dir> to write fuzz seeds";
     stdfs::create_directories(dir);
     sampleWriter().write((stdfs::path(dir) / "sample.gguf").string());
     GgufWriter meta(64);

@@ -69,7 +69,7 @@ TrainOptions trainOpts(const test::TempDir& d, int maxSteps) {
     o.batchSize = 2;
     o.accumulation = 1;
     o.learningRate = 1e-2;
-    o.weightDecay = 0;  // only the gradient moves the weights
+    o.weightDecay = 0; // only the gradient moves the weights
     o.logInterval = 1;
     o.saveInterval = 2;
     o.epochs = 20;
@@ -154,7 +154,7 @@ TEST(GrpoLoss, OnPolicyRatioIsOneAndKlIsZeroAtTheReference) {
     Tensor lp = logs({{0.3, 0.6}, {0.9, 0.2}}).requires_grad_(true);
     Tensor mask = torch::ones({2, 2});
     GrpoTerms t = grpoLoss(lp, lp.detach(), lp.detach(), torch::tensor({1.f, -1.f}), mask, 0.5, 0.2);
-    EXPECT_NEAR(t.loss.item<double>(), 0.0, 1e-6);  // (-1 + 1) / 2 with ratio 1 and KL 0
+    EXPECT_NEAR(t.loss.item<double>(), 0.0, 1e-6); // (-1 + 1) / 2 with ratio 1 and KL 0
     EXPECT_NEAR(t.kl.item<double>(), 0.0, 1e-7);
     EXPECT_EQ(t.clipFraction.item<double>(), 0.0);
     t.loss.backward();
@@ -172,26 +172,26 @@ TEST(GrpoRewards, EachRewardOnHandMadeStrings) {
 
     EXPECT_EQ(extractAnswer("<think>x</think><answer> 42 </answer>"), "42");
     EXPECT_EQ(extractAnswer("  42\n"), "42");
-    EXPECT_EQ(extractAnswer("<answer> 7"), "<answer> 7");  // unclosed: the whole text
+    EXPECT_EQ(extractAnswer("<answer> 7"), "<answer> 7"); // unclosed: the whole text
     EXPECT_DOUBLE_EQ(exactMatchReward("<think>x</think><answer>42</answer>", " 42\n"), 1.0);
     EXPECT_DOUBLE_EQ(exactMatchReward("42", "42"), 1.0);
     EXPECT_DOUBLE_EQ(exactMatchReward("<answer>43</answer>", "42"), 0.0);
     EXPECT_DOUBLE_EQ(exactMatchReward("<think>42</think>", "42"), 0.0);
-    EXPECT_DOUBLE_EQ(exactMatchReward("", ""), 0.0);  // no known answer: nothing to match
+    EXPECT_DOUBLE_EQ(exactMatchReward("", ""), 0.0); // no known answer: nothing to match
 
     // DAPO soft overlong punishment, L_max 100, L_cache 25.
     EXPECT_DOUBLE_EQ(lengthPenalty(10, 100, true), 0.0);
     EXPECT_DOUBLE_EQ(lengthPenalty(75, 100, true), 0.0);
     EXPECT_DOUBLE_EQ(lengthPenalty(90, 100, true), -0.6);
     EXPECT_DOUBLE_EQ(lengthPenalty(100, 100, true), -1.0);
-    EXPECT_DOUBLE_EQ(lengthPenalty(50, 100, false), -1.0);  // cut off
+    EXPECT_DOUBLE_EQ(lengthPenalty(50, 100, false), -1.0); // cut off
 
     EXPECT_DOUBLE_EQ(repetitionPenalty("the cat sat on the mat"), 0.0);
     EXPECT_NEAR(repetitionPenalty("ha ha ha ha ha"), -2.0 / 3.0, 1e-12);
-    EXPECT_NEAR(repetitionPenalty("哈哈哈哈哈"), -2.0 / 3.0, 1e-12);  // characters are units
-    EXPECT_NEAR(repetitionPenalty("ab ab ab ab"), -0.5, 1e-12);     // 4 units, 2 trigrams, 1 distinct
+    EXPECT_NEAR(repetitionPenalty("哈哈哈哈哈"), -2.0 / 3.0, 1e-12); // characters are units
+    EXPECT_NEAR(repetitionPenalty("ab ab ab ab"), -0.5, 1e-12);      // 4 units, 2 trigrams, 1 distinct
     EXPECT_DOUBLE_EQ(repetitionPenalty("two words"), 0.0);
-    EXPECT_DOUBLE_EQ(repetitionPenalty("ab c x a bc x"), 0.0);  // (ab, c, x) is not (a, bc, x)
+    EXPECT_DOUBLE_EQ(repetitionPenalty("ab c x a bc x"), 0.0); // (ab, c, x) is not (a, bc, x)
 
     RewardSet s = RewardSet::parse(" format, exact ,length,repetition");
     ASSERT_EQ(s.names(), (std::vector<std::string>{"format", "exact", "length", "repetition"}));
@@ -220,8 +220,8 @@ TEST(GrpoData, RecordsAnswersAndMinimindFormatAndBadLinesByFileAndLine) {
                         {{{"role", "system"}, {"content", "You are terse."}}, {{"role", "user"}, {"content", "2+2?"}}}},
                        {"answer", 4}};
     // minimind's RL format: the trailing assistant turn is a placeholder.
-    nlohmann::json mm{{"conversations",
-                       {{{"role", "user"}, {"content", "hello"}}, {{"role", "assistant"}, {"content", "空"}}}}};
+    nlohmann::json mm{
+        {"conversations", {{{"role", "user"}, {"content", "hello"}}, {{"role", "assistant"}, {"content", "空"}}}}};
     test::writeLines(path, {record("1+1?", "2"), sys.dump(), mm.dump()});
     GrpoData data = loadGrpoData(path, tokenizer(), 128, false);
     ASSERT_EQ(data.size(), 3);
@@ -293,7 +293,7 @@ TEST(GrpoRollout, BatchedGroupMatchesTheBatchOneGeneratorAndIsSeeded) {
     const std::vector<int> want = gen.generate(prompt, so).tokens;
     ASSERT_EQ(g.tokens.size(), 3u);
     for (const auto& row : g.tokens)
-        EXPECT_EQ(row, want);  // every row continues the shared cache exactly as batch 1 does
+        EXPECT_EQ(row, want); // every row continues the shared cache exactly as batch 1 does
 
     so.greedy = false;
     so.temperature = 1.5;
@@ -322,15 +322,16 @@ TEST(GrpoStage, FewStepsChangeTheWeightsAndLeaveTheReferenceUntouched) {
 
     ASSERT_EQ(logs.size(), 3u);
     std::map<std::string, double> m(logs.back().metrics.begin(), logs.back().metrics.end());
-    for (const char* k : {"reward_mean", "reward_std", "accuracy", "kl", "completion_len", "clip_frac", "reward_ascii"}) {
+    for (const char* k :
+         {"reward_mean", "reward_std", "accuracy", "kl", "completion_len", "clip_frac", "reward_ascii"}) {
         ASSERT_TRUE(m.count(k)) << k;
         EXPECT_TRUE(std::isfinite(m[k])) << k;
     }
     EXPECT_GT(m["completion_len"], 0);
     EXPECT_LE(m["completion_len"], 10);
-    EXPECT_GT(m["reward_std"], 0);  // the groups were informative
-    EXPECT_EQ(m["clip_frac"], 0);   // on-policy: ratio 1
-    EXPECT_GT(m["kl"], 0);          // the policy has moved away from the reference
+    EXPECT_GT(m["reward_std"], 0); // the groups were informative
+    EXPECT_EQ(m["clip_frac"], 0);  // on-policy: ratio 1
+    EXPECT_GT(m["kl"], 0);         // the policy has moved away from the reference
     ASSERT_TRUE(stage.lastSample().valid);
     EXPECT_EQ(stage.lastSample().components.size(), 1u);
     // Display samples: at most opts.logSamples, every one complete.
@@ -398,9 +399,15 @@ TEST(GrpoStage, ResumedRunDrawsTheSameRolloutsAndEndsBitIdentical) {
     };
     test::TempDir a, b;
     std::vector<double> la, lb;
-    run(a, 4, false, [](int64_t) { return false; }, la);
-    EXPECT_TRUE(run(b, 4, false, [](int64_t s) { return s == 2; }, lb).stopped);
-    EXPECT_EQ(run(b, 4, true, [](int64_t) { return false; }, lb).steps, 4);
+    run(
+        a, 4, false, [](int64_t) { return false; }, la);
+    EXPECT_TRUE(run(
+                    b, 4, false, [](int64_t s) { return s == 2; }, lb)
+                    .stopped);
+    EXPECT_EQ(run(
+                  b, 4, true, [](int64_t) { return false; }, lb)
+                  .steps,
+              4);
     ASSERT_EQ(la.size(), lb.size());
     for (size_t i = 0; i < la.size(); ++i)
         EXPECT_EQ(la[i], lb[i]) << "step " << i + 1;

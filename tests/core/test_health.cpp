@@ -13,12 +13,12 @@ TEST(Health, ProcessMonitorReportsCpuAndResidentMemory) {
     ProcessMonitor m;
     volatile double x = 0;
     for (int i = 0; i < 20000000; ++i)
-        x = x + 1e-9 * i;  // busy for a moment: CPU time accrues
+        x = x + 1e-9 * i; // busy for a moment: CPU time accrues
     const auto s = m.sample(torch::kCPU);
     EXPECT_GT(s.cpuPercent, 1.0);
     EXPECT_LT(s.cpuPercent, 100.0 * 64);
     EXPECT_GT(s.rssMb, 1.0);
-    EXPECT_FALSE(s.gpuAllocatedMb.has_value());  // a CPU run has no CUDA memory figures
+    EXPECT_FALSE(s.gpuAllocatedMb.has_value()); // a CPU run has no CUDA memory figures
     const auto metrics = ProcessMonitor::metrics(s);
     ASSERT_EQ(metrics.size(), 2u);
     EXPECT_EQ(metrics[0].first, "cpu_pct");
@@ -67,7 +67,7 @@ TEST(Health, GroupsWithoutRewardVarianceWarnAfterSeveralLogs) {
     int64_t step = 0;
     for (int i = 0; i < 4; ++i)
         EXPECT_TRUE(h.observe(++step, 0, 1, flat).empty());
-    h.observe(++step, 0, 1, mixed);  // the run of flat logs is broken
+    h.observe(++step, 0, 1, mixed); // the run of flat logs is broken
     for (int i = 0; i < 4; ++i)
         EXPECT_TRUE(h.observe(++step, 0, 1, flat).empty());
     auto w = h.observe(++step, 0, 1, flat);
@@ -75,7 +75,7 @@ TEST(Health, GroupsWithoutRewardVarianceWarnAfterSeveralLogs) {
     EXPECT_EQ(w[0].kind, "zero_reward_variance");
     EXPECT_NE(w[0].message.find("100%"), std::string::npos) << w[0].message;
     EXPECT_NE(w[0].message.find("--num_generations"), std::string::npos) << w[0].message;
-    EXPECT_TRUE(h.observe(++step, 0, 1, flat).empty());  // once per stretch
+    EXPECT_TRUE(h.observe(++step, 0, 1, flat).empty()); // once per stretch
 }
 
 } // namespace

@@ -126,39 +126,43 @@ json tinyTokenizer() {
     }
     vocab["ab"] = id++;
     vocab["abc"] = id++;
-    vocab["\xC4\xA0" "a"] = id++;  // "Ġa"
-    return json{{"version", "1.0"},
-                {"truncation", nullptr},
-                {"padding", nullptr},
-                {"added_tokens", json::array({json{{"id", 0},
-                                                   {"content", "<|endoftext|>"},
-                                                   {"single_word", false},
-                                                   {"lstrip", false},
-                                                   {"rstrip", false},
-                                                   {"normalized", false},
-                                                   {"special", true}}})},
-                {"normalizer", nullptr},
-                {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
-                {"post_processor", nullptr},
-                {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
-                {"model",
-                 {{"type", "BPE"},
-                  {"dropout", nullptr},
-                  {"unk_token", nullptr},
-                  {"continuing_subword_prefix", nullptr},
-                  {"end_of_word_suffix", nullptr},
-                  {"fuse_unk", false},
-                  {"byte_fallback", false},
-                  {"ignore_merges", false},
-                  {"vocab", vocab},
-                  {"merges", json::array({json::array({"a", "b"}), json::array({"ab", "c"}),
-                                          json::array({"\xC4\xA0", "a"})})}}}};
+    vocab["\xC4\xA0"
+          "a"] = id++; // "Ġa"
+    return json{
+        {"version", "1.0"},
+        {"truncation", nullptr},
+        {"padding", nullptr},
+        {"added_tokens", json::array({json{{"id", 0},
+                                           {"content", "<|endoftext|>"},
+                                           {"single_word", false},
+                                           {"lstrip", false},
+                                           {"rstrip", false},
+                                           {"normalized", false},
+                                           {"special", true}}})},
+        {"normalizer", nullptr},
+        {"pre_tokenizer",
+         {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
+        {"post_processor", nullptr},
+        {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
+        {"model",
+         {{"type", "BPE"},
+          {"dropout", nullptr},
+          {"unk_token", nullptr},
+          {"continuing_subword_prefix", nullptr},
+          {"end_of_word_suffix", nullptr},
+          {"fuse_unk", false},
+          {"byte_fallback", false},
+          {"ignore_merges", false},
+          {"vocab", vocab},
+          {"merges",
+           json::array({json::array({"a", "b"}), json::array({"ab", "c"}), json::array({"\xC4\xA0", "a"})})}}}};
 }
 
 /// Random valid UTF-8 (all planes, no surrogates), biased to interesting code points.
 std::string randomUtf8(std::mt19937& rng, int maxChars) {
-    static const uint32_t picks[] = {' ', ' ', '\n', '\t', '\'', 's', 'a', '1', '!', 0x3000, 0xA0, 0x85, 0x2028,
-                                     0x4F60, 0x597D, 0xFF0C, 0x1F600, 0x200D, 0x301, '<', '|', '>', 0x31350, 0x10FFFF};
+    static const uint32_t picks[] = {' ',     ' ',    '\n',  '\t', '\'',   's',    'a',     '1',
+                                     '!',     0x3000, 0xA0,  0x85, 0x2028, 0x4F60, 0x597D,  0xFF0C,
+                                     0x1F600, 0x200D, 0x301, '<',  '|',    '>',    0x31350, 0x10FFFF};
     std::uniform_int_distribution<int> len(0, maxChars);
     std::uniform_int_distribution<int> kind(0, 9);
     std::uniform_int_distribution<uint32_t> any(0, 0x10FFFF), bmp(0x80, 0xFFFF), ascii(0, 0x7F);
@@ -168,9 +172,13 @@ std::string randomUtf8(std::mt19937& rng, int maxChars) {
     for (int i = 0; i < n; ++i) {
         uint32_t cp;
         switch (kind(rng)) {
-        case 0: case 1: case 2: cp = ascii(rng); break;
-        case 3: case 4: cp = picks[pick(rng)]; break;
-        case 5: case 6: cp = bmp(rng); break;
+        case 0:
+        case 1:
+        case 2: cp = ascii(rng); break;
+        case 3:
+        case 4: cp = picks[pick(rng)]; break;
+        case 5:
+        case 6: cp = bmp(rng); break;
         case 7: s += "<|im_start|>"; continue;
         default: cp = any(rng); break;
         }
@@ -225,7 +233,7 @@ TEST(HfBpe, LegacyStringMergesGiveTheSameIds) {
     json strings = json::array();
     for (const auto& m : j["model"]["merges"])
         strings.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
-    strings.insert(strings.begin(), "#version: 0.2");  // merges.txt header, skipped as HF does
+    strings.insert(strings.begin(), "#version: 0.2"); // merges.txt header, skipped as HF does
     j["model"]["merges"] = strings;
     const HfBpe tok = HfBpe::fromJson(j.dump(), "legacy");
     EXPECT_EQ(tok.merges(), derived().merges());
@@ -265,7 +273,7 @@ TEST(HfBpe, Accessors) {
     EXPECT_EQ(tok.idToPiece(1), "<|im_start|>");
     EXPECT_EQ(tok.idToPiece(-5), "");
     EXPECT_EQ(tok.idToPiece(tok.vocabSize()), "");
-    const int gThe = tok.tokenId("\xC4\xA0t");  // "Ġt", the first merge
+    const int gThe = tok.tokenId("\xC4\xA0t"); // "Ġt", the first merge
     ASSERT_GE(gThe, 0);
     EXPECT_EQ(tok.idToPiece(gThe), "\xC4\xA0t");
     EXPECT_EQ(tok.decode({gThe}), " t");
@@ -283,10 +291,29 @@ TEST(HfBpe, Accessors) {
 }
 
 TEST(HfBpe, RoundTripsValidUtf8) {
-    const std::vector<std::string> fixed = {
-        "", " ", "  ", "\n", "\r\n", "\t\t", "a", "Hello world", "don't", "'", "''", "'s'", "\xE4\xBD\xA0\xE5\xA5\xBD",
-        "<|im_start|>", "<|im_start|", "<|im_start|>user\n\xE4\xBD\xA0<|im_end|>", "\xF0\x9F\x98\x80",
-        std::string("a\0b", 3), "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF", "x \n y  ", "   ", "\xE3\x80\x80\xE3\x80\x80"};
+    const std::vector<std::string> fixed = {"",
+                                            " ",
+                                            "  ",
+                                            "\n",
+                                            "\r\n",
+                                            "\t\t",
+                                            "a",
+                                            "Hello world",
+                                            "don't",
+                                            "'",
+                                            "''",
+                                            "'s'",
+                                            "\xE4\xBD\xA0\xE5\xA5\xBD",
+                                            "<|im_start|>",
+                                            "<|im_start|",
+                                            "<|im_start|>user\n\xE4\xBD\xA0<|im_end|>",
+                                            "\xF0\x9F\x98\x80",
+                                            std::string("a\0b", 3),
+                                            "\xEF\xBF\xBD",
+                                            "\xF4\x8F\xBF\xBF",
+                                            "x \n y  ",
+                                            "   ",
+                                            "\xE3\x80\x80\xE3\x80\x80"};
     for (const auto& s : fixed)
         EXPECT_EQ(derived().decode(derived().encode(s)), s) << escaped(s);
     std::mt19937 rng(12345);
@@ -298,7 +325,10 @@ TEST(HfBpe, RoundTripsValidUtf8) {
 
 TEST(HfBpe, InvalidUtf8IsReplacedLikeRustLossy) {
     EXPECT_EQ(HfBpe::toValidUtf8("abc"), "abc");
-    EXPECT_EQ(HfBpe::toValidUtf8("\xE4\xBD" "A"), "\xEF\xBF\xBD" "A");
+    EXPECT_EQ(HfBpe::toValidUtf8("\xE4\xBD"
+                                 "A"),
+              "\xEF\xBF\xBD"
+              "A");
     EXPECT_EQ(HfBpe::toValidUtf8("\xF0\x80\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     EXPECT_EQ(HfBpe::toValidUtf8("\xF0\x9F\x98"), "\xEF\xBF\xBD");
     EXPECT_EQ(HfBpe::toValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -320,7 +350,9 @@ TEST(HfBpe, InvalidUtf8IsReplacedLikeRustLossy) {
 
 TEST(HfBpe, InlineTokenizerBasics) {
     const HfBpe tok = HfBpe::fromJson(tinyTokenizer().dump(), "tiny");
-    const int ab = tok.tokenId("ab"), abc = tok.tokenId("abc"), ga = tok.tokenId("\xC4\xA0" "a");
+    const int ab = tok.tokenId("ab"), abc = tok.tokenId("abc"),
+              ga = tok.tokenId("\xC4\xA0"
+                               "a");
     EXPECT_EQ(tok.encode("abc"), std::vector<int>{abc});
     EXPECT_EQ(tok.encode("abd"), (std::vector<int>{ab, tok.tokenId("d")}));
     EXPECT_EQ(tok.encode("x a"), (std::vector<int>{tok.tokenId("x"), ga}));
@@ -335,7 +367,7 @@ TEST(HfBpe, ThreadSafeEncodeDecode) {
     std::mt19937 rng(99);
     for (int i = 0; i < 300; ++i)
         texts.push_back(randomUtf8(rng, 60));
-    const HfBpe tok = HfBpe::loadFile(derivedPath());  // fresh cache, filled concurrently
+    const HfBpe tok = HfBpe::loadFile(derivedPath()); // fresh cache, filled concurrently
     std::vector<std::vector<int>> single;
     {
         const HfBpe ref = HfBpe::loadFile(derivedPath());
@@ -383,7 +415,7 @@ TEST(HfBpe, EncodesAMegabyteOfChineseQuickly) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("[ speed ] %zu bytes of Chinese -> %zu ids in %.3f s\n", text.size(), ids.size(), s);
     EXPECT_EQ(tok.decode(ids), text);
-    EXPECT_LT(s, 10.0);  // generous: sanitizer builds are slow
+    EXPECT_LT(s, 10.0); // generous: sanitizer builds are slow
     // A single very long word (no cache, one big merge queue) stays fast too.
     std::string word;
     while (word.size() < 300000)
@@ -426,7 +458,7 @@ TEST(HfBpe, RefusesMergesOutsideTheVocab) {
     EXPECT_NE(msg.find("\"zz\""), std::string::npos) << msg;
     EXPECT_NE(msg.find("not in model.vocab"), std::string::npos) << msg;
     j = tinyTokenizer();
-    j["model"]["merges"].push_back(json::array({"x", "y"}));  // both parts exist, "xy" does not
+    j["model"]["merges"].push_back(json::array({"x", "y"})); // both parts exist, "xy" does not
     msg = expectLoadError(j.dump());
     EXPECT_NE(msg.find("result \"xy\""), std::string::npos) << msg;
     j = tinyTokenizer();
@@ -476,8 +508,16 @@ TEST(HfBpe, RefusesUnsupportedOptions) {
         const char* expect;
     };
     const std::vector<Case> cases = {
-        {"normalizer", [](json& j) { j["normalizer"] = {{"type", "NFC"}}; }, "normalizer.type is \"NFC\""},
-        {"pre_tokenizer", [](json& j) { j["pre_tokenizer"] = {{"type", "Whitespace"}}; }, "pre_tokenizer.type is \"Whitespace\""},
+        {"normalizer",
+         [](json& j) {
+             j["normalizer"] = {{"type", "NFC"}};
+         },
+         "normalizer.type is \"NFC\""},
+        {"pre_tokenizer",
+         [](json& j) {
+             j["pre_tokenizer"] = {{"type", "Whitespace"}};
+         },
+         "pre_tokenizer.type is \"Whitespace\""},
         {"pre_tokenizer null", [](json& j) { j["pre_tokenizer"] = nullptr; }, "pre_tokenizer is null"},
         {"pre_tokenizer seq",
          [](json& j) {
@@ -486,18 +526,31 @@ TEST(HfBpe, RefusesUnsupportedOptions) {
          },
          "pre_tokenizer.type is \"Sequence (of 2 parts"},
         {"decoder", [](json& j) { j["decoder"] = nullptr; }, "decoder is null"},
-        {"decoder type", [](json& j) { j["decoder"] = {{"type", "WordPiece"}}; }, "decoder.type is \"WordPiece\""},
-        {"post_processor", [](json& j) { j["post_processor"] = {{"type", "TemplateProcessing"}}; },
+        {"decoder type",
+         [](json& j) {
+             j["decoder"] = {{"type", "WordPiece"}};
+         },
+         "decoder.type is \"WordPiece\""},
+        {"post_processor",
+         [](json& j) {
+             j["post_processor"] = {{"type", "TemplateProcessing"}};
+         },
          "post_processor.type is \"TemplateProcessing\""},
-        {"truncation", [](json& j) { j["truncation"] = {{"max_length", 5}}; }, "truncation is set"},
+        {"truncation",
+         [](json& j) {
+             j["truncation"] = {{"max_length", 5}};
+         },
+         "truncation is set"},
         {"padding", [](json& j) { j["padding"] = json::object(); }, "padding is set"},
         {"version", [](json& j) { j["version"] = "2.0"; }, "version is \"2.0\""},
-        {"byte_fallback", [](json& j) { j["model"]["byte_fallback"] = true; }, "model.byte_fallback is true; unsupported"},
+        {"byte_fallback", [](json& j) { j["model"]["byte_fallback"] = true; },
+         "model.byte_fallback is true; unsupported"},
         {"dropout", [](json& j) { j["model"]["dropout"] = 0.1; }, "model.dropout is set; BPE dropout"},
         {"dropout range", [](json& j) { j["model"]["dropout"] = 3; }, "model.dropout must be between 0 and 1"},
         {"prefix", [](json& j) { j["model"]["continuing_subword_prefix"] = "##"; },
          "model.continuing_subword_prefix is \"##\"; unsupported"},
-        {"suffix", [](json& j) { j["model"]["end_of_word_suffix"] = "</w>"; }, "model.end_of_word_suffix is \"</w>\"; unsupported"},
+        {"suffix", [](json& j) { j["model"]["end_of_word_suffix"] = "</w>"; },
+         "model.end_of_word_suffix is \"</w>\"; unsupported"},
         {"fuse_unk type", [](json& j) { j["model"]["fuse_unk"] = "yes"; }, "model.fuse_unk is string"},
         {"vocab type", [](json& j) { j["model"]["vocab"] = json::array(); }, "model.vocab is array"},
         {"duplicate id", [](json& j) { j["model"]["vocab"]["abc"] = 3; }, "model.vocab has id 3 twice"},
@@ -505,19 +558,25 @@ TEST(HfBpe, RefusesUnsupportedOptions) {
         {"huge id", [](json& j) { j["model"]["vocab"]["abc"] = 4000000000u; }, "out of range"},
         {"float id", [](json& j) { j["model"]["vocab"]["abc"] = 1.5; }, "not an integer id"},
         {"sparse ids", [](json& j) { j["model"]["vocab"]["abc"] = 10000000; }, "sparse"},
-        {"added id", [](json& j) { j["added_tokens"][0]["id"] = 7; }, "added_tokens[0].id is 7, but HF tokenizers gives"},
+        {"added id", [](json& j) { j["added_tokens"][0]["id"] = 7; },
+         "added_tokens[0].id is 7, but HF tokenizers gives"},
         {"added new id",
          [](json& j) {
              j["added_tokens"].push_back({{"id", 5000}, {"content", "<x>"}, {"special", true}});
          },
          "added_tokens[1].id is 5000"},
-        {"added dup",
-         [](json& j) { j["added_tokens"].push_back(j["added_tokens"][0]); }, "listed twice"},
-        {"added empty", [](json& j) { j["added_tokens"].push_back({{"id", 260}, {"content", ""}}); }, "content is empty"},
-        {"added content", [](json& j) { j["added_tokens"][0]["content"] = 5; }, "added_tokens[0].content is missing or not a string"},
-        {"unk", [](json& j) {
+        {"added dup", [](json& j) { j["added_tokens"].push_back(j["added_tokens"][0]); }, "listed twice"},
+        {"added empty",
+         [](json& j) {
+             j["added_tokens"].push_back({{"id", 260}, {"content", ""}});
+         },
+         "content is empty"},
+        {"added content", [](json& j) { j["added_tokens"][0]["content"] = 5; },
+         "added_tokens[0].content is missing or not a string"},
+        {"unk",
+         [](json& j) {
              j["model"]["unk_token"] = "<unk>";
-             j["model"]["vocab"].erase("\xC4\x80");  // the byte 0x00 character
+             j["model"]["vocab"].erase("\xC4\x80"); // the byte 0x00 character
          },
          "model.unk_token \"<unk>\" is not in model.vocab"},
         {"type", [](json& j) { j["model"]["type"] = 3; }, "model.type is number"},
@@ -540,7 +599,7 @@ TEST(HfBpe, AcceptsWhatHfAccepts) {
     j["model"]["continuing_subword_prefix"] = "";
     j["model"].erase("type");
     j.erase("version");
-    j["added_tokens"].push_back({{"id", 260}, {"content", "<new>"}, {"special", true}});  // next id after 260 entries
+    j["added_tokens"].push_back({{"id", 260}, {"content", "<new>"}, {"special", true}}); // next id after 260 entries
     const HfBpe tok = HfBpe::fromJson(j.dump(), "ok.json");
     EXPECT_EQ(tok.tokenId("<new>"), 260);
     EXPECT_EQ(tok.vocabSize(), 261);
@@ -553,11 +612,13 @@ TEST(HfBpe, AcceptsWhatHfAccepts) {
 TEST(HfBpe, FuzzRegressions) {
     const std::vector<std::string> inputs = {
         "{\"model\":{\"vocab\":{},\"merges\":[]}}",
-        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"#version\"]},\"pre_tokenizer\":{\"type\":\"ByteLevel\"},"
+        "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[\"#version\"]},\"pre_tokenizer\":{\"type\":"
+        "\"ByteLevel\"},"
         "\"decoder\":{\"type\":\"ByteLevel\"}}",
         std::string(5000, '[') + std::string(5000, ']'),
         "{\"model\":{\"vocab\":{\"a\":16777215},\"merges\":[]}}",
-        "{\"model\":{\"vocab\":{\"a\":0,\"b\":1},\"merges\":[[\"a\",\"b\"]]},\"pre_tokenizer\":{\"type\":\"ByteLevel\"}}",
+        "{\"model\":{\"vocab\":{\"a\":0,\"b\":1},\"merges\":[[\"a\",\"b\"]]},\"pre_tokenizer\":{\"type\":\"ByteLevel\"}"
+        "}",
         "\xEF\xBB\xBF{}",
         "{\"added_tokens\":{}}",
     };

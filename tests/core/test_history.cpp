@@ -96,9 +96,9 @@ TEST(History, CreatesSchemaInWalMode) {
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(raw.scalar("PRAGMA user_version"), std::to_string(History::kSchemaVersion));
     for (const char* table : {"runs", "metrics", "checkpoints", "eval_answers", "scores", "probes"})
-        EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") +
-                             table + "'"),
-                  "1")
+        EXPECT_EQ(
+            raw.scalar(std::string("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='") + table + "'"),
+            "1")
             << table;
     EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE type='index' AND name='metrics_run_name_step'"),
               "1");
@@ -121,7 +121,7 @@ TEST(History, RoundTripsARun) {
     for (int step = 1; step <= 10; ++step)
         h.logMetrics(id, step, {{"loss", 10.0 / step}, {"lr", 1e-4 * step}}, 0.5 * step);
     h.updateProgress(id, 10, 40960, 1.0);
-    h.updateProgress(id, 10, 40960, std::nullopt);  // keeps the last known loss
+    h.updateProgress(id, 10, 40960, std::nullopt); // keeps the last known loss
     h.addCheckpoint(id, "out/pretrain_512.pth", "weights", 10);
     h.finishRun(id, "completed", "done");
 
@@ -186,11 +186,11 @@ TEST(History, MetricsBecomeVisibleToOtherConnectionsOnFlush) {
         writer.logMetrics(id, step, {{"loss", 1.0}}, step);
 
     History reader(db);
-    ASSERT_TRUE(reader.run(id));  // beginRun commits at once
+    ASSERT_TRUE(reader.run(id)); // beginRun commits at once
     EXPECT_TRUE(reader.metrics(id, "loss").empty());
     writer.flush();
     EXPECT_EQ(reader.metrics(id, "loss").size(), 100u);
-    writer.flush();  // nothing pending: no duplicates
+    writer.flush(); // nothing pending: no duplicates
     EXPECT_EQ(reader.metrics(id, "loss").size(), 100u);
 }
 
@@ -287,7 +287,7 @@ TEST(History, GarbageFileIsIoErrorAndUntouched) {
 TEST(History, UnopenablePathIsIoError) {
     TempDir dir;
     EXPECT_THROW(History h(dir.file("missing_dir/micromind.db")), IoError);
-    EXPECT_THROW(History h(dir.path()), IoError);  // a directory, not a file
+    EXPECT_THROW(History h(dir.path()), IoError); // a directory, not a file
 }
 
 TEST(History, MarksRunsOfDeadProcessesInterrupted) {
@@ -307,7 +307,7 @@ TEST(History, MarksRunsOfDeadProcessesInterrupted) {
         } catch (...) {
             code = 1;
         }
-        ::_exit(code);  // no finishRun, no clean shutdown of the test process
+        ::_exit(code); // no finishRun, no clean shutdown of the test process
     }
     int wstatus = 0;
     ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
@@ -350,7 +350,7 @@ TEST(History, ManyMetricsFlushCorrectly) {
     const int64_t id = h.beginRun("pretrain", "{}", "", "out.pth", "v");
     History reader(db);
 
-    constexpr int kSteps = 10000;  // two names: 20000 rows
+    constexpr int kSteps = 10000; // two names: 20000 rows
     for (int step = 0; step < kSteps; ++step) {
         h.logMetrics(id, step, {{"loss", 0.001 * step}, {"lr", 1.0 / (step + 1)}}, 0.01 * step);
         if (step == 1500) {
@@ -379,7 +379,7 @@ TEST(History, NonFiniteMetricValues) {
     History h(dir.file("micromind.db"));
     const int64_t id = h.beginRun("pretrain", "{}", "", "out.pth", "v");
     h.logMetrics(id, 1, {{"loss", std::nan("")}, {"grad_norm", INFINITY}}, 1.0);
-    h.flush();  // a diverging run must still be able to log its last values
+    h.flush(); // a diverging run must still be able to log its last values
     auto loss = h.metrics(id, "loss");
     ASSERT_EQ(loss.size(), 1u);
     EXPECT_TRUE(std::isnan(loss[0].value));
@@ -418,13 +418,13 @@ TEST(History, CheckpointsAndLineage) {
 
     EXPECT_EQ(h.runForCheckpoint("out/pretrain_512.pth"), a);
     EXPECT_EQ(h.runForCheckpoint("out/pretrain_512_step100.pth"), a);
-    EXPECT_EQ(h.runForCheckpoint("out/full_sft_512_step50.pth"), sft);  // stopped counts
+    EXPECT_EQ(h.runForCheckpoint("out/full_sft_512_step50.pth"), sft); // stopped counts
     EXPECT_EQ(h.runForCheckpoint("out/full_sft_512.pth"), sft);
     EXPECT_FALSE(h.runForCheckpoint("out/unknown.pth"));
 
     // A newer completed run that rewrote the file becomes its origin.
     const int64_t again = h.beginRun("pretrain", "{}", "", "out/pretrain_512.pth", "v");
-    EXPECT_EQ(h.runForCheckpoint("out/pretrain_512.pth"), a);  // still running
+    EXPECT_EQ(h.runForCheckpoint("out/pretrain_512.pth"), a); // still running
     h.finishRun(again, "completed");
     EXPECT_EQ(h.runForCheckpoint("out/pretrain_512.pth"), again);
 }
@@ -469,7 +469,7 @@ TEST(History, RejectsBadFinishAndUnknownRuns) {
     EXPECT_THROW(h.finishRun(id, "done"), InputError);
     EXPECT_EQ(h.run(id)->status, "running");
     EXPECT_THROW(h.finishRun(id + 7, "completed"), InputError);
-    EXPECT_THROW(h.addCheckpoint(id + 7, "x.pth", "weights", 1), IoError);  // foreign key
+    EXPECT_THROW(h.addCheckpoint(id + 7, "x.pth", "weights", 1), IoError); // foreign key
 
     // Metrics for a run that does not exist cannot be written; the batch is
     // reported once, then the queue is usable again.
@@ -490,7 +490,7 @@ TEST(History, UpdateProgressOnlyTouchesRunningRuns) {
     EXPECT_EQ(h.run(id)->tokens, 300);
     EXPECT_DOUBLE_EQ(*h.run(id)->finalLoss, 2.5);
     h.finishRun(id, "completed");
-    h.updateProgress(id, 99, 9900, 0.1);  // late update after the end: ignored
+    h.updateProgress(id, 99, 9900, 0.1); // late update after the end: ignored
     EXPECT_EQ(h.run(id)->steps, 3);
     EXPECT_DOUBLE_EQ(*h.run(id)->finalLoss, 2.5);
 }
@@ -509,8 +509,8 @@ TEST(History, DeleteRunCascadesAndReturnsOnlyOrphanedFiles) {
     h.addCheckpoint(second, "out/pretrain_128.pth", "weights", 2);
     const int64_t running = h.beginRun("full_sft", "{}", "out/pretrain_128.pth", "out/full_sft_128.pth", "v");
 
-    EXPECT_THROW(h.deleteRun(running), InputError);  // still running
-    EXPECT_THROW(h.deleteRun(999), InputError);      // unknown
+    EXPECT_THROW(h.deleteRun(running), InputError); // still running
+    EXPECT_THROW(h.deleteRun(999), InputError);     // unknown
 
     h.finishRun(second, "completed");
     const auto files = h.deleteRun(first);
@@ -545,7 +545,7 @@ TEST(History, ProbesRoundTripByStepAndGoWithTheirRun) {
         EXPECT_TRUE(all[1].stopped);
         EXPECT_FALSE(all[0].stopped);
         EXPECT_EQ(all[2].tokens, 6);
-        const auto later = h.probes(run, 100);  // a re-attached workbench asks for newer steps only
+        const auto later = h.probes(run, 100); // a re-attached workbench asks for newer steps only
         ASSERT_EQ(later.size(), 1u);
         EXPECT_EQ(later[0].step, 200);
         EXPECT_TRUE(h.probes(run + 1).empty());
@@ -591,7 +591,7 @@ TEST(History, QueueKeepsOrderMovesRemovesAndSurvivesReopening) {
         EXPECT_THROW(h.removeQueueItem(a), InputError);
         EXPECT_EQ(h.nextQueued("p")->id, c);
         h.setQueueStatus(a, "completed", 0, "done");
-        EXPECT_EQ(h.queueItem(a)->runId, 7);  // a 0 run id keeps the one set before
+        EXPECT_EQ(h.queueItem(a)->runId, 7); // a 0 run id keeps the one set before
         EXPECT_EQ(h.queueItem(a)->message, "done");
         h.removeQueueItem(c);
         EXPECT_EQ(h.nextQueued("p")->id, b);
@@ -631,7 +631,7 @@ TEST(History, RequeueUnfinishedResumesStoppedStagesRetriesFailedOnesAndRefusesAL
     EXPECT_EQ(h.queueItem(stopped)->status, "queued");
     EXPECT_EQ(h.queueItem(stopped)->message, kQueueResumeNote);
     EXPECT_EQ(h.queueItem(failed)->message, "requeued: failed");
-    EXPECT_EQ(h.queueItem(orphan)->message, "requeued: running");  // a tool has no checkpoint to resume
+    EXPECT_EQ(h.queueItem(orphan)->message, "requeued: running"); // a tool has no checkpoint to resume
     const auto cmd = queueItemCommand(*h.queueItem(stopped));
     EXPECT_EQ(cmd, (std::vector<std::string>{"full_sft", "--nproc_per_node", "2", "--resume"}));
     EXPECT_EQ(queueItemCommand(*h.queueItem(done)), (std::vector<std::string>{"pretrain", "--max_steps", "3"}));

@@ -23,7 +23,9 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-std::string derivedHfTokenizer() { return std::string(MM_SOURCE_DIR) + "/tests/data/hf_bpe/minimind_derived_tokenizer.json"; }
+std::string derivedHfTokenizer() {
+    return std::string(MM_SOURCE_DIR) + "/tests/data/hf_bpe/minimind_derived_tokenizer.json";
+}
 
 /// A tiny model sized to `vocab`, seeded.
 model::MiniMind tinyModel(int vocab, uint64_t seed = 11) {
@@ -69,7 +71,7 @@ TEST(HfTokenizerBackend, LoadsThroughTokenizerWithFixedSpecialsAndTagIds) {
         EXPECT_TRUE(std::binary_search(tok.tagIds().begin(), tok.tagIds().end(), id));
     const std::string s = "MiniMind 你好 <|im_end|>\n  x";
     EXPECT_EQ(tok.decode(tok.encode(s)), s);
-    EXPECT_TRUE(tok.defaultSystemPrompt().empty());  // no tokenizer_config.json beside the fixture
+    EXPECT_TRUE(tok.defaultSystemPrompt().empty()); // no tokenizer_config.json beside the fixture
 }
 
 TEST(HfTokenizerBackend, ChatTemplateDefaultSystemPromptComesFromTokenizerConfig) {
@@ -81,7 +83,7 @@ TEST(HfTokenizerBackend, ChatTemplateDefaultSystemPromptComesFromTokenizerConfig
                         "{{ '<|im_start|>system\\n' + system_message + '<|im_end|>\\n' }}{% else %}"
                         "{{ '<|im_start|>system\\nYou are a helpful assistant<|im_end|>\\n' }}{% endif %}"}};
     fs::writeFileAtomic(dir.file("tokenizer_config.json"), cfg.dump());
-    const auto tok = text::Tokenizer::load(dir.path());  // a folder: tokenizer.json is found
+    const auto tok = text::Tokenizer::load(dir.path()); // a folder: tokenizer.json is found
     EXPECT_EQ(tok.defaultSystemPrompt(), "You are a helpful assistant");
     EXPECT_EQ(tok.renderChat({{"user", "hi"}}, true),
               "<|im_start|>system\nYou are a helpful assistant<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
@@ -148,7 +150,8 @@ TEST(Interop, HfExportReadsBackWithIdenticalLogitsAndGreedyTokens) {
             map[t.name] = "model-00001-of-00002.safetensors";
         for (const auto& t : b)
             map[t.name] = "model-00002-of-00002.safetensors";
-        fs::writeFileAtomic(sh + "/model.safetensors.index.json", nlohmann::json{{"metadata", nlohmann::json::object()}, {"weight_map", map}}.dump());
+        fs::writeFileAtomic(sh + "/model.safetensors.index.json",
+                            nlohmann::json{{"metadata", nlohmann::json::object()}, {"weight_map", map}}.dump());
         auto fs2 = interop::readForeignModel(sh);
         EXPECT_EQ(fs2.format, "hf-folder:safetensors-sharded");
         auto sharded = interop::buildModel(fs2);
@@ -156,7 +159,8 @@ TEST(Interop, HfExportReadsBackWithIdenticalLogitsAndGreedyTokens) {
     }
 
     // bfloat16: close, not equal; an existing folder needs force.
-    EXPECT_NE(errorOf([&] { interop::exportHf(m, tok, out, "bfloat16", false, {}); }).find("--force"), std::string::npos);
+    EXPECT_NE(errorOf([&] { interop::exportHf(m, tok, out, "bfloat16", false, {}); }).find("--force"),
+              std::string::npos);
     interop::exportHf(m, tok, out, "bfloat16", true, {});
     auto bf = interop::buildModel(interop::readForeignModel(out));
     EXPECT_EQ(interop::readForeignModel(out).dtype, torch::kBFloat16);
@@ -211,7 +215,7 @@ TEST(Interop, ImportWritesWeightsTokenizerAndHistoryAndRefusesMismatchesWritingN
     EXPECT_TRUE(fs::isFile(ws + "/imported/theirs/tokenizer.model"));
     auto back = weights::loadModel(r.weightsPath, tok.vocabSize());
     const std::vector<int64_t> ids{1, 5, 6, 7};
-    interop::buildModel(interop::readForeignModel(hf));  // readable again
+    interop::buildModel(interop::readForeignModel(hf)); // readable again
     EXPECT_LT((logitsOf(m, ids) - logitsOf(back, ids)).abs().max().item<double>(), 0.05);
     {
         store::History h(ws + "/micromind.db");
@@ -258,8 +262,9 @@ TEST(Interop, GgufExportReadsBackAtEachPrecision) {
         else
             EXPECT_LT(diff, (type == "f16" ? 0.01 : 0.05) * spread) << type;
     }
-    EXPECT_NE(errorOf([&] { interop::exportGguf(m, tok, dir.file("m-f32.gguf"), "f32", false, "tiny"); }).find("--force"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { interop::exportGguf(m, tok, dir.file("m-f32.gguf"), "f32", false, "tiny"); }).find("--force"),
+        std::string::npos);
 }
 
 // ---------------------------------------------------------------------------
@@ -289,8 +294,8 @@ bool minimindAvailable(std::string* why) {
 }
 
 nlohmann::json minimindRef(const std::string& args, const std::string& outJson) {
-    const std::string cmd = "/usr/bin/python3 " + std::string(MM_SOURCE_DIR) + "/tests/interop/minimind_ref.py " + args +
-                            " --model-file '" + minimindModelFile() + "' > '" + outJson + "'";
+    const std::string cmd = "/usr/bin/python3 " + std::string(MM_SOURCE_DIR) + "/tests/interop/minimind_ref.py " +
+                            args + " --model-file '" + minimindModelFile() + "' > '" + outJson + "'";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return nlohmann::json::parse(fs::readFile(outJson));
 }
@@ -308,7 +313,7 @@ void expectSameGreedy(model::MiniMind& m, const nlohmann::json& ref, const std::
             ++i;
         if (i < want.size())
             EXPECT_LT(margins.at(i), 1e-3) << what << ": token " << i << " differs (" << got[i] << " vs " << want[i]
-                                            << ") with minimind's margin " << margins.at(i);
+                                           << ") with minimind's margin " << margins.at(i);
         EXPECT_GE(i, std::min<size_t>(want.size(), 8)) << what;
     }
 }
@@ -321,14 +326,17 @@ TEST(MinimindParity, CheckpointsSavedByMinimindsOwnClassImportWithTheSameGreedyT
         GTEST_SKIP() << why;
     test::TempDir dir;
     const std::vector<std::pair<std::string, std::string>> variants{
-        {"plain_fp16", ""}, {"ordered_fp16", "--ordered"}, {"legacy_fp16", "--legacy"},
-        {"legacy_ordered_fp16", "--legacy --ordered"}, {"bf16", "--dtype bfloat16"}, {"fp32_tied_storage", "--dtype float32"}};
+        {"plain_fp16", ""},           {"ordered_fp16", "--ordered"},
+        {"legacy_fp16", "--legacy"},  {"legacy_ordered_fp16", "--legacy --ordered"},
+        {"bf16", "--dtype bfloat16"}, {"fp32_tied_storage", "--dtype float32"}};
     for (const auto& [name, flags] : variants) {
         const std::string file = name + "_64.pth";
         const std::string cmd = "/usr/bin/python3 " + std::string(MM_SOURCE_DIR) +
                                 "/tests/interop/minimind_ref.py make --model-file '" + minimindModelFile() +
-                                "' --out-dir '" + dir.path() + "' --hidden 64 --layers 2 --heads 4 --kv-heads 2 "
-                                "--vocab 6400 --seed 3 --max-new 24 --name " + file + " " + flags + " > /dev/null";
+                                "' --out-dir '" + dir.path() +
+                                "' --hidden 64 --layers 2 --heads 4 --kv-heads 2 "
+                                "--vocab 6400 --seed 3 --max-new 24 --name " +
+                                file + " " + flags + " > /dev/null";
         ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
         const auto ref = nlohmann::json::parse(fs::readFile(dir.file(name + "_64.ref.json")));
         auto fm = interop::readForeignModel(dir.file(file), 4);

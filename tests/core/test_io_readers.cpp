@@ -116,13 +116,48 @@ std::vector<double> values(const RawTensor& t) {
     for (size_t i = 0; i + es <= b.size(); i += es) {
         const char* p = b.data() + i;
         switch (t.dtype) {
-        case DType::F32: { float v; std::memcpy(&v, p, 4); out.push_back(v); break; }
-        case DType::F64: { double v; std::memcpy(&v, p, 8); out.push_back(v); break; }
-        case DType::F16: { uint16_t v; std::memcpy(&v, p, 2); out.push_back(halfToFloat(v)); break; }
-        case DType::BF16: { uint16_t v; std::memcpy(&v, p, 2); out.push_back(bf16ToFloat(v)); break; }
-        case DType::I64: { int64_t v; std::memcpy(&v, p, 8); out.push_back(double(v)); break; }
-        case DType::I32: { int32_t v; std::memcpy(&v, p, 4); out.push_back(v); break; }
-        case DType::I16: { int16_t v; std::memcpy(&v, p, 2); out.push_back(v); break; }
+        case DType::F32: {
+            float v;
+            std::memcpy(&v, p, 4);
+            out.push_back(v);
+            break;
+        }
+        case DType::F64: {
+            double v;
+            std::memcpy(&v, p, 8);
+            out.push_back(v);
+            break;
+        }
+        case DType::F16: {
+            uint16_t v;
+            std::memcpy(&v, p, 2);
+            out.push_back(halfToFloat(v));
+            break;
+        }
+        case DType::BF16: {
+            uint16_t v;
+            std::memcpy(&v, p, 2);
+            out.push_back(bf16ToFloat(v));
+            break;
+        }
+        case DType::I64: {
+            int64_t v;
+            std::memcpy(&v, p, 8);
+            out.push_back(double(v));
+            break;
+        }
+        case DType::I32: {
+            int32_t v;
+            std::memcpy(&v, p, 4);
+            out.push_back(v);
+            break;
+        }
+        case DType::I16: {
+            int16_t v;
+            std::memcpy(&v, p, 2);
+            out.push_back(v);
+            break;
+        }
         case DType::I8: out.push_back(static_cast<int8_t>(*p)); break;
         case DType::U8: out.push_back(static_cast<uint8_t>(*p)); break;
         case DType::Bool: out.push_back(*p ? 1.0 : 0.0); break;
@@ -174,10 +209,10 @@ std::string tupleOf(const std::vector<int64_t>& xs) {
 /// A `_rebuild_tensor_v2` call on storage `key`.
 std::string tensorPickle(const std::string& storageType, const std::string& key, int64_t numel, int64_t offset,
                          const std::vector<int64_t>& shape, const std::vector<int64_t>& stride) {
-    return "ctorch._utils\n_rebuild_tensor_v2\n(" + ("(" + str("storage") + "ctorch\n" + storageType + "\n" +
-                                                     str(key) + str("cpu") + intv(int32_t(numel)) + "tQ") +
-           intv(int32_t(offset)) + tupleOf(shape) + tupleOf(stride) + "\x89" + "ccollections\nOrderedDict\n)R" +
-           "tR";
+    return "ctorch._utils\n_rebuild_tensor_v2\n(" +
+           ("(" + str("storage") + "ctorch\n" + storageType + "\n" + str(key) + str("cpu") + intv(int32_t(numel)) +
+            "tQ") +
+           intv(int32_t(offset)) + tupleOf(shape) + tupleOf(stride) + "\x89" + "ccollections\nOrderedDict\n)R" + "tR";
 }
 
 /// A legacy torch.save stream around `mainPickle` (a full pickle: PROTO ... STOP),
@@ -241,7 +276,7 @@ TEST(TorchReader, ViewsKeepStridesOffsetsAndSharedStorage) {
     const RawTensor& row2 = sd.tensors[1];
     const RawTensor& tr = sd.tensors[2];
     const RawTensor& win = sd.tensors[3];
-    EXPECT_EQ(base.storage.get(), row2.storage.get());  // one storage, read once
+    EXPECT_EQ(base.storage.get(), row2.storage.get()); // one storage, read once
     EXPECT_EQ(base.storage.get(), tr.storage.get());
     EXPECT_EQ(row2.storageOffset, 10);
     EXPECT_EQ(tr.stride, (std::vector<int64_t>{1, 5}));
@@ -309,7 +344,8 @@ TEST(TorchReader, EveryPrefixAndByteFlipFailsCleanly) {
 TEST(TorchReader, NotACheckpoint) {
     TempDir dir;
     writeBytes(dir.file("notes.pth"), "hello, this is text\n");
-    expectError([&] { readTorchStateDict(dir.file("notes.pth")); }, {dir.file("notes.pth"), "not a PyTorch checkpoint"});
+    expectError([&] { readTorchStateDict(dir.file("notes.pth")); },
+                {dir.file("notes.pth"), "not a PyTorch checkpoint"});
     writeBytes(dir.file("empty.pth"), "");
     expectError([&] { readTorchStateDict(dir.file("empty.pth")); }, {"empty"});
     expectError([&] { readTorchStateDict(dir.file("missing.pth")); }, {dir.file("missing.pth"), "no such file"});
@@ -346,9 +382,9 @@ TEST(TorchReader, RebuiltArchiveWithAnotherPrefixReadsTheSame) {
 TEST(TorchReader, MissingStorageEntryAndShortStorage) {
     auto entries = entriesOf("zip_fp32_dict.pth");
     auto without = entries;
-    without.erase(std::remove_if(without.begin(), without.end(),
-                                 [](const auto& e) { return e.first == "zip_fp32_dict/data/0"; }),
-                  without.end());
+    without.erase(
+        std::remove_if(without.begin(), without.end(), [](const auto& e) { return e.first == "zip_fp32_dict/data/0"; }),
+        without.end());
     expectError([&] { readMem(buildStoredZip(without)); }, {"storage '0'", "missing"});
     for (auto& e : entries)
         if (e.first == "zip_fp32_dict/data/0")
@@ -365,8 +401,8 @@ TEST(TorchReader, TorchScriptArchive) {
 TEST(TorchReader, NestedCheckpointKeys) {
     const std::string t = tensorPickle("FloatStorage", "0", 2, 0, {2}, {1});
     for (const char* key : {"model", "state_dict", "model_state_dict"}) {
-        const std::string pk = std::string("\x80\x02}(", 4) + str("epoch") + int1(3) + str(key) + "}(" + str("w") + t +
-                               "u" + "u.";
+        const std::string pk =
+            std::string("\x80\x02}(", 4) + str("epoch") + int1(3) + str(key) + "}(" + str("w") + t + "u" + "u.";
         const StateDictFile sd = readMem(legacyStream(pk, {{"0", 2, floats({1.5f, -2.f})}}));
         EXPECT_EQ(sd.format, std::string("legacy:") + key);
         ASSERT_EQ(sd.tensors.size(), 1u);
@@ -394,16 +430,25 @@ TEST(TorchReader, HostilePickles) {
     const std::string dict = std::string("\x80\x02}(", 4);
     // A tensor reaching past its storage.
     const std::string big = dict + str("w") + tensorPickle("FloatStorage", "0", 2, 0, {3}, {1}) + "u.";
-    expectError([&] { readMem(legacyStream(big, {{"0", 2, floats({1.f, 2.f})}})); }, {"mem.pth", "tensor 'w'", "reaches byte 12"});
+    expectError(
+        [&] {
+            readMem(legacyStream(big, {{"0", 2, floats({1.f, 2.f})}}));
+        },
+        {"mem.pth", "tensor 'w'", "reaches byte 12"});
     // A storage offset past the end; strides that overflow.
     const std::string off = dict + str("w") + tensorPickle("FloatStorage", "0", 2, 5, {1}, {1}) + "u.";
     expectError([&] { readMem(legacyStream(off, {{"0", 2, floats({1.f, 2.f})}})); }, {"tensor 'w'"});
     const std::string ovf = dict + str("w") +
-                            tensorPickle("FloatStorage", "0", 2, 0, {2, 2, 2}, {0x7fffffff, 0x7fffffff, 0x7fffffff}) + "u.";
+                            tensorPickle("FloatStorage", "0", 2, 0, {2, 2, 2}, {0x7fffffff, 0x7fffffff, 0x7fffffff}) +
+                            "u.";
     expectError([&] { readMem(legacyStream(ovf, {{"0", 2, floats({1.f, 2.f})}})); }, {"tensor 'w'"});
     // The element count in the stream claims more than the file holds.
     const std::string ok = dict + str("w") + tensorPickle("FloatStorage", "0", 2, 0, {2}, {1}) + "u.";
-    expectError([&] { readMem(legacyStream(ok, {{"0", uint64_t(1) << 62, floats({1.f, 2.f})}})); }, {"truncated legacy"});
+    expectError(
+        [&] {
+            readMem(legacyStream(ok, {{"0", uint64_t(1) << 62, floats({1.f, 2.f})}}));
+        },
+        {"truncated legacy"});
     // Sizes and strides of different lengths, a negative size.
     const std::string mism = dict + str("w") + tensorPickle("FloatStorage", "0", 2, 0, {2}, {1, 1}) + "u.";
     expectError([&] { readMem(legacyStream(mism, {{"0", 2, floats({1.f, 2.f})}})); }, {"1 sizes and 2 strides"});
@@ -413,7 +458,8 @@ TEST(TorchReader, HostilePickles) {
     expectError([&] { readMem(legacyStream(std::string("\x80\x02X\xff\xff\xff\x7f", 7), {})); }, {"truncated"});
     // BINGET of an unwritten memo slot, an unknown opcode, a pop from an empty stack.
     expectError([&] { readMem(legacyStream(std::string("\x80\x02h\x07.", 5), {})); }, {"memo entry 7"});
-    expectError([&] { readMem(legacyStream(std::string("\x80\x02\xff.", 4), {})); }, {"unsupported pickle opcode 0xff"});
+    expectError([&] { readMem(legacyStream(std::string("\x80\x02\xff.", 4), {})); },
+                {"unsupported pickle opcode 0xff"});
     expectError([&] { readMem(legacyStream(std::string("\x80\x02t.", 4), {})); }, {"MARK"});
     expectError([&] { readMem(legacyStream(std::string("\x80\x02.", 3), {})); }, {"empty stack"});
     // Deep nesting.
@@ -445,11 +491,13 @@ TEST(TorchReader, HostilePickles) {
 
 TEST(TorchReader, BigIntegersAndOtherValuesAreSkipped) {
     const std::string t = tensorPickle("FloatStorage", "0", 1, 0, {}, {});
-    const std::string pk = std::string("\x80\x02}(", 4) + str("w") + t + str("huge") +
-                           std::string("\x8a\x0a", 2) + std::string(9, '\x11') + "\x01" + str("neg") +
-                           std::string("\x8a\x09", 2) + std::string(8, '\xff') + "\xff" + str("f") + "G" +
-                           std::string("\x3f\xf8\0\0\0\0\0\0", 8) + str("b") + "C\x02" "ab" + str("s") + "\x8f(K\x01\x90" +
-                           "u.";
+    const std::string pk = std::string("\x80\x02}(", 4) + str("w") + t + str("huge") + std::string("\x8a\x0a", 2) +
+                           std::string(9, '\x11') + "\x01" + str("neg") + std::string("\x8a\x09", 2) +
+                           std::string(8, '\xff') + "\xff" + str("f") + "G" + std::string("\x3f\xf8\0\0\0\0\0\0", 8) +
+                           str("b") +
+                           "C\x02"
+                           "ab" +
+                           str("s") + "\x8f(K\x01\x90" + "u.";
     const StateDictFile sd = readMem(legacyStream(pk, {{"0", 1, floats({4.f})}}));
     ASSERT_EQ(sd.tensors.size(), 1u);
     EXPECT_TRUE(sd.tensors[0].shape.empty());
@@ -459,13 +507,13 @@ TEST(TorchReader, BigIntegersAndOtherValuesAreSkipped) {
 
 TEST(TorchReader, ParameterAndRebuildFromType) {
     const std::string t = tensorPickle("HalfStorage", "k", 2, 0, {2}, {1});
-    const std::string param = "ctorch._utils\n_rebuild_parameter\n(" + t + "\x88" + "ccollections\nOrderedDict\n)Rt" + "R";
-    const std::string fromType = "ctorch._tensor\n_rebuild_from_type_v2\n(ctorch._utils\n_rebuild_tensor_v2\n"
-                                 "ctorch.nn.parameter\nParameter\n(" +
-                                 ("(" + str("storage") + "ctorch\nHalfStorage\n" + str("k") + str("cpu") + int1(2) +
-                                  "tQ") +
-                                 int1(0) + tupleOf({2}) + tupleOf({1}) + "\x89" + "ccollections\nOrderedDict\n)R" +
-                                 "t}tR";
+    const std::string param =
+        "ctorch._utils\n_rebuild_parameter\n(" + t + "\x88" + "ccollections\nOrderedDict\n)Rt" + "R";
+    const std::string fromType =
+        "ctorch._tensor\n_rebuild_from_type_v2\n(ctorch._utils\n_rebuild_tensor_v2\n"
+        "ctorch.nn.parameter\nParameter\n(" +
+        ("(" + str("storage") + "ctorch\nHalfStorage\n" + str("k") + str("cpu") + int1(2) + "tQ") + int1(0) +
+        tupleOf({2}) + tupleOf({1}) + "\x89" + "ccollections\nOrderedDict\n)R" + "t}tR";
     const std::string pk = std::string("\x80\x02}(", 4) + str("p") + param + str("q") + fromType + "u.";
     const StateDictFile sd = readMem(legacyStream(pk, {{"k", 2, std::string("\x00\x3c\x00\xc0", 4)}}));
     ASSERT_EQ(sd.tensors.size(), 2u);
@@ -533,12 +581,12 @@ TEST(ZipReader, RefusesDeflateEncryptedAndDamagedEntries) {
     enc[cdPos + 8] = 1;
     expectError([&] { ZipReader::fromMemory(enc, "z.zip").read("a/data.pkl"); }, {"encrypted"});
     std::string damaged = z;
-    damaged[30 + 10] ^= 1;  // a data byte
+    damaged[30 + 10] ^= 1; // a data byte
     expectError([&] { ZipReader::fromMemory(damaged, "z.zip").read("a/data.pkl"); }, {"CRC-32"});
     // Duplicate names, a directory past the end.
     expectError([&] { ZipReader::fromMemory(buildStoredZip({{"x", "1"}, {"x", "2"}}), "z.zip"); }, {"appears twice"});
     std::string past = z;
-    past[past.size() - 6] = char(0x7f);  // central directory offset
+    past[past.size() - 6] = char(0x7f); // central directory offset
     expectError([&] { ZipReader::fromMemory(past, "z.zip"); }, {"truncated zip archive"});
 }
 
@@ -570,12 +618,12 @@ TEST(TensorBlob, ContiguousBytesHonoursStridesAndBounds) {
     for (int i = 0; i < 12; ++i)
         s.push_back(char(i));
     EXPECT_EQ(contiguousBytes(rawOf(DType::U8, {3, 4}, {4, 1}, s)), s);
-    EXPECT_EQ(contiguousBytes(rawOf(DType::U8, {3, 4}, {}, s)), s);  // empty stride: contiguous
+    EXPECT_EQ(contiguousBytes(rawOf(DType::U8, {3, 4}, {}, s)), s); // empty stride: contiguous
     EXPECT_EQ(hex(contiguousBytes(rawOf(DType::U8, {4, 3}, {1, 4}, s))), "00040801050902060a03070b");
     EXPECT_EQ(hex(contiguousBytes(rawOf(DType::U8, {2, 2}, {4, 2}, s, 5))), "0507090b");
     EXPECT_EQ(hex(contiguousBytes(rawOf(DType::I16, {2}, {2}, s, 1))), "02030607");
     EXPECT_EQ(contiguousBytes(rawOf(DType::F32, {0, 5}, {5, 1}, "")), "");
-    EXPECT_EQ(hex(contiguousBytes(rawOf(DType::U8, {3}, {0}, s, 2))), "020202");  // stride 0 repeats
+    EXPECT_EQ(hex(contiguousBytes(rawOf(DType::U8, {3}, {0}, s, 2))), "020202"); // stride 0 repeats
     expectError([&] { contiguousBytes(rawOf(DType::U8, {3, 5}, {4, 1}, s)); }, {"tensor 't'", "reaches byte"});
     expectError([&] { contiguousBytes(rawOf(DType::U8, {2}, {1}, s, 11)); }, {"reaches byte 13"});
     expectError([&] { contiguousBytes(rawOf(DType::U8, {2}, {-1}, s, 1)); }, {"negative stride"});
@@ -620,7 +668,7 @@ TEST(Safetensors, WriterRoundTripsEveryDtypeAndView) {
     ASSERT_EQ(rt.size(), ts.size());
     for (size_t i = 0; i < ts.size(); ++i) {
         SCOPED_TRACE(ts[i].name);
-        EXPECT_EQ(rt[i].name, ts[i].name);  // data order is write order
+        EXPECT_EQ(rt[i].name, ts[i].name); // data order is write order
         EXPECT_EQ(rt[i].dtype, ts[i].dtype);
         EXPECT_EQ(rt[i].shape, ts[i].shape);
         EXPECT_EQ(contiguousBytes(rt[i]), contiguousBytes(ts[i]));
@@ -642,9 +690,7 @@ TEST(Safetensors, WriterRefusesBadInput) {
     expectError<IoError>([&] { writeSafetensors(dir.file("no/such/dir/x.safetensors"), {}, {}); }, {"cannot write"});
 }
 
-std::string stFile(const std::string& header, const std::string& data) {
-    return le(header.size(), 8) + header + data;
-}
+std::string stFile(const std::string& header, const std::string& data) { return le(header.size(), 8) + header + data; }
 
 TEST(Safetensors, ValidatesHostileHeaders) {
     auto rd = [](const std::string& b) { return readSafetensorsFromMemory(b, "bad.safetensors"); };
@@ -657,16 +703,22 @@ TEST(Safetensors, ValidatesHostileHeaders) {
                 {"tensor 'a'", "'F8_E4M3'", "supported"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", "xxxx")); },
                 {"tensor 'a'", "8 bytes", "span 4"});
-    expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", "xxxx")); },
-                {"overlaps"});
+    expectError(
+        [&] {
+            rd(stFile(
+                R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})",
+                "xxxx"));
+        },
+        {"overlaps"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", "xxxx")); }, {"hole"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})", "xxxx")); },
                 {"2 bytes at the end"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0,8]}})", "xxxx")); },
                 {"past the end", "truncated"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}})", "")); }, {"shape"});
-    expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", "")); },
-                {"overflows"});
+    expectError(
+        [&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}})", "")); },
+        {"overflows"});
     expectError([&] { rd(stFile(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[1,0]}})", "")); }, {"end before"});
     expectError([&] { rd(stFile(R"({"__metadata__":{"k":1}})", "")); }, {"__metadata__ value 'k'"});
     expectError([&] { rd(stFile(R"({"a":{"shape":[1],"data_offsets":[0,1]}})", "x")); }, {"no dtype"});
@@ -691,12 +743,14 @@ TEST(Safetensors, EveryPrefixAndByteFlipFailsCleanly) {
 
 TEST(Safetensors, ShardedIndex) {
     TempDir dir;
-    writeSafetensors(dir.file("model-00001-of-00002.safetensors"), {rawOf(DType::U8, {2}, {1}, "ab")}, {{"format", "pt"}});
+    writeSafetensors(dir.file("model-00001-of-00002.safetensors"), {rawOf(DType::U8, {2}, {1}, "ab")},
+                     {{"format", "pt"}});
     auto c = rawOf(DType::U8, {1}, {1}, "c");
     c.name = "c";
     writeSafetensors(dir.file("model-00002-of-00002.safetensors"), {c}, {});
-    const json index = {{"metadata", {{"total_size", 3}}},
-                        {"weight_map", {{"t", "model-00001-of-00002.safetensors"}, {"c", "model-00002-of-00002.safetensors"}}}};
+    const json index = {
+        {"metadata", {{"total_size", 3}}},
+        {"weight_map", {{"t", "model-00001-of-00002.safetensors"}, {"c", "model-00002-of-00002.safetensors"}}}};
     writeBytes(dir.file("model.safetensors.index.json"), index.dump());
     const auto where = readSafetensorsIndex(dir.path());
     EXPECT_EQ(where.at("c"), dir.file("model-00002-of-00002.safetensors"));
@@ -709,7 +763,8 @@ TEST(Safetensors, ShardedIndex) {
     // A shard outside the folder, an index that misses a tensor.
     writeBytes(dir.file("model.safetensors.index.json"), R"({"weight_map": {"t": "../evil.safetensors"}})");
     expectError([&] { readSafetensorsIndex(dir.path()); }, {"'../evil.safetensors'", "plain file name"});
-    writeBytes(dir.file("model.safetensors.index.json"), R"({"weight_map": {"t": "model-00001-of-00002.safetensors", "x": "model-00001-of-00002.safetensors"}})");
+    writeBytes(dir.file("model.safetensors.index.json"),
+               R"({"weight_map": {"t": "model-00001-of-00002.safetensors", "x": "model-00001-of-00002.safetensors"}})");
     expectError([&] { readShardedSafetensors(dir.path()); }, {"no tensor 'x'"});
 }
 

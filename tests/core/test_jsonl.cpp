@@ -17,8 +17,8 @@
 namespace mm::data {
 namespace {
 
-using nlohmann::json;
 using mm::test::TempDir;
+using nlohmann::json;
 
 void writeRaw(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -81,8 +81,8 @@ TEST(JsonlReader, ReadsAOneMegabyteLine) {
     std::string text(1 << 20, 'x');
     for (size_t i = 0; i < text.size(); i += 97)
         text[i] = 'a' + static_cast<char>(i % 26);
-    mm::test::writeLines(path, {json{{"text", "short"}}.dump(), json{{"text", text}}.dump(),
-                                json{{"text", "tail"}}.dump()});
+    mm::test::writeLines(path,
+                         {json{{"text", "short"}}.dump(), json{{"text", text}}.dump(), json{{"text", "tail"}}.dump()});
     JsonlReader r(path);
     auto all = readAll(r);
     ASSERT_EQ(all.size(), 3u);
@@ -97,8 +97,7 @@ TEST(JsonlReader, BadJsonNamesFileAndLine) {
     JsonlReader r(path);
     json j;
     ASSERT_TRUE(r.next(j));
-    expectError<InputError>([&] { r.next(j); },
-                            {path + ":3: invalid JSON (", "fix the line or pass --skip_bad_lines"});
+    expectError<InputError>([&] { r.next(j); }, {path + ":3: invalid JSON (", "fix the line or pass --skip_bad_lines"});
 }
 
 TEST(JsonlReader, ParseMessageIsShortened) {
@@ -222,30 +221,39 @@ const std::string kWhere = "data.jsonl:17";
 
 TEST(Validators, PretrainText) {
     EXPECT_EQ(pretrainText(json{{"text", "hello"}}, kWhere), "hello");
-    expectError<InputError>([] { pretrainText(json{{"txt", "hello"}}, kWhere); },
-                            {"data.jsonl:17: field \"text\" is missing"});
-    expectError<InputError>([] { pretrainText(json{{"text", 5}}, kWhere); },
-                            {"data.jsonl:17: field \"text\" is a number; expected a string"});
-    expectError<InputError>([] { pretrainText(json{{"text", ""}}, kWhere); },
-                            {"data.jsonl:17: field \"text\" is empty"});
+    expectError<InputError>(
+        [] {
+            pretrainText(json{{"txt", "hello"}}, kWhere);
+        },
+        {"data.jsonl:17: field \"text\" is missing"});
+    expectError<InputError>(
+        [] {
+            pretrainText(json{{"text", 5}}, kWhere);
+        },
+        {"data.jsonl:17: field \"text\" is a number; expected a string"});
+    expectError<InputError>(
+        [] {
+            pretrainText(json{{"text", ""}}, kWhere);
+        },
+        {"data.jsonl:17: field \"text\" is empty"});
 }
 
 json turn(const std::string& role, const std::string& content) { return json{{"role", role}, {"content", content}}; }
 
 TEST(Validators, ConversationAcceptsValidTurns) {
-    auto msgs = conversation(
-        json{{"conversations", {turn("system", "be brief"), turn("user", "hi"), turn("assistant", "hello"),
-                                turn("user", ""), turn("assistant", "ok")}}},
-        kWhere);
+    auto msgs = conversation(json{{"conversations",
+                                   {turn("system", "be brief"), turn("user", "hi"), turn("assistant", "hello"),
+                                    turn("user", ""), turn("assistant", "ok")}}},
+                             kWhere);
     ASSERT_EQ(msgs.size(), 5u);
     EXPECT_EQ(msgs[0].role, "system");
     EXPECT_EQ(msgs[2].content, "hello");
     EXPECT_EQ(msgs[3].content, "");
     // A trailing user turn is allowed as long as some assistant turn exists.
-    EXPECT_EQ(conversation(json{{"conversations", {turn("user", "a"), turn("assistant", "b"), turn("user", "c")}}},
-                           kWhere)
-                  .size(),
-              3u);
+    EXPECT_EQ(
+        conversation(json{{"conversations", {turn("user", "a"), turn("assistant", "b"), turn("user", "c")}}}, kWhere)
+            .size(),
+        3u);
 }
 
 TEST(Validators, ConversationErrorsNameLineAndField) {
@@ -295,36 +303,52 @@ TEST(Validators, PreferencePair) {
     EXPECT_EQ(pair.chosen.back().content, "good");
     EXPECT_EQ(pair.rejected.back().content, "bad");
 
-    expectError<InputError>([&] { preferencePair(json{{"chosen", chosen}}, kWhere); },
-                            {"data.jsonl:17: field \"rejected\" is missing"});
-    expectError<InputError>([&] { preferencePair(json{{"chosen", chosen}, {"rejected", prompt}}, kWhere); },
-                            {"data.jsonl:17: field \"rejected\" ends with a user turn"});
+    expectError<InputError>(
+        [&] {
+            preferencePair(json{{"chosen", chosen}}, kWhere);
+        },
+        {"data.jsonl:17: field \"rejected\" is missing"});
+    expectError<InputError>(
+        [&] {
+            preferencePair(json{{"chosen", chosen}, {"rejected", prompt}}, kWhere);
+        },
+        {"data.jsonl:17: field \"rejected\" ends with a user turn"});
     json shortRejected = {turn("user", "q2"), turn("assistant", "bad")};
     expectError<InputError>(
-        [&] { preferencePair(json{{"chosen", chosen}, {"rejected", shortRejected}}, kWhere); },
+        [&] {
+            preferencePair(json{{"chosen", chosen}, {"rejected", shortRejected}}, kWhere);
+        },
         {"data.jsonl:17: DPO pair: \"chosen\" has 4 turns and \"rejected\" has 2"});
     json changed = rejected;
     changed[1]["content"] = "other";
     expectError<InputError>(
-        [&] { preferencePair(json{{"chosen", chosen}, {"rejected", changed}}, kWhere); },
+        [&] {
+            preferencePair(json{{"chosen", chosen}, {"rejected", changed}}, kWhere);
+        },
         {"data.jsonl:17: DPO pair: \"chosen\" and \"rejected\" differ before the last turn (turn 1)"});
     json badRole = rejected;
     badRole[2]["role"] = "tool";
-    expectError<InputError>([&] { preferencePair(json{{"chosen", chosen}, {"rejected", badRole}}, kWhere); },
-                            {"data.jsonl:17: field \"rejected\"[2].role is \"tool\""});
+    expectError<InputError>(
+        [&] {
+            preferencePair(json{{"chosen", chosen}, {"rejected", badRole}}, kWhere);
+        },
+        {"data.jsonl:17: field \"rejected\"[2].role is \"tool\""});
 }
 
 TEST(Validators, AnyTexts) {
     EXPECT_EQ(anyTexts(json{{"text", "plain"}}, kWhere), std::vector<std::string>{"plain"});
-    EXPECT_EQ(anyTexts(json{{"conversations", {turn("system", "s"), turn("user", ""), turn("assistant", "a")}}},
-                       kWhere),
-              (std::vector<std::string>{"s", "a"}));
+    EXPECT_EQ(
+        anyTexts(json{{"conversations", {turn("system", "s"), turn("user", ""), turn("assistant", "a")}}}, kWhere),
+        (std::vector<std::string>{"s", "a"}));
     json chosen = {turn("user", "q"), turn("assistant", "good")};
     json rejected = {turn("user", "q"), turn("assistant", "bad")};
     EXPECT_EQ(anyTexts(json{{"chosen", chosen}, {"rejected", rejected}}, kWhere),
               (std::vector<std::string>{"q", "good", "bad"}));
-    expectError<InputError>([] { anyTexts(json{{"input", "x"}, {"output", "y"}}, kWhere); },
-                            {"data.jsonl:17: unrecognised record", "\"input\", \"output\""});
+    expectError<InputError>(
+        [] {
+            anyTexts(json{{"input", "x"}, {"output", "y"}}, kWhere);
+        },
+        {"data.jsonl:17: unrecognised record", "\"input\", \"output\""});
     expectError<InputError>([] { anyTexts(json{{"text", 3}}, kWhere); }, {"data.jsonl:17: field \"text\""});
 }
 

@@ -47,9 +47,9 @@ TEST(CpuFeatures, NamesRoundTripAndTheCapHolds) {
         EXPECT_EQ(cpu::parseIsa(cpu::isaName(i)), i);
     EXPECT_FALSE(cpu::parseIsa("sse9").has_value());
     const cpu::Isa prev = cpu::activeIsa();
-    EXPECT_EQ(cpu::setActiveIsa(cpu::Isa::Avx512), cpu::bestIsa());  // capped at what the CPU has
+    EXPECT_EQ(cpu::setActiveIsa(cpu::Isa::Avx512), cpu::bestIsa()); // capped at what the CPU has
     EXPECT_EQ(cpu::setActiveIsa(cpu::Isa::Portable), cpu::Isa::Portable);
-    EXPECT_FALSE(cpu::hasFastBf16Gemm());  // the portable path turns hardware bfloat16 off
+    EXPECT_FALSE(cpu::hasFastBf16Gemm()); // the portable path turns hardware bfloat16 off
     cpu::setActiveIsa(prev);
     EXPECT_FALSE(cpu::flagSummary().empty());
 }
@@ -116,16 +116,16 @@ TEST_P(KernelPath, FewRowProductsAndDecodeAttentionMatchATen) {
     Tensor q = torch::randn({B, H, 1, D}), k = torch::randn({B, KV, cap, D}), v = torch::randn({B, KV, cap, D});
     Tensor got = ops::decodeAttention(q, k, v, len);
     Tensor kr = k.narrow(2, 0, len).repeat_interleave(H / KV, 1), vr = v.narrow(2, 0, len).repeat_interleave(H / KV, 1);
-    Tensor ref = torch::matmul(torch::softmax(torch::matmul(q, kr.transpose(-1, -2)), -1), vr);  // (B,H,1,D)
+    Tensor ref = torch::matmul(torch::softmax(torch::matmul(q, kr.transpose(-1, -2)), -1), vr); // (B,H,1,D)
     EXPECT_TRUE(torch::allclose(got, ref.transpose(1, 2).reshape({B, 1, H * D}), 1e-4, 1e-5));
 }
 
 TEST_P(KernelPath, Bfloat16CastsEqualATensBitForBit) {
     torch::manual_seed(6);
-    Tensor x = torch::cat({torch::randn({100003}) * 1e3, torch::randn({7}) * 1e-39,  // denormals
-                           torch::tensor({0.f, -0.f, 1.f, 1.00390625f, 1.01171875f, 3.4e38f,
-                                          std::numeric_limits<float>::infinity(),
-                                          -std::numeric_limits<float>::infinity()})});
+    Tensor x =
+        torch::cat({torch::randn({100003}) * 1e3, torch::randn({7}) * 1e-39, // denormals
+                    torch::tensor({0.f, -0.f, 1.f, 1.00390625f, 1.01171875f, 3.4e38f,
+                                   std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()})});
     Tensor ours = ops::castFloat32Bfloat16(x), ref = x.to(torch::kBFloat16);
     ASSERT_EQ(ours.scalar_type(), torch::kBFloat16);
     EXPECT_TRUE(torch::equal(ours.view(torch::kShort), ref.view(torch::kShort)));
@@ -135,7 +135,8 @@ TEST_P(KernelPath, Bfloat16CastsEqualATensBitForBit) {
     EXPECT_TRUE(torch::isnan(ops::castFloat32Bfloat16(torch::full({3}, std::nanf("")))).all().item<bool>());
     // A transposed view takes Tensor::to's strided path, with the same result.
     Tensor t = torch::randn({33, 17}).t();
-    EXPECT_TRUE(torch::equal(ops::castFloat32Bfloat16(t).to(torch::kFloat32), t.to(torch::kBFloat16).to(torch::kFloat32)));
+    EXPECT_TRUE(
+        torch::equal(ops::castFloat32Bfloat16(t).to(torch::kFloat32), t.to(torch::kBFloat16).to(torch::kFloat32)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, KernelPath, ::testing::Values(cpu::Isa::Portable, cpu::Isa::Avx2, cpu::Isa::Avx512),
@@ -158,7 +159,7 @@ TEST(Bf16Gemm, LinearAndMatmulStayCloseToFloat32ForwardAndBackward) {
     EXPECT_EQ(ops::cpuGemmDtype(), torch::kFloat32);
     Tensor y2 = torch::nn::functional::linear(x2, w2);
     EXPECT_EQ(y.scalar_type(), torch::kFloat32);
-    EXPECT_GT((y - y2).abs().max().item<double>(), 0.0);  // the bfloat16 product really ran
+    EXPECT_GT((y - y2).abs().max().item<double>(), 0.0); // the bfloat16 product really ran
     EXPECT_LT(relErr(y, y2), 0.02);
     auto d = torch::randn_like(y);
     (y * d).sum().backward();
@@ -167,7 +168,8 @@ TEST(Bf16Gemm, LinearAndMatmulStayCloseToFloat32ForwardAndBackward) {
     EXPECT_LT(relErr(x.grad(), x2.grad()), 0.02);
     EXPECT_LT(relErr(w.grad(), w2.grad()), 0.02);
 
-    auto a = torch::randn({2, 3, 40, 64}, torch::requires_grad()), b = torch::randn({2, 3, 64, 50}, torch::requires_grad());
+    auto a = torch::randn({2, 3, 40, 64}, torch::requires_grad()),
+         b = torch::randn({2, 3, 64, 50}, torch::requires_grad());
     auto a2 = a.detach().clone().requires_grad_(), b2 = b.detach().clone().requires_grad_();
     Tensor m;
     {
@@ -186,7 +188,7 @@ TEST(Bf16Gemm, LinearAndMatmulStayCloseToFloat32ForwardAndBackward) {
 TEST(Bf16Gemm, FrozenWeightsGetNoGradientAndDecodingStaysFloat32) {
     torch::manual_seed(5);
     auto x = torch::randn({64, 32}, torch::requires_grad());
-    auto w = torch::randn({16, 32});  // frozen, as a LoRA base weight
+    auto w = torch::randn({16, 32}); // frozen, as a LoRA base weight
     ops::CpuGemmDtypeGuard g(torch::kBFloat16);
     ops::linear(x, w).sum().backward();
     EXPECT_TRUE(x.grad().defined());
@@ -233,7 +235,7 @@ TEST(CachingAllocator, ReusesLargeBlocksAndKeepsData) {
         GTEST_SKIP() << "MM_CACHING_ALLOCATOR=0";
     void* first = nullptr;
     {
-        Tensor a = torch::empty({1 << 20});  // 4 MiB
+        Tensor a = torch::empty({1 << 20}); // 4 MiB
         first = a.data_ptr();
     }
     const auto before = alloc::cachingCpuAllocatorStats();

@@ -38,7 +38,7 @@ torch::Tensor randomIds(int64_t b, int64_t t, int64_t vocab, uint64_t seed) {
 } // namespace
 
 TEST(Model, Minimind2SmallHasExactlyTheReferenceParameterCount) {
-    ModelConfig c;  // defaults: vocab 6400, hidden 512, 8 layers, 8 heads, 2 kv heads
+    ModelConfig c; // defaults: vocab 6400, hidden 512, 8 layers, 8 heads, 2 kv heads
     EXPECT_EQ(c.ffnSize(), 1408);
     EXPECT_EQ(c.parameterCount(), 25829888);
     MiniMind m(c);
@@ -62,11 +62,11 @@ TEST(Model, ParameterNamesFollowMinimind) {
     std::set<std::string> names;
     for (auto& p : m->named_parameters())
         names.insert(p.key());
-    for (const char* k : {"embed_tokens.weight", "layers.0.self_attn.q_proj.weight", "layers.0.self_attn.k_proj.weight",
-                          "layers.0.self_attn.v_proj.weight", "layers.0.self_attn.o_proj.weight",
-                          "layers.0.input_layernorm.weight", "layers.0.post_attention_layernorm.weight",
-                          "layers.0.mlp.gate_proj.weight", "layers.0.mlp.up_proj.weight", "layers.0.mlp.down_proj.weight",
-                          "layers.1.mlp.down_proj.weight", "norm.weight"})
+    for (const char* k :
+         {"embed_tokens.weight", "layers.0.self_attn.q_proj.weight", "layers.0.self_attn.k_proj.weight",
+          "layers.0.self_attn.v_proj.weight", "layers.0.self_attn.o_proj.weight", "layers.0.input_layernorm.weight",
+          "layers.0.post_attention_layernorm.weight", "layers.0.mlp.gate_proj.weight", "layers.0.mlp.up_proj.weight",
+          "layers.0.mlp.down_proj.weight", "layers.1.mlp.down_proj.weight", "norm.weight"})
         EXPECT_TRUE(names.count(k)) << k;
     EXPECT_EQ(names.size(), 1u + 2u * 9u + 1u);
     MiniMind moe(tinyConfig(true));
@@ -139,7 +139,7 @@ TEST(Model, ReducedDecodeWeightsStayCloseToFloat32) {
     EXPECT_LT((exact - approx).abs().max().item<double>(), 0.01 * spread);
     EXPECT_EQ(exact.argmax().item<int64_t>(), approx.argmax().item<int64_t>());
     EXPECT_LT((exact - quant).abs().max().item<double>(), 0.05 * spread);
-    EXPECT_GT((exact - quant).abs().max().item<double>(), 0.0);  // the int8 path really ran
+    EXPECT_GT((exact - quant).abs().max().item<double>(), 0.0); // the int8 path really ran
 
     // The reduced copies follow in-place weight updates (an optimizer step, a
     // merged adapter): asking for the same dtype again must rebuild them.
@@ -184,7 +184,7 @@ TEST(Model, FewRowKernelsMatchTheMatmulForEveryWeightType) {
             << rows << " rows int8";
         EXPECT_EQ(ops::linearRows(x, w).sizes(), ref.sizes());
     }
-    EXPECT_THROW(ops::linearRows(torch::randn({2, 53}), q), c10::Error);  // int8 without its scales
+    EXPECT_THROW(ops::linearRows(torch::randn({2, 53}), q), c10::Error); // int8 without its scales
 }
 
 TEST(Model, EveryParameterGetsAGradient) {

@@ -49,11 +49,40 @@ struct RunOutput {
 RunOutput tinyPretrain(const std::string& data, const std::string& out, const std::vector<std::string>& extra,
                        const std::atomic<bool>* stop = nullptr,
                        const std::function<void(const nlohmann::json&)>& onEvent = {}) {
-    std::vector<std::string> a{"--data_path", data, "--out_dir", out, "--tokenizer", test::fixtureTokenizer(),
-                               "--hidden_size", "32", "--num_hidden_layers", "2", "--num_attention_heads", "4",
-                               "--num_key_value_heads", "2", "--batch_size", "4", "--accumulation_steps", "1",
-                               "--max_seq_len", "32", "--max_steps", "5", "--epochs", "10", "--learning_rate", "3e-3",
-                               "--log_interval", "1", "--save_interval", "100", "--device", "cpu", "--seed", "7"};
+    std::vector<std::string> a{"--data_path",
+                               data,
+                               "--out_dir",
+                               out,
+                               "--tokenizer",
+                               test::fixtureTokenizer(),
+                               "--hidden_size",
+                               "32",
+                               "--num_hidden_layers",
+                               "2",
+                               "--num_attention_heads",
+                               "4",
+                               "--num_key_value_heads",
+                               "2",
+                               "--batch_size",
+                               "4",
+                               "--accumulation_steps",
+                               "1",
+                               "--max_seq_len",
+                               "32",
+                               "--max_steps",
+                               "5",
+                               "--epochs",
+                               "10",
+                               "--learning_rate",
+                               "3e-3",
+                               "--log_interval",
+                               "1",
+                               "--save_interval",
+                               "100",
+                               "--device",
+                               "cpu",
+                               "--seed",
+                               "7"};
     a.insert(a.end(), extra.begin(), extra.end());
     config::Values cfg = config::parseArgs(config::schemaFor("pretrain"), a);
     EXPECT_TRUE(config::applyPresetAndCheck(cfg).empty());
@@ -175,12 +204,13 @@ TEST(Probe, TrainerCallsItInEvalModeAndLeavesItsTimeOutOfTokensPerSecond) {
 TEST(Probe, EventsAtEachIntervalAndTheLastStepWithoutChangingTheTraining) {
     test::TempDir d;
     const std::string data = test::writePretrainJsonl(d.path(), 200);
-    const RunOutput probed = tinyPretrain(data, d.file("probed"), {"--probe_interval", "2", "--probe_max_tokens", "12"});
+    const RunOutput probed =
+        tinyPretrain(data, d.file("probed"), {"--probe_interval", "2", "--probe_max_tokens", "12"});
     const RunOutput plain = tinyPretrain(data, d.file("plain"), {"--probe_interval", "0"});
 
     const auto probes = probed.of("probe");
     ASSERT_EQ(probes.size(), 3u);
-    const std::vector<int64_t> steps{2, 4, 5};  // every 2 steps, and the last one
+    const std::vector<int64_t> steps{2, 4, 5}; // every 2 steps, and the last one
     const std::vector<std::string> seed{"马克思主义基本原理", "人类大脑的主要功能", "万有引力原理是"};
     const auto logs = probed.of("log");
     for (size_t i = 0; i < probes.size(); ++i) {
@@ -267,15 +297,17 @@ TEST(Probe, BadPromptFileIsAnInputErrorNamingFileAndLine) {
             << e.what();
     }
     // Off: the file is not read at all.
-    EXPECT_NO_THROW(tinyPretrain(data, d.file("off"), {"--probe_interval", "0", "--probe_prompts", d.file("probe.jsonl")}));
+    EXPECT_NO_THROW(
+        tinyPretrain(data, d.file("off"), {"--probe_interval", "0", "--probe_prompts", d.file("probe.jsonl")}));
 }
 
 TEST(Probe, OwnPromptFileOnePromptPerLine) {
     test::TempDir d;
     const std::string data = test::writePretrainJsonl(d.path(), 200);
     test::writeLines(d.file("mine.txt"), {"床前明月光", "", "The quick brown fox"});
-    const RunOutput r = tinyPretrain(data, d.file("out"),
-                                     {"--probe_prompts", d.file("mine.txt"), "--probe_interval", "5", "--probe_max_tokens", "4"});
+    const RunOutput r =
+        tinyPretrain(data, d.file("out"),
+                     {"--probe_prompts", d.file("mine.txt"), "--probe_interval", "5", "--probe_max_tokens", "4"});
     const auto probes = r.of("probe");
     ASSERT_EQ(probes.size(), 1u);
     ASSERT_EQ(probes[0]["samples"].size(), 2u);

@@ -25,8 +25,8 @@ TEST(Schema, DefaultsFollowMinimind) {
 
 TEST(Schema, ReportsEveryProblemAtOnce) {
     try {
-        parseArgs(schemaFor("pretrain"),
-                  {"--data_path", "x", "--batch_sise", "4", "--learning_rate", "abc", "--epochs", "0", "--dtype", "fp8"});
+        parseArgs(schemaFor("pretrain"), {"--data_path", "x", "--batch_sise", "4", "--learning_rate", "abc", "--epochs",
+                                          "0", "--dtype", "fp8"});
         FAIL() << "expected InputError";
     } catch (const InputError& e) {
         std::string m = e.what();
@@ -56,14 +56,16 @@ TEST(Schema, BoolAndEqualsForms) {
 }
 
 TEST(Schema, PresetFillsOnlyUnsetModelFields) {
-    Values v = parseArgs(schemaFor("pretrain"), {"--data_path", "a", "--preset", "minimind2", "--num_hidden_layers", "4"});
+    Values v =
+        parseArgs(schemaFor("pretrain"), {"--data_path", "a", "--preset", "minimind2", "--num_hidden_layers", "4"});
     EXPECT_TRUE(applyPresetAndCheck(v).empty());
     EXPECT_EQ(v.getInt("hidden_size"), 768);
     EXPECT_EQ(v.getInt("num_hidden_layers"), 4);
 }
 
 TEST(Schema, CrossFieldRules) {
-    Values v = parseArgs(schemaFor("pretrain"), {"--data_path", "a", "--hidden_size", "100", "--num_key_value_heads", "3"});
+    Values v =
+        parseArgs(schemaFor("pretrain"), {"--data_path", "a", "--hidden_size", "100", "--num_key_value_heads", "3"});
     auto p = applyPresetAndCheck(v);
     ASSERT_EQ(p.size(), 2u);
     EXPECT_NE(p[0].find("divisible by --num_attention_heads 8"), std::string::npos);

@@ -115,7 +115,7 @@ void expectExactResume(const std::function<std::unique_ptr<Stage>()>& makeStage,
             lb.push_back(r.loss);
             at = r.step;
         };
-        cb.shouldStop = [&] { return at == steps / 2; };  // as a signal would, mid-schedule
+        cb.shouldStop = [&] { return at == steps / 2; }; // as a signal would, mid-schedule
         auto res = Trainer(trainOpts(b, stem, steps), makeModel(), *st, cb).run();
         EXPECT_TRUE(res.stopped);
     }
@@ -150,8 +150,11 @@ std::map<std::string, Tensor> snapshot(model::MiniMind& m) {
 TEST(SftStage, MaskCoversAssistantContentAndItsImEndTokenByToken) {
     test::TempDir d;
     const std::string a1 = "白日依山尽，黄河入海流。", a2 = "The quick brown fox.";
-    test::writeLines(d.file("two.jsonl"), {conv({{"system", "你是助手"}, {"user", "第一问"}, {"assistant", a1},
-                                                  {"user", "second question"}, {"assistant", a2}})});
+    test::writeLines(d.file("two.jsonl"), {conv({{"system", "你是助手"},
+                                                 {"user", "第一问"},
+                                                 {"assistant", a1},
+                                                 {"user", "second question"},
+                                                 {"assistant", a2}})});
     auto cache = sftCache(d.file("two.jsonl"), d.path());
     SftStage stage("full_sft", cache, {0}, 256);
     data::Example ex;
@@ -178,7 +181,7 @@ TEST(SftStage, MaskCoversAssistantContentAndItsImEndTokenByToken) {
             got.push_back(int(ex.y[j]));
     }
     EXPECT_EQ(got, want);
-    EXPECT_EQ(ex.x[0], text::special::kImStart);  // no second BOS in front of the rendering
+    EXPECT_EQ(ex.x[0], text::special::kImStart); // no second BOS in front of the rendering
     // The decoded targets read back as the answers.
     EXPECT_EQ(tokenizer().decode(got), a1 + "<|im_end|>" + a2 + "<|im_end|>");
 }
@@ -209,7 +212,7 @@ TEST(SftStage, ReasoningWeightsExactlyTheFourTagTargets) {
     }
     EXPECT_EQ(tags, 4);
     EXPECT_EQ(weightedIds, (std::vector<int>{3, 4, 5, 6}));
-    EXPECT_EQ(size_t(ones), ids(answer).size() - 4 + 1);  // content minus the tags, plus <|im_end|>
+    EXPECT_EQ(size_t(ones), ids(answer).size() - 4 + 1); // content minus the tags, plus <|im_end|>
     // The pure function agrees.
     Tensor y = torch::tensor({3, 7, 4, 5, 9, 6, 3}, torch::kLong).view({1, -1});
     Tensor m = torch::tensor({1, 1, 1, 1, 1, 1, 0}, torch::kFloat32).view({1, -1});
@@ -245,7 +248,7 @@ TEST(SftStage, ConversationsWithNoTargetInTheWindowAreDroppedAndAnEmptyBatchIsAn
     auto docs = trainableDocuments(cache, 64, {}, dropped);
     EXPECT_EQ(docs, (std::vector<int64_t>{1}));
     EXPECT_EQ(dropped, 1);
-    SftStage stage("full_sft", cache, {0, 0}, 64);  // forced: nothing to learn
+    SftStage stage("full_sft", cache, {0, 0}, 64); // forced: nothing to learn
     EXPECT_THROW(stage.makeBatch({0, 1}), InputError);
 }
 
@@ -294,7 +297,7 @@ TEST(SftStage, FewStepsCheckpointAndExactResume) {
     auto cache = sftCache(test::writeSftJsonl(d.path(), 24), d.path());
     int64_t dropped = 0;
     auto docs = trainableDocuments(cache, 48, {}, dropped);
-    ASSERT_GE(docs.size(), 8u);  // the rest have no answer token within 48 tokens
+    ASSERT_GE(docs.size(), 8u); // the rest have no answer token within 48 tokens
     expectExactResume([&] { return std::make_unique<SftStage>("full_sft", cache, docs, 48); },
                       [] { return tinyModel(); }, "full_sft", 6);
     // distill_reason plugs into the same loop with its weights.
@@ -355,7 +358,7 @@ TEST(SftStage, ValidationDuringTrainingLeavesTheTrainingUnchanged) {
     EXPECT_EQ(evals[0].first, 3);
     EXPECT_EQ(evals[3].first, 10);
     EXPECT_TRUE(none.empty());
-    EXPECT_LT(evals.back().second, evals.front().second);  // held-out loss goes down while training
+    EXPECT_LT(evals.back().second, evals.front().second); // held-out loss goes down while training
     // Same curve and bit-identical weights with and without validation.
     EXPECT_EQ(lossWith, lossWithout);
     for (const auto& [name, t] : with)
@@ -373,7 +376,7 @@ TEST(Lora, BaseFrozenAdapterOnlyFileMergeMatchesAndResumeIsExact) {
     model::MiniMind m = tinyModel();
     auto base = snapshot(m);
     auto wrapped = model::attachLora(m, lo, 1);
-    EXPECT_EQ(wrapped.size(), 2u * 7u);  // 2 layers x (4 attention + 3 FFN)
+    EXPECT_EQ(wrapped.size(), 2u * 7u); // 2 layers x (4 attention + 3 FFN)
     // A fresh adapter is a no-op (B = 0).
     Tensor probe = torch::randint(0, 400, {2, 12}, torch::kLong);
     {
@@ -459,10 +462,13 @@ TEST(Dpo, ReferenceCachedOnceTrainingRaisesPreferenceAndResumeIsExact) {
     EXPECT_FALSE(computed);
     EXPECT_TRUE(torch::equal(ref, again));
     referenceLogProbs(cachePath, "key2", policy, pairs, 64, 4, computed);
-    EXPECT_TRUE(computed);  // another reference/data key recomputes
+    EXPECT_TRUE(computed); // another reference/data key recomputes
 
-    const double accBefore = (pairLogProbs(policy, pairs, 64, 4).select(1, 0) >
-                              pairLogProbs(policy, pairs, 64, 4).select(1, 1)).to(torch::kFloat32).mean().item<double>();
+    const double accBefore =
+        (pairLogProbs(policy, pairs, 64, 4).select(1, 0) > pairLogProbs(policy, pairs, 64, 4).select(1, 1))
+            .to(torch::kFloat32)
+            .mean()
+            .item<double>();
     DpoStage stage(pairs, ref, 64, 0.1);
     std::vector<double> losses, acc;
     TrainCallbacks cb;
@@ -478,7 +484,7 @@ TEST(Dpo, ReferenceCachedOnceTrainingRaisesPreferenceAndResumeIsExact) {
     o.learningRate = 1e-2;
     Trainer(o, policy, stage, cb).run();
     ASSERT_FALSE(acc.empty());
-    EXPECT_NEAR(losses.front(), std::log(2.0), 1e-4);  // policy == reference at step 1
+    EXPECT_NEAR(losses.front(), std::log(2.0), 1e-4); // policy == reference at step 1
     EXPECT_LT(losses.back(), losses.front());
     Tensor lp = pairLogProbs(policy, pairs, 64, 4);
     const double accAfter = (lp.select(1, 0) > lp.select(1, 1)).to(torch::kFloat32).mean().item<double>();
@@ -508,7 +514,7 @@ TEST(Dpo, RpoAlphaAddsTheChosenAnswersNllAndKeepsTheirLikelihood) {
         if (k == "chosen_nll")
             nll = v.item<double>();
     ASSERT_FALSE(std::isnan(nll));
-    const Tensor chosen = ref.index_select(0, torch::tensor(idx)).select(1, 0);  // policy == reference
+    const Tensor chosen = ref.index_select(0, torch::tensor(idx)).select(1, 0); // policy == reference
     EXPECT_NEAR(nll, -chosen.mean().item<double>(), 1e-4);
     EXPECT_NEAR(r.loss.item<double>(), p.loss.item<double>() + 0.5 * nll, 1e-5);
     for (auto& [k, v] : p.metrics)
@@ -530,8 +536,9 @@ TEST(Dpo, RpoAlphaAddsTheChosenAnswersNllAndKeepsTheirLikelihood) {
 
 TEST(Dpo, PairsWithDifferentPromptsAreNamedByLine) {
     test::TempDir d;
-    nlohmann::json good{{"chosen", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}},
-                        {"rejected", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "b"}}}}};
+    nlohmann::json good{
+        {"chosen", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}},
+        {"rejected", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "b"}}}}};
     nlohmann::json bad = good;
     bad["rejected"][0]["content"] = "another question";
     test::writeLines(d.file("p.jsonl"), {good.dump(), bad.dump()});

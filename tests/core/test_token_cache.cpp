@@ -26,8 +26,8 @@
 namespace mm::data {
 namespace {
 
-using nlohmann::json;
 using mm::test::TempDir;
+using nlohmann::json;
 namespace special = mm::text::special;
 namespace stdfs = std::filesystem;
 
@@ -112,8 +112,7 @@ TEST_F(TokenCacheTest, PretrainTokensAreEncodePlusImEnd) {
     EXPECT_EQ(c.docEnd(299), total);
 
     // File name and key follow the documented recipe.
-    const std::string key =
-        fs::hashHex(fs::fileStamp(data) + "|" + tok().fingerprint() + "|pretrain|v1");
+    const std::string key = fs::hashHex(fs::fileStamp(data) + "|" + tok().fingerprint() + "|pretrain|v1");
     EXPECT_EQ(c.key(), key);
     EXPECT_EQ(c.path(), (stdfs::path(cacheDir()) / ("tok_" + key + ".bin")).string());
     // Nothing but the cache is left behind.
@@ -213,9 +212,9 @@ TEST_F(TokenCacheTest, ChangingTheDataFileChangesTheKey) {
     // Another format is another cache too (a pretrain file read as SFT would
     // fail validation, so the SFT file is a fresh one).
     const std::string sft = m_dir.file("sft.jsonl");
-    mm::test::writeLines(sft, {json{{"conversations", {{{"role", "user"}, {"content", "q"}},
-                                                       {{"role", "assistant"}, {"content", "a"}}}}}
-                                   .dump()});
+    mm::test::writeLines(
+        sft, {json{{"conversations", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}}}
+                  .dump()});
     TokenCache d = build(sft, CacheFormat::Sft);
     EXPECT_TRUE(d.hasMask());
     EXPECT_EQ(cacheDirEntries().size(), 4u);
@@ -295,10 +294,10 @@ TEST_F(TokenCacheTest, BadLinesFollowSkipBadLines) {
 TEST_F(TokenCacheTest, ValidationErrorsNameLineAndField) {
     const std::string data = m_dir.file("sft.jsonl");
     mm::test::writeLines(
-        data, {json{{"conversations", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}}}
-                   .dump(),
-               json{{"conversations", {{{"role", "user"}, {"content", "q"}}, {{"role", "bot"}, {"content", "a"}}}}}
-                   .dump()});
+        data,
+        {json{{"conversations", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", "a"}}}}}
+             .dump(),
+         json{{"conversations", {{{"role", "user"}, {"content", "q"}}, {{"role", "bot"}, {"content", "a"}}}}}.dump()});
     try {
         build(data, CacheFormat::Sft);
         FAIL() << "expected InputError";
@@ -353,9 +352,10 @@ TEST_F(TokenCacheTest, NoUsableRecordsAndMissingFile) {
 TEST_F(TokenCacheTest, SftMaskMarksAssistantContentAndItsImEnd) {
     const std::string user = "请复述：床前明月光。", answer = "The quick brown fox jumps over the lazy dog.";
     const std::string data = m_dir.file("two.jsonl");
-    mm::test::writeLines(data, {json{{"conversations",
-                                      {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", answer}}}}}
-                                    .dump()});
+    mm::test::writeLines(
+        data,
+        {json{{"conversations", {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", answer}}}}}
+             .dump()});
     TokenCache c = build(data, CacheFormat::Sft);
     ASSERT_EQ(c.numDocuments(), 1);
     ASSERT_TRUE(c.hasMask());
@@ -366,8 +366,10 @@ TEST_F(TokenCacheTest, SftMaskMarksAssistantContentAndItsImEnd) {
     const auto newline = tok().encode("\n");
     ASSERT_EQ(prompt.front(), special::kImStart);
     const auto expectedTokens = concat({prompt, content, {special::kImEnd}, newline});
-    std::vector<int> expectedMask = concat({std::vector<int>(prompt.size(), 0), std::vector<int>(content.size(), 1),
-                                            {1}, std::vector<int>(newline.size(), 0)});
+    std::vector<int> expectedMask = concat({std::vector<int>(prompt.size(), 0),
+                                            std::vector<int>(content.size(), 1),
+                                            {1},
+                                            std::vector<int>(newline.size(), 0)});
     const auto tokens = docTokens(c, 0);
     const auto mask = docMask(c, 0);
     ASSERT_EQ(tokens.size(), expectedTokens.size());
@@ -376,13 +378,15 @@ TEST_F(TokenCacheTest, SftMaskMarksAssistantContentAndItsImEnd) {
         EXPECT_EQ(mask[i], expectedMask[i]) << "mask " << i << " (" << tok().idToPiece(tokens[i]) << ")";
     }
     // The ids spell the rendered conversation exactly.
-    EXPECT_EQ(tok().decode(tokens),
-              text::renderChat({{"user", user}, {"assistant", answer}}, false));
+    EXPECT_EQ(tok().decode(tokens), text::renderChat({{"user", user}, {"assistant", answer}}, false));
 }
 
 TEST_F(TokenCacheTest, SftMaskOnMultiTurnConversations) {
-    const std::vector<text::Message> msgs = {
-        {"system", "You are terse."}, {"user", "hi"}, {"assistant", "hello"}, {"user", ""}, {"assistant", "白日依山尽"}};
+    const std::vector<text::Message> msgs = {{"system", "You are terse."},
+                                             {"user", "hi"},
+                                             {"assistant", "hello"},
+                                             {"user", ""},
+                                             {"assistant", "白日依山尽"}};
     json turns = json::array();
     for (const auto& m : msgs)
         turns.push_back({{"role", m.role}, {"content", m.content}});
@@ -526,7 +530,7 @@ TEST_F(TinyCacheTest, Summary) {
     EXPECT_EQ(s.packedSamples, 2);
     EXPECT_EQ(s.packedDroppedTokens, 2); // windows use tokens 0..8; 9 and 10 are never seen
     EXPECT_EQ(s.paddedSamples, 3);
-    EXPECT_DOUBLE_EQ(s.truncatedShare, 1.0 / 3.0);      // only the 6-token document
+    EXPECT_DOUBLE_EQ(s.truncatedShare, 1.0 / 3.0);       // only the 6-token document
     EXPECT_DOUBLE_EQ(s.truncatedTokenShare, 2.0 / 11.0); // it loses 2 tokens
     EXPECT_DOUBLE_EQ(s.paddingShare, 3.0 / 12.0);        // 1 + 2 padded targets of 3 * 4
 
@@ -539,9 +543,10 @@ TEST_F(TinyCacheTest, Summary) {
 
 TEST_F(TinyCacheTest, PadModeHonoursAMaskedCache) {
     const std::string data = m_dir.file("one.jsonl");
-    mm::test::writeLines(data, {json{{"conversations",
-                                      {{{"role", "user"}, {"content", "<think>"}}, {{"role", "assistant"}, {"content", "<answer>"}}}}}
-                                    .dump()});
+    mm::test::writeLines(
+        data, {json{{"conversations",
+                     {{{"role", "user"}, {"content", "<think>"}}, {{"role", "assistant"}, {"content", "<answer>"}}}}}
+                   .dump()});
     TokenCache c = build(data, CacheFormat::Sft);
     const auto tokens = docTokens(c, 0);
     const auto mask = docMask(c, 0);

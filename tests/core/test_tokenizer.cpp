@@ -326,10 +326,9 @@ TEST(Tokenizer, TrainingKeepsTextsWithTheTrainersUnknownMark) {
 TEST(Tokenizer, TrainingHonoursSmallSentenceCaps) {
     // Three English paragraphs first, then texts whose only characters are 明
     // and 月: whether those became pieces shows whether the later texts were read.
-    const std::string para =
-        "the quick brown fox jumps over the lazy dog while the other dogs sleep. "
-        "a language model predicts the next token from the tokens before it. "
-        "to be or not to be, that is the question the player asks the room. ";
+    const std::string para = "the quick brown fox jumps over the lazy dog while the other dogs sleep. "
+                             "a language model predicts the next token from the tokens before it. "
+                             "to be or not to be, that is the question the player asks the room. ";
     std::vector<std::string> texts = {para + para, para, para + para + para};
     for (int i = 0; i < 200; ++i)
         texts.push_back("明月明月");
@@ -354,10 +353,9 @@ TEST(ChatTemplate, RendersMiniMindChatMl) {
         {"user", "你好\nthere"},
         {"assistant", "Hi!"},
     };
-    EXPECT_EQ(renderChat(msgs, false),
-              "<|im_start|>system\nYou are helpful.<|im_end|>\n"
-              "<|im_start|>user\n你好\nthere<|im_end|>\n"
-              "<|im_start|>assistant\nHi!<|im_end|>\n");
+    EXPECT_EQ(renderChat(msgs, false), "<|im_start|>system\nYou are helpful.<|im_end|>\n"
+                                       "<|im_start|>user\n你好\nthere<|im_end|>\n"
+                                       "<|im_start|>assistant\nHi!<|im_end|>\n");
     EXPECT_EQ(renderChat({msgs[1]}, true), "<|im_start|>user\n你好\nthere<|im_end|>\n<|im_start|>assistant\n");
     EXPECT_EQ(generationHeader(), "<|im_start|>assistant\n");
     EXPECT_EQ(renderChat({}, true), generationHeader());

@@ -109,7 +109,7 @@ TEST(Trainer, LossFallsOnALearnableTask) {
     o.learningRate = 1e-2;
     Trainer t(o, freshModel(), stage, cb);
     auto res = t.run();
-    EXPECT_EQ(res.steps, 64);  // 64 / (4*2) = 8 steps/epoch x 8 epochs
+    EXPECT_EQ(res.steps, 64); // 64 / (4*2) = 8 steps/epoch x 8 epochs
     ASSERT_EQ(losses.size(), 64u);
     EXPECT_LT(losses.back(), losses.front() * 0.5) << losses.front() << " -> " << losses.back();
     EXPECT_TRUE(fs::isFile(d.file("pretrain_32.pth")));
@@ -164,7 +164,7 @@ TEST(Trainer, StopAndResumeReproducesTheUninterruptedRun) {
             part.push_back(r.loss);
             steps = int(r.step);
         };
-        cb.shouldStop = [&] { return steps == 10; };  // mid-epoch 2, off the save interval
+        cb.shouldStop = [&] { return steps == 10; }; // mid-epoch 2, off the save interval
         auto res = Trainer(opts(b), freshModel(), stage, cb).run();
         EXPECT_TRUE(res.stopped);
         EXPECT_EQ(res.steps, 10);
@@ -188,7 +188,7 @@ TEST(Trainer, StopAndResumeReproducesTheUninterruptedRun) {
 
 TEST(Trainer, NanStopsTheRunAndKeepsTheLastGoodCheckpoint) {
     test::TempDir d;
-    CountingStage stage(64, /*nanAtCall=*/7);  // micro-step 7 = optimizer step 4
+    CountingStage stage(64, /*nanAtCall=*/7); // micro-step 7 = optimizer step 4
     TrainOptions o = opts(d);
     o.saveInterval = 1;
     Trainer t(o, freshModel(), stage, {});

@@ -29,7 +29,8 @@ inline std::string shellQuote(const std::string& s) {
 
 /// Runs micromind with `args`; stdout and stderr are captured separately through
 /// files in `dir`; stdin is `stdinFile` (default /dev/null).
-inline CliResult runCli(const std::vector<std::string>& args, const std::string& dir, const std::string& stdinFile = "") {
+inline CliResult runCli(const std::vector<std::string>& args, const std::string& dir,
+                        const std::string& stdinFile = "") {
     std::string cmd = shellQuote(MM_CLI_PATH);
     for (const auto& a : args)
         cmd += " " + shellQuote(a);

@@ -41,10 +41,33 @@ protected:
         ASSERT_EQ(r.code, 0) << r.out << r.err;
     }
     std::vector<std::string> pretrainArgs(const std::string& out, int steps) {
-        return {"pretrain", "--data_path", data, "--out_dir", out, "--tokenizer", dir.file("out/tokenizer.model"),
-                "--preset", "tiny", "--max_seq_len", "64", "--batch_size", "4", "--accumulation_steps", "1",
-                "--max_steps", std::to_string(steps), "--log_interval", "1", "--save_interval", "2",
-                "--learning_rate", "2e-3", "--threads", "1", "--epochs", "50"};
+        return {"pretrain",
+                "--data_path",
+                data,
+                "--out_dir",
+                out,
+                "--tokenizer",
+                dir.file("out/tokenizer.model"),
+                "--preset",
+                "tiny",
+                "--max_seq_len",
+                "64",
+                "--batch_size",
+                "4",
+                "--accumulation_steps",
+                "1",
+                "--max_steps",
+                std::to_string(steps),
+                "--log_interval",
+                "1",
+                "--save_interval",
+                "2",
+                "--learning_rate",
+                "2e-3",
+                "--threads",
+                "1",
+                "--epochs",
+                "50"};
     }
     test::TempDir dir;
     std::string data;
@@ -67,8 +90,9 @@ TEST(CliBasics, VersionAndHelp) {
 
 TEST(CliBasics, BenchNamesItsKernelPathAndChecksItsInputsBeforeMeasuring) {
     test::TempDir d;
-    const std::vector<std::string> small{"bench", "--preset", "tiny", "--batch_size", "2", "--max_seq_len", "32",
-                                         "--steps", "1", "--warmup", "0", "--decode_tokens", "0", "--threads", "1"};
+    const std::vector<std::string> small{"bench", "--preset",  "tiny", "--batch_size", "2", "--max_seq_len",
+                                         "32",    "--steps",   "1",    "--warmup",     "0", "--decode_tokens",
+                                         "0",     "--threads", "1"};
     auto with = [&](std::vector<std::string> extra) {
         std::vector<std::string> a = small;
         a.insert(a.end(), extra.begin(), extra.end());

@@ -14,13 +14,13 @@ using namespace mm;
 TEST(DemoCli, QuickRunTrainsEvaluatesAndReportsEveryModel) {
     test::TempDir src, ws;
     test::writeFortunesFixture(src.path(), 32);
-    const std::vector<std::string> args{"demo", "--workspace", ws.file("demo"), "--source", src.path(), "--quick",
-                                        "--vocab_size", "400", "--threads", "1"};
+    const std::vector<std::string> args{"demo",    "--workspace",  ws.file("demo"), "--source",  src.path(),
+                                        "--quick", "--vocab_size", "400",           "--threads", "1"};
     test::CliResult r = test::runCli(args, ws.path());
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     for (const char* f : {"out/tokenizer.model", "out/pretrain_128.pth", "out/full_sft_128.pth", "out/rlhf_128.pth",
-                          "out/reason_128.pth", "out/lora/lora_songci_128.pth", "out/grpo_128.pth",
-                          "reports/demo.md", "reports/scores.md", "reports/compare.html"})
+                          "out/reason_128.pth", "out/lora/lora_songci_128.pth", "out/grpo_128.pth", "reports/demo.md",
+                          "reports/scores.md", "reports/compare.html"})
         EXPECT_TRUE(fs::isFile(ws.file("demo/") + f)) << f << "\n" << r.out;
     const std::string report = fs::readFile(ws.file("demo/reports/demo.md"));
     for (const char* row : {"| 0 | pretrain |", "| 1 | full_sft |", "| 2 | rlhf (dpo) |", "| 3 | reason |",

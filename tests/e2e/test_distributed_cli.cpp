@@ -68,8 +68,8 @@ Child spawn(const std::string& exe, const std::vector<std::string>& args, const 
     for (char** e = environ; *e; ++e) {
         const std::string kv = *e;
         const std::string key = kv.substr(0, kv.find('='));
-        static const char* launcher[] = {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
-                                         "MASTER_PORT", "GROUP_RANK"};
+        static const char* launcher[] = {"RANK",        "WORLD_SIZE",  "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+                                         "MASTER_ADDR", "MASTER_PORT", "GROUP_RANK"};
         bool drop = key.rfind("TORCHELASTIC_", 0) == 0;
         for (const char* l : launcher)
             drop = drop || key == l;
@@ -91,7 +91,7 @@ Child spawn(const std::string& exe, const std::vector<std::string>& args, const 
     c.errPath = logStem + ".err";
     c.pid = ::fork();
     if (c.pid == 0) {
-        ::setpgid(0, 0);  // torchrun's workers die with the group on timeout below
+        ::setpgid(0, 0); // torchrun's workers die with the group on timeout below
         int in = ::open("/dev/null", O_RDONLY);
         int o = ::open(c.outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = ::open(c.errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -259,10 +259,33 @@ protected:
         tokenizer = test::fixtureTokenizer();
     }
     std::vector<std::string> args(const std::string& out, int batch, int steps, int saveInterval = 100) const {
-        return {"pretrain", "--data_path", data, "--out_dir", out, "--tokenizer", tokenizer, "--preset", "tiny",
-                "--max_seq_len", "64", "--batch_size", std::to_string(batch), "--accumulation_steps", "2",
-                "--max_steps", std::to_string(steps), "--log_interval", "1", "--save_interval",
-                std::to_string(saveInterval), "--learning_rate", "2e-3", "--threads", "1", "--epochs", "50",
+        return {"pretrain",
+                "--data_path",
+                data,
+                "--out_dir",
+                out,
+                "--tokenizer",
+                tokenizer,
+                "--preset",
+                "tiny",
+                "--max_seq_len",
+                "64",
+                "--batch_size",
+                std::to_string(batch),
+                "--accumulation_steps",
+                "2",
+                "--max_steps",
+                std::to_string(steps),
+                "--log_interval",
+                "1",
+                "--save_interval",
+                std::to_string(saveInterval),
+                "--learning_rate",
+                "2e-3",
+                "--threads",
+                "1",
+                "--epochs",
+                "50",
                 "--json"};
     }
     static std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& more) {
@@ -455,9 +478,20 @@ TEST_F(Distributed, TorchrunLaunchesTwoRanks) {
     const auto ref = runOne(args(dir.file("ref"), 8, steps), "ref");
     // --redirects 1 --tee 1: Debian 12's torchrun (torch 1.13 on Python 3.11)
     // fails on its own defaults ("0", parsed to None by Std.from_str).
-    std::vector<std::string> a{"--nproc_per_node", "2", "--redirects", "1", "--tee", "1", "--log_dir",
-                               dir.file("torchrun_logs"), "--master_addr", "127.0.0.1", "--master_port",
-                               std::to_string(freePort()), "--no_python", MM_CLI_PATH};
+    std::vector<std::string> a{"--nproc_per_node",
+                               "2",
+                               "--redirects",
+                               "1",
+                               "--tee",
+                               "1",
+                               "--log_dir",
+                               dir.file("torchrun_logs"),
+                               "--master_addr",
+                               "127.0.0.1",
+                               "--master_port",
+                               std::to_string(freePort()),
+                               "--no_python",
+                               MM_CLI_PATH};
     for (const auto& s : args(dir.file("tr"), 4, steps))
         a.push_back(s);
     Child c = spawn(torchrun, a, {}, dir.file("torchrun"));
@@ -483,8 +517,8 @@ TEST_F(Distributed, NprocPerNodeLaunchesTwoRanksItself) {
     EXPECT_EQ(compareWeights(dir.file("ref/pretrain_128.pth"), dir.file("np/pretrain_128.pth")), "");
 
     // Stopped through the launcher: both ranks stop at the same step, save, 130.
-    Child c = spawn(MM_CLI_PATH, with(args(dir.file("stop"), 4, 2000, 1), {"--nproc_per_node", "2"}), {},
-                    dir.file("stop"));
+    Child c =
+        spawn(MM_CLI_PATH, with(args(dir.file("stop"), 4, 2000, 1), {"--nproc_per_node", "2"}), {}, dir.file("stop"));
     ASSERT_TRUE(waitForCheckpoint(dir.file("stop"), 2, 120)) << c.err();
     ::kill(c.pid, SIGINT);
     EXPECT_EQ(waitFor(c, 120), 130) << c.err();
@@ -509,10 +543,32 @@ TEST_F(Distributed, FullSftAndLoraMatchOneProcess) {
             stdfs::copy_file(from + "/" + stem + ext, to + "/" + stem + ext);
     };
     auto stageArgs = [&](const std::string& cmd, const std::string& out, int batch, std::vector<std::string> more) {
-        std::vector<std::string> a{cmd, "--data_path", sft, "--out_dir", out, "--tokenizer", tokenizer,
-                                   "--preset", "tiny", "--max_seq_len", "64", "--batch_size", std::to_string(batch),
-                                   "--accumulation_steps", "2", "--max_steps", "5", "--log_interval", "1",
-                                   "--learning_rate", "2e-3", "--threads", "1", "--epochs", "20", "--json"};
+        std::vector<std::string> a{cmd,
+                                   "--data_path",
+                                   sft,
+                                   "--out_dir",
+                                   out,
+                                   "--tokenizer",
+                                   tokenizer,
+                                   "--preset",
+                                   "tiny",
+                                   "--max_seq_len",
+                                   "64",
+                                   "--batch_size",
+                                   std::to_string(batch),
+                                   "--accumulation_steps",
+                                   "2",
+                                   "--max_steps",
+                                   "5",
+                                   "--log_interval",
+                                   "1",
+                                   "--learning_rate",
+                                   "2e-3",
+                                   "--threads",
+                                   "1",
+                                   "--epochs",
+                                   "20",
+                                   "--json"};
         a.insert(a.end(), more.begin(), more.end());
         return a;
     };
@@ -534,11 +590,12 @@ TEST_F(Distributed, FullSftAndLoraMatchOneProcess) {
         ASSERT_EQ(waitFor(ranks[0], 300), 0) << ranks[0].err();
         expectSameCurve(losses(ref), losses(ranks[0].out()), 1, c.cmd + ": 2 ranks x batch 4 vs 1 x batch 8");
         EXPECT_EQ(losses(ranks[0].out()).size(), 5u);
-        const std::string w1 = firstEvent(ref, "done").value("weights", ""), w2 = firstEvent(ranks[0].out(), "done").value("weights", "");
+        const std::string w1 = firstEvent(ref, "done").value("weights", ""),
+                          w2 = firstEvent(ranks[0].out(), "done").value("weights", "");
         ASSERT_FALSE(w1.empty());
         ASSERT_EQ(w2.substr(two.size()), w1.substr(one.size()));
         // compareWeights also requires the pickled key lists to be byte-equal.
         EXPECT_EQ(compareWeights(w1, w2, c.cmd == "lora"), "");
-        parentDir = one;  // LoRA trains on the one-process full_sft in both runs
+        parentDir = one; // LoRA trains on the one-process full_sft in both runs
     }
 }

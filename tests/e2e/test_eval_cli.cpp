@@ -47,10 +47,20 @@ protected:
         stdfs::create_directories(ws);
         stdfs::copy_file(test::fixtureTokenizer(), ws + "/tokenizer.model");
         const std::string data = test::writePretrainJsonl(dir.path(), 40);
-        Result r = run({"pretrain", "--data_path", data, "--out_dir", ws, "--hidden_size", "32", "--num_hidden_layers",
-                        "2", "--num_attention_heads", "4", "--num_key_value_heads", "2", "--max_seq_len", "32",
-                        "--batch_size", "2", "--accumulation_steps", "1", "--max_steps", "1", "--threads", "1",
-                        "--log_interval", "1", "--save_interval", "1"},
+        Result r = run({"pretrain", "--data_path",
+                        data,       "--out_dir",
+                        ws,         "--hidden_size",
+                        "32",       "--num_hidden_layers",
+                        "2",        "--num_attention_heads",
+                        "4",        "--num_key_value_heads",
+                        "2",        "--max_seq_len",
+                        "32",       "--batch_size",
+                        "2",        "--accumulation_steps",
+                        "1",        "--max_steps",
+                        "1",        "--threads",
+                        "1",        "--log_interval",
+                        "1",        "--save_interval",
+                        "1"},
                        dir.path());
         ASSERT_EQ(r.code, 0) << r.out << r.err;
         for (const char* stage : {"full_sft", "rlhf", "reason", "grpo"})
@@ -215,7 +225,7 @@ TEST_F(EvalCli, OwnPromptsInteractiveInputAndReproducibleSeeds) {
     ASSERT_EQ(a.code, 0) << a.err;
     ASSERT_EQ(b.code, 0) << b.err;
     auto ja = jsonLines(a.out), jb = jsonLines(b.out);
-    ASSERT_EQ(ja.size(), 3u);  // two answers + done
+    ASSERT_EQ(ja.size(), 3u); // two answers + done
     EXPECT_EQ(ja[0]["prompt_set"], "mine");
     EXPECT_EQ(ja[0]["text"], jb[0]["text"]);
     EXPECT_EQ(ja[1]["text"], jb[1]["text"]);
@@ -227,8 +237,8 @@ TEST_F(EvalCli, OwnPromptsInteractiveInputAndReproducibleSeeds) {
     ASSERT_EQ(jbf.size(), 3u);
     EXPECT_EQ(jbf[0]["sampling"]["infer_dtype"], "bfloat16") << jbf[0].dump();
     for (const char* dt : {"int8"}) {
-        Result q = eval(1, {"--prompts", dir.file("mine.txt"), "--greedy", "--max_new_tokens", "8", "--infer_dtype", dt,
-                            "--json"});
+        Result q = eval(
+            1, {"--prompts", dir.file("mine.txt"), "--greedy", "--max_new_tokens", "8", "--infer_dtype", dt, "--json"});
         ASSERT_EQ(q.code, 0) << q.err;
         auto jq = jsonLines(q.out);
         ASSERT_EQ(jq.size(), 3u);
@@ -263,7 +273,7 @@ TEST_F(EvalCli, ExplainsMissingModelsAndAdapters) {
     EXPECT_NE(r.err.find("lora_medical_32.pth"), std::string::npos) << r.err;
     r = eval(1, {"--hidden_size", "512"});
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("full_sft_32.pth"), std::string::npos) << r.err;  // says what exists
+    EXPECT_NE(r.err.find("full_sft_32.pth"), std::string::npos) << r.err; // says what exists
     r = eval(1, {"--prompt_set", "nope"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("available: chat, eval, pretrain"), std::string::npos) << r.err;
@@ -343,15 +353,15 @@ TEST_F(EvalCli, ObjectiveMetrics) {
     test::writeLines(dir.file("ceval/val/art_val.csv"),
                      {"id,question,A,B,C,D,answer", "0,《等待戈多》的作者是____。,加缪,贝克特,阿尔比,尤奈斯库,B",
                       "1,王利发是老舍戏剧作品____中的主人公。,《茶馆》,《龙须沟》,《方珍珠》,《女店员》,A"});
-    Result c = run({"metrics", "--task", "choice", "--model_mode", "1", "--out_dir", ws, "--data_path",
-                    dir.file("ceval")},
-                   dir.path());
+    Result c =
+        run({"metrics", "--task", "choice", "--model_mode", "1", "--out_dir", ws, "--data_path", dir.file("ceval")},
+            dir.path());
     ASSERT_EQ(c.code, 0) << c.out << c.err;
     EXPECT_NE(c.out.find("2 questions, accuracy"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find("(chance 25.0%)"), std::string::npos) << c.out;
 
-    test::writeLines(dir.file("math.jsonl"), {R"({"question": "1+1=?", "answer": "#### 2"})",
-                                              R"({"question": "2+2=?", "answer": "4"})"});
+    test::writeLines(dir.file("math.jsonl"),
+                     {R"({"question": "1+1=?", "answer": "#### 2"})", R"({"question": "2+2=?", "answer": "4"})"});
     Result e = run({"metrics", "--task", "exact", "--model_mode", "1", "--out_dir", ws, "--data_path",
                     dir.file("math.jsonl"), "--max_new_tokens", "8", "--json"},
                    dir.path());

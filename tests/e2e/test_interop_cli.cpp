@@ -24,9 +24,9 @@ Result run(const std::vector<std::string>& args, const std::string& dir) { retur
 std::string hfTokenizer() { return std::string(MM_SOURCE_DIR) + "/tests/data/hf_bpe/minimind_derived_tokenizer.json"; }
 
 std::vector<std::string> trainArgs(const std::string& cmd, const std::string& data, const std::string& out) {
-    return {cmd, "--data_path", data, "--out_dir", out, "--preset", "tiny", "--max_seq_len", "64", "--batch_size", "4",
-            "--max_steps", "3", "--log_interval", "1", "--learning_rate", "1e-3", "--threads", "1", "--tokenizer",
-            hfTokenizer(), "--probe_interval", "0"};
+    return {cmd,    "--data_path",  data, "--out_dir",   out,           "--preset",         "tiny", "--max_seq_len",
+            "64",   "--batch_size", "4",  "--max_steps", "3",           "--log_interval",   "1",    "--learning_rate",
+            "1e-3", "--threads",    "1",  "--tokenizer", hfTokenizer(), "--probe_interval", "0"};
 }
 
 } // namespace
@@ -52,8 +52,8 @@ TEST(InteropCli, HfTokenizerTrainsThenExportsImportsAndEvaluates) {
     EXPECT_TRUE(fs::isFile(p + "/hf/tokenizer.json"));
 
     // GGUF q8_0: reported, within the quantisation's error.
-    r = run({"export", "--out_dir", ws, "--tokenizer", hfTokenizer(), "--model_mode", "1", "--format", "gguf", "--dtype",
-             "q8_0", "--output", p + "/m.gguf", "--threads", "1"},
+    r = run({"export", "--out_dir", ws, "--tokenizer", hfTokenizer(), "--model_mode", "1", "--format", "gguf",
+             "--dtype", "q8_0", "--output", p + "/m.gguf", "--threads", "1"},
             p);
     ASSERT_EQ(r.code, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("check: max |Δlogit|"), std::string::npos) << r.out;
@@ -114,7 +114,8 @@ TEST(InteropCli, BadSourcesExitTwoNamingTheFileAndWriteNothing) {
     EXPECT_FALSE(stdfs::exists(ws + "/micromind.db"));
     EXPECT_FALSE(stdfs::exists(ws + "/tokenizer.json"));
     // export: no model in the workspace.
-    r = run({"export", "--out_dir", ws, "--tokenizer", hfTokenizer(), "--format", "gguf", "--output", p + "/x.gguf"}, p);
+    r = run({"export", "--out_dir", ws, "--tokenizer", hfTokenizer(), "--format", "gguf", "--output", p + "/x.gguf"},
+            p);
     EXPECT_EQ(r.code, 2);
     EXPECT_FALSE(fs::isFile(p + "/x.gguf"));
 }

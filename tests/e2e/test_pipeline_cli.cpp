@@ -36,8 +36,14 @@ protected:
         const nlohmann::json p{
             {"out_dir", "ws"},
             {"common",
-             {{"preset", "tiny"}, {"max_seq_len", 64}, {"batch_size", 4}, {"threads", 1}, {"learning_rate", 1e-3},
-              {"log_interval", 1}, {"save_interval", 2}, {"epochs", 50}}},
+             {{"preset", "tiny"},
+              {"max_seq_len", 64},
+              {"batch_size", 4},
+              {"threads", 1},
+              {"learning_rate", 1e-3},
+              {"log_interval", 1},
+              {"save_interval", 2},
+              {"epochs", 50}}},
             {"stages",
              {{{"stage", "train_tokenizer"},
                {"args", {{"data_path", "pretrain.jsonl"}, {"vocab_size", 512}, {"character_coverage", 0.9995}}}},
@@ -78,7 +84,7 @@ TEST_F(PipelineCli, ChainsStagesFromTheirParentsAndKeepsTheQueueInTheHistory) {
     const auto sft = h.run(items[2].runId);
     ASSERT_TRUE(sft);
     EXPECT_EQ(sft->stage, "full_sft");
-    EXPECT_EQ(sft->parentCheckpoint, dir.file("ws/pretrain_128.pth"));  // its parent, from the shared out_dir
+    EXPECT_EQ(sft->parentCheckpoint, dir.file("ws/pretrain_128.pth")); // its parent, from the shared out_dir
 
     // Nothing left to do: a second run says so and trains nothing.
     r = pipeline();
@@ -96,7 +102,7 @@ TEST_F(PipelineCli, AFailedStageEndsThePipelineAndIsRetriedAfterTheFix) {
     Result r = pipeline();
     EXPECT_NE(r.code, 0);
     EXPECT_NE(r.err.find("full_sft failed"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("broken.jsonl"), std::string::npos) << r.err;  // the stage's own message names the file
+    EXPECT_NE(r.err.find("broken.jsonl"), std::string::npos) << r.err; // the stage's own message names the file
     auto items = queue();
     ASSERT_EQ(items.size(), 3u);
     EXPECT_EQ(items[1].status, "completed");
@@ -166,17 +172,16 @@ TEST_F(PipelineCli, AStoppedPipelineResumesItsStageFromTheCheckpoint) {
 }
 
 TEST_F(PipelineCli, ABadFileNamesEveryProblemAndRunsNothing) {
-    test::writeLines(dir.file("my-pipeline.json"),
-                     {R"({"out_dir": "ws", "stages": [)",
-                      R"({"stage": "pretrain", "args": {"data_path": "missing.jsonl"}},)",
-                      R"({"stage": "full_sft", "args": {"learning_rat": 1e-3, "data_path": "sft.jsonl"}},)",
-                      R"({"stage": "fulll_sft"}, {"stage": "dpo", "processes": 0, "args": {"data_path": "sft.jsonl"}}]})"});
+    test::writeLines(
+        dir.file("my-pipeline.json"),
+        {R"({"out_dir": "ws", "stages": [)", R"({"stage": "pretrain", "args": {"data_path": "missing.jsonl"}},)",
+         R"({"stage": "full_sft", "args": {"learning_rat": 1e-3, "data_path": "sft.jsonl"}},)",
+         R"({"stage": "fulll_sft"}, {"stage": "dpo", "processes": 0, "args": {"data_path": "sft.jsonl"}}]})"});
     Result r = pipeline();
     EXPECT_EQ(r.code, 2) << r.err;
-    for (const char* part : {"my-pipeline.json: 4 problems, nothing was run",
-                             "stages[0] (pretrain): data_path", "missing.jsonl: no such file",
-                             "stages[1] (full_sft): unknown key \"learning_rat\"", "learning_rate",
-                             "stages[2] (fulll_sft): not a stage", "stages[3] (dpo): \"processes\""})
+    for (const char* part : {"my-pipeline.json: 4 problems, nothing was run", "stages[0] (pretrain): data_path",
+                             "missing.jsonl: no such file", "stages[1] (full_sft): unknown key \"learning_rat\"",
+                             "learning_rate", "stages[2] (fulll_sft): not a stage", "stages[3] (dpo): \"processes\""})
         EXPECT_NE(r.err.find(part), std::string::npos) << part << "\n" << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir.file("ws")));
 

@@ -52,8 +52,9 @@ public:
     ServeProcess(const std::string& outDir, const std::string& logPath, int maxSeconds,
                  const std::vector<std::string>& extra)
         : m_log(logPath) {
-        std::vector<std::string> args{MM_CLI_PATH, "serve", "--out_dir", outDir, "--port", "0", "--max_seconds",
-                                      std::to_string(maxSeconds), "--threads", "1"};
+        std::vector<std::string> args{MM_CLI_PATH, "serve", "--out_dir",     outDir,
+                                      "--port",    "0",     "--max_seconds", std::to_string(maxSeconds),
+                                      "--threads", "1"};
         args.insert(args.end(), extra.begin(), extra.end());
         m_pid = ::fork();
         if (m_pid == 0) {
@@ -171,11 +172,11 @@ std::unique_ptr<httplib::Client> client(int port) {
 }
 
 struct Outcome {
-    int status = -1;  ///< -1: no response (the httplib error is in `error`)
+    int status = -1; ///< -1: no response (the httplib error is in `error`)
     std::string body, retryAfter;
     httplib::Error error = httplib::Error::Success;
     bool stream = false;
-    double seconds = 0;  ///< from the release of the gate to the whole answer
+    double seconds = 0; ///< from the release of the gate to the whole answer
 };
 
 /// `bodies.size()` clients post at the same moment (each on its own thread
@@ -202,7 +203,7 @@ std::vector<Outcome> burst(int port, const std::vector<json>& bodies) {
             out[i].body = r->body;
             out[i].retryAfter = r->get_header_value("Retry-After");
         });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // every thread waiting at the gate
+    std::this_thread::sleep_for(std::chrono::milliseconds(100)); // every thread waiting at the gate
     go.set_value();
     for (auto& t : threads)
         t.join();
@@ -261,12 +262,21 @@ protected:
         stdfs::create_directories(s_ws);
         stdfs::copy_file(test::fixtureTokenizer(), s_ws + "/tokenizer.model");
         const std::string data = test::writePretrainJsonl(s_dir->path(), 40);
-        test::CliResult r = test::runCli(
-            {"pretrain", "--data_path", data, "--out_dir", s_ws, "--hidden_size", "32", "--num_hidden_layers", "2",
-             "--num_attention_heads", "4", "--num_key_value_heads", "2", "--max_seq_len", "32", "--batch_size", "2",
-             "--accumulation_steps", "1", "--max_steps", "1", "--threads", "1", "--log_interval", "1",
-             "--save_interval", "1"},
-            s_dir->path());
+        test::CliResult r = test::runCli({"pretrain", "--data_path",
+                                          data,       "--out_dir",
+                                          s_ws,       "--hidden_size",
+                                          "32",       "--num_hidden_layers",
+                                          "2",        "--num_attention_heads",
+                                          "4",        "--num_key_value_heads",
+                                          "2",        "--max_seq_len",
+                                          "32",       "--batch_size",
+                                          "2",        "--accumulation_steps",
+                                          "1",        "--max_steps",
+                                          "1",        "--threads",
+                                          "1",        "--log_interval",
+                                          "1",        "--save_interval",
+                                          "1"},
+                                         s_dir->path());
         s_trained = r.code == 0 && fs::isFile(s_ws + "/pretrain_32.pth");
         if (!s_trained) {
             std::fprintf(stderr, "pretrain failed: %s%s\n", r.out.c_str(), r.err.c_str());
@@ -274,7 +284,7 @@ protected:
         }
         for (const char* ext : {".pth", ".json"})
             stdfs::copy_file(s_ws + "/pretrain_32" + ext, s_ws + "/full_sft_32" + ext);
-        stdfs::remove(s_ws + "/pretrain_32.pth");  // one model: every request queues for the same one
+        stdfs::remove(s_ws + "/pretrain_32.pth"); // one model: every request queues for the same one
     }
     static void TearDownTestSuite() {
         delete s_dir;
@@ -283,8 +293,8 @@ protected:
     void SetUp() override { ASSERT_TRUE(s_trained); }
 
     std::unique_ptr<ServeProcess> serve(const std::vector<std::string>& extra) {
-        auto p = std::make_unique<ServeProcess>(s_ws, s_dir->file(std::string("serve_") + testName() + ".log"), 120,
-                                                extra);
+        auto p =
+            std::make_unique<ServeProcess>(s_ws, s_dir->file(std::string("serve_") + testName() + ".log"), 120, extra);
         return p;
     }
     static const char* testName() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
@@ -314,7 +324,7 @@ TEST_F(ServeLoad, BurstsBeyondMaxQueueGet200Or429WithRetryAfter) {
     auto p = serve({"--max_queue", std::to_string(kQueue)});
     ASSERT_GT(p->port(), 0) << p->log();
     const int port = p->port();
-    ASSERT_EQ(burst(port, {chatBody(4, false, 1)})[0].status, 200);  // loads the model
+    ASSERT_EQ(burst(port, {chatBody(4, false, 1)})[0].status, 200); // loads the model
 
     // Twelve at once, half of them streams, on one model whose generation is
     // serialised: two are admitted at first, the rest arrive while those run.
@@ -340,7 +350,7 @@ TEST_F(ServeLoad, BurstsBeyondMaxQueueGet200Or429WithRetryAfter) {
             expectJsonError(o.body, "rate_limit_exceeded", "--max_queue " + std::to_string(kQueue));
         }
     }
-    EXPECT_GE(ok, kQueue);  // the first kQueue to arrive always find a free slot
+    EXPECT_GE(ok, kQueue); // the first kQueue to arrive always find a free slot
     EXPECT_GE(busy, 1) << "12 requests at once with --max_queue 2: none was refused";
     // A 429 is an answer, not a wait in a queue: it comes back at once.
     EXPECT_LT(slowestRefusal, 3.0);
@@ -433,7 +443,8 @@ TEST_F(ServeLoad, OversizeBadJsonAndStalledClientsHoldUpNobody) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 413);
     expectJsonError(r->body, "413", "larger than 4096 bytes");
-    r = cli->Post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}", "application/json");
+    r = cli->Post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}",
+                  "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
     expectJsonError(r->body, "invalid_json", "JSON object");

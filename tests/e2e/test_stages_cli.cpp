@@ -44,8 +44,8 @@ std::string prefix(const std::string& s, size_t n) {
 }
 
 std::string conv(const std::string& user, const std::string& assistant) {
-    return nlohmann::json{{"conversations",
-                           {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", assistant}}}}}
+    return nlohmann::json{
+        {"conversations", {{{"role", "user"}, {"content", user}}, {{"role", "assistant"}, {"content", assistant}}}}}
         .dump();
 }
 
@@ -60,9 +60,9 @@ protected:
         auto texts = test::corpusTexts(120);
         std::vector<std::string> reason, dpo;
         for (int i = 0; i < 40; ++i) {
-            reason.push_back(conv("算一算 " + std::to_string(i),
-                                  "<think>\n" + prefix(texts[i], 30) + "\n</think>\n<answer>\n" +
-                                      std::to_string(i % 5) + "\n</answer>"));
+            reason.push_back(conv("算一算 " + std::to_string(i), "<think>\n" + prefix(texts[i], 30) +
+                                                                     "\n</think>\n<answer>\n" + std::to_string(i % 5) +
+                                                                     "\n</answer>"));
             nlohmann::json q = {{"role", "user"}, {"content", "问题 " + std::to_string(i)}};
             dpo.push_back(nlohmann::json{{"chosen", {q, {{"role", "assistant"}, {"content", texts[40 + i]}}}},
                                          {"rejected", {q, {{"role", "assistant"}, {"content", texts[80 + i]}}}}}
@@ -82,9 +82,30 @@ protected:
         dir = nullptr;
     }
     static std::vector<std::string> common(const std::string& cmd, const std::string& data, int steps) {
-        return {cmd, "--data_path", data, "--out_dir", dir->file("out"), "--preset", "tiny", "--max_seq_len", "64",
-                "--batch_size", "4", "--max_steps", std::to_string(steps), "--log_interval", "1", "--save_interval",
-                "2", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20", "--json"};
+        return {cmd,
+                "--data_path",
+                data,
+                "--out_dir",
+                dir->file("out"),
+                "--preset",
+                "tiny",
+                "--max_seq_len",
+                "64",
+                "--batch_size",
+                "4",
+                "--max_steps",
+                std::to_string(steps),
+                "--log_interval",
+                "1",
+                "--save_interval",
+                "2",
+                "--learning_rate",
+                "1e-3",
+                "--threads",
+                "1",
+                "--epochs",
+                "20",
+                "--json"};
     }
     static Result stage(const std::string& cmd, const std::string& data, int steps,
                         std::vector<std::string> extra = {}) {
@@ -128,7 +149,7 @@ TEST_F(StagesCli, LineageFullSftDpoReasonWithResume) {
     EXPECT_FALSE(fs::isFile(dir->file("out/dpo_128.pth")));
     r = stage("dpo", "dpo.jsonl", 6, {"--learning_rate", "1e-4", "--resume"});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.err.find("read from"), std::string::npos) << r.err;  // reference cache reused
+    EXPECT_NE(r.err.find("read from"), std::string::npos) << r.err; // reference cache reused
     EXPECT_EQ(startEvent(r)["start_step"], 4);
 
     r = stage("distill_reason", "reason.jsonl", 4);
@@ -149,7 +170,7 @@ TEST_F(StagesCli, LineageFullSftDpoReasonWithResume) {
     ASSERT_EQ(l.code, 0) << l.err;
     auto j = nlohmann::json::parse(l.out);
     EXPECT_GT(j["loss"].get<double>(), 0);
-    EXPECT_GT(j["samples"].get<int>(), 20);  // those with an answer token within 64 tokens
+    EXPECT_GT(j["samples"].get<int>(), 20); // those with an answer token within 64 tokens
     l = run({"heldout", "--weights", dir->file("out/rlhf_128.pth"), "--data_path", dir->file("dpo.jsonl"), "--out_dir",
              dir->file("out"), "--metric", "preference", "--json"},
             dir->path());
@@ -168,12 +189,16 @@ TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
     const std::string from = fs::isFile(dir->file("out/reason_128.pth")) ? "reason" : "pretrain";
     std::vector<std::string> prompts;
     for (int i = 0; i < 12; ++i)
-        prompts.push_back(nlohmann::json{{"conversations", {{{"role", "user"}, {"content", std::to_string(i) + " + 1 = ?"}}}},
-                                         {"answer", std::to_string(i + 1)}}
-                              .dump());
+        prompts.push_back(
+            nlohmann::json{{"conversations", {{{"role", "user"}, {"content", std::to_string(i) + " + 1 = ?"}}}},
+                           {"answer", std::to_string(i + 1)}}
+                .dump());
     test::writeLines(dir->file("grpo.jsonl"), prompts);
-    const std::vector<std::string> extra{"--from_weight", from, "--num_generations", "2", "--max_gen_len", "8",
-                                         "--learning_rate", "1e-4", "--rewards", "format,exact,length,repetition"};
+    const std::vector<std::string> extra{"--from_weight",     from,
+                                         "--num_generations", "2",
+                                         "--max_gen_len",     "8",
+                                         "--learning_rate",   "1e-4",
+                                         "--rewards",         "format,exact,length,repetition"};
     Result r = stage("grpo", "grpo.jsonl", 2, extra);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(fs::isFile(dir->file("out/grpo_128.pth")));
@@ -210,8 +235,8 @@ TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
     // byte-identical to the run without it.
     const std::string plain = fs::readFile(dir->file("out/grpo_128.pth"));
     std::vector<std::string> withEval = extra;
-    withEval.insert(withEval.end(), {"--eval_data", dir->file("grpo.jsonl"), "--eval_interval", "1",
-                                     "--eval_max_samples", "4"});
+    withEval.insert(withEval.end(),
+                    {"--eval_data", dir->file("grpo.jsonl"), "--eval_interval", "1", "--eval_max_samples", "4"});
     r = stage("grpo", "grpo.jsonl", 2, withEval);
     ASSERT_EQ(r.code, 0) << r.err;
     int evals = 0;
@@ -225,7 +250,7 @@ TEST_F(StagesCli, GrpoTrainsResumesAndHeldoutMeasuresReward) {
             EXPECT_GE(e["val_accuracy"].get<double>(), 0.0);
             EXPECT_LE(e["val_accuracy"].get<double>(), 1.0);
             EXPECT_GT(e["val_completion_len"].get<double>(), 0.0);
-            EXPECT_LE(e["val_completion_len"].get<double>(), 9.0);  // --max_gen_len 8 + the stop token
+            EXPECT_LE(e["val_completion_len"].get<double>(), 9.0); // --max_gen_len 8 + the stop token
         }
     EXPECT_EQ(evals, 2) << r.out;
     EXPECT_EQ(fs::readFile(dir->file("out/grpo_128.pth")), plain) << "validation changed the training";
@@ -305,8 +330,9 @@ TEST_F(StagesCli, LoraWritesOnlyTheAdapterAndMerges) {
     EXPECT_TRUE(fs::isFile(dir->file("out/full_sft_lora_test_128.pth")));
     // base + adapter and the merged checkpoint measure the same held-out loss.
     auto loss = [&](std::vector<std::string> extra) {
-        std::vector<std::string> a{"heldout", "--data_path", dir->file("sft.jsonl"), "--out_dir", dir->file("out"),
-                                   "--max_seq_len", "64", "--json"};
+        std::vector<std::string> a{"heldout",   "--data_path",    dir->file("sft.jsonl"),
+                                   "--out_dir", dir->file("out"), "--max_seq_len",
+                                   "64",        "--json"};
         a.insert(a.end(), extra.begin(), extra.end());
         Result x = run(a, dir->path());
         EXPECT_EQ(x.code, 0) << x.err;
@@ -314,7 +340,7 @@ TEST_F(StagesCli, LoraWritesOnlyTheAdapterAndMerges) {
     };
     const double withAdapter = loss({"--weights", dir->file("out/full_sft_128.pth"), "--lora_path", adapter});
     const double merged = loss({"--weights", dir->file("out/full_sft_lora_test_128.pth")});
-    EXPECT_NEAR(withAdapter, merged, 2e-3);  // merged weights are stored in float16
+    EXPECT_NEAR(withAdapter, merged, 2e-3); // merged weights are stored in float16
 }
 
 TEST_F(StagesCli, BadInputGetsClearErrors) {
@@ -336,8 +362,9 @@ TEST_F(StagesCli, BadInputGetsClearErrors) {
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("notags.jsonl:2"), std::string::npos) << r.err;
     // Roles out of order and an empty answer: file:line.
-    test::writeLines(dir->file("roles.jsonl"),
-                     {conv("q", "a"), nlohmann::json{{"conversations", {{{"role", "assistant"}, {"content", "a"}}}}}.dump()});
+    test::writeLines(
+        dir->file("roles.jsonl"),
+        {conv("q", "a"), nlohmann::json{{"conversations", {{{"role", "assistant"}, {"content", "a"}}}}}.dump()});
     r = stage("full_sft", "roles.jsonl", 2);
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("roles.jsonl:2"), std::string::npos) << r.err;
@@ -358,11 +385,33 @@ TEST_F(StagesCli, BadInputGetsClearErrors) {
 // the model's greedy answers to the seed's first prompts of the stage's set.
 TEST_F(StagesCli, ProbesPrintGenerationsEveryIntervalAndAtTheEnd) {
     const std::string out = dir->file("probe_ws");
-    std::vector<std::string> a = {"pretrain", "--data_path", dir->file("pretrain.jsonl"), "--out_dir", out,
-                                  "--tokenizer", dir->file("out/tokenizer.model"), "--preset", "tiny",
-                                  "--max_seq_len", "64", "--batch_size", "4", "--max_steps", "5", "--log_interval",
-                                  "1", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20",
-                                  "--probe_interval", "2", "--probe_max_tokens", "16"};
+    std::vector<std::string> a = {"pretrain",
+                                  "--data_path",
+                                  dir->file("pretrain.jsonl"),
+                                  "--out_dir",
+                                  out,
+                                  "--tokenizer",
+                                  dir->file("out/tokenizer.model"),
+                                  "--preset",
+                                  "tiny",
+                                  "--max_seq_len",
+                                  "64",
+                                  "--batch_size",
+                                  "4",
+                                  "--max_steps",
+                                  "5",
+                                  "--log_interval",
+                                  "1",
+                                  "--learning_rate",
+                                  "1e-3",
+                                  "--threads",
+                                  "1",
+                                  "--epochs",
+                                  "20",
+                                  "--probe_interval",
+                                  "2",
+                                  "--probe_max_tokens",
+                                  "16"};
     a.push_back("--json");
     Result r = run(a, dir->path());
     ASSERT_EQ(r.code, 0) << r.err;
@@ -376,7 +425,7 @@ TEST_F(StagesCli, ProbesPrintGenerationsEveryIntervalAndAtTheEnd) {
         EXPECT_EQ(probes[i]["step"], steps[i]);
         EXPECT_GT(probes[i]["run_id"].get<int64_t>(), 0);
         ASSERT_EQ(probes[i]["samples"].size(), 3u);
-        EXPECT_EQ(probes[i]["samples"][0]["prompt"], "马克思主义基本原理");  // resources/prompts/pretrain.jsonl
+        EXPECT_EQ(probes[i]["samples"][0]["prompt"], "马克思主义基本原理"); // resources/prompts/pretrain.jsonl
         for (const auto& s : probes[i]["samples"]) {
             EXPECT_TRUE(s["completion"].is_string());
             EXPECT_LE(s["tokens"].get<int>(), 16);
@@ -406,12 +455,36 @@ TEST_F(StagesCli, EvalDataIsMeasuredEveryIntervalAndStored) {
     const std::string out = dir->file("eval_ws");
     test::writeLines(dir->file("held_pretrain.jsonl"),
                      {R"({"text": "床前明月光，疑是地上霜。"})", R"({"text": "举头望明月，低头思故乡。"})"});
-    std::vector<std::string> a = {"pretrain", "--data_path", dir->file("pretrain.jsonl"), "--out_dir", out,
-                                  "--tokenizer", dir->file("out/tokenizer.model"), "--preset", "tiny",
-                                  "--max_seq_len", "64", "--batch_size", "4", "--max_steps", "5", "--log_interval",
-                                  "1", "--learning_rate", "1e-3", "--threads", "1", "--epochs", "20",
-                                  "--probe_interval", "0", "--eval_data", dir->file("held_pretrain.jsonl"),
-                                  "--eval_interval", "2", "--json"};
+    std::vector<std::string> a = {"pretrain",
+                                  "--data_path",
+                                  dir->file("pretrain.jsonl"),
+                                  "--out_dir",
+                                  out,
+                                  "--tokenizer",
+                                  dir->file("out/tokenizer.model"),
+                                  "--preset",
+                                  "tiny",
+                                  "--max_seq_len",
+                                  "64",
+                                  "--batch_size",
+                                  "4",
+                                  "--max_steps",
+                                  "5",
+                                  "--log_interval",
+                                  "1",
+                                  "--learning_rate",
+                                  "1e-3",
+                                  "--threads",
+                                  "1",
+                                  "--epochs",
+                                  "20",
+                                  "--probe_interval",
+                                  "0",
+                                  "--eval_data",
+                                  dir->file("held_pretrain.jsonl"),
+                                  "--eval_interval",
+                                  "2",
+                                  "--json"};
     Result r = run(a, dir->path());
     ASSERT_EQ(r.code, 0) << r.err;
     std::vector<nlohmann::json> evals;
@@ -437,16 +510,16 @@ TEST_F(StagesCli, EvalDataIsMeasuredEveryIntervalAndStored) {
     EXPECT_DOUBLE_EQ(stored[2].value, evals.back()["val_loss"].get<double>());
 
     // SFT-style stages measure the assistant-token loss of held-out conversations.
-    Result s = stage("full_sft", "sft.jsonl", 3, {"--eval_data", dir->file("sft.jsonl"), "--eval_interval", "3",
-                                                  "--eval_max_samples", "4"});
+    Result s = stage("full_sft", "sft.jsonl", 3,
+                     {"--eval_data", dir->file("sft.jsonl"), "--eval_interval", "3", "--eval_max_samples", "4"});
     ASSERT_EQ(s.code, 0) << s.err;
     int sftEvals = 0;
     for (auto& e : events(s.out))
         sftEvals += e["event"] == "eval" && e.contains("val_loss");
     EXPECT_EQ(sftEvals, 1) << s.out;
     // dpo (from that full_sft): preference accuracy and the chosen answers' log-prob.
-    Result dp = stage("dpo", "dpo.jsonl", 2, {"--eval_data", dir->file("dpo.jsonl"), "--eval_interval", "1",
-                                              "--eval_max_samples", "6"});
+    Result dp = stage("dpo", "dpo.jsonl", 2,
+                      {"--eval_data", dir->file("dpo.jsonl"), "--eval_interval", "1", "--eval_max_samples", "6"});
     ASSERT_EQ(dp.code, 0) << dp.err;
     int dpoEvals = 0;
     for (auto& e : events(dp.out))

@@ -73,11 +73,25 @@ void checkValid(const ModelConfig& c) {
 /// Words an error must contain one of: a config field, a tensor or the file.
 void checkError(const mm::InputError& e) {
     const std::string m = e.what();
-    static const char* const kNames[] = {
-        "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
-        "intermediate_size", "max_position_embeddings", "rope_theta", "rms_norm_eps", "use_moe",
-        "n_routed_experts", "n_shared_experts", "num_experts_per_tok", "aux_loss_alpha", "norm_topk_prob",
-        "model config", "model.", "fuzz.json", "fuzz.pth"};
+    static const char* const kNames[] = {"vocab_size",
+                                         "hidden_size",
+                                         "num_hidden_layers",
+                                         "num_attention_heads",
+                                         "num_key_value_heads",
+                                         "intermediate_size",
+                                         "max_position_embeddings",
+                                         "rope_theta",
+                                         "rms_norm_eps",
+                                         "use_moe",
+                                         "n_routed_experts",
+                                         "n_shared_experts",
+                                         "num_experts_per_tok",
+                                         "aux_loss_alpha",
+                                         "norm_topk_prob",
+                                         "model config",
+                                         "model.",
+                                         "fuzz.json",
+                                         "fuzz.pth"};
     for (const char* n : kNames)
         if (m.find(n) != std::string::npos)
             return;
@@ -106,7 +120,8 @@ void infer(const TensorShapes& shapes, int heads) {
 
 /// A small valid state dict's shapes (hidden 64, 2 layers, 4 heads of 16, 2 kv heads).
 TensorShapes tinyShapes() {
-    TensorShapes s{{"model.embed_tokens.weight", {400, 64}}, {"model.norm.weight", {64}}, {"lm_head.weight", {400, 64}}};
+    TensorShapes s{
+        {"model.embed_tokens.weight", {400, 64}}, {"model.norm.weight", {64}}, {"lm_head.weight", {400, 64}}};
     for (int l = 0; l < 2; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
         s[p + "input_layernorm.weight"] = {64};
@@ -165,7 +180,7 @@ void recipe(const uint8_t* data, size_t size) {
             for (unsigned b = 0; b < width; ++b)
                 u |= uint64_t(next()) << (8 * b);
             if (width == 1)
-                v = int64_t(u) * 8;  // small multiples of 8: sizes that split into heads
+                v = int64_t(u) * 8; // small multiples of 8: sizes that split into heads
             else if (width == 4)
                 v = int64_t(int32_t(uint32_t(u)));
             else

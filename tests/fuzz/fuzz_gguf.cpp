@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     sink = sink + static_cast<double>(v.strings().size());
                 } else {
                     sink = sink + static_cast<double>(v.toDoubles().size());
-                    (void)v.toInts();  // throws InputError for float arrays
+                    (void)v.toInts(); // throws InputError for float arrays
                 }
             } catch (const mm::InputError&) {
             }

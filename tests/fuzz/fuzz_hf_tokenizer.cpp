@@ -118,16 +118,21 @@ HfBpe fixedTokenizer() {
     for (const auto& c : byteChars())
         vocab.push_back(c);
     json merges = json::array();
-    const char* pairs[][2] = {{"\xC4\xA0", "t"}, {"h", "e"}, {"\xC4\xA0t", "he"}, {"i", "n"}, {"in", "g"},
-                              {"\xE4", "\xBD"}, {"\xE4\xBD", "\xA0"}, {"\xC4\x8A", "\xC4\x8A"}};
+    const char* pairs[][2] = {{"\xC4\xA0", "t"}, {"h", "e"},       {"\xC4\xA0t", "he"},  {"i", "n"},
+                              {"in", "g"},       {"\xE4", "\xBD"}, {"\xE4\xBD", "\xA0"}, {"\xC4\x8A", "\xC4\x8A"}};
     for (const auto& p : pairs) {
         merges.push_back(json::array({p[0], p[1]}));
         vocab.push_back(std::string(p[0]) + p[1]);
     }
     json added = json::array();
     for (int i = 0; i < 3; ++i)
-        added.push_back({{"id", i}, {"content", vocab[size_t(i)]}, {"single_word", false}, {"lstrip", false},
-                         {"rstrip", false}, {"normalized", false}, {"special", true}});
+        added.push_back({{"id", i},
+                         {"content", vocab[size_t(i)]},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
     return HfBpe::fromJson(tokenizerJson(vocab, merges, added).dump(), "inline fuzz tokenizer");
 }
 
@@ -164,7 +169,7 @@ std::string byteLevelDecoded(const std::string& token) {
             }
         }
         if (!found)
-            return token;  // a character outside the byte alphabet: the raw UTF-8 stays
+            return token; // a character outside the byte alphabet: the raw UTF-8 stays
     }
     return out;
 }
@@ -175,8 +180,9 @@ std::string byteLevelDecoded(const std::string& token) {
 /// added tokens collide often; the vocabulary holds the byte-level characters
 /// of those units only, which keeps the JSON (and each run) small.
 void recipe(std::string_view in) {
-    static const char* const kUnits[] = {"a", "b", "c", "s", " ", " ", "\n", "\t", "'", "<", ">", "|",
-                                         "1", "\xC3\xA9", "\xE4\xB8\xAD", "\xE3\x80\x80", "\xC2\xA0", "_"};
+    static const char* const kUnits[] = {"a",        "b", "c", "s", " ", " ",        "\n",           "\t",
+                                         "'",        "<", ">", "|", "1", "\xC3\xA9", "\xE4\xB8\xAD", "\xE3\x80\x80",
+                                         "\xC2\xA0", "_"};
     constexpr unsigned kUnitCount = sizeof(kUnits) / sizeof(kUnits[0]);
     size_t pos = 1;
     auto next = [&]() -> unsigned { return pos < in.size() ? static_cast<unsigned char>(in[pos++]) : 0u; };
@@ -231,19 +237,19 @@ void recipe(std::string_view in) {
                          {"normalized", bool(flags & 8)},
                          {"special", bool(flags & 16)}});
         if (lstrip || rstrip || byteLevelDecoded(content) != content)
-            roundTrip = false;  // stripped spaces are gone; some contents decode to other bytes
+            roundTrip = false; // stripped spaces are gone; some contents decode to other bytes
     }
     json j = tokenizerJson(vocab, merges, added);
     const unsigned options = next();
     if (options & 1) {
         j["pre_tokenizer"]["add_prefix_space"] = true;
-        roundTrip = false;  // the added space decodes too
+        roundTrip = false; // the added space decodes too
     }
     if (options & 2)
         j["pre_tokenizer"]["use_regex"] = false;
     if (options & 4)
         j["model"]["ignore_merges"] = true;
-    if (options & 8) {  // the "a b" merges format (no token here contains a space... except " ")
+    if (options & 8) { // the "a b" merges format (no token here contains a space... except " ")
         bool spaceFree = true;
         json strings = json::array();
         for (const auto& m : merges) {
@@ -254,7 +260,7 @@ void recipe(std::string_view in) {
         if (spaceFree)
             j["model"]["merges"] = strings;
     }
-    const HfBpe tok = HfBpe::fromJson(j.dump(), "recipe");  // must load: it is valid by construction
+    const HfBpe tok = HfBpe::fromJson(j.dump(), "recipe"); // must load: it is valid by construction
     std::string text;
     while (pos < in.size() && text.size() < 4096)
         text += kUnits[next() % kUnitCount];

@@ -28,7 +28,7 @@ void readAll(bool skipBad) {
             try {
                 fn();
             } catch (const mm::InputError& e) {
-                reader.reject(e.what());  // throws unless skipping; either way the message is formed
+                reader.reject(e.what()); // throws unless skipping; either way the message is formed
             }
         };
         attempt([&] { (void)mm::data::pretrainText(rec, where); });

@@ -44,9 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     checkParse(mm::eval::parseJudgeReply(reply));
 
     // The bytes as the comment of a strict reply (invalid UTF-8 replaced).
-    const std::string comment =
-        nlohmann::json(reply).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    const std::string strict = "{\"language\": 7, \"knowledge\": 5.5, \"efficiency\": 10, \"comment\": " + comment + "}";
+    const std::string comment = nlohmann::json(reply).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string strict =
+        "{\"language\": 7, \"knowledge\": 5.5, \"efficiency\": 10, \"comment\": " + comment + "}";
     const mm::eval::JudgeParse p = mm::eval::parseJudgeReply(strict);
     checkParse(p);
     if (!p.ok || *p.scores.values[0] != 7 || *p.scores.values[1] != 5.5 || *p.scores.values[2] != 10 ||

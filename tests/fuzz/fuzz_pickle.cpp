@@ -36,10 +36,10 @@ void readAs(const std::string& bytes) {
 }
 
 std::string legacyHead() {
-    static const unsigned char head[] = {
-        0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, '.',  // magic
-        0x80, 0x02, 'M', 0xe9, 0x03, '.',                                                        // 1001
-        0x80, 0x02, '}', '.'};                                                                   // sys_info
+    static const unsigned char head[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                         0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, '.', // magic
+                                         0x80, 0x02, 'M',  0xe9, 0x03, '.',       // 1001
+                                         0x80, 0x02, '}',  '.'};                  // sys_info
     return std::string(reinterpret_cast<const char*>(head), sizeof head);
 }
 

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         again = mm::io::serializeSafetensors(tensors, meta);
     } catch (const mm::Error&) {
-        return 0;  // e.g. a name nlohmann cannot dump
+        return 0; // e.g. a name nlohmann cannot dump
     }
     std::map<std::string, std::string> meta2;
     const std::vector<mm::io::RawTensor> back = mm::io::readSafetensorsFromMemory(again, "again", &meta2);

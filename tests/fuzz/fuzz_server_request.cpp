@@ -29,14 +29,13 @@ void check(bool ok) {
 ChatRequestLimits limits() {
     ChatRequestLimits l;
     l.maxTokens = 64;
-    l.defaults.maxNewTokens = 512;  // above the limit: the parser must clamp it
+    l.defaults.maxNewTokens = 512; // above the limit: the parser must clamp it
     l.defaults.topK = 0;
     l.defaults.seed = 42;
     return l;
 }
 
-void checkRequest(const ChatRequest& r, const std::vector<mm::eval::ChatModelRef>& models,
-                  const ChatRequestLimits& l) {
+void checkRequest(const ChatRequest& r, const std::vector<mm::eval::ChatModelRef>& models, const ChatRequestLimits& l) {
     check(r.model < models.size());
     check(!r.messages.empty());
     check(r.messages.back().role == "user");
@@ -97,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     try {
         (void)mm::eval::parseChatRequest(body, none, l);
-        check(false);  // nothing to serve: never a request
+        check(false); // nothing to serve: never a request
     } catch (const HttpError& e) {
         checkError(e);
     }

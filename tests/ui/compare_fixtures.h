@@ -22,8 +22,8 @@
 namespace mm::uitest {
 
 inline const QStringList kEvalPrompts{QStringLiteral("如果A比B高，B比C矮，谁最高？"),
-                               QStringLiteral("请写一个Python函数，用于计算一个列表中所有偶数的平方和。"),
-                               QStringLiteral("请用简短的语言解释什么是“大语言模型”，并举一个应用例子。")};
+                                      QStringLiteral("请写一个Python函数，用于计算一个列表中所有偶数的平方和。"),
+                                      QStringLiteral("请用简短的语言解释什么是“大语言模型”，并举一个应用例子。")};
 
 /// A workspace with the tokenizer and tiny random checkpoints of the seed's
 /// five models (pretrain, full_sft, rlhf, reason, full_sft + lora_medical);
@@ -47,7 +47,7 @@ struct TinyWorkspace {
             c.numLayers = 2;
             c.numHeads = 4;
             c.numKvHeads = 2;
-            c.maxPositions = 2048;  // room for the judge's prompt when `micromind serve` answers it
+            c.maxPositions = 2048; // room for the judge's prompt when `micromind serve` answers it
             model::MiniMind m(c);
             m->resetParameters(seed++);
             weights::saveWeights(ws + "/" + stage + "_32.pth", m, {{"stage", stage}}, torch::kFloat32);
@@ -122,15 +122,19 @@ inline void screenshot(QWidget& w, const QString& name) {
 /// judge scores for modes 0-4, stored in the history at `db` for workspace `dir`.
 inline void storeSeedAnswersAndScores(const std::string& db, const std::string& dir) {
     const std::vector<std::vector<std::string>> answers{
-        {"A比C矮，B比C矮，A比C矮，C比C矮，A比C矮……", "以下是将列表中所有偶数的平方和的列表，可以使用Python或Java中的递归函数来实现。",
+        {"A比C矮，B比C矮，A比C矮，C比C矮，A比C矮……",
+         "以下是将列表中所有偶数的平方和的列表，可以使用Python或Java中的递归函数来实现。",
          "大语言模型是一种人工神经网络模型，用于解决各种问题，例如文本分类、语音识别和文本生成。"},
         {"如果A比B高，B比C矮，那么A比C矮，B比C矮。", "为了帮助您，我需要您提供具体的列表。",
          "“大语言模型”指的是一种模型，它将文本分为多个类别。\n1. **应用场景**：智能客服。"},
         {"B比C矮，也被称为B，是因为在某些特定的上下文中，A可能指的是B。", "请提供一个包含所有偶数的元素。",
          "大语言模型是AI领域的一个重要模型。"},
-        {"<think>\n好，我现在要帮你想想B比C矮，谁最高。首先，B比C矮……\n</think>\n<answer>\nC矮矮，因为C矮，所以C矮矮。\n</answer>",
-         "<think>\n嗯，用户想写一个Python函数，计算列表中所有偶数的平方和。\n</think>\n<answer>\ndef f(xs): return sum(x*x for x in xs if x % 2 == 0)\n</answer>",
-         "<think>\n好的，我现在需要用简短的语言解释一下什么是大语言模型。\n</think>\n<answer>\n大语言模型是一种用于处理大量文本数据的语言模型。\n</answer>"},
+        {"<think>\n好，我现在要帮你想想B比C矮，谁最高。首先，B比C矮……\n</"
+         "think>\n<answer>\nC矮矮，因为C矮，所以C矮矮。\n</answer>",
+         "<think>\n嗯，用户想写一个Python函数，计算列表中所有偶数的平方和。\n</think>\n<answer>\ndef f(xs): return "
+         "sum(x*x for x in xs if x % 2 == 0)\n</answer>",
+         "<think>\n好的，我现在需要用简短的语言解释一下什么是大语言模型。\n</"
+         "think>\n<answer>\n大语言模型是一种用于处理大量文本数据的语言模型。\n</answer>"},
         {"A的A比B高，也被称为AB，是一种常见的基因型疾病……", "当然，我可以帮助你创建一个Python函数。请提供你的症状。",
          "大语言模型是一种用于识别和理解人类语言模式的机器。"}};
     {

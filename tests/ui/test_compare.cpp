@@ -85,7 +85,8 @@ private Q_SLOTS:
                     QVERIFY(a.tokensPerSecond > 0);
             }
             QCOMPARE(QString::fromStdString(stored[0].lora).isEmpty(), i != 4);
-            QVERIFY(c->findChild<QTextBrowser*>(QStringLiteral("answersView"))->toPlainText().contains(kEvalPrompts[1]));
+            QVERIFY(
+                c->findChild<QTextBrowser*>(QStringLiteral("answersView"))->toPlainText().contains(kEvalPrompts[1]));
         }
         // Every column's run is a completed eval run of the history.
         int evalRuns = 0;
@@ -111,7 +112,7 @@ private Q_SLOTS:
         panel.setWorkspace(ws.dir);
         ui::CompareSampling s = panel.sampling();
         s.maxNewTokens = 1500;
-        s.repetitionPenalty = 1.3;  // fewer early <|im_end|> from the random models
+        s.repetitionPenalty = 1.3; // fewer early <|im_end|> from the random models
         panel.setSampling(s);
         QSignalSpy done(&panel, &ComparePanel::allFinished);
         QSignalSpy text(panel.column(1), &ui::CompareColumn::textUpdated);
@@ -144,7 +145,7 @@ private Q_SLOTS:
         QCOMPARE(panel->answerPromptSet(), 5);
         QVERIFY(text.wait(60000));
         QPointer<QThread> thread = panel->column(0)->workerThread();
-        panel.reset();  // stops the answers, joins the threads; no crash, no hang
+        panel.reset(); // stops the answers, joins the threads; no crash, no hang
         QVERIFY(thread.isNull());
         // The interrupted runs are not left "running" in the history.
         for (const auto& r : store::History(ws.db()).listRuns())
@@ -156,7 +157,8 @@ private Q_SLOTS:
         ComparePanel panel;
         panel.setWorkspace(ws.dir);
         const QString why = panel.column(2)->statusText();
-        QVERIFY2(why.contains(QStringLiteral("rlhf_")) && why.contains(QStringLiteral("micromind dpo")), qPrintable(why));
+        QVERIFY2(why.contains(QStringLiteral("rlhf_")) && why.contains(QStringLiteral("micromind dpo")),
+                 qPrintable(why));
         ui::CompareSampling s = panel.sampling();
         s.maxNewTokens = 4;
         panel.setSampling(s);
@@ -183,7 +185,8 @@ private Q_SLOTS:
     }
 
     void thinkPartsAreFolded() {
-        const auto split = ui::splitThink(QStringLiteral("<think>\n先比较身高。\n</think>\n<answer>\nA最高。\n</answer>"));
+        const auto split =
+            ui::splitThink(QStringLiteral("<think>\n先比较身高。\n</think>\n<answer>\nA最高。\n</answer>"));
         QVERIFY(split.hasThink && split.thinkClosed);
         QCOMPARE(split.reasoning, QStringLiteral("先比较身高。"));
         QCOMPARE(split.answer, QStringLiteral("A最高。"));
@@ -195,7 +198,8 @@ private Q_SLOTS:
 
         // The reasoning model's stored answer is shown with its think part folded; the link unfolds it.
         TinyWorkspace ws;
-        storeAnswers(ws.db(), {3}, "<think>\n先比较：A比B高，B比C矮。\n</think>\n<answer>\n无法确定谁最高。\n</answer>");
+        storeAnswers(ws.db(), {3},
+                     "<think>\n先比较：A比B高，B比C矮。\n</think>\n<answer>\n无法确定谁最高。\n</answer>");
         ComparePanel panel;
         panel.setWorkspace(ws.dir);
         auto* view = panel.column(3)->findChild<QTextBrowser*>(QStringLiteral("answersView"));
@@ -219,7 +223,7 @@ private Q_SLOTS:
         compare.setWorkspace(ws.dir);
         QCOMPARE(compare.findChild<QPushButton*>(QStringLiteral("runButton"))->text(), QStringLiteral("回答整组问题"));
         auto* view = compare.column(3)->findChild<QTextBrowser*>(QStringLiteral("answersView"));
-        Q_EMIT view->anchorClicked(QUrl(ui::thinkAnchor(1)));  // one think part open, the others folded
+        Q_EMIT view->anchorClicked(QUrl(ui::thinkAnchor(1))); // one think part open, the others folded
         QVERIFY(view->toPlainText().contains(QStringLiteral("展开思考过程")));
         QVERIFY(view->toPlainText().contains(QStringLiteral("收起思考过程")));
         screenshot(compare, QStringLiteral("compare_panel_zh.png"));

@@ -49,7 +49,7 @@ public:
         m_server.listen(QHostAddress::LocalHost, 0);
     }
     QString baseUrl() const { return QStringLiteral("http://127.0.0.1:%1/v1").arg(m_server.serverPort()); }
-    QByteArray requests;  ///< everything received (headers and bodies)
+    QByteArray requests; ///< everything received (headers and bodies)
     int served = 0;
 
 private:
@@ -108,7 +108,7 @@ private Q_SLOTS:
         QVERIFY(m->setData(m->index(1, ScoreTableModel::Language), 6));
         QVERIFY(m->setData(m->index(1, ScoreTableModel::Knowledge), QStringLiteral("4.5")));
         QVERIFY(m->setData(m->index(1, ScoreTableModel::Efficiency), 7));
-        QVERIFY(!m->setData(m->index(1, ScoreTableModel::Efficiency), 11));  // out of range: refused
+        QVERIFY(!m->setData(m->index(1, ScoreTableModel::Efficiency), 11)); // out of range: refused
         QVERIFY(!m->setData(m->index(1, ScoreTableModel::Mode), 3));        // not editable
         QCOMPARE(m->data(m->index(1, ScoreTableModel::Total)).toString(), QStringLiteral("17.5"));
         QVERIFY(m->isManual(1, 0));
@@ -199,7 +199,9 @@ private Q_SLOTS:
         QCOMPARE(dlg.findChild<QLineEdit*>(QStringLiteral("apiKey"))->echoMode(), QLineEdit::Password);
         QCOMPARE(dlg.settings().baseUrl, QStringLiteral("https://api.deepseek.com/v1"));
         QCOMPARE(dlg.apiKey(), QStringLiteral("sk-x"));
-        QVERIFY(!ui::JudgeRunner::arguments(QStringLiteral("/ws"), dlg.settings()).join(' ').contains(QStringLiteral("sk-x")));
+        QVERIFY(!ui::JudgeRunner::arguments(QStringLiteral("/ws"), dlg.settings())
+                     .join(' ')
+                     .contains(QStringLiteral("sk-x")));
 
         // An endpoint that accepts the connection and never answers: Stop ends the child.
         TinyWorkspace ws;
@@ -213,7 +215,7 @@ private Q_SLOTS:
         s.model = QStringLiteral("m");
         QSignalSpy finished(&panel, &ScoresPanel::judgeFinished);
         QVERIFY(panel.startJudge(s, {}));
-        QVERIFY(!panel.startJudge(s, {}));  // one judge at a time
+        QVERIFY(!panel.startJudge(s, {})); // one judge at a time
         QTRY_VERIFY_WITH_TIMEOUT(silent.hasPendingConnections(), 30000);
         panel.stopJudge();
         QVERIFY(finished.wait(30000));
@@ -267,7 +269,8 @@ private Q_SLOTS:
         QCOMPARE(scores.findChild<QPushButton*>(QStringLiteral("judgeButton"))->text(), QStringLiteral("运行评审…"));
         QVERIFY(scores.model()->setData(scores.model()->index(3, ScoreTableModel::Knowledge), 4.5));
         QCOMPARE(scores.model()->total(3), std::optional<double>(13.5));
-        QCOMPARE(scores.model()->headerData(ScoreTableModel::Judge, Qt::Horizontal).toString(), QStringLiteral("评审模型"));
+        QCOMPARE(scores.model()->headerData(ScoreTableModel::Judge, Qt::Horizontal).toString(),
+                 QStringLiteral("评审模型"));
         screenshot(scores, QStringLiteral("scores_panel_zh.png"));
     }
 };

@@ -77,16 +77,16 @@ private Q_SLOTS:
         // test needs no package; the quick demo trains each stage for a few steps.
         QTemporaryDir src;
         mm::test::writeFortunesFixture(src.path().toStdString(), 32);
-        qputenv("MM_DEMO_ARGS", QStringLiteral("--quick --source \"%1\" --vocab_size 400 --threads 1")
-                                    .arg(src.path()).toLocal8Bit());
+        qputenv("MM_DEMO_ARGS",
+                QStringLiteral("--quick --source \"%1\" --vocab_size 400 --threads 1").arg(src.path()).toLocal8Bit());
 
         // No recent workspace: the first start asks, the test takes the demo.
         QVERIFY(Workspace::recent().isEmpty());
         const QString demoDir = Workspace::defaultDemoDir();
-        QVERIFY2(demoDir.startsWith(home), qPrintable(demoDir));  // in the test's own HOME
+        QVERIFY2(demoDir.startsWith(home), qPrintable(demoDir)); // in the test's own HOME
         MainWindow w;
         w.setCloseAction(MainWindow::CloseAction::StopRuns);
-        const auto stopRuns = qScopeGuard([&w] { w.close(); });  // a failed check leaves no demo running
+        const auto stopRuns = qScopeGuard([&w] { w.close(); }); // a failed check leaves no demo running
         w.show();
         QSignalSpy added(w.runManager(), &RunManager::runAdded);
         bool clicked = false;
@@ -114,7 +114,7 @@ private Q_SLOTS:
         // demo starts them as its own children); the window is grabbed then.
         std::set<std::string> seenRunning;
         QSet<QString> attached;
-        QSet<QString> progress;  // the demo's "[N/M] title" steps as its label showed them
+        QSet<QString> progress; // the demo's "[N/M] title" steps as its label showed them
         bool stageDrivenByDemo = false, stageControlsOff = true;
         bool grabbed = false;
         QTimer poll;
@@ -127,7 +127,7 @@ private Q_SLOTS:
                 if (QFileInfo::exists(QString::fromStdString(db)))
                     runs = mm::store::History(db).listRuns();
             } catch (const std::exception&) {
-                return;  // being created by the demo's first stage
+                return; // being created by the demo's first stage
             }
             for (const auto& r : runs)
                 if (r.status == "running")
@@ -142,9 +142,10 @@ private Q_SLOTS:
                     if (c->parentRun() == run) {
                         stageDrivenByDemo = true;
                         if (c->isActive() && w.runsPanel()->currentRun() == c)
-                            stageControlsOff = stageControlsOff &&
-                                               !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("pauseButton"))->isEnabled() &&
-                                               !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("stopButton"))->isEnabled();
+                            stageControlsOff =
+                                stageControlsOff &&
+                                !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("pauseButton"))->isEnabled() &&
+                                !w.runsPanel()->findChild<QPushButton*>(QStringLiteral("stopButton"))->isEnabled();
                     }
                     if (c->isActive() && !grabbed) {
                         grabbed = true;
@@ -160,7 +161,8 @@ private Q_SLOTS:
                  qPrintable(RunController::stateName(run->state()) + QLatin1Char(' ') + run->message() +
                             QLatin1Char('\n') + run->errorOutput() + run->textOutput().right(4000)));
         qInfo("quick demo from the GUI: %.1f s; stages seen running: %d, attached in the Runs tab: %s",
-              clock.elapsed() / 1000.0, int(seenRunning.size()), qPrintable(QStringList(attached.values()).join(QLatin1Char(' '))));
+              clock.elapsed() / 1000.0, int(seenRunning.size()),
+              qPrintable(QStringList(attached.values()).join(QLatin1Char(' '))));
         QVERIFY2(!seenRunning.empty(), "no stage of the demo was seen running in the history");
         QVERIFY2(!attached.isEmpty(), "the Runs tab attached no stage of the demo while it ran");
         QVERIFY2(stageDrivenByDemo, "no attached stage was recognised as the demo's child");
@@ -184,7 +186,8 @@ private Q_SLOTS:
         QCOMPARE(table->item(6, 1)->text(), DemoPanel::tr("chance"));
         for (int r = 0; r < 6; ++r)
             for (int c = 2; c < table->columnCount(); ++c)
-                QVERIFY2(table->item(r, c)->text() != QLatin1String("n/a"), qPrintable(QStringLiteral("row %1 col %2").arg(r).arg(c)));
+                QVERIFY2(table->item(r, c)->text() != QLatin1String("n/a"),
+                         qPrintable(QStringLiteral("row %1 col %2").arg(r).arg(c)));
         const QString findings = demo->findChild<QLabel*>(QStringLiteral("demoFindings"))->text();
         for (const char* s : {"full_sft (model 1) answers", "DPO (model 2) moved", "The Song ci LoRA", "GRPO (model 5"})
             QVERIFY2(findings.contains(QLatin1String(s)), qPrintable(findings));
@@ -210,13 +213,15 @@ private Q_SLOTS:
         // ... and the compare columns (by default the seed's modes 0-4) pick them
         // without reopening the workspace.
         ComparePanel* compare = w.comparePanel();
-        const char* expected[] = {"pretrain_128", "full_sft_128", "rlhf_128", "reason_128", "full_sft_128+lora_songci_128"};
+        const char* expected[] = {"pretrain_128", "full_sft_128", "rlhf_128", "reason_128",
+                                  "full_sft_128+lora_songci_128"};
         for (int i = 0; i < 5; ++i) {
             CompareColumn* c = compare->column(i);
             QVERIFY(c);
             QCOMPARE(c->mode(), i);
-            QVERIFY2(c->model().label == QLatin1String(expected[i]),
-                     qPrintable(QStringLiteral("column %1: \"%2\" (%3)").arg(i).arg(c->model().label, c->statusText())));
+            QVERIFY2(
+                c->model().label == QLatin1String(expected[i]),
+                qPrintable(QStringLiteral("column %1: \"%2\" (%3)").arg(i).arg(c->model().label, c->statusText())));
             QVERIFY(QFileInfo(c->model().weights).isFile());
         }
         QVERIFY(!compare->column(4)->model().lora.isEmpty());

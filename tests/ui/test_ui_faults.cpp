@@ -53,13 +53,30 @@ using State = RunController::State;
 namespace {
 
 QStringList tinyPretrainFlags(const mm::test::UiWorkspace& ws, int maxSteps, const QString& outDir = {}) {
-    return {QStringLiteral("--data_path"), ws.pretrainData, QStringLiteral("--out_dir"), outDir.isEmpty() ? ws.dir : outDir,
-            QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--batch_size"), QStringLiteral("2"),
-            QStringLiteral("--accumulation_steps"), QStringLiteral("1"), QStringLiteral("--max_seq_len"),
-            QStringLiteral("64"), QStringLiteral("--epochs"), QStringLiteral("50"), QStringLiteral("--max_steps"),
-            QString::number(maxSteps), QStringLiteral("--log_interval"), QStringLiteral("1"),
-            QStringLiteral("--save_interval"), QStringLiteral("1000"), QStringLiteral("--threads"), QStringLiteral("1"),
-            QStringLiteral("--device"), QStringLiteral("cpu")};
+    return {QStringLiteral("--data_path"),
+            ws.pretrainData,
+            QStringLiteral("--out_dir"),
+            outDir.isEmpty() ? ws.dir : outDir,
+            QStringLiteral("--preset"),
+            QStringLiteral("tiny"),
+            QStringLiteral("--batch_size"),
+            QStringLiteral("2"),
+            QStringLiteral("--accumulation_steps"),
+            QStringLiteral("1"),
+            QStringLiteral("--max_seq_len"),
+            QStringLiteral("64"),
+            QStringLiteral("--epochs"),
+            QStringLiteral("50"),
+            QStringLiteral("--max_steps"),
+            QString::number(maxSteps),
+            QStringLiteral("--log_interval"),
+            QStringLiteral("1"),
+            QStringLiteral("--save_interval"),
+            QStringLiteral("1000"),
+            QStringLiteral("--threads"),
+            QStringLiteral("1"),
+            QStringLiteral("--device"),
+            QStringLiteral("cpu")};
 }
 
 QByteArray fileBytes(const QString& path) {
@@ -144,9 +161,7 @@ class LoopWatch {
 public:
     LoopWatch() {
         m_timer.setInterval(20);
-        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
-            m_worst = qMax(m_worst, m_clock.restart());
-        });
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { m_worst = qMax(m_worst, m_clock.restart()); });
         m_clock.start();
         m_timer.start();
     }
@@ -263,8 +278,8 @@ bool fillDisk(const QString& path, qint64 leave) {
 QMap<QString, QByteArray> checkpointFiles(const QString& dir) {
     QMap<QString, QByteArray> out;
     for (const QFileInfo& fi : QDir(dir).entryInfoList(QDir::Files)) {
-        if (fi.fileName().startsWith(QLatin1String("micromind.db")) || fi.fileName() == QLatin1String("tokenizer.model") ||
-            fi.fileName() == QLatin1String("filler"))
+        if (fi.fileName().startsWith(QLatin1String("micromind.db")) ||
+            fi.fileName() == QLatin1String("tokenizer.model") || fi.fileName() == QLatin1String("filler"))
             continue;
         out.insert(fi.fileName(), fileBytes(fi.filePath()));
     }
@@ -301,7 +316,7 @@ private Q_SLOTS:
     void crashedAndKilledRunsFailWithTheirSignal() {
         mm::test::UiWorkspace ws;
         const QString db = ws.dir + QStringLiteral("/micromind.db");
-        QList<QPair<qint64, QString>> before;  // (run id, status) as the first window saw them
+        QList<QPair<qint64, QString>> before; // (run id, status) as the first window saw them
         {
             MainWindow w;
             w.setCloseAction(MainWindow::CloseAction::StopRuns);
@@ -360,7 +375,8 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(hist->model()->rowCount(), 3, 10000);
             QTRY_COMPARE(QString::fromStdString(hist->model()->runById(crashed[0]->runId())->status),
                          QStringLiteral("failed"));
-            QCOMPARE(QString::fromStdString(hist->model()->runById(next->runId())->status), QStringLiteral("completed"));
+            QCOMPARE(QString::fromStdString(hist->model()->runById(next->runId())->status),
+                     QStringLiteral("completed"));
             for (const auto& r : hist->model()->runs())
                 before << qMakePair(qint64(r.id), QString::fromStdString(r.status));
         }
@@ -368,7 +384,7 @@ private Q_SLOTS:
         MainWindow again;
         again.setCloseAction(MainWindow::CloseAction::StopRuns);
         QVERIFY(again.openWorkspace(ws.dir, true));
-        QCOMPARE(again.runManager()->runs().size(), 0);  // nothing to re-attach
+        QCOMPARE(again.runManager()->runs().size(), 0); // nothing to re-attach
         HistoryPanel* hist = again.historyPanel();
         hist->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(hist->model()->rowCount(), 3, 10000);
@@ -406,7 +422,8 @@ private Q_SLOTS:
         QList<qint64> steps;
         for (const auto& args : logged)
             steps << args.at(0).value<QJsonObject>().value(QStringLiteral("step")).toInteger();
-        QVERIFY2(steps.size() >= 3 && steps.first() == 1 && steps.last() == 5, qPrintable(QString::number(steps.size())));
+        QVERIFY2(steps.size() >= 3 && steps.first() == 1 && steps.last() == 5,
+                 qPrintable(QString::number(steps.size())));
         for (qint64 s : steps)
             QVERIFY2(s >= 1 && s <= 5, qPrintable(QString::number(s)));
         QCOMPARE(run->lastStep(), 5);
@@ -489,12 +506,12 @@ private Q_SLOTS:
             const auto oldXfsz = std::signal(SIGXFSZ, SIG_IGN);
             QCOMPARE(::setrlimit(RLIMIT_FSIZE, &low), 0);
             full = w.runManager()->launch(QStringLiteral("pretrain"), tinyPretrainFlags(ws, 4, dir));
-            ::setrlimit(RLIMIT_FSIZE, &old);  // the child keeps the low limit
+            ::setrlimit(RLIMIT_FSIZE, &old); // the child keeps the low limit
             std::signal(SIGXFSZ, oldXfsz);
         }
         w.runsPanel()->selectRun(full);
         QTRY_COMPARE_WITH_TIMEOUT(full->state(), State::Failed, 60000);
-        QCOMPARE(full->exitCode(), 3);  // the CLI's I/O error
+        QCOMPARE(full->exitCode(), 3); // the CLI's I/O error
         // The message names the file and says why, in the panel too.
         const QString msg = full->message();
         qInfo("message: %s", qPrintable(msg));
@@ -512,7 +529,8 @@ private Q_SLOTS:
             const auto rec = h.run(full->runId());
             QVERIFY(rec);
             QCOMPARE(QString::fromStdString(rec->status), QStringLiteral("failed"));
-            QVERIFY2(QString::fromStdString(rec->message).contains(QStringLiteral("cannot write ")), rec->message.c_str());
+            QVERIFY2(QString::fromStdString(rec->message).contains(QStringLiteral("cannot write ")),
+                     rec->message.c_str());
         }
         QCOMPARE(integrityCheck(db), QStringLiteral("ok"));
 
@@ -575,10 +593,10 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         QVERIFY(!w.openWorkspace(ws.dir));
-        QVERIFY2(t.elapsed() >= 4000, qPrintable(QString::number(t.elapsed())));  // it retried first
+        QVERIFY2(t.elapsed() >= 4000, qPrintable(QString::number(t.elapsed()))); // it retried first
         QCOMPARE(dialogs.texts.size(), 1);
         const QString text = dialogs.texts.first();
-        qInfo("dialog: %s", qPrintable(text));  // for a person reading the log
+        qInfo("dialog: %s", qPrintable(text)); // for a person reading the log
         QVERIFY2(text.contains(db) && text.contains(QStringLiteral("is locked")) &&
                      text.contains(QStringLiteral("pid %1").arg(holder.processId())) &&
                      text.contains(QStringLiteral("then open the workspace again")),
@@ -609,12 +627,11 @@ private Q_SLOTS:
         const QByteArray bytes = fileBytes(db);
         const QString target = readOnlyFolder ? ws.dir : db;
         const auto writable = QFile::permissions(target);
-        const auto restore = qScopeGuard([&] { QFile::setPermissions(target, writable); });  // also on failure
-        QVERIFY(QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::ReadGroup |
-                                                  QFileDevice::ReadOther |
-                                                  (readOnlyFolder ? QFileDevice::ExeOwner | QFileDevice::ExeGroup |
-                                                                        QFileDevice::ExeOther
-                                                                  : QFileDevice::Permissions())));
+        const auto restore = qScopeGuard([&] { QFile::setPermissions(target, writable); }); // also on failure
+        QVERIFY(QFile::setPermissions(
+            target, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther |
+                        (readOnlyFolder ? QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther
+                                        : QFileDevice::Permissions())));
         MainWindow w;
         w.show();
         DialogCatcher dialogs;
@@ -632,7 +649,7 @@ private Q_SLOTS:
         QFile::setPermissions(target, writable);
         QCOMPARE(dialogs.texts.size(), 1);
         const QString text = dialogs.texts.first();
-        qInfo("dialog: %s", qPrintable(text));  // for a person reading the log
+        qInfo("dialog: %s", qPrintable(text)); // for a person reading the log
         QVERIFY2(text.contains(readOnlyFolder ? ws.dir : db) && text.contains(expect) &&
                      text.contains(QStringLiteral("writable")),
                  qPrintable(text));
@@ -655,7 +672,7 @@ private Q_SLOTS:
         QVERIFY(!w.openWorkspace(ws.dir));
         QCOMPARE(dialogs.texts.size(), 1);
         const QString text = dialogs.texts.first();
-        qInfo("dialog: %s", qPrintable(text));  // for a person reading the log
+        qInfo("dialog: %s", qPrintable(text)); // for a person reading the log
         QVERIFY2(text.contains(db) && text.contains(QStringLiteral("newer MicroMind")) &&
                      text.contains(QStringLiteral("schema %1; this build knows up to %2")
                                        .arg(newer)
@@ -697,7 +714,7 @@ private Q_SLOTS:
         QVERIFY(!w.openWorkspace(ws.dir));
         QCOMPARE(dialogs.texts.size(), 1);
         const QString text = dialogs.texts.first();
-        qInfo("dialog: %s", qPrintable(text));  // for a person reading the log
+        qInfo("dialog: %s", qPrintable(text)); // for a person reading the log
         QVERIFY2(text.contains(db) && text.contains(QStringLiteral("is damaged")) &&
                      text.contains(QStringLiteral("Move it aside")),
                  qPrintable(text));

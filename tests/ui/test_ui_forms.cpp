@@ -100,7 +100,8 @@ private Q_SLOTS:
         form.setValue(QStringLiteral("hidden_size"), QStringLiteral("100"));
         QVERIFY(!form.validate());
         QVERIFY(form.errorFor(QStringLiteral("data_path")).startsWith(QStringLiteral("no such file: ")));
-        QVERIFY2(form.errorFor(QStringLiteral("hidden_size")).contains(QStringLiteral("divisible by --num_attention_heads 8")),
+        QVERIFY2(form.errorFor(QStringLiteral("hidden_size"))
+                     .contains(QStringLiteral("divisible by --num_attention_heads 8")),
                  qPrintable(form.errorFor(QStringLiteral("hidden_size"))));
         QVERIFY(form.errorFor(QStringLiteral("tokenizer")).startsWith(QStringLiteral("no tokenizer at ")));
 
@@ -128,7 +129,8 @@ private Q_SLOTS:
                  QStringLiteral("parent checkpoint has hidden_size 128 and 4 layers, this form 128 and 8"));
         sft.setValue(QStringLiteral("hidden_size"), QStringLiteral("256"));
         QVERIFY(!sft.validate());
-        QVERIFY(sft.errorFor(QStringLiteral("from_weight")).contains(QStringLiteral("pretrain_256.pth does not exist")));
+        QVERIFY(
+            sft.errorFor(QStringLiteral("from_weight")).contains(QStringLiteral("pretrain_256.pth does not exist")));
         // A parent written earlier in a queue counts as present.
         sft.validate({ws + QStringLiteral("/pretrain_256.pth")});
         QVERIFY(sft.errorFor(QStringLiteral("from_weight")).isEmpty());
@@ -148,14 +150,14 @@ private Q_SLOTS:
         form.setValue(QStringLiteral("max_steps"), QStringLiteral("50"));
         form.setValue(QStringLiteral("use_moe"), QStringLiteral("1"));
         QVERIFY2(form.validate(), qPrintable(form.problems().join(QLatin1Char('\n'))));
-        const QStringList expected{QStringLiteral("--data_path"), QStringLiteral("data.jsonl"),
-                                   QStringLiteral("--preset"),    QStringLiteral("tiny"),
-                                   QStringLiteral("--use_moe"),   QStringLiteral("--max_steps"),
-                                   QStringLiteral("50"),          QStringLiteral("--out_dir"),
-                                   ws};
+        const QStringList expected{
+            QStringLiteral("--data_path"), QStringLiteral("data.jsonl"), QStringLiteral("--preset"),
+            QStringLiteral("tiny"),        QStringLiteral("--use_moe"),  QStringLiteral("--max_steps"),
+            QStringLiteral("50"),          QStringLiteral("--out_dir"),  ws};
         QCOMPARE(form.flags(), expected);
         QCOMPARE(form.commandLine(), QStringLiteral("micromind pretrain --data_path data.jsonl --preset tiny --use_moe "
-                                                    "--max_steps 50 --out_dir ") + ws);
+                                                    "--max_steps 50 --out_dir ") +
+                                         ws);
         // The CLI's own parser takes exactly these flags.
         std::vector<std::string> args;
         for (const auto& a : form.flags())
@@ -180,8 +182,8 @@ private Q_SLOTS:
         // Every field of the schema has its help as tooltip.
         auto* edit = form.findChild<QWidget*>(QStringLiteral("field_max_steps"));
         QVERIFY(edit);
-        QVERIFY(edit->toolTip().startsWith(QString::fromStdString(
-            mm::config::schemaFor("pretrain").find("max_steps")->help)));
+        QVERIFY(edit->toolTip().startsWith(
+            QString::fromStdString(mm::config::schemaFor("pretrain").find("max_steps")->help)));
     }
 
     void presetsRoundTrip() {
@@ -236,7 +238,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < kSchemaStringCount; ++i)
             generated.emplace(kSchemaStrings[i].context, kSchemaStrings[i].source);
         const auto guard = useLanguage(QStringLiteral("zh_CN"));
-        QTranslator qm;  // the translation itself: tells "translated as the same text" from "missing"
+        QTranslator qm; // the translation itself: tells "translated as the same text" from "missing"
         QVERIFY(qm.load(QStringLiteral(":/i18n/micromind_zh_CN.qm")));
         static const QRegularExpression han(QStringLiteral("\\p{Han}"));
         QStringList stale, untranslated;
@@ -276,13 +278,15 @@ private Q_SLOTS:
                 titles << box->title();
             for (const auto& g : groups) {
                 need(kSchemaGroupContext, g, stage + QStringLiteral(" group"));
-                if (qm.translate(kSchemaGroupContext, g.c_str()).isEmpty() || !titles.contains(StageForm::groupTitle(qs(g))))
+                if (qm.translate(kSchemaGroupContext, g.c_str()).isEmpty() ||
+                    !titles.contains(StageForm::groupTitle(qs(g))))
                     untranslated << QStringLiteral("%1 group \"%2\"").arg(stage, qs(g));
             }
         }
         QStringList report;
         if (!stale.isEmpty())
-            report << QStringLiteral("ui/schema_strings.cpp lacks these schema texts; run scripts/update-translations.sh:")
+            report << QStringLiteral(
+                          "ui/schema_strings.cpp lacks these schema texts; run scripts/update-translations.sh:")
                    << stale;
         if (!untranslated.isEmpty())
             report << QStringLiteral("not translated in ui/translations/micromind_zh_CN.ts:") << untranslated;
@@ -317,11 +321,13 @@ private Q_SLOTS:
         chart.show();
         QSignalSpy redrawn(&chart, &MetricChart::redrawn);
         for (int i = 0; i < 100000; ++i)
-            chart.append(QStringLiteral("a"), QStringLiteral("run a"), {double(i), double(i) * 100, i * 0.01, 5.0 / (1 + i * 0.001)});
+            chart.append(QStringLiteral("a"), QStringLiteral("run a"),
+                         {double(i), double(i) * 100, i * 0.01, 5.0 / (1 + i * 0.001)});
         QVERIFY(redrawn.wait(2000));
-        QCOMPARE(chart.redrawCount(), 1);  // 100k appends, one redraw
+        QCOMPARE(chart.redrawCount(), 1); // 100k appends, one redraw
         QCOMPARE(chart.sampleCount(QStringLiteral("a")), 100000);
-        QVERIFY2(chart.drawnPointCount(QStringLiteral("a")) <= 2 * 1000, qPrintable(QString::number(chart.drawnPointCount(QStringLiteral("a")))));
+        QVERIFY2(chart.drawnPointCount(QStringLiteral("a")) <= 2 * 1000,
+                 qPrintable(QString::number(chart.drawnPointCount(QStringLiteral("a")))));
         QVERIFY(chart.drawnPointCount(QStringLiteral("a")) > 100);
         chart.setLogY(true);
         chart.setXAxisMode(XAxisMode::Tokens);
@@ -367,8 +373,8 @@ private Q_SLOTS:
         // A short chart (title + legend) over a narrow loss range: Qt 6.4
         // elided every y label to "..." when ticks were closer than a line of
         // text, and "%.4g" repeated labels on narrow ranges.
-        const QList<QVector<double>> curves{{8.70, 8.66, 8.61}, {8.7512, 8.7498, 8.7490}, {6.2, 5.1, 4.3, 3.9},
-                                            {1e-4, 4e-4, 7e-4, 1e-3}};
+        const QList<QVector<double>> curves{
+            {8.70, 8.66, 8.61}, {8.7512, 8.7498, 8.7490}, {6.2, 5.1, 4.3, 3.9}, {1e-4, 4e-4, 7e-4, 1e-3}};
         for (const auto& values : curves) {
             MetricChart chart(QStringLiteral("loss"), QStringLiteral("Loss"));
             chart.resize(470, 220);
@@ -387,21 +393,24 @@ private Q_SLOTS:
                 const double v = y->min() + (y->max() - y->min()) * i / (ticks - 1);
                 labels.insert(QString::asprintf(y->labelFormat().toLatin1().constData(), v));
             }
-            QCOMPARE(labels.size(), ticks);  // no label printed twice
+            QCOMPARE(labels.size(), ticks); // no label printed twice
             QVERIFY(y->min() <= *std::min_element(values.begin(), values.end()));
             QVERIFY(y->max() >= *std::max_element(values.begin(), values.end()));
             const double spacing = chart.chart()->plotArea().height() / (ticks - 1);
             const double line = QFontMetricsF(y->labelsFont()).height();
-            QVERIFY2(spacing >= 1.5 * line, qPrintable(QStringLiteral("%1 ticks, %2 px apart, line %3 px")
-                                                           .arg(ticks).arg(spacing).arg(line)));
+            QVERIFY2(spacing >= 1.5 * line,
+                     qPrintable(QStringLiteral("%1 ticks, %2 px apart, line %3 px").arg(ticks).arg(spacing).arg(line)));
         }
     }
 
     void chartPanelMakesAChartPerMetric() {
         ChartPanel panel;
-        QJsonObject e{{"event", "log"}, {"step", 1}, {"tokens", 128}, {"elapsed_s", 0.5}, {"loss", 4.0},
-                      {"lr", 1e-3}, {"grad_norm", 1.5}, {"tokens_per_sec", 900.0}, {"reward_margin", 0.1},
-                      {"pref_accuracy", 0.5}, {"run_id", 3}, {"total_steps", 10}};
+        QJsonObject e{{"event", "log"},       {"step", 1},
+                      {"tokens", 128},        {"elapsed_s", 0.5},
+                      {"loss", 4.0},          {"lr", 1e-3},
+                      {"grad_norm", 1.5},     {"tokens_per_sec", 900.0},
+                      {"reward_margin", 0.1}, {"pref_accuracy", 0.5},
+                      {"run_id", 3},          {"total_steps", 10}};
         panel.appendEvent(QStringLiteral("k"), QStringLiteral("dpo #3"), e);
         QStringList metrics;
         for (auto* c : panel.charts())
@@ -420,16 +429,29 @@ private Q_SLOTS:
     void runsTableSortsAndFilters() {
         RunsModel model;
         std::vector<mm::store::RunRecord> runs(3);
-        runs[0].id = 1; runs[0].stage = "pretrain"; runs[0].status = "completed"; runs[0].finalLoss = 3.5; runs[0].tokens = 9000;
-        runs[1].id = 2; runs[1].stage = "full_sft"; runs[1].status = "failed"; runs[1].finalLoss = 10.0; runs[1].tokens = 100;
-        runs[2].id = 3; runs[2].stage = "dpo"; runs[2].status = "completed"; runs[2].finalLoss = 0.7; runs[2].tokens = 50000;
-        runs[2].configJson = R"({"batch_size": 4, "accumulation_steps": 1, "learning_rate": 4e-8, "max_seq_len": 1024, "model": {"hidden_size": 512, "num_hidden_layers": 8, "use_moe": false}})";
+        runs[0].id = 1;
+        runs[0].stage = "pretrain";
+        runs[0].status = "completed";
+        runs[0].finalLoss = 3.5;
+        runs[0].tokens = 9000;
+        runs[1].id = 2;
+        runs[1].stage = "full_sft";
+        runs[1].status = "failed";
+        runs[1].finalLoss = 10.0;
+        runs[1].tokens = 100;
+        runs[2].id = 3;
+        runs[2].stage = "dpo";
+        runs[2].status = "completed";
+        runs[2].finalLoss = 0.7;
+        runs[2].tokens = 50000;
+        runs[2].configJson =
+            R"({"batch_size": 4, "accumulation_steps": 1, "learning_rate": 4e-8, "max_seq_len": 1024, "model": {"hidden_size": 512, "num_hidden_layers": 8, "use_moe": false}})";
         model.setRuns(runs);
         RunsFilterModel proxy;
         proxy.setSourceModel(&model);
         proxy.sort(RunsModel::FinalLoss, Qt::AscendingOrder);
         QCOMPARE(proxy.index(0, RunsModel::Id).data().toLongLong(), 3);
-        proxy.sort(RunsModel::Tokens, Qt::DescendingOrder);  // numeric, not "9000" < "100"
+        proxy.sort(RunsModel::Tokens, Qt::DescendingOrder); // numeric, not "9000" < "100"
         QCOMPARE(proxy.index(0, RunsModel::Id).data().toLongLong(), 3);
         QCOMPARE(proxy.index(1, RunsModel::Id).data().toLongLong(), 1);
         proxy.setStatus(QStringLiteral("completed"));
@@ -441,8 +463,9 @@ private Q_SLOTS:
 
     void configDiffShowsDifferencesOnly() {
         ConfigDiffWidget w;
-        w.setConfigs({{QStringLiteral("a"), QStringLiteral(R"({"lr": 1, "batch_size": 4, "model": {"hidden_size": 128}})")},
-                      {QStringLiteral("b"), QStringLiteral(R"({"lr": 2, "batch_size": 4, "model": {"hidden_size": 128}})")}});
+        w.setConfigs(
+            {{QStringLiteral("a"), QStringLiteral(R"({"lr": 1, "batch_size": 4, "model": {"hidden_size": 128}})")},
+             {QStringLiteral("b"), QStringLiteral(R"({"lr": 2, "batch_size": 4, "model": {"hidden_size": 128}})")}});
         QCOMPARE(w.shownKeys(), QStringList{QStringLiteral("lr")});
         w.setDifferencesOnly(false);
         QCOMPARE(w.shownKeys().size(), 3);

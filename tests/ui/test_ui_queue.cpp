@@ -33,15 +33,31 @@ namespace {
 constexpr int kLongSteps = 300;
 
 QStringList common(const mm::test::UiWorkspace& ws, int steps) {
-    return {QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--batch_size"), QStringLiteral("2"),
-            QStringLiteral("--accumulation_steps"), QStringLiteral("1"), QStringLiteral("--max_seq_len"),
-            QStringLiteral("64"), QStringLiteral("--epochs"), QStringLiteral("50"), QStringLiteral("--max_steps"),
-            QString::number(steps), QStringLiteral("--log_interval"), QStringLiteral("1"), QStringLiteral("--threads"),
-            QStringLiteral("1"), QStringLiteral("--device"), QStringLiteral("cpu"), QStringLiteral("--out_dir"), ws.dir};
+    return {QStringLiteral("--preset"),
+            QStringLiteral("tiny"),
+            QStringLiteral("--batch_size"),
+            QStringLiteral("2"),
+            QStringLiteral("--accumulation_steps"),
+            QStringLiteral("1"),
+            QStringLiteral("--max_seq_len"),
+            QStringLiteral("64"),
+            QStringLiteral("--epochs"),
+            QStringLiteral("50"),
+            QStringLiteral("--max_steps"),
+            QString::number(steps),
+            QStringLiteral("--log_interval"),
+            QStringLiteral("1"),
+            QStringLiteral("--threads"),
+            QStringLiteral("1"),
+            QStringLiteral("--device"),
+            QStringLiteral("cpu"),
+            QStringLiteral("--out_dir"),
+            ws.dir};
 }
 
 RunManager::QueueItem pretrain(const mm::test::UiWorkspace& ws, int steps) {
-    return {QStringLiteral("pretrain"), QStringList{QStringLiteral("--data_path"), ws.pretrainData} + common(ws, steps)};
+    return {QStringLiteral("pretrain"),
+            QStringList{QStringLiteral("--data_path"), ws.pretrainData} + common(ws, steps)};
 }
 
 RunManager::QueueItem fullSft(const mm::test::UiWorkspace& ws) {
@@ -56,17 +72,19 @@ RunManager::QueueItem grpo(const mm::test::UiWorkspace& ws) {
     QFile f(data);
     if (!f.exists() && f.open(QIODevice::WriteOnly)) {
         for (int i = 0; i < 12; ++i)
-            f.write(QStringLiteral("{\"conversations\":[{\"role\":\"user\",\"content\":\"%1 + 17 = ?\"}],\"answer\":\"%2\"}\n")
+            f.write(QStringLiteral(
+                        "{\"conversations\":[{\"role\":\"user\",\"content\":\"%1 + 17 = ?\"}],\"answer\":\"%2\"}\n")
                         .arg(i * 31)
                         .arg(i * 31 + 17)
                         .toUtf8());
         f.close();
     }
-    return {QStringLiteral("grpo"), QStringList{QStringLiteral("--data_path"), data, QStringLiteral("--from_weight"),
-                                                QStringLiteral("pretrain"), QStringLiteral("--num_generations"),
-                                                QStringLiteral("2"), QStringLiteral("--max_gen_len"), QStringLiteral("6"),
-                                                QStringLiteral("--rewards"), QStringLiteral("exact")} +
-                                        common(ws, 7)};
+    return {QStringLiteral("grpo"),
+            QStringList{QStringLiteral("--data_path"), data, QStringLiteral("--from_weight"),
+                        QStringLiteral("pretrain"), QStringLiteral("--num_generations"), QStringLiteral("2"),
+                        QStringLiteral("--max_gen_len"), QStringLiteral("6"), QStringLiteral("--rewards"),
+                        QStringLiteral("exact")} +
+                common(ws, 7)};
 }
 
 QStringList statuses(const RunManager& m) {
@@ -98,8 +116,9 @@ private Q_SLOTS:
             RunController* run = first.runs().first();
             QTRY_VERIFY_WITH_TIMEOUT(run->lastStep() >= 1, 60000);
             pid = run->pid();
-            QCOMPARE(statuses(first), QStringList({QStringLiteral("pretrain:running"), QStringLiteral("full_sft:queued")}));
-            first.detachAll();  // the workbench closes and leaves its runs going
+            QCOMPARE(statuses(first),
+                     QStringList({QStringLiteral("pretrain:running"), QStringLiteral("full_sft:queued")}));
+            first.detachAll(); // the workbench closes and leaves its runs going
         }
         QCOMPARE(::kill(pid_t(pid), 0), 0);
 
@@ -110,11 +129,12 @@ private Q_SLOTS:
         QVERIFY2(again.queueActive(), "the reopened workbench does not follow the queue's running stage");
         QTRY_VERIFY_WITH_TIMEOUT(!again.queueActive(), 120000);
         QCOMPARE(changed.last().at(0).toString(), QStringLiteral("queue finished: every stage completed"));
-        QCOMPARE(again.runs().size(), 2);  // the re-attached pretrain and the full_sft it started
+        QCOMPARE(again.runs().size(), 2); // the re-attached pretrain and the full_sft it started
         QVERIFY(again.runs()[0]->isAttached());
         QCOMPARE(again.runs()[1]->stage(), QStringLiteral("full_sft"));
         QCOMPARE(again.runs()[1]->state(), State::Completed);
-        QCOMPARE(statuses(again), QStringList({QStringLiteral("pretrain:completed"), QStringLiteral("full_sft:completed")}));
+        QCOMPARE(statuses(again),
+                 QStringList({QStringLiteral("pretrain:completed"), QStringLiteral("full_sft:completed")}));
         for (const auto& q : again.queueItems())
             QVERIFY(q.runId > 0);
         QVERIFY(QFileInfo::exists(ws.dir + QStringLiteral("/full_sft_128.pth")));
@@ -122,9 +142,9 @@ private Q_SLOTS:
 
     void queueViewReordersRemovesAndResumesAStoppedStage() {
         mm::test::UiWorkspace ws;
-        RunManager::QueueItem broken{QStringLiteral("dpo"),
-                                     QStringList{QStringLiteral("--data_path"), ws.dir + QStringLiteral("/none.jsonl")} +
-                                         common(ws, 2)};
+        RunManager::QueueItem broken{
+            QStringLiteral("dpo"),
+            QStringList{QStringLiteral("--data_path"), ws.dir + QStringLiteral("/none.jsonl")} + common(ws, 2)};
         qint64 stoppedAt = 0;
         {
             RunManager first;
@@ -163,7 +183,7 @@ private Q_SLOTS:
         button("queueUpButton")->click();
         QCOMPARE(statuses(mgr), QStringList({QStringLiteral("pretrain:stopped"), QStringLiteral("grpo:queued"),
                                              QStringLiteral("full_sft:queued")}));
-        QCOMPARE(tree->currentItem()->text(QueueView::StageColumn), QStringLiteral("grpo"));  // selection follows
+        QCOMPARE(tree->currentItem()->text(QueueView::StageColumn), QStringLiteral("grpo")); // selection follows
 
         // Run queue: pretrain continues from its checkpoint, then grpo, then full_sft.
         QVERIFY(button("queueRunButton")->isEnabled());
@@ -184,7 +204,8 @@ private Q_SLOTS:
         // GRPO's groups all scored 0: the Health tab says so, and so does its list entry.
         RunController* g = mgr.runs()[1];
         QVERIFY(!g->warnings().isEmpty());
-        QCOMPARE(g->warnings().first().value(QStringLiteral("kind")).toString(), QStringLiteral("zero_reward_variance"));
+        QCOMPARE(g->warnings().first().value(QStringLiteral("kind")).toString(),
+                 QStringLiteral("zero_reward_variance"));
         QTreeWidget* health = panel.warnings();
         // (the tiny pretrain may log a gradient-norm spike of its own: only GRPO's rows are checked)
         int grpoRows = 0;
@@ -222,7 +243,7 @@ private Q_SLOTS:
         QVERIFY(button("queueClearButton")->isEnabled());
         button("queueClearButton")->click();
         QCOMPARE(tree->topLevelItemCount(), 0);
-        QCOMPARE(h.listRuns().size(), size_t(4));  // stopped pretrain, its resume, grpo, full_sft
+        QCOMPARE(h.listRuns().size(), size_t(4)); // stopped pretrain, its resume, grpo, full_sft
     }
 };
 

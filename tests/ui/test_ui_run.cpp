@@ -110,7 +110,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(hist->model()->runById(run->runId())->status),
                                   QStringLiteral("completed"), 10000);
         QTRY_COMPARE(w.lineageView()->topLevelItemCount(), 1);
-        QVERIFY(w.lineageView()->topLevelItem(0)->text(LineageView::Checkpoint).startsWith(QStringLiteral("pretrain_128.pth")));
+        QVERIFY(w.lineageView()
+                    ->topLevelItem(0)
+                    ->text(LineageView::Checkpoint)
+                    .startsWith(QStringLiteral("pretrain_128.pth")));
 
         // A past run's charts open from the history.
         hist->selectRuns({run->runId()});
@@ -119,7 +122,8 @@ private Q_SLOTS:
         hist->openCharts();
         QVERIFY(loaded.wait(10000));
         QVERIFY(hist->charts()->chart(QStringLiteral("loss")));
-        QVERIFY(hist->charts()->chart(QStringLiteral("loss"))->sampleCount(QStringLiteral("run%1").arg(run->runId())) > 0);
+        QVERIFY(hist->charts()->chart(QStringLiteral("loss"))->sampleCount(QStringLiteral("run%1").arg(run->runId())) >
+                0);
 
         // Deleting the first segment keeps the weights the second one wrote.
         QCOMPARE(hist->deleteRuns({firstId}), QString());
@@ -154,10 +158,10 @@ private Q_SLOTS:
         ChartPanel* charts = w.runsPanel()->charts();
         const QString key = RunsPanel::seriesKey(run);
         QVERIFY(charts->chart(QStringLiteral("val_loss")));
-        QCOMPARE(charts->chart(QStringLiteral("val_loss"))->sampleCount(key), 3);  // steps 2, 4, 6
+        QCOMPARE(charts->chart(QStringLiteral("val_loss"))->sampleCount(key), 3); // steps 2, 4, 6
         QVERIFY(charts->chart(QStringLiteral("val_bpb")));
         QVERIFY(!charts->chart(QStringLiteral("eval_s")));
-        QCOMPARE(charts->chart(QStringLiteral("loss"))->sampleCount(key), 4);  // log steps 1, 2, 4, 6: unchanged
+        QCOMPARE(charts->chart(QStringLiteral("loss"))->sampleCount(key), 4); // log steps 1, 2, 4, 6: unchanged
         QCOMPARE(run->lastStep(), 6);
 
         HistoryPanel* hist = w.historyPanel();
@@ -168,7 +172,9 @@ private Q_SLOTS:
         hist->openCharts();
         QVERIFY(loaded.wait(10000));
         QVERIFY(hist->charts()->chart(QStringLiteral("val_loss")));
-        QCOMPARE(hist->charts()->chart(QStringLiteral("val_loss"))->sampleCount(QStringLiteral("run%1").arg(run->runId())), 3);
+        QCOMPARE(
+            hist->charts()->chart(QStringLiteral("val_loss"))->sampleCount(QStringLiteral("run%1").arg(run->runId())),
+            3);
         QDir().mkpath(QStringLiteral(MM_SCREENSHOT_DIR));
         w.showTab(MainWindow::RunsTab);
         w.grab().save(QStringLiteral(MM_SCREENSHOT_DIR "/validation-curve.png"));
@@ -206,8 +212,13 @@ private Q_SLOTS:
             QCOMPARE(it->text(RunsPanel::StepColumn), i < 3 ? QStringLiteral("4") : QStringLiteral("6"));
             QCOMPARE(it->text(RunsPanel::PromptColumn), prompts[i % 3]);
             QVERIFY(it->text(RunsPanel::RewardColumn).isEmpty());
-            const QJsonObject s = probed.at(i / 3).at(0).value<QJsonObject>()
-                                      .value(QStringLiteral("samples")).toArray().at(i % 3).toObject();
+            const QJsonObject s = probed.at(i / 3)
+                                      .at(0)
+                                      .value<QJsonObject>()
+                                      .value(QStringLiteral("samples"))
+                                      .toArray()
+                                      .at(i % 3)
+                                      .toObject();
             QCOMPARE(it->toolTip(RunsPanel::GenerationColumn), s.value(QStringLiteral("completion")).toString());
         }
     }
@@ -298,16 +309,14 @@ private Q_SLOTS:
         mm::test::UiWorkspace ws;
         RunManager mgr;
         mgr.setWorkspace(ws.dir);
-        RunController* run = mgr.launch(QStringLiteral("pretrain"),
-                                        {QStringLiteral("--data_path"), ws.pretrainData, QStringLiteral("--out_dir"),
-                                         ws.dir, QStringLiteral("--preset"), QStringLiteral("tiny"),
-                                         QStringLiteral("--max_seq_len"), QStringLiteral("64"),
-                                         QStringLiteral("--batch_size"), QStringLiteral("2"),
-                                         QStringLiteral("--accumulation_steps"), QStringLiteral("1"),
-                                         QStringLiteral("--max_steps"), QStringLiteral("4"),
-                                         QStringLiteral("--log_interval"), QStringLiteral("1"),
-                                         QStringLiteral("--ddp_timeout"), QStringLiteral("60")},
-                                        2);
+        RunController* run = mgr.launch(
+            QStringLiteral("pretrain"),
+            {QStringLiteral("--data_path"), ws.pretrainData, QStringLiteral("--out_dir"), ws.dir,
+             QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--max_seq_len"), QStringLiteral("64"),
+             QStringLiteral("--batch_size"), QStringLiteral("2"), QStringLiteral("--accumulation_steps"),
+             QStringLiteral("1"), QStringLiteral("--max_steps"), QStringLiteral("4"), QStringLiteral("--log_interval"),
+             QStringLiteral("1"), QStringLiteral("--ddp_timeout"), QStringLiteral("60")},
+            2);
         QSignalSpy logged(run, &RunController::logged);
         const auto ranks = run->rankStatus();
         QCOMPARE(ranks.size(), 2);
@@ -329,14 +338,18 @@ private Q_SLOTS:
         RunManager mgr;
         mgr.setWorkspace(ws.dir);
         QSignalSpy changed(&mgr, &RunManager::queueChanged);
-        const QStringList common{QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--batch_size"),
-                                 QStringLiteral("2"), QStringLiteral("--max_seq_len"), QStringLiteral("64"),
-                                 QStringLiteral("--max_steps"), QStringLiteral("4"), QStringLiteral("--threads"),
-                                 QStringLiteral("1"), QStringLiteral("--out_dir"), ws.dir};
+        const QStringList common{QStringLiteral("--preset"),      QStringLiteral("tiny"),
+                                 QStringLiteral("--batch_size"),  QStringLiteral("2"),
+                                 QStringLiteral("--max_seq_len"), QStringLiteral("64"),
+                                 QStringLiteral("--max_steps"),   QStringLiteral("4"),
+                                 QStringLiteral("--threads"),     QStringLiteral("1"),
+                                 QStringLiteral("--out_dir"),     ws.dir};
         // pretrain -> full_sft (reads pretrain_128.pth) -> dpo with a missing file.
-        mgr.startQueue({{QStringLiteral("pretrain"), QStringList{QStringLiteral("--data_path"), ws.pretrainData} + common},
-                        {QStringLiteral("full_sft"), QStringList{QStringLiteral("--data_path"), ws.sftData} + common},
-                        {QStringLiteral("dpo"), QStringList{QStringLiteral("--data_path"), ws.dir + QStringLiteral("/none.jsonl")} + common}});
+        mgr.startQueue(
+            {{QStringLiteral("pretrain"), QStringList{QStringLiteral("--data_path"), ws.pretrainData} + common},
+             {QStringLiteral("full_sft"), QStringList{QStringLiteral("--data_path"), ws.sftData} + common},
+             {QStringLiteral("dpo"),
+              QStringList{QStringLiteral("--data_path"), ws.dir + QStringLiteral("/none.jsonl")} + common}});
         QVERIFY(mgr.queueActive());
         QTRY_VERIFY_WITH_TIMEOUT(!mgr.queueActive(), 90000);
         QCOMPARE(mgr.runs().size(), 3);
@@ -353,21 +366,40 @@ private Q_SLOTS:
         // "leave running"): stdout goes to a file, the history has its pid.
         QProcess cli;
         cli.setProgram(QStringLiteral(MM_CLI_BUILD_PATH));
-        cli.setArguments({QStringLiteral("pretrain"), QStringLiteral("--data_path"), ws.pretrainData,
-                          QStringLiteral("--out_dir"), ws.dir, QStringLiteral("--preset"), QStringLiteral("tiny"),
-                          QStringLiteral("--batch_size"), QStringLiteral("2"), QStringLiteral("--accumulation_steps"),
-                          QStringLiteral("1"), QStringLiteral("--max_seq_len"), QStringLiteral("64"),
-                          QStringLiteral("--epochs"), QStringLiteral("100"), QStringLiteral("--max_steps"),
-                          QStringLiteral("100000"), QStringLiteral("--log_interval"), QStringLiteral("2"),
-                          QStringLiteral("--probe_interval"), QStringLiteral("3"), QStringLiteral("--probe_max_tokens"),
-                          QStringLiteral("4"), QStringLiteral("--threads"), QStringLiteral("1"),
-                          QStringLiteral("--device"), QStringLiteral("cpu")});
+        cli.setArguments({QStringLiteral("pretrain"),
+                          QStringLiteral("--data_path"),
+                          ws.pretrainData,
+                          QStringLiteral("--out_dir"),
+                          ws.dir,
+                          QStringLiteral("--preset"),
+                          QStringLiteral("tiny"),
+                          QStringLiteral("--batch_size"),
+                          QStringLiteral("2"),
+                          QStringLiteral("--accumulation_steps"),
+                          QStringLiteral("1"),
+                          QStringLiteral("--max_seq_len"),
+                          QStringLiteral("64"),
+                          QStringLiteral("--epochs"),
+                          QStringLiteral("100"),
+                          QStringLiteral("--max_steps"),
+                          QStringLiteral("100000"),
+                          QStringLiteral("--log_interval"),
+                          QStringLiteral("2"),
+                          QStringLiteral("--probe_interval"),
+                          QStringLiteral("3"),
+                          QStringLiteral("--probe_max_tokens"),
+                          QStringLiteral("4"),
+                          QStringLiteral("--threads"),
+                          QStringLiteral("1"),
+                          QStringLiteral("--device"),
+                          QStringLiteral("cpu")});
         cli.setStandardOutputFile(QProcess::nullDevice());
         cli.start();
         QVERIFY(cli.waitForStarted());
         // Wait until the run is in the history.
         RunsModel model;
-        QTRY_VERIFY_WITH_TIMEOUT((model.reload(ws.dir + QStringLiteral("/micromind.db")), model.rowCount() == 1), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT((model.reload(ws.dir + QStringLiteral("/micromind.db")), model.rowCount() == 1),
+                                 30000);
 
         RunManager mgr;
         mgr.setWorkspace(ws.dir);

@@ -36,16 +36,29 @@ private Q_SLOTS:
         // Two short real runs give the views something to show.
         RunManager mgr;
         mgr.setWorkspace(m_ws->dir);
-        const QStringList common{QStringLiteral("--preset"), QStringLiteral("tiny"), QStringLiteral("--batch_size"),
-                                 QStringLiteral("2"), QStringLiteral("--accumulation_steps"), QStringLiteral("1"),
-                                 QStringLiteral("--max_seq_len"), QStringLiteral("64"), QStringLiteral("--max_steps"),
-                                 QStringLiteral("120"), QStringLiteral("--epochs"), QStringLiteral("20"),
-                                 QStringLiteral("--log_interval"), QStringLiteral("2"), QStringLiteral("--threads"),
-                                 QStringLiteral("1"), QStringLiteral("--out_dir"), m_ws->dir};
+        const QStringList common{QStringLiteral("--preset"),
+                                 QStringLiteral("tiny"),
+                                 QStringLiteral("--batch_size"),
+                                 QStringLiteral("2"),
+                                 QStringLiteral("--accumulation_steps"),
+                                 QStringLiteral("1"),
+                                 QStringLiteral("--max_seq_len"),
+                                 QStringLiteral("64"),
+                                 QStringLiteral("--max_steps"),
+                                 QStringLiteral("120"),
+                                 QStringLiteral("--epochs"),
+                                 QStringLiteral("20"),
+                                 QStringLiteral("--log_interval"),
+                                 QStringLiteral("2"),
+                                 QStringLiteral("--threads"),
+                                 QStringLiteral("1"),
+                                 QStringLiteral("--out_dir"),
+                                 m_ws->dir};
         mgr.startQueue(
             {{QStringLiteral("pretrain"), QStringList{QStringLiteral("--data_path"), m_ws->pretrainData} + common},
              {QStringLiteral("full_sft"), QStringList{QStringLiteral("--data_path"), m_ws->sftData,
-                                                      QStringLiteral("--learning_rate"), QStringLiteral("1e-3")} + common}});
+                                                      QStringLiteral("--learning_rate"), QStringLiteral("1e-3")} +
+                                              common}});
         QTRY_VERIFY_WITH_TIMEOUT(!mgr.queueActive(), 100000);
         QCOMPARE(mgr.runs().last()->state(), RunController::State::Completed);
     }
@@ -86,7 +99,7 @@ private Q_SLOTS:
         form->setValue(QStringLiteral("preset"), QStringLiteral("tiny"));
         form->setValue(QStringLiteral("hidden_size"), QStringLiteral("128"));
         form->setValue(QStringLiteral("num_hidden_layers"), QStringLiteral("4"));
-        form->setValue(QStringLiteral("batch_size"), QStringLiteral("0"));  // show a validation message
+        form->setValue(QStringLiteral("batch_size"), QStringLiteral("0")); // show a validation message
         form->validate();
 
         // Runs: a real run launched in this window, continuing the pretrain
@@ -96,8 +109,8 @@ private Q_SLOTS:
             {QStringLiteral("--data_path"), m_ws->sftData, QStringLiteral("--preset"), QStringLiteral("tiny"),
              QStringLiteral("--batch_size"), QStringLiteral("2"), QStringLiteral("--max_seq_len"), QStringLiteral("64"),
              QStringLiteral("--max_steps"), QStringLiteral("80"), QStringLiteral("--log_interval"), QStringLiteral("2"),
-             QStringLiteral("--learning_rate"), QStringLiteral("5e-4"), QStringLiteral("--threads"), QStringLiteral("1"),
-             QStringLiteral("--out_dir"), m_ws->dir});
+             QStringLiteral("--learning_rate"), QStringLiteral("5e-4"), QStringLiteral("--threads"),
+             QStringLiteral("1"), QStringLiteral("--out_dir"), m_ws->dir});
         QTRY_COMPARE_WITH_TIMEOUT(live->state(), RunController::State::Completed, 60000);
 
         // History: every run, with the first two overlaid in the charts.
@@ -117,7 +130,6 @@ private Q_SLOTS:
                  QStringLiteral("full_sft #2 · lr=0.001"));
         QVERIFY2(loss->seriesLabel(QStringLiteral("run2")).contains(QStringLiteral("data_path=sft.jsonl")),
                  qPrintable(loss->seriesLabel(QStringLiteral("run2"))));
-
 
         const QStringList names{QStringLiteral("train"),   QStringLiteral("runs"),    QStringLiteral("history"),
                                 QStringLiteral("lineage"), QStringLiteral("compare"), QStringLiteral("scores")};
