@@ -1,5 +1,5 @@
-// The restricted unpickler's opcode loop (pickle protocols 0 to 5, as far as
-// torch.save uses them). The semantics it calls are in pickle_unpickler.cpp.
+// The restricted unpickler's opcode loop, Unpickler::load. The semantics it
+// calls are in pickle_unpickler.cpp.
 
 #include "io/pickle_internal.h"
 
