@@ -35,7 +35,7 @@ declare -A SOURCES=(
   [fuzz_gguf]="$(ls core/io/gguf_*.cpp | tr '\n' ' ')"
   [fuzz_jsonl]="core/data/jsonl.cpp core/text/chat_template.cpp"
   [fuzz_server_request]="core/eval/chat_request.cpp"
-  [fuzz_token_cache]="core/data/token_cache_header.cpp core/data/token_cache.cpp core/data/pretrain_dataset.cpp core/data/jsonl.cpp core/text/tokenizer.cpp core/text/spm_loader.cpp $(ls core/text/hf_bpe*.cpp | tr '\n' ' ') core/text/chat_template.cpp core/common/fs.cpp"
+  [fuzz_token_cache]="core/data/token_cache_header.cpp core/data/token_cache.cpp core/data/pretrain_dataset.cpp core/data/jsonl.cpp core/text/tokenizer.cpp core/text/tokenizer_train.cpp core/text/spm_loader.cpp $(ls core/text/hf_bpe*.cpp | tr '\n' ' ') core/text/chat_template.cpp core/common/fs.cpp"
   [fuzz_checkpoint_config]="$(ls core/io/*.cpp | grep -v gguf_ | tr '\n' ' ') core/common/fs.cpp core/model/model_config.cpp core/model/config_infer.cpp"
   [fuzz_judge_reply]="core/eval/judge_reply.cpp core/eval/scores.cpp"
 )
