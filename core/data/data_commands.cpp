@@ -33,7 +33,7 @@ int runTrainTokenizerCommand(const config::Values& cfg, const Console& con) {
     // the corpus can be read twice (character statistics, then training).
     struct Corpus {
         std::vector<std::string> files;
-        bool skipBad;
+        bool skipBad = false;
         size_t fileIdx = 0;
         std::unique_ptr<JsonlReader> reader;
         std::vector<std::string> pending;
@@ -72,7 +72,9 @@ int runTrainTokenizerCommand(const config::Values& cfg, const Console& con) {
             bytes += int64_t(out.size());
             return true;
         }
-    } corpus{files, cfg.getBool("skip_bad_lines")};
+    } corpus;
+    corpus.files = files;
+    corpus.skipBad = cfg.getBool("skip_bad_lines");
     text::TextSource source = [&corpus](std::string& out) { return corpus.next(out); };
     text::TokenizerTrainOptions opts;
     opts.vocabSize = int(cfg.getInt("vocab_size"));
