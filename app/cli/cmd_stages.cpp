@@ -64,7 +64,7 @@ int cmdLora(const Args& args) { return runTraining("lora", args); }
 int cmdDpo(const Args& args) { return runTraining("dpo", args); }
 
 // ---------------------------------------------------------------------------
-// Helpers shared with cmd_stage_tools.cpp.
+// Flag parsing shared with the other commands.
 
 namespace {
 
@@ -112,21 +112,6 @@ config::Values parseStageArgs(const std::string& stage, const std::vector<std::s
     if (s.find("eval_split") && v.getFloat("eval_split") > 0)
         applyEvalSplit(v);
     return v;
-}
-
-text::Tokenizer loadStageTokenizer(const config::Values& cfg) {
-    return train::loadStageTokenizer(cfg.getString("tokenizer"), cfg.getString("out_dir"));
-}
-
-data::TokenCache sftCache(const config::Values& cfg, const text::Tokenizer& tok, Reporter& rep,
-                          const std::string& dataPath) {
-    return train::sftCache(dataPath, tok, cfg.getString("out_dir"), cfg.getBool("skip_bad_lines"),
-                           [&rep](const std::string& line) { rep.info(line); });
-}
-
-model::MiniMind loadParent(const config::Values& cfg, const text::Tokenizer& tok, std::string& path) {
-    return train::loadParent(train::modelConfigFrom(cfg, tok.vocabSize()), cfg.getString("from_weight"),
-                             cfg.getString("out_dir"), uint64_t(cfg.getInt("seed")), tok, path);
 }
 
 } // namespace mm::cli

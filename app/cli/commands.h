@@ -2,6 +2,8 @@
 // `micromind` subcommands. Each takes the arguments after its name and returns
 // the process exit code; errors are thrown as mm::Error and translated in main.
 
+#include "common/console.h"
+
 #include <atomic>
 #include <string>
 #include <vector>
@@ -12,6 +14,8 @@ using Args = std::vector<std::string>;
 
 /// Set by SIGINT/SIGTERM: long commands save and stop.
 extern std::atomic<bool> g_stopRequested;
+/// The terminal for the core's commands: stdout, stderr, stdin and g_stopRequested.
+const Console& terminal();
 
 int cmdTrainTokenizer(const Args& args);
 int cmdPretrain(const Args& args);

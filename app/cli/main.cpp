@@ -22,7 +22,23 @@
 
 namespace mm::cli {
 std::atomic<bool> g_stopRequested{false};
+
+const Console& terminal() {
+    static const Console con = [] {
+        auto write = [](std::FILE* f) {
+            return [f](const std::string& s) {
+                std::fwrite(s.data(), 1, s.size(), f);
+                std::fflush(f);
+            };
+        };
+        Console c{write(stdout), write(stderr), [](std::string& line) { return bool(std::getline(std::cin, line)); }};
+        c.inputIsTerminal = ::isatty(0);
+        c.stop = &g_stopRequested;
+        return c;
+    }();
+    return con;
 }
+} // namespace mm::cli
 
 namespace {
 

@@ -1,6 +1,8 @@
 #include "common/format.h"
 
 #include <cmath>
+#include <cstdarg>
+#include <algorithm>
 #include <cstdio>
 
 namespace mm {
@@ -29,6 +31,32 @@ std::string formatCount(double n) {
     else
         std::snprintf(buf, sizeof buf, "%.0f", n);
     return buf;
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+        const size_t end = std::min(s.find(',', start), s.size());
+        if (end > start)
+            out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string strf(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    va_list again;
+    va_copy(again, ap);
+    const int n = std::vsnprintf(nullptr, 0, fmt, ap);
+    va_end(ap);
+    std::string out(n > 0 ? size_t(n) : 0, '\0');
+    if (n > 0)
+        std::vsnprintf(out.data(), size_t(n) + 1, fmt, again);
+    va_end(again);
+    return out;
 }
 
 } // namespace mm

@@ -2,6 +2,7 @@
 // Numbers for people: progress lines of the core and the front ends.
 
 #include <string>
+#include <vector>
 
 namespace mm {
 
@@ -9,5 +10,9 @@ namespace mm {
 std::string formatDuration(double seconds);
 /// 1234567 -> "1.23M", 12345 -> "12.3k".
 std::string formatCount(double n);
+/// "a,b,,c" -> {"a", "b", "c"} (comma-separated flag values).
+std::vector<std::string> splitList(const std::string& s);
+/// printf into a std::string.
+std::string strf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 } // namespace mm

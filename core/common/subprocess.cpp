@@ -123,4 +123,20 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
     return pid;
 }
 
+std::string shellQuote(const std::string& a) {
+    if (!a.empty() && a.find_first_of(" \t\"'\\$`;&|<>()*?[]{}") == std::string::npos)
+        return a;
+    std::string q = "'";
+    for (char c : a)
+        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string shellLine(const std::vector<std::string>& args, const std::string& program) {
+    std::string cmd = program;
+    for (const auto& a : args)
+        cmd += " " + shellQuote(a);
+    return cmd;
+}
+
 } // namespace mm::proc

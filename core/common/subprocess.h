@@ -36,4 +36,9 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& args,
 /// Exit status of a waitpid() status word: the code, or 128 + signal.
 int exitCodeOf(int status);
 
+/// `a`, quoted for a POSIX shell when it needs quoting.
+std::string shellQuote(const std::string& a);
+/// "micromind a b 'c d'": the command line of `args` as a user would type it.
+std::string shellLine(const std::vector<std::string>& args, const std::string& program = "micromind");
+
 } // namespace mm::proc
