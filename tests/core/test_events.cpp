@@ -180,7 +180,7 @@ TEST(Events, MalformedObjectsAreNoEvents) {
     const auto& log = std::get<LogEvent>(*e);
     EXPECT_EQ(log.step, 2);
     EXPECT_TRUE(std::isnan(log.loss));
-    EXPECT_TRUE(toJson(*e)["loss"].is_null());
+    EXPECT_NE(toJson(*e).dump().find("\"loss\":null"), std::string::npos) << toJson(*e).dump();
     EXPECT_TRUE(metricSamples(*e).empty());
 }
 
