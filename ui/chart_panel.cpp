@@ -1,5 +1,6 @@
 #include "chart_panel.h"
 
+#include "event_decoder.h"
 #include "history_model.h"
 #include "store/history.h"
 
@@ -131,20 +132,10 @@ QList<LoadedRun> readRuns(const QString& dbPath, const QList<qint64>& ids) {
             LoadedRun r;
             r.id = id;
             r.label = QStringLiteral("%1 #%2").arg(QString::fromStdString(rec->stage)).arg(id);
-            std::map<int64_t, double> tokensAt;
-            for (const auto& p : h.metrics(id, "tokens"))
-                tokensAt[p.step] = p.value;
-            for (const auto& name : h.metricNames(id)) {
-                const QString key = QString::fromStdString(name);
-                if (!ChartPanel::isPlottable(key))
-                    continue;
-                QVector<ChartSample> v;
-                for (const auto& p : h.metrics(id, name)) {
-                    auto t = tokensAt.find(p.step);
-                    v.push_back({double(p.step), t == tokensAt.end() ? 0.0 : t->second, p.wallTime, p.value});
-                }
-                r.series.insert(key, v);
-            }
+            // The same events and samples as the run's live stdout gave.
+            for (const train::Event& e : train::historyEvents(h, id))
+                for (const auto& [metric, sample] : chartSamples(e))
+                    r.series[metric].push_back(sample);
             out << r;
             configs.push_back(rec->configJson);
         }
@@ -217,13 +208,7 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
     connect(exportButton, &QPushButton::clicked, this, &ChartPanel::exportInteractive);
 }
 
-bool ChartPanel::isPlottable(const QString& key) {
-    static const QStringList skip{QStringLiteral("event"),     QStringLiteral("step"),   QStringLiteral("total_steps"),
-                                  QStringLiteral("epoch"),     QStringLiteral("epochs"), QStringLiteral("tokens"),
-                                  QStringLiteral("elapsed_s"), QStringLiteral("eta_s"),  QStringLiteral("run_id"),
-                                  QStringLiteral("eval_s")};
-    return !skip.contains(key);
-}
+bool ChartPanel::isPlottable(const QString& key) { return train::isPlottedMetric(key.toStdString()); }
 
 QString ChartPanel::metricTitle(const QString& m) {
     if (m == QLatin1String("loss"))
@@ -312,17 +297,9 @@ void ChartPanel::relayout() {
 }
 
 void ChartPanel::appendEvent(const QString& key, const QString& label, const QJsonObject& e) {
-    ChartSample base;
-    base.step = e.value(QStringLiteral("step")).toDouble();
-    base.tokens = e.value(QStringLiteral("tokens")).toDouble();
-    base.wall = e.value(QStringLiteral("elapsed_s")).toDouble();
-    for (auto it = e.begin(); it != e.end(); ++it) {
-        if (!it->isDouble() || !isPlottable(it.key()))
-            continue;
-        ChartSample s = base;
-        s.value = it->toDouble();
-        chartFor(it.key())->append(key, label, s);
-    }
+    if (const auto event = decodeEventObject(e))
+        for (const auto& [metric, sample] : chartSamples(*event))
+            chartFor(metric)->append(key, label, sample);
 }
 
 void ChartPanel::loadRuns(const QString& workspace, const QList<qint64>& runIds) {

@@ -20,6 +20,8 @@
 #include <QStringList>
 #include <QTimer>
 
+#include "train/events.h"
+
 #include <functional>
 
 namespace mm::ui {
@@ -178,7 +180,9 @@ private:
     /// cut at kMaxShownLine characters with a note of what was left out.
     static QString displayLine(const QByteArray& raw, qint64 cutBytes);
     static constexpr qsizetype kMaxShownLine = 16 << 10;
-    void handleEvent(const QJsonObject& e);
+    /// A training event, from stdout or (attached runs) the history:
+    /// the controller's state and signals.
+    void handleEvent(const train::Event& e);
 
     // The history database (run_history.cpp).
     /// Finishes the history rows the child left "running" (async).
@@ -216,9 +220,9 @@ private:
     QString m_stderr, m_stdoutText, m_message, m_weights;
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;
-    QDateTime m_launchedAt;      ///< when the current process was started
-    qint64 m_lastProbeStep = -1; ///< attached runs: newest probe step read from the history
-    qint64 m_lastWarningId = 0;  ///< attached runs: newest warning read from the history
+    QDateTime m_launchedAt; ///< when the current process was started
+    /// Attached runs: what was read from the history so far.
+    train::HistoryCursor m_historyCursor{0, -1, 0};
     QList<QJsonObject> m_warnings;
     QPointer<RunController> m_parentRun;
     QString m_stageProgress;

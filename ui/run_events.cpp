@@ -5,8 +5,8 @@
 
 #include "run_controller.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "event_decoder.h"
+
 #include <QRegularExpression>
 
 #include <climits>
@@ -16,25 +16,6 @@ namespace mm::ui {
 namespace {
 
 constexpr qsizetype kMaxErrorChars = 1 << 20;
-
-/// An event whose fields the controller relies on have the right types; a
-/// line that only looks like one (a child printing garbage) is shown as text.
-bool wellFormedEvent(const QJsonObject& e) {
-    const QJsonValue kind = e.value(QStringLiteral("event"));
-    if (!kind.isString())
-        return false;
-    auto numberOrAbsent = [&e](const char* key) {
-        const QJsonValue v = e.value(QLatin1String(key));
-        return v.isUndefined() || v.isDouble();
-    };
-    if (!numberOrAbsent("run_id") || !numberOrAbsent("total_steps") || !numberOrAbsent("step"))
-        return false;
-    // Events that move the run forward say where.
-    static const QStringList stepped{QStringLiteral("log"), QStringLiteral("probe"), QStringLiteral("eval"),
-                                     QStringLiteral("checkpoint")};
-    const QJsonValue step = e.value(QStringLiteral("step"));
-    return !stepped.contains(kind.toString()) || (step.isDouble() && step.toDouble() >= 0);
-}
 
 } // namespace
 
@@ -143,10 +124,9 @@ void RunController::handleLine(const QByteArray& raw, qint64 cutBytes, QString* 
     const QByteArray line = raw.trimmed();
     // A cut line is no event; anything that does not parse as one is text.
     if (cutBytes == 0 && line.startsWith('{')) {
-        QJsonParseError err;
-        const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
-        if (err.error == QJsonParseError::NoError && doc.isObject() && wellFormedEvent(doc.object())) {
-            handleEvent(doc.object());
+        // A line that only looks like an event (a child printing garbage) is text.
+        if (const auto event = decodeEventLine(line)) {
+            handleEvent(*event);
             return;
         }
     }
@@ -160,34 +140,33 @@ void RunController::handleLine(const QByteArray& raw, qint64 cutBytes, QString* 
     *text += displayLine(raw, cutBytes) + QLatin1Char('\n');
 }
 
-void RunController::handleEvent(const QJsonObject& e) {
-    const QString kind = e.value(QStringLiteral("event")).toString();
-    const qint64 id = e.value(QStringLiteral("run_id")).toInteger();
+void RunController::handleEvent(const train::Event& e) {
+    const qint64 id = train::eventRunId(e);
     if (id > 0 && !m_runIds.contains(id))
         m_runIds << id;
-    if (kind == QLatin1String("start")) {
-        m_totalSteps = e.value(QStringLiteral("total_steps")).toInteger();
-        m_weights = e.value(QStringLiteral("weights")).toString();
-        Q_EMIT started(id, e);
-    } else if (kind == QLatin1String("log")) {
-        m_lastStep = e.value(QStringLiteral("step")).toInteger();
-        m_totalSteps = qMax(m_totalSteps, e.value(QStringLiteral("total_steps")).toInteger());
-        Q_EMIT logged(e);
-    } else if (kind == QLatin1String("eval")) {
+    if (const auto* start = std::get_if<train::StartEvent>(&e)) {
+        m_totalSteps = start->totalSteps;
+        m_weights = QString::fromStdString(start->weights);
+        Q_EMIT started(id, eventObject(e));
+    } else if (const auto* log = std::get_if<train::LogEvent>(&e)) {
+        m_lastStep = log->step;
+        m_totalSteps = qMax(m_totalSteps, qint64(log->totalSteps));
+        Q_EMIT logged(eventObject(e));
+    } else if (std::holds_alternative<train::EvalEvent>(e)) {
         // Validation (--eval_data): its val_* values join the charts as curves
         // of their own; the run's progress stays with the "log" events.
-        Q_EMIT logged(e);
-    } else if (kind == QLatin1String("probe")) {
-        Q_EMIT probed(e);
-    } else if (kind == QLatin1String("warning")) {
-        addWarning(e);
-    } else if (kind == QLatin1String("checkpoint")) {
-        Q_EMIT checkpointSaved(e.value(QStringLiteral("path")).toString(), e.value(QStringLiteral("step")).toInteger());
-    } else if (kind == QLatin1String("done")) {
+        Q_EMIT logged(eventObject(e));
+    } else if (std::holds_alternative<train::ProbeEvent>(e)) {
+        Q_EMIT probed(eventObject(e));
+    } else if (std::holds_alternative<train::WarningEvent>(e)) {
+        addWarning(eventObject(e));
+    } else if (const auto* cp = std::get_if<train::CheckpointEvent>(&e)) {
+        Q_EMIT checkpointSaved(QString::fromStdString(cp->path), cp->step);
+    } else if (std::holds_alternative<train::DoneEvent>(e)) {
         m_sawDone = true;
-    } else if (kind == QLatin1String("stopped")) {
+    } else if (const auto* stopped = std::get_if<train::StoppedEvent>(&e)) {
         m_sawStopped = true;
-        m_lastStep = e.value(QStringLiteral("step")).toInteger();
+        m_lastStep = stopped->step;
     }
 }
 

@@ -11,11 +11,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFutureWatcher>
-#include <QJsonArray>
 #include <QtConcurrent/QtConcurrentRun>
-
-#include <algorithm>
-#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -28,15 +24,14 @@ struct PollResult {
     bool ok = false;
     QString status, message, weights;
     qint64 steps = 0;
-    QList<QJsonObject> events;   ///< "log" events after the last seen step
-    QList<QJsonObject> probes;   ///< "probe" events after the last seen probe step
-    QList<QJsonObject> warnings; ///< "warning" events after the last seen warning id
-    qint64 lastWarningId = 0;
+    /// Its metrics, probes and warnings after the cursor, as the child's
+    /// stdout would have had them.
+    std::vector<train::Event> events;
+    train::HistoryCursor cursor; ///< past what was read
     QString error;
 };
 
-PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, qint64 afterProbeStep,
-                        qint64 afterWarningId) {
+PollResult readRunSince(const QString& dbPath, qint64 runId, train::HistoryCursor cursor) {
     PollResult r;
     try {
         store::History h(dbPath.toStdString());
@@ -51,60 +46,8 @@ PollResult readRunSince(const QString& dbPath, qint64 runId, qint64 afterStep, q
         r.message = QString::fromStdString(rec->message);
         r.weights = QString::fromStdString(rec->outCheckpoint);
         r.steps = rec->steps;
-        std::map<qint64, QJsonObject> bySteps;
-        for (const auto& name : h.metricNames(runId)) {
-            const QString key = QString::fromStdString(name);
-            for (const auto& p : h.metrics(runId, name)) {
-                if (p.step <= afterStep)
-                    continue;
-                QJsonObject& e = bySteps[p.step];
-                e.insert(key, p.value);
-                e.insert(QStringLiteral("elapsed_s"), p.wallTime);
-            }
-        }
-        for (auto& [step, e] : bySteps) {
-            e.insert(QStringLiteral("event"), QStringLiteral("log"));
-            e.insert(QStringLiteral("step"), step);
-            e.insert(QStringLiteral("run_id"), runId);
-            r.events.push_back(e);
-        }
-        // Probes as the child's "probe" events: one per step, its prompts in order.
-        QJsonObject probe;
-        QJsonArray samples;
-        auto flushProbe = [&] {
-            if (samples.isEmpty())
-                return;
-            probe.insert(QStringLiteral("samples"), samples);
-            r.probes.push_back(probe);
-            samples = QJsonArray();
-        };
-        for (const auto& p : h.probes(runId, afterProbeStep)) {
-            if (!samples.isEmpty() && probe.value(QStringLiteral("step")).toInteger() != p.step)
-                flushProbe();
-            if (samples.isEmpty())
-                probe = QJsonObject{{QStringLiteral("event"), QStringLiteral("probe")},
-                                    {QStringLiteral("step"), qint64(p.step)},
-                                    {QStringLiteral("run_id"), runId}};
-            samples.append(QJsonObject{{QStringLiteral("prompt"), QString::fromStdString(p.prompt)},
-                                       {QStringLiteral("completion"), QString::fromStdString(p.completion)},
-                                       {QStringLiteral("tokens"), qint64(p.tokens)},
-                                       {QStringLiteral("stopped"), p.stopped}});
-        }
-        flushProbe();
-        r.lastWarningId = afterWarningId;
-        for (const auto& w : h.warnings(runId)) {
-            if (w.id <= afterWarningId)
-                continue;
-            QJsonObject e{{QStringLiteral("event"), QStringLiteral("warning")},
-                          {QStringLiteral("step"), qint64(w.step)},
-                          {QStringLiteral("kind"), QString::fromStdString(w.kind)},
-                          {QStringLiteral("message"), QString::fromStdString(w.message)},
-                          {QStringLiteral("run_id"), runId}};
-            if (w.value)
-                e.insert(QStringLiteral("value"), *w.value);
-            r.warnings.push_back(e);
-            r.lastWarningId = std::max<qint64>(r.lastWarningId, w.id);
-        }
+        r.events = train::historyEvents(h, runId, &cursor);
+        r.cursor = cursor;
         r.ok = true;
     } catch (const std::exception& e) {
         r.error = QString::fromStdString(e.what());
@@ -192,17 +135,13 @@ void RunController::poll() {
             return;
         }
         m_weights = r.weights;
+        m_historyCursor = r.cursor;
+        // The same decoding as a child's stdout lines.
         for (const auto& e : r.events) {
-            m_lastStep = e.value(QStringLiteral("step")).toInteger();
-            Q_EMIT logged(e);
+            if (const auto* eval = std::get_if<train::EvalEvent>(&e))
+                m_lastStep = eval->step;
+            handleEvent(e);
         }
-        for (const auto& e : r.probes) {
-            m_lastProbeStep = e.value(QStringLiteral("step")).toInteger();
-            Q_EMIT probed(e);
-        }
-        m_lastWarningId = r.lastWarningId;
-        for (const auto& e : r.warnings)
-            addWarning(e);
         if (r.status == QLatin1String("running"))
             return;
         m_pollTimer.stop();
@@ -215,7 +154,7 @@ void RunController::poll() {
         setState(next);
         Q_EMIT finished(next);
     });
-    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_lastStep, m_lastProbeStep, m_lastWarningId));
+    watcher->setFuture(QtConcurrent::run(readRunSince, db, runId(), m_historyCursor));
 }
 
 } // namespace mm::ui

@@ -31,15 +31,16 @@ std::string oneLine(const std::string& s) {
     return out;
 }
 
-nlohmann::json sampleJson(const train::GrpoSample& s, size_t chars) {
-    nlohmann::json parts = nlohmann::json::object();
-    for (const auto& [name, v] : s.components)
-        parts[name] = v;
-    return {{"question", clip(s.question, chars)},
-            {"completion", clip(s.completion, chars)},
-            {"answer", s.answer},
-            {"reward", s.reward},
-            {"rewards", parts}};
+train::GrpoSampleEvent sampleEvent(const train::GrpoSample& s, size_t chars) {
+    return {clip(s.question, chars), clip(s.completion, chars), s.answer, s.reward, s.components};
+}
+
+// The last value of `name` among a log event's metrics, as its JSON has it.
+const double* metricOf(const train::LogEvent& e, const std::string& name) {
+    for (auto it = e.metrics.rbegin(); it != e.metrics.rend(); ++it)
+        if (it->first == name)
+            return &it->second;
+    return nullptr;
 }
 
 } // namespace
@@ -48,35 +49,35 @@ nlohmann::json sampleJson(const train::GrpoSample& s, size_t chars) {
 // ("samples" and, for older readers, the first as "sample" in --json mode; a
 // line each in the terminal).
 train::EventSink grpoSink(Reporter& rep, const train::GrpoStage& stage, size_t chars) {
-    return [&rep, &stage, chars](const nlohmann::json& ev) {
-        if (ev.value("event", "") != "log") {
+    return [&rep, &stage, chars](const train::Event& ev) {
+        const auto* log = std::get_if<train::LogEvent>(&ev);
+        if (!log) {
             rep.event(ev);
             return;
         }
-        nlohmann::json e = ev;
+        train::LogEvent e = *log;
         std::vector<const train::GrpoSample*> kept;
         for (const auto& s : stage.lastSamples())
             if (s.valid)
                 kept.push_back(&s);
-        if (!kept.empty()) {
-            e["sample"] = sampleJson(*kept.front(), chars);
-            e["samples"] = nlohmann::json::array();
-            for (const auto* s : kept)
-                e["samples"].push_back(sampleJson(*s, chars));
-        }
+        for (const auto* s : kept)
+            e.samples.push_back(sampleEvent(*s, chars));
         rep.event(e);
         if (rep.json())
             return;
+        const auto value = [&e](const char* name) {
+            const double* v = metricOf(e, name);
+            return v ? *v : 0.0;
+        };
         std::string line;
         char buf[128];
         std::snprintf(buf, sizeof buf, "  reward %.4f (std %.4f) | accuracy %.1f%% | kl %.5f | completion %.1f tokens",
-                      e.value("reward_mean", 0.0), e.value("reward_std", 0.0), 100.0 * e.value("accuracy", 0.0),
-                      e.value("kl", 0.0), e.value("completion_len", 0.0));
+                      value("reward_mean"), value("reward_std"), 100.0 * value("accuracy"), value("kl"),
+                      value("completion_len"));
         line = buf;
         for (const auto& name : stage.rewards().names()) {
-            const std::string key = "reward_" + name;
-            if (e.contains(key)) {
-                std::snprintf(buf, sizeof buf, " | %s %.3f", name.c_str(), e[key].get<double>());
+            if (const double* v = metricOf(e, "reward_" + name)) {
+                std::snprintf(buf, sizeof buf, " | %s %.3f", name.c_str(), *v);
                 line += buf;
             }
         }

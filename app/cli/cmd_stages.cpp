@@ -15,6 +15,7 @@
 #include "train/run_setup.h"
 #include "train/stage_build.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -26,17 +27,22 @@ namespace {
 
 // Terminal mode: the loop's log line plus this stage's own metrics.
 train::EventSink stageSink(Reporter& rep, std::vector<std::string> metrics) {
-    return [&rep, metrics](const nlohmann::json& e) {
-        rep.event(e);
-        if (rep.json() || e.value("event", "") != "log")
+    return [&rep, metrics](const train::Event& ev) {
+        rep.event(ev);
+        const auto* e = std::get_if<train::LogEvent>(&ev);
+        if (rep.json() || !e)
             return;
         std::string line;
         char buf[96];
-        for (const auto& m : metrics)
-            if (e.contains(m)) {
-                std::snprintf(buf, sizeof buf, "%s%s %.4f", line.empty() ? "  " : " | ", m.c_str(), e[m].get<double>());
+        for (const auto& m : metrics) {
+            // The last value of a name wins, as in the event's JSON.
+            const auto it =
+                std::find_if(e->metrics.rbegin(), e->metrics.rend(), [&m](const auto& kv) { return kv.first == m; });
+            if (it != e->metrics.rend()) {
+                std::snprintf(buf, sizeof buf, "%s%s %.4f", line.empty() ? "  " : " | ", m.c_str(), it->second);
                 line += buf;
             }
+        }
         if (!line.empty())
             std::printf("%s\n", line.c_str());
     };

@@ -1,5 +1,6 @@
 #include "reporter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -43,73 +44,86 @@ void Reporter::info(const std::string& text) {
         std::cout << text << std::endl;
 }
 
-void Reporter::event(const nlohmann::json& e) {
-    if (silentRank())
-        return;
-    if (m_json) {
-        std::cout << e.dump() << std::endl;
-        return;
-    }
-    const std::string kind = e.value("event", "");
-    char buf[512];
-    if (kind == "start") {
+namespace {
+
+// Terminal lines of each event kind.
+struct Printer {
+    void operator()(const train::StartEvent& e) const {
         std::printf("%s: %s parameters | %s samples/epoch, %lld optimizer steps (%s tokens each) | %s, %d threads\n",
-                    e.value("stage", "").c_str(), formatCount(e.value("parameters", 0.0)).c_str(),
-                    formatCount(e.value("samples", 0.0)).c_str(), (long long)e.value("total_steps", 0LL),
-                    formatCount(e.value("tokens_per_step", 0.0)).c_str(), e.value("device", "").c_str(),
-                    e.value("threads", 0));
-        if (e.value("start_step", 0LL) > 0)
-            std::printf("resuming at step %lld\n", (long long)e.value("start_step", 0LL));
-        std::printf("weights -> %s | history -> %s (run %lld)\n", e.value("weights", "").c_str(),
-                    e.value("database", "").c_str(), (long long)e.value("run_id", 0LL));
-    } else if (kind == "log") {
-        const long long step = e.value("step", 0LL), total = e.value("total_steps", 1LL);
+                    e.stage.c_str(), formatCount(double(e.parameters)).c_str(), formatCount(double(e.samples)).c_str(),
+                    (long long)e.totalSteps, formatCount(double(e.tokensPerStep)).c_str(), e.device.c_str(),
+                    int(e.threads));
+        if (e.startStep > 0)
+            std::printf("resuming at step %lld\n", (long long)e.startStep);
+        std::printf("weights -> %s | history -> %s (run %lld)\n", e.weights.c_str(), e.database.c_str(),
+                    (long long)e.runId);
+    }
+    void operator()(const train::LogEvent& e) const {
+        char buf[512];
+        const long long step = e.step, total = e.totalSteps;
         std::snprintf(buf, sizeof buf,
                       "step %*lld/%lld %5.1f%% | epoch %lld/%lld | loss %.4f | lr %.2e | grad %.3f | %s tok/s | %s | "
                       "ETA %s",
                       int(std::to_string(total).size()), step, total, 100.0 * double(step) / double(total),
-                      (long long)e.value("epoch", 1LL), (long long)e.value("epochs", 1LL), e.value("loss", 0.0),
-                      e.value("lr", 0.0), e.value("grad_norm", 0.0),
-                      formatCount(e.value("tokens_per_sec", 0.0)).c_str(),
-                      formatDuration(e.value("elapsed_s", 0.0)).c_str(), formatDuration(e.value("eta_s", 0.0)).c_str());
+                      (long long)e.epoch, (long long)e.epochs, e.loss, e.lr, e.gradNorm,
+                      formatCount(e.tokensPerSec).c_str(), formatDuration(e.elapsed).c_str(),
+                      formatDuration(e.eta).c_str());
         std::string line = buf;
-        for (const char* extra : {"aux_loss"})
-            if (e.contains(extra)) {
-                std::snprintf(buf, sizeof buf, " | %s %.4f", extra, e[extra].get<double>());
+        for (const auto& [name, value] : e.metrics)
+            if (name == "aux_loss") {
+                std::snprintf(buf, sizeof buf, " | %s %.4f", name.c_str(), value);
                 line += buf;
             }
         std::printf("%s\n", line.c_str());
-    } else if (kind == "probe") {
-        // One line per prompt: what the model says at this step (greedy).
-        const long long step = e.value("step", 0LL);
-        if (e.contains("samples") && e["samples"].is_array())
-            for (const auto& s : e["samples"])
-                std::printf("probe @ step %lld: %s → 「%s」\n", step, oneLineClip(s.value("prompt", ""), 60).c_str(),
-                            oneLineClip(s.value("completion", ""), 240).c_str());
-    } else if (kind == "eval") {
-        std::string line = "  eval @ step " + std::to_string(e.value("step", 0LL)) + ":";
-        char buf[64];
-        for (auto it = e.begin(); it != e.end(); ++it)
-            if (it.key().rfind("val_", 0) == 0 && it.value().is_number()) {
-                std::snprintf(buf, sizeof buf, " %s %.4f", it.key().c_str(), it.value().get<double>());
-                line += buf;
-            }
-        std::printf("%s (%s)\n", line.c_str(), formatDuration(e.value("eval_s", 0.0)).c_str());
-    } else if (kind == "warning") {
-        std::printf("warning: %s\n", e.value("message", "").c_str());
-    } else if (kind == "checkpoint") {
-        std::printf("  saved %s (step %lld)\n", e.value("path", "").c_str(), (long long)e.value("step", 0LL));
-    } else if (kind == "done") {
-        std::printf("done: %lld steps, %s tokens, final loss %.4f -> %s\n", (long long)e.value("steps", 0LL),
-                    formatCount(e.value("tokens", 0.0)).c_str(), e.value("loss", 0.0), e.value("weights", "").c_str());
-        if (e.value("probe_s", 0.0) > 0)
-            std::printf("probes and validation took %s of the run\n", formatDuration(e.value("probe_s", 0.0)).c_str());
-    } else if (kind == "stopped") {
-        std::printf("stopped at step %lld; saved %s and %s. Continue with the same command plus --resume.\n",
-                    (long long)e.value("step", 0LL), e.value("weights", "").c_str(), e.value("resume", "").c_str());
-    } else {
-        std::printf("%s\n", e.dump().c_str());
     }
+    void operator()(const train::ProbeEvent& e) const {
+        // One line per prompt: what the model says at this step (greedy).
+        for (const auto& s : e.samples)
+            std::printf("probe @ step %lld: %s → 「%s」\n", (long long)e.step, oneLineClip(s.prompt, 60).c_str(),
+                        oneLineClip(s.completion, 240).c_str());
+    }
+    void operator()(const train::EvalEvent& e) const {
+        std::string line = "  eval @ step " + std::to_string(e.step) + ":";
+        char buf[64];
+        // By name, as the JSON object lists them.
+        std::vector<std::pair<std::string, double>> vals;
+        for (const auto& m : e.metrics)
+            if (m.first.rfind("val_", 0) == 0)
+                vals.push_back(m);
+        std::stable_sort(vals.begin(), vals.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [name, value] : vals) {
+            std::snprintf(buf, sizeof buf, " %s %.4f", name.c_str(), value);
+            line += buf;
+        }
+        std::printf("%s (%s)\n", line.c_str(), formatDuration(e.evalSeconds).c_str());
+    }
+    void operator()(const train::WarningEvent& e) const { std::printf("warning: %s\n", e.message.c_str()); }
+    void operator()(const train::CheckpointEvent& e) const {
+        std::printf("  saved %s (step %lld)\n", e.path.c_str(), (long long)e.step);
+    }
+    void operator()(const train::DoneEvent& e) const {
+        std::printf("done: %lld steps, %s tokens, final loss %.4f -> %s\n", (long long)e.steps,
+                    formatCount(double(e.tokens)).c_str(), e.loss, e.weights.c_str());
+        if (e.probeSeconds.value_or(0) > 0)
+            std::printf("probes and validation took %s of the run\n", formatDuration(*e.probeSeconds).c_str());
+    }
+    void operator()(const train::StoppedEvent& e) const {
+        std::printf("stopped at step %lld; saved %s and %s. Continue with the same command plus --resume.\n",
+                    (long long)e.step, e.weights.c_str(), e.resume.c_str());
+    }
+    void operator()(const train::OtherEvent& e) const { std::printf("%s\n", e.json.dump().c_str()); }
+};
+
+} // namespace
+
+void Reporter::event(const train::Event& e) {
+    if (silentRank())
+        return;
+    if (m_json) {
+        std::cout << train::toJson(e).dump() << std::endl;
+        return;
+    }
+    std::visit(Printer{}, e);
     std::fflush(stdout);
 }
 

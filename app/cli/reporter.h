@@ -3,6 +3,7 @@
 // a program (--json: one JSON object per line on stdout, flushed).
 
 #include "common/format.h"
+#include "train/events.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,7 +14,8 @@ namespace mm::cli {
 class Reporter {
 public:
     explicit Reporter(bool json) : m_json(json) {}
-    void event(const nlohmann::json& e);
+    /// A training event: its toJson line (--json) or a line for a person.
+    void event(const train::Event& e);
     /// Free-form progress text (stderr in JSON mode so stdout stays parseable).
     void info(const std::string& text);
     bool json() const { return m_json; }

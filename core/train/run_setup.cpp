@@ -203,18 +203,26 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
     int64_t lastTokens = 0, lastStep = 0;
     double lastLoss = 0;
     cb.onStart = [&](const nlohmann::json& info) {
-        nlohmann::json e = info;
-        e["event"] = "start";
-        e["run_id"] = runId;
-        e["stage"] = stageName;
-        e["parameters"] = mc.parameterCount();
-        e["weights"] = o.weightsPath;
-        e["device"] = o.device.str();
-        e["threads"] = at::get_num_threads();
+        StartEvent e;
+        e.runId = runId;
+        e.stage = stageName;
+        e.parameters = int64_t(mc.parameterCount());
+        e.weights = o.weightsPath;
+        e.device = o.device.str();
+        e.threads = at::get_num_threads();
         if (o.comm)
-            e["backend"] = o.comm->backend();
-        e["tokens_per_step"] = info.value("samples_per_step", int64_t(0)) * opts.maxSeqLen;
-        e["database"] = hist.path();
+            e.backend = o.comm->backend();
+        e.tokensPerStep = info.value("samples_per_step", int64_t(0)) * opts.maxSeqLen;
+        e.database = hist.path();
+        e.totalSteps = info.value("total_steps", int64_t(0));
+        e.stepsPerEpoch = info.value("steps_per_epoch", int64_t(0));
+        e.samples = info.value("samples", int64_t(0));
+        e.startStep = info.value("start_step", int64_t(0));
+        e.samplesPerStep = info.value("samples_per_step", int64_t(0));
+        e.epochs = info.value("epochs", int64_t(0));
+        e.worldSize = info.value("world_size", int64_t(1));
+        if (info.contains("resume_rescaled"))
+            e.resumeRescaled = info["resume_rescaled"];
         sink(e);
     };
     ProcessMonitor procMonitor;
@@ -237,30 +245,31 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         lastTokens = r.tokens;
         lastStep = r.step;
         lastLoss = r.loss;
-        nlohmann::json e{{"event", "log"},       {"step", r.step},          {"total_steps", r.totalSteps},
-                         {"epoch", r.epoch + 1}, {"epochs", r.epochs},      {"loss", r.loss},
-                         {"lr", r.lr},           {"grad_norm", r.gradNorm}, {"tokens_per_sec", r.tokensPerSec},
-                         {"tokens", r.tokens},   {"elapsed_s", r.elapsed},  {"eta_s", r.eta},
-                         {"run_id", runId}};
-        for (auto& m : r.metrics)
-            e[m.first] = m.second;
-        for (auto& m : system)
-            e[m.first] = m.second;
+        LogEvent e;
+        e.step = r.step;
+        e.totalSteps = r.totalSteps;
+        e.epoch = r.epoch + 1;
+        e.epochs = r.epochs;
+        e.loss = r.loss;
+        e.lr = r.lr;
+        e.gradNorm = r.gradNorm;
+        e.tokensPerSec = r.tokensPerSec;
+        e.tokens = r.tokens;
+        e.elapsed = r.elapsed;
+        e.eta = r.eta;
+        e.runId = runId;
+        e.metrics = r.metrics;
+        e.metrics.insert(e.metrics.end(), system.begin(), system.end());
         sink(e);
         for (const HealthWarning& w : health.observe(r.step, r.loss, r.gradNorm, r.metrics)) {
             hist.addWarning({0, runId, r.step, w.kind, w.message, w.value, {}});
-            sink({{"event", "warning"},
-                  {"step", r.step},
-                  {"kind", w.kind},
-                  {"message", w.message},
-                  {"value", w.value},
-                  {"run_id", runId}});
+            sink(WarningEvent{r.step, w.kind, w.message, w.value, runId});
         }
     };
     cb.onCheckpoint = [&](const std::string& path, const std::string& kind, int64_t step) {
         hist.addCheckpoint(runId, path, kind, step);
         if (kind == "weights")
-            sink({{"event", "checkpoint"}, {"path", path}, {"step", step}, {"run_id", runId}});
+            sink(CheckpointEvent{path, step, runId});
     };
     cb.shouldStop = [stopFlag] { return stopFlag && stopFlag->load(); };
     const auto tStart = std::chrono::steady_clock::now();
@@ -272,14 +281,13 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             const double elapsed = std::chrono::duration<double>(t1 - tStart).count();
             hist.logMetrics(runId, step, vals, elapsed);
             hist.flush();
-            nlohmann::json e{{"event", "eval"},
-                             {"step", step},
-                             {"tokens", tokens},
-                             {"elapsed_s", elapsed},
-                             {"eval_s", std::chrono::duration<double>(t1 - t0).count()},
-                             {"run_id", runId}};
-            for (const auto& [k, v] : vals)
-                e[k] = v;
+            EvalEvent e;
+            e.step = step;
+            e.tokens = tokens;
+            e.elapsed = elapsed;
+            e.evalSeconds = std::chrono::duration<double>(t1 - t0).count();
+            e.runId = runId;
+            e.metrics = vals;
             sink(e);
         };
     if (prober)
@@ -287,23 +295,21 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
             const auto t0 = std::chrono::steady_clock::now();
             const std::vector<ProbeSample> samples = prober->run(m);
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            nlohmann::json arr = nlohmann::json::array();
+            ProbeEvent e;
+            e.step = step;
+            e.tokens = tokens;
+            e.probeSeconds = secs;
+            e.raw = prober->set().raw;
+            e.runId = runId;
             std::vector<store::ProbeRecord> rows;
             for (const auto& s : samples) {
-                arr.push_back(
-                    {{"prompt", s.prompt}, {"completion", s.completion}, {"tokens", s.tokens}, {"stopped", s.stopped}});
+                e.samples.push_back({s.prompt, s.completion, s.tokens, s.stopped});
                 rows.push_back({runId, step, s.prompt, s.completion, s.tokens, s.stopped});
             }
             // Stored too, so a workbench that re-attaches (or opens the run
             // later) shows the same timeline.
             hist.addProbes(rows);
-            sink({{"event", "probe"},
-                  {"step", step},
-                  {"tokens", tokens},
-                  {"probe_s", secs},
-                  {"raw", prober->set().raw},
-                  {"samples", arr},
-                  {"run_id", runId}});
+            sink(e);
         };
 
     try {
@@ -312,17 +318,17 @@ TrainResult runStage(StageRun& run, const EventSink& sink, const std::atomic<boo
         hist.updateProgress(runId, res.steps, res.tokens, res.lastLoss);
         if (res.stopped) {
             hist.finishRun(runId, "stopped", "stopped at step " + std::to_string(res.steps) + "; resume with --resume");
-            sink({{"event", "stopped"},
-                  {"step", res.steps},
-                  {"weights", o.weightsPath},
-                  {"resume", o.resumePath},
-                  {"run_id", runId}});
+            sink(StoppedEvent{res.steps, o.weightsPath, o.resumePath, runId});
         } else {
             hist.finishRun(runId, "completed");
-            nlohmann::json done{{"event", "done"},      {"steps", res.steps},       {"tokens", res.tokens},
-                                {"loss", res.lastLoss}, {"weights", o.weightsPath}, {"run_id", runId}};
+            DoneEvent done;
+            done.steps = res.steps;
+            done.tokens = res.tokens;
+            done.loss = res.lastLoss;
+            done.weights = o.weightsPath;
             if (prober)
-                done["probe_s"] = res.probeSeconds;
+                done.probeSeconds = res.probeSeconds;
+            done.runId = runId;
             sink(done);
         }
         return res;

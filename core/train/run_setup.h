@@ -6,6 +6,7 @@
 #include "config/schema.h"
 #include "config/stage_options.h"
 #include "model/model_config.h"
+#include "train/events.h"
 #include "train/trainer.h"
 
 #include <atomic>
@@ -59,13 +60,10 @@ struct StageRun {
     std::function<std::vector<std::pair<std::string, double>>(model::MiniMind&)> evaluate;
 };
 
-/// Events for the front end (terminal or --json): {"event": "start"|"log"|
-/// "probe"|"eval"|"checkpoint"|"done"|"stopped", ...}. An "eval" event holds
-/// "step", "tokens", "elapsed_s", "eval_s" and the validation metrics ("val_loss"). A "probe" event (every
-/// --probe_interval steps and after the last one) holds "step", "tokens"
-/// (training tokens so far), "probe_s" (seconds it took), "raw" and "samples":
-/// [{"prompt", "completion", "tokens" (generated), "stopped" (at <|im_end|>)}].
-using EventSink = std::function<void(const nlohmann::json&)>;
+/// Events for the front end (terminal or --json): the typed events of
+/// train/events.h ("start", "log", "eval", "probe", "warning", "checkpoint",
+/// "done", "stopped"); toJson gives their --json form.
+using EventSink = std::function<void(const Event&)>;
 
 /// Runs a stage with history bookkeeping; `stopFlag` (set by a signal handler
 /// or the GUI) makes the loop save and return. Errors are recorded as a failed

@@ -102,7 +102,8 @@ RunOutput tinyPretrain(const std::string& data, const std::string& out, const st
     RunOutput r;
     r.res = runStage(
         run,
-        [&](const nlohmann::json& e) {
+        [&](const Event& ev) {
+            const nlohmann::json e = toJson(ev);
             r.events.push_back(e);
             if (e.value("event", "") == "log")
                 r.losses.push_back(e["loss"].get<double>());
