@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Generates core/text/unicode_tables.inc: the character classes that the
-Hugging Face byte-level pre-tokenizer (core/text/hf_bpe.cpp) needs.
+Hugging Face byte-level pre-tokenizer (core/text/hf_bpe_unicode.cpp) needs.
 
     /usr/bin/python3 scripts/gen_unicode_tables.py [--ucd UnicodeData.txt] [-o core/text/unicode_tables.inc]
 

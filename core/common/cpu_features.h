@@ -1,6 +1,6 @@
 #pragma once
 // What this x86-64 CPU can run, read once with cpuid, and which code path the
-// project's own kernels take (core/model/fused_ops.cpp). The path is the best
+// project's own kernels take (core/model/fused_ops*.cpp). The path is the best
 // the CPU and OS support, capped by MM_CPU_ISA=avx512|avx2|portable (to
 // measure or test a slower path on a faster machine) or by setActiveIsa().
 // Torch-free.

@@ -391,7 +391,7 @@ public:
     /// The raw bytes of a tensor.
     std::vector<uint8_t> readRaw(const GgufTensorInfo& t) const;
 
-    struct Source; // byte source (file or memory); defined in gguf.cpp
+    struct Source; // byte source (file or memory); defined in gguf_reader.cpp
 
 private:
     GgufFile() = default;

@@ -1,5 +1,5 @@
 // Makes the Hugging Face tokenizer fixtures that tests/core/test_hf_bpe.cpp
-// checks core/text/hf_bpe.cpp against, with the real HF `tokenizers`
+// checks core/text/hf_bpe*.cpp against, with the real HF `tokenizers`
 // (its official Node binding, npm package "tokenizers", prebuilt native
 // binary inside the package).
 //

@@ -3,7 +3,7 @@
 // writes, hostile files, and the Llama helpers (q/k permutation vs RoPE).
 //
 // Torch-free; builds standalone:
-//   g++ -std=c++17 -O2 -Wall -Wextra -Icore core/io/gguf.cpp tests/core/test_gguf.cpp
+//   g++ -std=c++17 -O2 -Wall -Wextra -Icore core/io/gguf_*.cpp tests/core/test_gguf.cpp
 //       -lgtest -lgtest_main -pthread -o /tmp/test_gguf && /tmp/test_gguf
 // With MM_WRITE_GGUF_SEEDS=<dir> it also writes a few small GGUF files there
 // (fuzz seeds for tests/fuzz/fuzz_gguf.cpp).

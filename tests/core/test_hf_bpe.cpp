@@ -1,4 +1,4 @@
-// Hugging Face byte-level BPE (core/text/hf_bpe.cpp) against ids and texts
+// Hugging Face byte-level BPE (core/text/hf_bpe*.cpp) against ids and texts
 // recorded from the real HF tokenizers (scripts/interop/make_hf_tokenizer_fixture.mjs):
 // a derived minimind tokenizer in the repository, and minimind's full
 // tokenizer.json when ../shared/minimind is there.

@@ -1,10 +1,10 @@
-// libFuzzer target for the GGUF reader (core/io/gguf.cpp): parse hostile
+// libFuzzer target for the GGUF reader (core/io/gguf_*.cpp): parse hostile
 // bytes from memory, walk every value, and decode every tensor it accepts.
 // Only mm::InputError may escape the reader; anything else (a crash, a
 // sanitizer report, another exception type) is a finding.
 //
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Icore \
-//       core/io/gguf.cpp tests/fuzz/fuzz_gguf.cpp -o fuzz_gguf
+//       core/io/gguf_*.cpp tests/fuzz/fuzz_gguf.cpp -o fuzz_gguf
 //   ./fuzz_gguf -max_len=65536 corpus/      (or: bash scripts/fuzz.sh fuzz_gguf)
 
 #include "common/error.h"

@@ -1,5 +1,5 @@
 // libFuzzer target for the Hugging Face tokenizer.json reader and byte-level
-// BPE (core/text/hf_bpe.cpp). Each input is used three ways:
+// BPE (core/text/hf_bpe*.cpp). Each input is used three ways:
 //  (a) as tokenizer.json text: HfBpe::fromJson must load it or throw
 //      mm::Error; a tokenizer it loads must encode and decode without trouble;
 //  (b) as text for a fixed valid tokenizer (the file named by
@@ -33,7 +33,7 @@ namespace {
 using mm::text::HfBpe;
 using nlohmann::json;
 
-// Independent of hf_bpe.cpp's own check on purpose.
+// Independent of hf_bpe_unicode.cpp's own check on purpose.
 bool validUtf8(std::string_view s) {
     size_t i = 0;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
