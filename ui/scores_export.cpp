@@ -34,29 +34,21 @@ std::unique_ptr<store::History> openHistory(const QString& workspace, QString* e
     }
 }
 
-bool writeAll(const QString& dir, const std::vector<std::pair<QString, std::string>>& files, QString* error,
-              QStringList* written) {
+bool writeAll(const QString& dir, const std::vector<eval::ReportFile>& files, QString* error, QStringList* written) {
     if (!QDir().mkpath(dir)) {
         if (error)
             *error = QCoreApplication::translate("mm::ui::ScoresExport", "Cannot create the folder %1.")
                          .arg(QDir::toNativeSeparators(dir));
         return false;
     }
-    for (const auto& [name, text] : files) {
-        const QString path = QDir(dir).absoluteFilePath(name);
-        if (!writeFileAtomically(path, QByteArray::fromStdString(text), error))
+    for (const auto& f : files) {
+        const QString path = QDir(dir).absoluteFilePath(QString::fromStdString(f.name));
+        if (!writeFileAtomically(path, QByteArray::fromStdString(f.text), error))
             return false;
         if (written)
             written->push_back(path);
     }
     return true;
-}
-
-std::string modeLabel(int mode, const std::string& checkpoint) {
-    static const char* names[] = {"pretrain", "full_sft", "rlhf", "reason", "lora", "grpo"};
-    std::string name = mode >= 0 && mode <= 5 ? names[mode] : "mode " + std::to_string(mode);
-    std::string stem = QFileInfo(QString::fromStdString(checkpoint)).completeBaseName().toStdString();
-    return std::to_string(mode) + " " + name + (stem.empty() ? "" : " (" + stem + ")");
 }
 
 } // namespace
@@ -86,13 +78,9 @@ bool exportScoreTable(const QString& workspace, const QString& dir, const QStrin
         return false;
     try {
         const eval::ScoreTable table = eval::buildScoreTable(h->scores(), judgeFilter.toStdString());
-        const std::string subtitle = "workspace " + QDir(workspace).absolutePath().toStdString() +
-                                     (judgeFilter.isEmpty() ? "" : ", judge " + judgeFilter.toStdString());
-        return writeAll(dir,
-                        {{QStringLiteral("scores.md"), eval::scoresMarkdown(table)},
-                         {QStringLiteral("scores.csv"), eval::scoresCsv(table)},
-                         {QStringLiteral("scores.html"), eval::scoresHtml(table, subtitle)}},
-                        error, written);
+        const std::string subtitle =
+            eval::reportSubtitle(QDir(workspace).absolutePath().toStdString(), judgeFilter.toStdString());
+        return writeAll(dir, eval::scoreTableFiles(table, subtitle), error, written);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());
@@ -105,14 +93,7 @@ bool exportComparison(const QString& workspace, const QString& dir, QString* err
     if (!h)
         return false;
     try {
-        std::vector<eval::CompareColumn> cols;
-        for (int mode : h->evaluatedModes()) {
-            eval::CompareColumn c;
-            c.mode = mode;
-            c.answers = h->latestEvalAnswers(mode);
-            c.label = modeLabel(mode, c.answers.empty() ? "" : c.answers.front().checkpoint);
-            cols.push_back(std::move(c));
-        }
+        const std::vector<eval::CompareColumn> cols = eval::comparisonColumns(*h);
         if (cols.empty()) {
             if (error)
                 *error = QCoreApplication::translate(
@@ -120,11 +101,8 @@ bool exportComparison(const QString& workspace, const QString& dir, QString* err
                     "The history holds no answers yet: answer the prompts in the Compare tab first.");
             return false;
         }
-        const std::string subtitle = "workspace " + QDir(workspace).absolutePath().toStdString();
-        return writeAll(dir,
-                        {{QStringLiteral("compare.md"), eval::compareMarkdown(cols, subtitle)},
-                         {QStringLiteral("compare.html"), eval::compareHtml(cols, subtitle)}},
-                        error, written);
+        const std::string subtitle = eval::reportSubtitle(QDir(workspace).absolutePath().toStdString());
+        return writeAll(dir, eval::comparisonFiles(cols, subtitle), error, written);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromStdString(e.what());

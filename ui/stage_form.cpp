@@ -5,6 +5,8 @@
 #include "schema_strings.h"
 
 #include "config/stages.h"
+#include "model/model_config.h"
+#include "weights/paths.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -22,7 +24,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <cmath>
 #include <optional>
 
 namespace mm::ui {
@@ -30,18 +31,6 @@ namespace mm::ui {
 namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-bool isNumber(const QString& v, bool integer, double& out) {
-    bool ok = false;
-    if (integer) {
-        const qlonglong x = v.trimmed().toLongLong(&ok);
-        out = double(x);
-    } else {
-        out = v.trimmed().toDouble(&ok);
-        ok = ok && std::isfinite(out);
-    }
-    return ok;
-}
 
 QString fmt(double x) { return QString::number(x, 'g', 12); }
 
@@ -242,30 +231,24 @@ QMap<QString, QString> StageForm::values() const {
     return v;
 }
 
-QStringList StageForm::flags() const {
-    // Sizes equal to the chosen preset's are implied by --preset (the CLI
-    // fills the fields that are not given from it).
-    QMap<QString, QString> implied;
-    for (const auto& p : config::presets())
-        if (qs(p.name) == value(QStringLiteral("preset"))) {
-            implied.insert(QStringLiteral("hidden_size"), QString::number(p.hiddenSize));
-            implied.insert(QStringLiteral("num_hidden_layers"), QString::number(p.numLayers));
-            implied.insert(QStringLiteral("use_moe"), p.useMoe ? QStringLiteral("1") : QStringLiteral("0"));
-        }
-    QStringList out;
-    for (const auto& n : m_order) {
-        const Row& r = m_rows[n];
-        const QString v = editorText(r);
-        if (v == qs(r.field->defaultValue) || implied.value(n) == v)
-            continue;
-        if (r.field->type == config::FieldType::Bool) {
-            out << QStringLiteral("--") + n;
-            if (v != QLatin1String("1"))
-                out << QStringLiteral("0");
-            continue;
-        }
-        out << QStringLiteral("--") + n << v;
+config::Values StageForm::coreValues() const {
+    // A field counts as given when it differs from its default, as on the
+    // command line flags() builds.
+    config::Values v(m_schema);
+    for (const auto& f : m_schema->fields) {
+        const QString cur = value(qs(f.name));
+        v.set(f.name, cur.toStdString(), cur != qs(f.defaultValue));
     }
+    return v;
+}
+
+QStringList StageForm::flags() const {
+    // The core's command line, less the stage name; sizes equal to the chosen
+    // preset's are implied by --preset.
+    const std::vector<std::string> args = config::commandArgs(coreValues());
+    QStringList out;
+    for (size_t i = 1; i < args.size(); ++i)
+        out << qs(args[i]);
     return out;
 }
 
@@ -282,74 +265,43 @@ QString StageForm::resolvePath(const QString& path) const {
 }
 
 QString StageForm::checkField(const config::Field& f, const QString& v) const {
-    if (v.isEmpty())
-        return f.required ? tr("required") : QString();
-    switch (f.type) {
-    case config::FieldType::Int:
-    case config::FieldType::Float: {
-        double x = 0;
-        if (!isNumber(v, f.type == config::FieldType::Int, x))
-            return f.type == config::FieldType::Int ? tr("\"%1\" is not a whole number").arg(v)
-                                                    : tr("\"%1\" is not a number").arg(v);
-        if (f.min && x < *f.min)
-            return tr("%1 is below the minimum %2").arg(v, fmt(*f.min));
-        if (f.max && x > *f.max)
-            return tr("%1 is above the maximum %2").arg(v, fmt(*f.max));
-        return {};
+    // The core's rule (config::checkValue), in the form's words.
+    const config::ValueCheck c = config::checkValue(f, v.toStdString());
+    switch (c.issue) {
+    case config::ValueIssue::None: return {};
+    case config::ValueIssue::Required: return tr("required");
+    case config::ValueIssue::NotInteger: return tr("\"%1\" is not a whole number").arg(v);
+    case config::ValueIssue::NotNumber: return tr("\"%1\" is not a number").arg(v);
+    case config::ValueIssue::BelowMinimum: return tr("%1 is below the minimum %2").arg(v, fmt(c.limit));
+    case config::ValueIssue::AboveMaximum: return tr("%1 is above the maximum %2").arg(v, fmt(c.limit));
+    case config::ValueIssue::NotAChoice: return tr("choose one of the listed values");
+    case config::ValueIssue::NotBoolean: break;
     }
-    case config::FieldType::Choice: {
-        for (const auto& c : f.choices)
-            if (qs(c) == v)
-                return {};
-        return tr("choose one of the listed values");
-    }
-    default: return {};
-    }
+    return qs(c.message);
 }
 
 bool StageForm::modelShape(int& hidden, int& layers, int& heads, int& kvHeads, bool& moe) const {
     if (!m_rows.contains(QStringLiteral("hidden_size")))
         return false;
-    bool ok1, ok2, ok3 = true, ok4 = true;
-    hidden = value(QStringLiteral("hidden_size")).toInt(&ok1);
-    layers = value(QStringLiteral("num_hidden_layers")).toInt(&ok2);
-    heads = m_rows.contains(QStringLiteral("num_attention_heads"))
-                ? value(QStringLiteral("num_attention_heads")).toInt(&ok3)
-                : 8;
-    kvHeads = m_rows.contains(QStringLiteral("num_key_value_heads"))
-                  ? value(QStringLiteral("num_key_value_heads")).toInt(&ok4)
-                  : 2;
-    moe = value(QStringLiteral("use_moe")) == QLatin1String("1");
-    // Same rule as the CLI: the preset fills the fields the user left at their defaults.
-    const QString preset = value(QStringLiteral("preset"));
-    for (const auto& p : config::presets()) {
-        if (qs(p.name) != preset)
-            continue;
-        const auto isDefault = [this](const char* n) {
-            const config::Field* f = m_schema->find(n);
-            return !f || value(QString::fromLatin1(n)) == qs(f->defaultValue);
-        };
-        if (isDefault("hidden_size"))
-            hidden = p.hiddenSize;
-        if (isDefault("num_hidden_layers"))
-            layers = p.numLayers;
-        if (isDefault("use_moe"))
-            moe = p.useMoe;
-    }
-    return ok1 && ok2 && ok3 && ok4;
+    const config::ModelShape shape = config::modelShapeOf(coreValues());
+    hidden = shape.hiddenSize;
+    layers = shape.numLayers;
+    heads = shape.numHeads;
+    kvHeads = shape.numKvHeads;
+    moe = shape.useMoe;
+    return shape.ok;
 }
 
 QString StageForm::parentCheckpointPath() const {
     if (!m_rows.contains(QStringLiteral("from_weight")))
         return {};
     const QString stem = value(QStringLiteral("from_weight"));
-    int h, l, nh, kv;
-    bool moe;
-    if (stem.isEmpty() || stem == QLatin1String("none") || !modelShape(h, l, nh, kv, moe))
+    model::ModelConfig mc;
+    if (stem.isEmpty() || stem == QLatin1String("none") ||
+        !modelShape(mc.hiddenSize, mc.numLayers, mc.numHeads, mc.numKvHeads, mc.useMoe))
         return {};
-    const QString out = resolvePath(value(QStringLiteral("out_dir")));
-    return QDir(out).filePath(
-        QStringLiteral("%1_%2%3.pth").arg(stem).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
+    return qs(
+        weights::weightsPath(resolvePath(value(QStringLiteral("out_dir"))).toStdString(), stem.toStdString(), mc));
 }
 
 void StageForm::setError(const QString& name, const QString& message) {
@@ -393,20 +345,11 @@ bool StageForm::validate(const QStringList& pendingCheckpoints) {
     };
 
     // Cross-field rules come from the core, the same code the CLI runs.
-    config::Values v(m_schema);
-    for (const auto& f : m_schema->fields) {
-        const QString cur = value(qs(f.name));
-        v.set(f.name, cur.toStdString(), cur != qs(f.defaultValue));
-    }
+    config::Values v = coreValues();
     if (m_schema->find("hidden_size") && m_schema->find("num_attention_heads") &&
         ok({"hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "preset", "use_moe"})) {
-        for (const auto& p : config::applyPresetAndCheck(v)) {
-            const QString msg = qs(p);
-            QString field = QStringLiteral("hidden_size");
-            if (msg.startsWith(QLatin1String("--num_attention_heads")))
-                field = QStringLiteral("num_attention_heads");
-            setError(field, msg);
-        }
+        for (const auto& p : config::applyPresetAndCheckFields(v))
+            setError(qs(p.field), qs(p.message));
     }
 
     // Files the run reads.

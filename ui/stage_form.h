@@ -86,6 +86,9 @@ private:
     void setError(const QString& name, const QString& message);
     void clearErrors();
     QString checkField(const config::Field& f, const QString& v) const;
+    /// The form's fields as core values: every schema field, set by the user
+    /// where it differs from its default.
+    config::Values coreValues() const;
 
     QString m_stage, m_workspace;
     const config::Schema* m_schema = nullptr;

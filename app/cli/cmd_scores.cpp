@@ -7,7 +7,6 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "eval/judge.h"
-#include "eval/model_modes.h"
 #include "eval/scores.h"
 #include "model/model_config.h"
 #include "store/history.h"
@@ -49,15 +48,6 @@ int64_t parametersOf(const std::string& weights) {
     return 0;
 }
 
-std::string modeLabel(int mode, const std::string& checkpoint) {
-    std::string name = "mode " + std::to_string(mode);
-    for (const auto& m : eval::modes())
-        if (m.mode == mode)
-            name = m.name;
-    const std::string stem = checkpoint.empty() ? "" : stdfs::path(checkpoint).stem().string();
-    return std::to_string(mode) + " " + name + (stem.empty() ? "" : " (" + stem + ")");
-}
-
 std::string excerpt(const std::string& s, size_t n) {
     if (s.size() <= n)
         return s;
@@ -73,25 +63,14 @@ int scoresExport(const config::Values& cfg) {
     if (dir.empty())
         dir = (stdfs::path(outDir) / "reports").string();
     const eval::ScoreTable table = eval::buildScoreTable(h->scores(), cfg.getString("judge_model"));
-    const std::string subtitle =
-        "workspace " + stdfs::absolute(outDir).string() +
-        (cfg.getString("judge_model").empty() ? "" : ", judge " + cfg.getString("judge_model"));
-    std::vector<eval::CompareColumn> cols;
-    for (int mode : h->evaluatedModes()) {
-        eval::CompareColumn c;
-        c.mode = mode;
-        c.answers = h->latestEvalAnswers(mode);
-        c.label = modeLabel(mode, c.answers.empty() ? "" : c.answers.front().checkpoint);
-        cols.push_back(std::move(c));
-    }
+    const std::string subtitle = eval::reportSubtitle(stdfs::absolute(outDir).string(), cfg.getString("judge_model"));
+    const std::vector<eval::CompareColumn> cols = eval::comparisonColumns(*h);
     const std::string md = eval::scoresMarkdown(table);
-    const std::vector<std::pair<std::string, std::string>> files{{"scores.md", md},
-                                                                 {"scores.csv", eval::scoresCsv(table)},
-                                                                 {"scores.html", eval::scoresHtml(table, subtitle)},
-                                                                 {"compare.md", eval::compareMarkdown(cols, subtitle)},
-                                                                 {"compare.html", eval::compareHtml(cols, subtitle)}};
-    for (const auto& [name, text] : files)
-        fs::writeFileAtomic((stdfs::path(dir) / name).string(), text);
+    std::vector<eval::ReportFile> files = eval::scoreTableFiles(table, subtitle);
+    for (auto& f : eval::comparisonFiles(cols, subtitle))
+        files.push_back(std::move(f));
+    for (const auto& f : files)
+        fs::writeFileAtomic((stdfs::path(dir) / f.name).string(), f.text);
     std::cout << md << "\nwrote scores.md, scores.csv, scores.html (table) and compare.md, compare.html (answers of "
               << cols.size() << " model(s) side by side) to " << dir << std::endl;
     return 0;
@@ -244,7 +223,7 @@ int cmdJudge(const Args& args) {
             continue;
         }
         eval::JudgedModelInfo info;
-        info.label = modeLabel(mode, answers.front().checkpoint);
+        info.label = eval::modeLabel(mode, answers.front().checkpoint);
         info.parameters = parametersOf(answers.front().checkpoint);
         std::vector<eval::JudgedAnswer> items;
         double tps = 0, toks = 0;

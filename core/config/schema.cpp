@@ -103,51 +103,6 @@ std::string suggest(const Schema& s, const std::string& name) {
     return best.empty() ? "" : " (did you mean --" + best + "?)";
 }
 
-// Checks one value against its field; returns "" when fine.
-std::string checkValue(const Field& f, const std::string& v) {
-    const std::string flag = "--" + f.name;
-    switch (f.type) {
-    case FieldType::Int: {
-        long long x;
-        if (!parseIntText(v, x))
-            return flag + ": \"" + v + "\" is not an integer";
-        if (f.min && x < *f.min)
-            return flag + ": " + v + " is below the minimum " + fmtNum(*f.min);
-        if (f.max && x > *f.max)
-            return flag + ": " + v + " is above the maximum " + fmtNum(*f.max);
-        return "";
-    }
-    case FieldType::Float: {
-        double x;
-        if (!parseFloatText(v, x))
-            return flag + ": \"" + v + "\" is not a number";
-        if (f.min && x < *f.min)
-            return flag + ": " + v + " is below the minimum " + fmtNum(*f.min);
-        if (f.max && x > *f.max)
-            return flag + ": " + v + " is above the maximum " + fmtNum(*f.max);
-        return "";
-    }
-    case FieldType::Bool: {
-        bool b;
-        if (!parseBoolText(v, b))
-            return flag + ": \"" + v + "\" is not a boolean (use 1/0, true/false)";
-        return "";
-    }
-    case FieldType::Choice:
-        if (std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
-            std::string all;
-            for (const auto& c : f.choices)
-                all += (all.empty() ? "" : ", ") + c;
-            return flag + ": \"" + v + "\" is not one of " + all;
-        }
-        return "";
-    default:
-        if (f.required && v.empty())
-            return flag + " is required";
-        return "";
-    }
-}
-
 [[noreturn]] void throwProblems(const Schema& s, const std::vector<std::string>& problems) {
     std::string msg = "invalid arguments for `micromind " + s.stage + "` (" + std::to_string(problems.size()) +
                       (problems.size() == 1 ? " problem" : " problems") + "):";
@@ -165,6 +120,48 @@ Values withDefaults(const Schema& s) {
 }
 
 } // namespace
+
+ValueCheck checkValue(const Field& f, const std::string& v) {
+    const std::string flag = "--" + f.name;
+    const auto issue = [](ValueIssue i, std::string message, double limit = 0) {
+        return ValueCheck{i, std::move(message), limit};
+    };
+    if (f.required && v.empty())
+        return issue(ValueIssue::Required, flag + " is required");
+    switch (f.type) {
+    case FieldType::Int:
+    case FieldType::Float: {
+        const bool integer = f.type == FieldType::Int;
+        long long i = 0;
+        double x = 0;
+        if (integer ? !parseIntText(v, i) : !parseFloatText(v, x))
+            return integer ? issue(ValueIssue::NotInteger, flag + ": \"" + v + "\" is not an integer")
+                           : issue(ValueIssue::NotNumber, flag + ": \"" + v + "\" is not a number");
+        if (integer)
+            x = double(i);
+        if (f.min && x < *f.min)
+            return issue(ValueIssue::BelowMinimum, flag + ": " + v + " is below the minimum " + fmtNum(*f.min), *f.min);
+        if (f.max && x > *f.max)
+            return issue(ValueIssue::AboveMaximum, flag + ": " + v + " is above the maximum " + fmtNum(*f.max), *f.max);
+        return {};
+    }
+    case FieldType::Bool: {
+        bool b;
+        if (!parseBoolText(v, b))
+            return issue(ValueIssue::NotBoolean, flag + ": \"" + v + "\" is not a boolean (use 1/0, true/false)");
+        return {};
+    }
+    case FieldType::Choice:
+        if (std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end()) {
+            std::string all;
+            for (const auto& c : f.choices)
+                all += (all.empty() ? "" : ", ") + c;
+            return issue(ValueIssue::NotAChoice, flag + ": \"" + v + "\" is not one of " + all);
+        }
+        return {};
+    default: return {};
+    }
+}
 
 long long Values::getInt(const std::string& name) const {
     long long x = 0;
@@ -189,6 +186,13 @@ const std::string& Values::getString(const std::string& name) const {
     if (it == m_values.end())
         throw std::logic_error("config field not in schema: " + name);
     return it->second;
+}
+
+std::optional<long long> Values::tryInt(const std::string& name) const {
+    long long x = 0;
+    if (!parseIntText(getString(name), x))
+        return std::nullopt;
+    return x;
 }
 
 bool Values::isSet(const std::string& name) const {
@@ -238,9 +242,9 @@ std::vector<std::string> Values::toArgs() const {
 std::vector<Problem> validateFields(const Values& values) {
     std::vector<Problem> problems;
     for (const auto& f : values.schema().fields) {
-        std::string p = checkValue(f, values.getString(f.name));
-        if (!p.empty())
-            problems.push_back({f.name, std::move(p)});
+        ValueCheck c = checkValue(f, values.getString(f.name));
+        if (!c.ok())
+            problems.push_back({f.name, std::move(c.message)});
     }
     return problems;
 }

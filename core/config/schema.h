@@ -46,6 +46,8 @@ public:
     const std::string& getString(const std::string& name) const;
     /// True when the user gave the flag (not just the default).
     bool isSet(const std::string& name) const;
+    /// The value as an integer the way getInt reads it; nullopt when the text is not one.
+    std::optional<long long> tryInt(const std::string& name) const;
     /// Sets a value as if given by the user (used by presets); no validation.
     void set(const std::string& name, const std::string& value, bool userSet = true);
     /// Values as a JSON object with typed members (stored in the run history).
@@ -75,6 +77,24 @@ struct Problem {
     std::string field;
     std::string message;
 };
+
+/// What is wrong with one field's text (checkValue); None = fine.
+enum class ValueIssue { None, Required, NotInteger, NotNumber, NotBoolean, BelowMinimum, AboveMaximum, NotAChoice };
+
+/// The result of checking one field's text.
+struct ValueCheck {
+    ValueIssue issue = ValueIssue::None;
+    /// The text validate() gives ("--epochs: 0 is below the minimum 1"); "" when fine.
+    std::string message;
+    /// The bound that was crossed (BelowMinimum, AboveMaximum).
+    double limit = 0;
+    bool ok() const { return issue == ValueIssue::None; }
+};
+
+/// Checks one value against its field: required, type, range, choice. The rule
+/// parseArgs, parseJson and validate apply; the workbench's forms show the
+/// issue beside the field in their own words.
+ValueCheck checkValue(const Field& field, const std::string& text);
 
 /// Checks ranges/choices of the current values; returns every problem with
 /// its field (empty = ok).

@@ -17,7 +17,7 @@ Binding<T> bind(const char* name, M B::*p) {
 }
 
 // The shared fields (addDataFields, addModelFields, addTrainingFields,
-// addEvalFields in config/stages.cpp); `parent`: the stage has --from_weight.
+// addEvalFields in config/stage_fields.cpp); `parent`: the stage has --from_weight.
 template <class T>
 std::vector<Binding<T>> trainingBindings(bool parent) {
     using O = TrainingOptions;

@@ -1,5 +1,5 @@
 #pragma once
-// Typed options of the training stages. The schema (config/stages.cpp) says what
+// Typed options of the training stages. The schema (config/stages*.cpp) says what
 // a field is (type, default, range, help); the tables here say which struct
 // member holds it. Each field is bound once, so `Values -> options` is one loop
 // per stage and a test checks that no schema field lacks a member.

@@ -69,6 +69,29 @@ struct CompareColumn {
 std::string compareMarkdown(const std::vector<CompareColumn>& cols, const std::string& subtitle);
 std::string compareHtml(const std::vector<CompareColumn>& cols, const std::string& subtitle);
 
+/// "1 full_sft (full_sft_512)": the mode's number, its name (eval::modes(),
+/// "mode N" for an unknown one) and the checkpoint's file stem when given.
+std::string modeLabel(int mode, const std::string& checkpoint);
+
+/// The comparison's columns: each evaluated mode of the history (in
+/// History::evaluatedModes order) with its latest answers, labelled by
+/// modeLabel with the checkpoint that gave them.
+std::vector<CompareColumn> comparisonColumns(const store::History& history);
+
+/// The subtitle of the exported pages: "workspace <dir>" and ", judge <name>"
+/// when the table shows one judge's scores only.
+std::string reportSubtitle(const std::string& workspaceDir, const std::string& judgeFilter = {});
+
+/// One exported file: its name in the export folder and its text.
+struct ReportFile {
+    std::string name;
+    std::string text;
+};
+/// scores.md, scores.csv and scores.html of a table.
+std::vector<ReportFile> scoreTableFiles(const ScoreTable& t, const std::string& subtitle);
+/// compare.md and compare.html of the columns.
+std::vector<ReportFile> comparisonFiles(const std::vector<CompareColumn>& cols, const std::string& subtitle);
+
 /// Escapes &, <, >, " for HTML text and attributes.
 std::string htmlEscape(const std::string& s);
 
