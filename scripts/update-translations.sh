@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes the workbench's translation sources (ui/translations/*.ts):
 #  1. writes ui/schema_strings.cpp, the stage schemas' texts the forms show
-#     (field help = tooltips, stage summaries, group titles; core/config/stages.cpp)
+#     (field help = tooltips, stage summaries, group titles; core/config/stages*.cpp)
 #     as QT_TRANSLATE_NOOP literals, with mm_schema_strings (ui/tools/);
 #  2. runs lupdate over ui/ so new texts appear and removed ones go (-no-obsolete).
 # Then translate the new entries (Qt Linguist, or edit the .ts), commit the .ts

@@ -1,5 +1,5 @@
 #pragma once
-// The texts of the stage schemas (core/config/stages.cpp) that the stage forms
+// The texts of the stage schemas (core/config/stages*.cpp) that the stage forms
 // show: field help (tooltips), stage summaries and group titles. They live in
 // the core as std::string, where lupdate cannot see them, so
 // scripts/update-translations.sh writes them as QT_TRANSLATE_NOOP literals into

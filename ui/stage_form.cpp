@@ -296,9 +296,14 @@ QString StageForm::parentCheckpointPath() const {
     if (!m_rows.contains(QStringLiteral("from_weight")))
         return {};
     const QString stem = value(QStringLiteral("from_weight"));
+    if (stem.isEmpty() || stem == QLatin1String("none"))
+        return {};
+    return checkpointPath(stem);
+}
+
+QString StageForm::checkpointPath(const QString& stem) const {
     model::ModelConfig mc;
-    if (stem.isEmpty() || stem == QLatin1String("none") ||
-        !modelShape(mc.hiddenSize, mc.numLayers, mc.numHeads, mc.numKvHeads, mc.useMoe))
+    if (!modelShape(mc.hiddenSize, mc.numLayers, mc.numHeads, mc.numKvHeads, mc.useMoe))
         return {};
     return qs(
         weights::weightsPath(resolvePath(value(QStringLiteral("out_dir"))).toStdString(), stem.toStdString(), mc));

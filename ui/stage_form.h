@@ -1,6 +1,6 @@
 #pragma once
 // The form of one stage, generated from the same schema the CLI parses
-// (core/config/stages.cpp): one editor per field with its default, range and
+// (core/config/stages*.cpp): one editor per field with its default, range and
 // help (tooltip), validation with the message beside the field, the exact
 // equivalent `micromind` command, and presets saved in the workspace.
 
@@ -52,6 +52,9 @@ public:
     QString resolvePath(const QString& path) const;
     /// <out_dir>/<from_weight>_<size>.pth, "" when the stage has no parent.
     QString parentCheckpointPath() const;
+    /// <out_dir>/<stem>_<size>.pth for this form's model shape (the core's
+    /// weights::weightsPath); "" when the shape fields are invalid.
+    QString checkpointPath(const QString& stem) const;
 
     /// Saved presets of this stage in the workspace (files: preset_store.h).
     QString presetDir() const;

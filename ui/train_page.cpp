@@ -363,12 +363,7 @@ QList<RunManager::QueueItem> TrainPage::buildQueue() {
                                  tr("Fix the fields marked in red:\n%1").arg(f->problems().join(QLatin1Char('\n'))));
             return {};
         }
-        int h, l, nh, kv;
-        bool moe;
-        f->modelShape(h, l, nh, kv, moe);
-        const QString out = f->resolvePath(f->value(QStringLiteral("out_dir")));
-        pending << QDir(out).filePath(
-            QStringLiteral("%1_%2%3.pth").arg(outputStem(s)).arg(h).arg(moe ? QStringLiteral("_moe") : QString()));
+        pending << f->checkpointPath(outputStem(s));
         items << RunManager::QueueItem{s, f->flags(), RunController::isTrainingStage(s) ? m_processes->value() : 1};
     }
     for (const auto& s : queueStages())

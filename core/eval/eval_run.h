@@ -1,7 +1,7 @@
 #pragma once
 // `micromind eval` and `micromind chat`: one model of the workspace answers the
 // seed's prompt sets (or stdin), the answers stored in the history; or a chat
-// in the terminal. The flags are the commands' (config/stages.cpp); the text
+// in the terminal. The flags are the commands' (config/stages_tools.cpp); the text
 // goes through the Console.
 
 #include "common/console.h"
