@@ -3,7 +3,7 @@
 #include "commands.h"
 #include "stage_cli.h"
 
-#include "eval/demo_run.h"
+#include "commands/demo_run.h"
 
 namespace mm::cli {
 

@@ -3,7 +3,7 @@
 #include "commands.h"
 #include "eval_setup.h"
 
-#include "eval/eval_run.h"
+#include "commands/eval_run.h"
 
 namespace mm::cli {
 

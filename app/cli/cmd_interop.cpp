@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "eval_setup.h"
 
-#include "interop/interop_run.h"
+#include "commands/interop_run.h"
 
 namespace mm::cli {
 

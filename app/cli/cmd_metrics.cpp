@@ -3,7 +3,7 @@
 #include "commands.h"
 #include "eval_setup.h"
 
-#include "eval/metrics_run.h"
+#include "commands/metrics_run.h"
 
 namespace mm::cli {
 

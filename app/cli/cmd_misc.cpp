@@ -4,7 +4,7 @@
 #include "reporter.h"
 #include "stage_cli.h"
 
-#include "bench/bench_run.h"
+#include "commands/bench_run.h"
 #include "common/error.h"
 #include "common/fs.h"
 #include "store/history.h"

@@ -3,7 +3,7 @@
 #include "commands.h"
 #include "stage_cli.h"
 
-#include "config/pipeline_run.h"
+#include "commands/pipeline_run.h"
 
 namespace mm::cli {
 

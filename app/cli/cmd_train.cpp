@@ -5,7 +5,7 @@
 #include "reporter.h"
 #include "stage_cli.h"
 
-#include "data/data_commands.h"
+#include "commands/data_commands.h"
 
 #include <chrono>
 #include <cstdio>

@@ -5,7 +5,7 @@
 #include "commands.h"
 
 #include "config/schema.h"
-#include "eval/model_setup.h"
+#include "commands/model_setup.h"
 
 #include <string>
 

@@ -6,9 +6,9 @@
 #include "common/error.h"
 #include "common/format.h"
 #include "common/subprocess.h"
-#include "config/pipeline_run.h"
+#include "commands/pipeline_run.h"
 #include "config/stages.h"
-#include "eval/demo_run.h"
+#include "commands/demo_run.h"
 #include "expect_error.h"
 #include "fixtures.h"
 

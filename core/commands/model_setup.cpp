@@ -1,4 +1,4 @@
-#include "eval/model_setup.h"
+#include "commands/model_setup.h"
 
 #include "common/error.h"
 #include "common/format.h"

@@ -1,4 +1,4 @@
-#include "config/pipeline_run.h"
+#include "commands/pipeline_run.h"
 
 #include "common/error.h"
 #include "common/format.h"

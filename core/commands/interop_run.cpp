@@ -1,8 +1,8 @@
-#include "interop/interop_run.h"
+#include "commands/interop_run.h"
 
 #include "common/error.h"
 #include "common/format.h"
-#include "eval/model_setup.h"
+#include "commands/model_setup.h"
 #include "interop/export.h"
 #include "interop/import.h"
 #include "interop/parity.h"

@@ -1,4 +1,4 @@
-#include "eval/demo_run.h"
+#include "commands/demo_run.h"
 
 #include "common/error.h"
 #include "common/format.h"

@@ -1,11 +1,11 @@
-#include "eval/metrics_run.h"
+#include "commands/metrics_run.h"
 
 #include "common/error.h"
 #include "common/format.h"
 #include "data/jsonl.h"
 #include "eval/evaluator.h"
 #include "eval/metrics.h"
-#include "eval/model_setup.h"
+#include "commands/model_setup.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,10 +1,10 @@
-#include "eval/eval_run.h"
+#include "commands/eval_run.h"
 
 #include "common/error.h"
 #include "common/format.h"
 #include "common/fs.h"
 #include "eval/evaluator.h"
-#include "eval/model_setup.h"
+#include "commands/model_setup.h"
 #include "eval/prompts.h"
 #include "eval/text_stream.h"
 #include "store/history.h"

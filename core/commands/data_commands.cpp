@@ -1,4 +1,4 @@
-#include "data/data_commands.h"
+#include "commands/data_commands.h"
 
 #include "common/error.h"
 #include "common/format.h"

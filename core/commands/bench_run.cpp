@@ -1,4 +1,4 @@
-#include "bench/bench_run.h"
+#include "commands/bench_run.h"
 
 #include "bench/anchor.h"
 #include "bench/bench.h"
