@@ -15,4 +15,6 @@ LUPDATE=${LUPDATE:-/usr/lib/qt6/bin/lupdate}
 cmake --build "$BUILD_DIR" --target mm_schema_strings
 "$BUILD_DIR/ui/mm_schema_strings" > ui/schema_strings.cpp.new
 mv ui/schema_strings.cpp.new ui/schema_strings.cpp
+# As .clang-format writes it (scripts/check-format.sh in CI).
+clang-format -i ui/schema_strings.cpp
 "$LUPDATE" -locations relative -no-obsolete ui/*.cpp ui/*.h -ts ui/translations/*.ts

@@ -216,7 +216,7 @@ private:
         /// Delivers the last line when it has no newline.
         void finish(const std::function<void(const QByteArray&, qint64)>& f);
     };
-    LineBuffer m_stdoutBuf{1 << 20}, m_stderrBuf{16 << 10};
+    LineBuffer m_stdoutBuf{1 << 20, {}, 0}, m_stderrBuf{16 << 10, {}, 0};
     QString m_stderr, m_stdoutText, m_message, m_weights;
     QList<qint64> m_runIds;
     qint64 m_pid = 0, m_lastStep = 0, m_totalSteps = 0;

@@ -70,8 +70,9 @@ model::ModelConfig configFromHf(const nlohmann::json& j, const std::string& path
         throw bad("rope_scaling is set (" + j["rope_scaling"].dump() + "); only plain RoPE is supported");
     if (j.value("inference_rope_scaling", false))
         throw bad("inference_rope_scaling (YaRN) is on");
-    if (j.contains("tie_word_embeddings") && !j["tie_word_embeddings"].get<bool>() && type == "llama")
-        ; // checked against the tensors: an lm_head equal to the embedding is fine
+    if (j.contains("tie_word_embeddings") && !j["tie_word_embeddings"].get<bool>() && type == "llama") {
+        // checked against the tensors: an lm_head equal to the embedding is fine
+    }
     nlohmann::json c = j;
     if (!c.contains("num_key_value_heads") && c.contains("num_attention_heads"))
         c["num_key_value_heads"] = c["num_attention_heads"];

@@ -61,7 +61,7 @@
 <context>
     <name>SchemaHelp</name>
     <message>
-        <location line="+18"/>
+        <location line="+39"/>
         <source>jsonl file(s), comma-separated; any minimind format</source>
         <extracomment>train_tokenizer.data_path</extracomment>
         <translation type="unfinished"></translation>
@@ -79,13 +79,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)</source>
         <extracomment>train_tokenizer.character_coverage</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>where tokenizer.model is written</source>
         <extracomment>train_tokenizer.out_dir</extracomment>
         <translation type="unfinished"></translation>
@@ -109,25 +109,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>tokenizer: a .model or a Hugging Face tokenizer.json such as minimind&apos;s (default: &lt;out_dir&gt;/tokenizer.model, else &lt;out_dir&gt;/tokenizer.json)</source>
         <extracomment>pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>count and skip malformed lines instead of stopping</source>
         <extracomment>pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>pack: documents back to back, no padding; pad: one document per sample (minimind)</source>
         <extracomment>pretrain.packing</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win</source>
         <extracomment>pretrain.preset, full_sft.preset, dpo.preset, lora.preset, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
@@ -235,13 +235,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX</source>
         <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>CPU threads (0 = all cores)</source>
         <extracomment>pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)</extracomment>
         <translation type="unfinished"></translation>
@@ -259,49 +259,49 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the log and the workbench&apos;s Generations tab (also after the last step; 0 = off)</source>
         <extracomment>pretrain.probe_interval, full_sft.probe_interval, dpo.probe_interval, lora.probe_interval, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>probe prompts: .jsonl with {&quot;prompt&quot;: ...} per line, or a text file with one prompt per line (default: the first 3 of the seed&apos;s prompt set for the stage)</source>
         <extracomment>pretrain.probe_prompts, full_sft.probe_prompts, dpo.probe_prompts, lora.probe_prompts, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>most tokens generated per probe prompt</source>
         <extracomment>pretrain.probe_max_tokens, full_sft.probe_max_tokens, dpo.probe_max_tokens, lora.probe_max_tokens, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write</source>
         <extracomment>pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>held-out file in the training data&apos;s format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged</source>
         <extracomment>pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>instead of --eval_data: hold out this share of --data_path&apos;s records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)</source>
         <extracomment>pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
         <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>validation: at most this many texts or conversations of --eval_data (0 = all)</source>
         <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)</extracomment>
         <translation type="unfinished"></translation>
@@ -313,13 +313,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>scale the learning rate with the batch: k x the default batch 16 (x accumulation) -&gt; k x lr</source>
         <extracomment>full_sft.lr_scale_with_batch</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>DPO temperature beta</source>
         <extracomment>dpo.beta</extracomment>
         <translation type="unfinished"></translation>
@@ -331,7 +331,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
         <extracomment>lora.lora_name</extracomment>
         <translation type="unfinished"></translation>
@@ -349,25 +349,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>comma-separated strings; projections whose name contains one get an adapter</source>
         <extracomment>lora.lora_targets</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>loss weight of the &lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; target positions</source>
         <extracomment>distill_reason.tag_weight</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>prompts jsonl: {&quot;conversations&quot;: [user turn], &quot;answer&quot;: optional known answer}</source>
         <extracomment>grpo.data_path</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>prompts per micro-batch (each sampled num_generations times)</source>
         <extracomment>grpo.batch_size</extracomment>
         <translation type="unfinished"></translation>
@@ -391,7 +391,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>sampling temperature of the rollouts (log-probs are taken at it too)</source>
         <extracomment>grpo.temperature</extracomment>
         <translation type="unfinished"></translation>
@@ -415,25 +415,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>bytes of the sample completion shown per log line (terminal and --json)</source>
         <extracomment>grpo.sample_chars</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json &quot;samples&quot;)</source>
         <extracomment>grpo.log_samples</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
         <extracomment>grpo.eval_data</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>validation: at most this many prompts of --eval_data (0 = all)</source>
         <extracomment>grpo.eval_max_samples</extracomment>
         <translation type="unfinished"></translation>
@@ -451,25 +451,25 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>load this weights file instead of the mode&apos;s (the mode still picks the prompt format)</source>
         <extracomment>eval.checkpoint</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>model size preset: picks the checkpoint suffix</source>
         <extracomment>eval.preset</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>checkpoint suffix (pretrain_&lt;hidden_size&gt;.pth); automatic when neither it nor --preset is given</source>
         <extracomment>eval.hidden_size</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>MoE checkpoint (suffix _moe)</source>
         <extracomment>eval.use_moe</extracomment>
         <translation type="unfinished"></translation>
@@ -487,13 +487,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval</source>
         <extracomment>eval.prompt_set</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>your own prompt file (.jsonl {&quot;prompt&quot;} or one per line)</source>
         <extracomment>eval.prompts</extracomment>
         <translation type="unfinished"></translation>
@@ -559,7 +559,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per row) a quarter; sums stay float32; float32 is exact</source>
         <extracomment>eval.infer_dtype</extracomment>
         <translation type="unfinished"></translation>
@@ -568,49 +568,49 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-182"/>
+        <location line="-253"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Pretrain a MiniMind model from scratch on {&quot;text&quot;} jsonl; writes &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth.</source>
         <extracomment>pretrain</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Supervised fine-tuning on {&quot;conversations&quot;} jsonl (loss on assistant tokens); reads pretrain_&lt;hidden&gt;.pth, writes full_sft_&lt;hidden&gt;.pth.</source>
         <extracomment>full_sft</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Direct Preference Optimization on {&quot;chosen&quot;,&quot;rejected&quot;} jsonl with cached reference log-probs; reads full_sft_&lt;hidden&gt;.pth, writes rlhf_&lt;hidden&gt;.pth.</source>
         <extracomment>dpo</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_&lt;hidden&gt;.pth, writes only the adapter to lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth.</source>
         <extracomment>lora</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Reasoning distillation: SFT on &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; answers with extra weight on the tags; reads rlhf_&lt;hidden&gt;.pth, writes reason_&lt;hidden&gt;.pth.</source>
         <extracomment>distill_reason</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective with KL to the parent; reads reason_&lt;hidden&gt;.pth, writes grpo_&lt;hidden&gt;.pth.</source>
         <extracomment>grpo</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Answer the seed&apos;s prompt sets with one model (--model_mode N) and store the answers in the history.</source>
         <extracomment>eval</extracomment>
         <translation type="unfinished"></translation>
@@ -619,7 +619,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+150"/>
+        <location filename="../chart_panel.cpp" line="+153"/>
         <source>Smoothing:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -669,112 +669,112 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+32"/>
         <source>Loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation loss (--eval_data)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation bits per byte</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation preference accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation: chosen answers&apos; mean log-prob</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Gradient norm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Tokens per second</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>DPO reward margin</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Preference accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Chosen reward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Rejected reward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>GRPO reward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>GRPO reward spread within groups</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>KL to the reference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Completion length (tokens)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Exact-answer accuracy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Clipped ratio share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Reward: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Token loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MoE auxiliary loss</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+84"/>
         <source>could not create %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1003,7 +1003,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+32"/>
         <source>The prompt sets (share/micromind/prompts) were not found; reinstall MicroMind or use the free prompt box.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1036,17 +1036,17 @@
 <context>
     <name>mm::ui::CompareView</name>
     <message>
-        <location filename="../compare_render.cpp" line="+68"/>
+        <location filename="../compare_render.cpp" line="+69"/>
         <source>Prompt:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>(thinking…)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Hide reasoning</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1059,7 +1059,7 @@
         </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>generating…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1069,17 +1069,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>token limit reached</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>empty: the model ended its answer at once</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1107,7 +1107,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Loading %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1120,7 +1120,7 @@
 <context>
     <name>mm::ui::ConfigDiffWidget</name>
     <message>
-        <location filename="../history_panel.cpp" line="+220"/>
+        <location filename="../history_panel.cpp" line="+222"/>
         <source>Differences only</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1133,7 +1133,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>exact match, held-out</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1143,7 +1143,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Song ci held-out loss</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1153,7 +1153,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>think/answer format</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1163,7 +1163,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>No demo report in this workspace. Workspace → Open demo workspace… trains the five models on Debian&apos;s fortunes-zh and shows here what each stage did.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1201,7 +1201,7 @@
 <context>
     <name>mm::ui::Estimator</name>
     <message>
-        <location filename="../estimator.cpp" line="+123"/>
+        <location filename="../estimator.cpp" line="+138"/>
         <source>could not start %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1216,12 +1216,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>measuring training speed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+52"/>
         <source>%1 failed: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1229,7 +1229,7 @@
 <context>
     <name>mm::ui::HistoryPanel</name>
     <message>
-        <location filename="../history_panel.cpp" line="-181"/>
+        <location filename="../history_panel.cpp" line="-183"/>
         <source>Filter: stage, checkpoint, config…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1274,13 +1274,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
-        <location line="+8"/>
+        <location line="+24"/>
+        <location line="+9"/>
         <source>Delete runs</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="-7"/>
+        <location line="-8"/>
         <source>Delete %n run(s) with their metrics and the checkpoint files no other run wrote?</source>
         <translation>
             <numerusform>Delete %n run with its metrics and the checkpoint files no other run wrote?</numerusform>
@@ -1397,7 +1397,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>3 reason</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1407,7 +1407,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>5 grpo</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1447,7 +1447,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>GGUF file</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1467,7 +1467,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>&amp;Import</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1482,7 +1482,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Imported. The compare columns and the history list it now.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1588,7 +1588,7 @@
 <context>
     <name>mm::ui::JudgeRunner</name>
     <message>
-        <location filename="../judge_runner.cpp" line="+74"/>
+        <location filename="../judge_runner.cpp" line="+87"/>
         <source>The judge is already running.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1651,7 +1651,7 @@
 <context>
     <name>mm::ui::LineageView</name>
     <message>
-        <location filename="../lineage_view.cpp" line="+19"/>
+        <location filename="../lineage_view.cpp" line="+20"/>
         <source>Checkpoint</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1686,7 +1686,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source> (file missing)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1740,12 +1740,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+270"/>
+        <location line="+271"/>
         <source>No workspace open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-256"/>
+        <location line="-257"/>
         <source>Cannot queue the stages</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1860,7 +1860,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Compare</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1900,12 +1900,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Follow the system</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Light</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1998,7 +1998,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>About MicroMind Workbench</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2008,12 +2008,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>micromind not found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2033,7 +2033,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Workspace: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2077,7 +2077,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+287"/>
+        <location filename="../chart_view.cpp" line="+286"/>
         <source>step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2092,7 +2092,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+201"/>
+        <location line="+200"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -2192,7 +2192,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Clear finished</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2207,7 +2207,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+79"/>
         <source>Queue: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2260,7 +2260,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../run_events.cpp" line="+76"/>
+        <location filename="../run_events.cpp" line="+57"/>
         <source> … [line cut: %n more byte(s)]</source>
         <translation>
             <numerusform> … [line cut: %n more byte]</numerusform>
@@ -2442,27 +2442,27 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+175"/>
+        <location filename="../history_model.cpp" line="+180"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>interrupted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2617,7 +2617,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location line="+78"/>
+        <location line="+76"/>
         <source> · ⚠ %n warning(s)</source>
         <translation>
             <numerusform> · ⚠ %n warning</numerusform>
@@ -2678,17 +2678,17 @@
         </translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Reward %1 = %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Known answer: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2711,7 +2711,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+91"/>
         <source>Entered by hand (overrides the judge). Double-click to change.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2728,12 +2728,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Judge</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>&quot;%1&quot; is not a number; a score is from 0 to 10.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2746,17 +2746,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Cannot create the folder %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+20"/>
         <source>Cannot write %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+39"/>
         <source>The history holds no answers yet: answer the prompts in the Compare tab first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2849,12 +2849,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Export the scores to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Wrote %1 files to %2.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2862,24 +2862,24 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+113"/>
+        <location filename="../stage_form.cpp" line="+103"/>
         <source>range: %1 … %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>default: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+49"/>
         <location line="+20"/>
-        <location line="+100"/>
+        <location line="+97"/>
         <source>required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-113"/>
         <source>Browse</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2894,7 +2894,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+109"/>
         <source>&quot;%1&quot; is not a whole number</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2904,22 +2904,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>%1 is below the minimum %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>%1 is above the maximum %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>choose one of the listed values</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+88"/>
         <source>no such file: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2939,12 +2939,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>parent checkpoint has hidden_size %1 and %2 layers, this form %3 and %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>batch_size %1 is not divisible by num_generations %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2987,7 +2987,7 @@
 <context>
     <name>mm::ui::TrainPage</name>
     <message>
-        <location filename="../train_page.cpp" line="+89"/>
+        <location filename="../train_page.cpp" line="+95"/>
         <source>The equivalent command; the workbench adds --json to read its progress</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3097,7 +3097,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+67"/>
         <source>no estimate for this command</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3189,17 +3189,17 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+26"/>
+        <location line="+23"/>
         <source>Details: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-18"/>
         <source>%1 is locked: another process kept it busy for more than a few seconds. Let that process finish or close it (see the details), then open the workspace again. Nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>%1 is damaged or is not a MicroMind history. Move it aside (for example, rename it to micromind.db.broken) and open the workspace again to start a new history. The file was left untouched.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3209,7 +3209,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <location line="+2"/>
         <source>could not open the history of %1: %2</source>
         <translation type="unfinished"></translation>

@@ -61,7 +61,7 @@
 <context>
     <name>SchemaHelp</name>
     <message>
-        <location line="+18"/>
+        <location line="+39"/>
         <source>jsonl file(s), comma-separated; any minimind format</source>
         <extracomment>train_tokenizer.data_path</extracomment>
         <translation>jsonl 文件，多个文件用逗号分隔；任意 minimind 数据格式均可</translation>
@@ -79,13 +79,13 @@
         <translation>参与训练的文本片段数上限</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>share of characters kept as pieces, 0.98-1; rarer ones use bytes (0 = auto: fit half the vocabulary)</source>
         <extracomment>train_tokenizer.character_coverage</extracomment>
         <translation>作为独立词片保留的字符所占比例，取 0.98–1；更罕见的字符退回字节表示（0 = 自动：让单字词片约占词表的一半）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>where tokenizer.model is written</source>
         <extracomment>train_tokenizer.out_dir</extracomment>
         <translation>tokenizer.model 的输出目录</translation>
@@ -109,25 +109,25 @@
         <translation>训练数据，minimind 格式的 jsonl</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>tokenizer: a .model or a Hugging Face tokenizer.json such as minimind&apos;s (default: &lt;out_dir&gt;/tokenizer.model, else &lt;out_dir&gt;/tokenizer.json)</source>
         <extracomment>pretrain.tokenizer, full_sft.tokenizer, dpo.tokenizer, lora.tokenizer, ... (7 in all)</extracomment>
         <translation>分词器：.model 文件，或 minimind 那样的 Hugging Face tokenizer.json（默认：&lt;out_dir&gt;/tokenizer.model，没有时用 &lt;out_dir&gt;/tokenizer.json）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>count and skip malformed lines instead of stopping</source>
         <extracomment>pretrain.skip_bad_lines, full_sft.skip_bad_lines, dpo.skip_bad_lines, lora.skip_bad_lines, ... (6 in all)</extracomment>
         <translation>统计并跳过格式错误的行，而不是中止运行</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>pack: documents back to back, no padding; pad: one document per sample (minimind)</source>
         <extracomment>pretrain.packing</extracomment>
         <translation>pack：文档首尾相接拼成序列，不填充；pad：每个样本一篇文档并填充（minimind 的做法）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>model size preset; explicit --hidden_size/--num_hidden_layers/--use_moe win</source>
         <extracomment>pretrain.preset, full_sft.preset, dpo.preset, lora.preset, ... (6 in all)</extracomment>
         <translation>模型规模预设；显式给出的 --hidden_size/--num_hidden_layers/--use_moe 优先于预设</translation>
@@ -235,13 +235,13 @@
         <translation>计算设备：cpu、cuda、cuda:N 或 auto（有 GPU 时用 cuda:0）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>compute dtype: autocast on CUDA (auto = bfloat16 there); on the CPU float32, or bfloat16 matmuls with float32 weights where the CPU has avx512_bf16/AMX</source>
         <extracomment>pretrain.dtype, full_sft.dtype, dpo.dtype, lora.dtype, ... (6 in all)</extracomment>
         <translation>计算精度：CUDA 上通过 autocast 生效（auto = 在 CUDA 上用 bfloat16）；CPU 上为 float32，或在支持 avx512_bf16/AMX 的 CPU 上以 bfloat16 做矩阵乘法、权重保持 float32</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>CPU threads (0 = all cores)</source>
         <extracomment>pretrain.threads, full_sft.threads, dpo.threads, lora.threads, ... (7 in all)</extracomment>
         <translation>CPU 线程数（0 = 使用全部核心）</translation>
@@ -259,49 +259,49 @@
         <translation>每隔多少个优化器步保存一次检查点</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>optimizer steps between probes: the model answers a few fixed prompts greedily, shown in the log and the workbench&apos;s Generations tab (also after the last step; 0 = off)</source>
         <extracomment>pretrain.probe_interval, full_sft.probe_interval, dpo.probe_interval, lora.probe_interval, ... (6 in all)</extracomment>
         <translation>每隔多少个优化器步做一次探测：模型用贪心解码回答几个固定的提示词，结果显示在日志和工作台的 Generations（生成）页中（最后一步之后也会探测一次；0 = 关闭）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>probe prompts: .jsonl with {&quot;prompt&quot;: ...} per line, or a text file with one prompt per line (default: the first 3 of the seed&apos;s prompt set for the stage)</source>
         <extracomment>pretrain.probe_prompts, full_sft.probe_prompts, dpo.probe_prompts, lora.probe_prompts, ... (6 in all)</extracomment>
         <translation>探测用的提示词：每行一个 {&quot;prompt&quot;: ...} 的 .jsonl，或每行一个提示词的文本文件（默认：种子文档中该阶段问题集的前 3 个）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>most tokens generated per probe prompt</source>
         <extracomment>pretrain.probe_max_tokens, full_sft.probe_max_tokens, dpo.probe_max_tokens, lora.probe_max_tokens, ... (6 in all)</extracomment>
         <translation>每个探测提示词最多生成的词元数</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>multi-process runs (torchrun): seconds to wait for the other ranks at start-up and in each collective before failing with the name of the lost rank; must exceed a checkpoint write</source>
         <extracomment>pretrain.ddp_timeout, full_sft.ddp_timeout, dpo.ddp_timeout, lora.ddp_timeout, ... (6 in all)</extracomment>
         <translation>多进程运行（torchrun）：启动时和每次集合通信中等待其他 rank 的秒数，超时即报错并指出失联的 rank；必须长于写一次检查点的时间</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>held-out file in the training data&apos;s format, measured on rank 0 every --eval_interval steps and after the last, logged and stored as val_loss (dpo: val_pref_accuracy, val_chosen_logp); training is unchanged</source>
         <extracomment>pretrain.eval_data, full_sft.eval_data, dpo.eval_data, lora.eval_data, ... (5 in all)</extracomment>
         <translation>与训练数据同格式的留出文件：每 --eval_interval 步及最后一步在 rank 0 上测量，记录并存为 val_loss（dpo：val_pref_accuracy、val_chosen_logp）；训练本身不变</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>instead of --eval_data: hold out this share of --data_path&apos;s records for validation (spread evenly over the file, written once under out_dir/cache; 0 = off)</source>
         <extracomment>pretrain.eval_split, full_sft.eval_split, dpo.eval_split, lora.eval_split, ... (6 in all)</extracomment>
         <translation>代替 --eval_data：从 --data_path 中留出这一比例的记录用于验证（均匀分布于整个文件，只在 out_dir/cache 下写一次；0 = 关闭）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>optimizer steps between validations (0 = every --log_interval)</source>
         <extracomment>pretrain.eval_interval, full_sft.eval_interval, dpo.eval_interval, lora.eval_interval, ... (6 in all)</extracomment>
         <translation>两次验证之间的优化步数（0 = 每 --log_interval 步）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>validation: at most this many texts or conversations of --eval_data (0 = all)</source>
         <extracomment>pretrain.eval_max_samples, full_sft.eval_max_samples, dpo.eval_max_samples, lora.eval_max_samples, ... (5 in all)</extracomment>
         <translation>验证：最多使用 --eval_data 中这么多条文本或对话（0 = 全部）</translation>
@@ -313,13 +313,13 @@
         <translation>父检查点 &lt;out_dir&gt;/&lt;from_weight&gt;_&lt;size&gt;.pth（pretrain、full_sft、rlhf、reason；none = 随机初始化）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>scale the learning rate with the batch: k x the default batch 16 (x accumulation) -&gt; k x lr</source>
         <extracomment>full_sft.lr_scale_with_batch</extracomment>
         <translation>随批大小线性缩放学习率：批大小（× 累积步数）为默认值 16 的 k 倍时，学习率也乘以 k</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>DPO temperature beta</source>
         <extracomment>dpo.beta</extracomment>
         <translation>DPO 的温度系数 beta</translation>
@@ -331,7 +331,7 @@
         <translation>在损失中加上 alpha × 优选回答的负对数似然（RPO），使 DPO 保住其似然；0 = 原始 DPO（minimind）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>adapter name: out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</source>
         <extracomment>lora.lora_name</extracomment>
         <translation>适配器名称：保存为 out_dir/lora/&lt;lora_name&gt;_&lt;size&gt;.pth</translation>
@@ -349,25 +349,25 @@
         <translation>缩放系数 = alpha / rank（0 表示 alpha 取 rank，即缩放为 1，与 minimind 相同）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>comma-separated strings; projections whose name contains one get an adapter</source>
         <extracomment>lora.lora_targets</extracomment>
         <translation>逗号分隔的字符串；名称中包含其中任一字符串的投影层会加上适配器</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>loss weight of the &lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; target positions</source>
         <extracomment>distill_reason.tag_weight</extracomment>
         <translation>&lt;think&gt; &lt;/think&gt; &lt;answer&gt; &lt;/answer&gt; 标签所在目标位置的损失权重</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>prompts jsonl: {&quot;conversations&quot;: [user turn], &quot;answer&quot;: optional known answer}</source>
         <extracomment>grpo.data_path</extracomment>
         <translation>提示词 jsonl：{&quot;conversations&quot;: [用户轮次], &quot;answer&quot;: 可选的已知答案}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>prompts per micro-batch (each sampled num_generations times)</source>
         <extracomment>grpo.batch_size</extracomment>
         <translation>每个微批次的提示词数（每个提示词采样 num_generations 次）</translation>
@@ -391,7 +391,7 @@
         <translation>每个补全最多生成的词元数</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>sampling temperature of the rollouts (log-probs are taken at it too)</source>
         <extracomment>grpo.temperature</extracomment>
         <translation>rollout 的采样温度（对数概率也在该温度下计算）</translation>
@@ -415,25 +415,25 @@
         <translation>逗号分隔的奖励项，各项相加：format、exact、length、repetition</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>bytes of the sample completion shown per log line (terminal and --json)</source>
         <extracomment>grpo.sample_chars</extracomment>
         <translation>每行日志中展示的示例补全的字节数（终端输出和 --json）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>sampled completions with their rewards kept per log step, from different prompts of the batch first (the Generations timeline, --json &quot;samples&quot;)</source>
         <extracomment>grpo.log_samples</extracomment>
         <translation>每个日志步保留的采样补全及其奖励，优先取自批次中不同的提示（生成时间线，--json &quot;samples&quot;）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>held-out prompts in the training data&apos;s format, answered greedily (up to --max_gen_len tokens) on rank 0 every --eval_interval steps and after the last and scored with --rewards: val_reward_mean, val_accuracy, val_format_rate, val_completion_len; training is unchanged</source>
         <extracomment>grpo.eval_data</extracomment>
         <translation>训练数据格式的留出提示词：在 rank 0 上每隔 --eval_interval 步及最后一步贪心生成回答（最多 --max_gen_len 个词元），用 --rewards 打分：val_reward_mean、val_accuracy、val_format_rate、val_completion_len；不影响训练</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>validation: at most this many prompts of --eval_data (0 = all)</source>
         <extracomment>grpo.eval_max_samples</extracomment>
         <translation>验证：最多使用 --eval_data 中的这么多条提示词（0 = 全部）</translation>
@@ -451,25 +451,25 @@
         <translation>适配器 &lt;out_dir&gt;/lora/&lt;name&gt;_&lt;size&gt;.pth（模式 4）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>load this weights file instead of the mode&apos;s (the mode still picks the prompt format)</source>
         <extracomment>eval.checkpoint</extracomment>
         <translation>加载此权重文件，而不是该模式对应的检查点（提示格式仍由模式决定）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>model size preset: picks the checkpoint suffix</source>
         <extracomment>eval.preset</extracomment>
         <translation>模型规模预设：决定检查点文件名的后缀</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>checkpoint suffix (pretrain_&lt;hidden_size&gt;.pth); automatic when neither it nor --preset is given</source>
         <extracomment>eval.hidden_size</extracomment>
         <translation>检查点文件名后缀（pretrain_&lt;hidden_size&gt;.pth）；它和 --preset 都未给出时自动确定</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>MoE checkpoint (suffix _moe)</source>
         <extracomment>eval.use_moe</extracomment>
         <translation>MoE 检查点（后缀 _moe）</translation>
@@ -487,13 +487,13 @@
         <translation>计算设备：cpu、cuda、cuda:N 或 auto</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>auto (mode 0: pretrain+eval, chat modes: chat+eval), all, or names: pretrain,chat,eval</source>
         <extracomment>eval.prompt_set</extracomment>
         <translation>auto（模式 0：pretrain+eval；对话模式：chat+eval）、all，或问题集名称：pretrain,chat,eval</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>your own prompt file (.jsonl {&quot;prompt&quot;} or one per line)</source>
         <extracomment>eval.prompts</extracomment>
         <translation>自定义问题文件（.jsonl 的 {&quot;prompt&quot;}，或每行一个问题）</translation>
@@ -559,7 +559,7 @@
         <translation>用户消息之前的系统提示（对话模式）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>weights dtype for CPU decoding: bfloat16 reads half the bytes per token, int8 (scaled per row) a quarter; sums stay float32; float32 is exact</source>
         <extracomment>eval.infer_dtype</extracomment>
         <translation>CPU 解码时的权重精度：bfloat16 每生成一个词元读取的字节数减半，int8（按行缩放）只需四分之一；累加仍用 float32；float32 结果精确</translation>
@@ -568,49 +568,49 @@
 <context>
     <name>SchemaSummary</name>
     <message>
-        <location line="-182"/>
+        <location line="-253"/>
         <source>Train a SentencePiece BPE tokenizer (byte fallback, MiniMind special tokens); writes &lt;out_dir&gt;/tokenizer.model.</source>
         <extracomment>train_tokenizer</extracomment>
         <translation>训练 SentencePiece BPE 分词器（支持字节回退，含 MiniMind 的特殊词元）；写入 &lt;out_dir&gt;/tokenizer.model。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Pretrain a MiniMind model from scratch on {&quot;text&quot;} jsonl; writes &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth.</source>
         <extracomment>pretrain</extracomment>
         <translation>在 {&quot;text&quot;} 格式的 jsonl 上从零预训练 MiniMind 模型；写入 &lt;out_dir&gt;/pretrain_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Supervised fine-tuning on {&quot;conversations&quot;} jsonl (loss on assistant tokens); reads pretrain_&lt;hidden&gt;.pth, writes full_sft_&lt;hidden&gt;.pth.</source>
         <extracomment>full_sft</extracomment>
         <translation>在 {&quot;conversations&quot;} 格式的 jsonl 上做全参数监督微调（只对助手回复的词元计算损失）；读取 pretrain_&lt;hidden&gt;.pth，写入 full_sft_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Direct Preference Optimization on {&quot;chosen&quot;,&quot;rejected&quot;} jsonl with cached reference log-probs; reads full_sft_&lt;hidden&gt;.pth, writes rlhf_&lt;hidden&gt;.pth.</source>
         <extracomment>dpo</extracomment>
         <translation>在 {&quot;chosen&quot;,&quot;rejected&quot;} 格式的 jsonl 上做直接偏好优化（DPO），参考模型的对数概率预先算好并缓存；读取 full_sft_&lt;hidden&gt;.pth，写入 rlhf_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>LoRA fine-tuning: base frozen, adapters on the projections; reads full_sft_&lt;hidden&gt;.pth, writes only the adapter to lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth.</source>
         <extracomment>lora</extracomment>
         <translation>LoRA 微调：冻结基座模型，只在各投影层上训练适配器；读取 full_sft_&lt;hidden&gt;.pth，只把适配器写入 lora/&lt;lora_name&gt;_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Reasoning distillation: SFT on &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; answers with extra weight on the tags; reads rlhf_&lt;hidden&gt;.pth, writes reason_&lt;hidden&gt;.pth.</source>
         <extracomment>distill_reason</extracomment>
         <translation>推理蒸馏：在 &lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt; 形式的回答上做 SFT，并加大标签位置的损失权重；读取 rlhf_&lt;hidden&gt;.pth，写入 reason_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Group relative policy optimisation: G sampled completions per prompt, rule-based rewards, clipped objective with KL to the parent; reads reason_&lt;hidden&gt;.pth, writes grpo_&lt;hidden&gt;.pth.</source>
         <extracomment>grpo</extracomment>
         <translation>组相对策略优化（GRPO）：每个提示词采样 G 个补全，按规则计算奖励，优化带裁剪的目标并加上相对父模型的 KL 惩罚；读取 reason_&lt;hidden&gt;.pth，写入 grpo_&lt;hidden&gt;.pth。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>Answer the seed&apos;s prompt sets with one model (--model_mode N) and store the answers in the history.</source>
         <extracomment>eval</extracomment>
         <translation>用一个模型（--model_mode N）回答种子文档的问题集，并把回答存入历史记录。</translation>
@@ -619,7 +619,7 @@
 <context>
     <name>mm::ui::ChartPanel</name>
     <message>
-        <location filename="../chart_panel.cpp" line="+150"/>
+        <location filename="../chart_panel.cpp" line="+153"/>
         <source>Smoothing:</source>
         <translation>平滑：</translation>
     </message>
@@ -669,112 +669,112 @@
         <translation>暂无指标：请启动一次训练，或从历史记录中打开。</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+32"/>
         <source>Loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation loss (--eval_data)</source>
         <translation>验证损失（--eval_data）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation bits per byte</source>
         <translation>验证集每字节比特数</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation preference accuracy</source>
         <translation>验证偏好准确率</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Validation: chosen answers&apos; mean log-prob</source>
         <translation>验证：优选回答的平均对数概率</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Gradient norm</source>
         <translation>梯度范数</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Tokens per second</source>
         <translation>每秒词元数</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>DPO reward margin</source>
         <translation>DPO 奖励差</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Preference accuracy</source>
         <translation>偏好准确率</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Chosen reward</source>
         <translation>优选回答奖励</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Rejected reward</source>
         <translation>劣选回答奖励</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>GRPO reward</source>
         <translation>GRPO 奖励</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>GRPO reward spread within groups</source>
         <translation>GRPO 组内奖励标准差</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>KL to the reference</source>
         <translation>与参考模型的 KL 散度</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Completion length (tokens)</source>
         <translation>生成长度（词元）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Exact-answer accuracy</source>
         <translation>答案完全正确率</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Clipped ratio share</source>
         <translation>被裁剪比率占比</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Reward: %1</source>
         <translation>奖励：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Token loss</source>
         <translation>词元损失</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>MoE auxiliary loss</source>
         <translation>MoE 辅助损失</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+84"/>
         <source>could not create %1</source>
         <translation>无法创建 %1</translation>
     </message>
@@ -1002,7 +1002,7 @@
         <translation>工作区：%1</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+32"/>
         <source>The prompt sets (share/micromind/prompts) were not found; reinstall MicroMind or use the free prompt box.</source>
         <translation>找不到问题集（share/micromind/prompts）；请重新安装 MicroMind，或使用自由提问框。</translation>
     </message>
@@ -1035,17 +1035,17 @@
 <context>
     <name>mm::ui::CompareView</name>
     <message>
-        <location filename="../compare_render.cpp" line="+68"/>
+        <location filename="../compare_render.cpp" line="+69"/>
         <source>Prompt:</source>
         <translation>问题：</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>(thinking…)</source>
         <translation>（思考中…）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Hide reasoning</source>
         <translation>收起思考过程</translation>
     </message>
@@ -1057,7 +1057,7 @@
         </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>generating…</source>
         <translation>生成中…</translation>
     </message>
@@ -1067,17 +1067,17 @@
         <translation>%1 个 token · %2 tokens/秒</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>token limit reached</source>
         <translation>达到 token 上限</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>empty: the model ended its answer at once</source>
         <translation>空：模型立即结束了回答</translation>
     </message>
@@ -1105,7 +1105,7 @@
         <translation>%1/lora 中的 LoRA 适配器没有同尺寸的 full_sft 检查点 —— 请用 `micromind full_sft` 训练。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Loading %1…</source>
         <translation>正在加载 %1…</translation>
     </message>
@@ -1118,7 +1118,7 @@
 <context>
     <name>mm::ui::ConfigDiffWidget</name>
     <message>
-        <location filename="../history_panel.cpp" line="+220"/>
+        <location filename="../history_panel.cpp" line="+222"/>
         <source>Differences only</source>
         <translation>仅显示差异</translation>
     </message>
@@ -1131,7 +1131,7 @@
         <translation>精确匹配（训练过的问题）</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>exact match, held-out</source>
         <translation>精确匹配（留出）</translation>
     </message>
@@ -1141,7 +1141,7 @@
         <translation>留出回答损失</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Song ci held-out loss</source>
         <translation>宋词留出损失</translation>
     </message>
@@ -1151,7 +1151,7 @@
         <translation>DPO 偏好准确率</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>think/answer format</source>
         <translation>think/answer 格式</translation>
     </message>
@@ -1161,7 +1161,7 @@
         <translation>留出奖励</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>No demo report in this workspace. Workspace → Open demo workspace… trains the five models on Debian&apos;s fortunes-zh and shows here what each stage did.</source>
         <translation>此工作区没有演示报告。“工作区 → 打开演示工作区…”会在 Debian 的 fortunes-zh 上训练五个模型，并在这里显示每个阶段的作用。</translation>
     </message>
@@ -1199,7 +1199,7 @@
 <context>
     <name>mm::ui::Estimator</name>
     <message>
-        <location filename="../estimator.cpp" line="+123"/>
+        <location filename="../estimator.cpp" line="+138"/>
         <source>could not start %1: %2</source>
         <translation>无法启动 %1：%2</translation>
     </message>
@@ -1214,12 +1214,12 @@
         <translation>正在统计 %1 中的词元…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>measuring training speed…</source>
         <translation>正在测量训练速度…</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+52"/>
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
@@ -1227,7 +1227,7 @@
 <context>
     <name>mm::ui::HistoryPanel</name>
     <message>
-        <location filename="../history_panel.cpp" line="-181"/>
+        <location filename="../history_panel.cpp" line="-183"/>
         <source>Filter: stage, checkpoint, config…</source>
         <translation>筛选：阶段、检查点、配置…</translation>
     </message>
@@ -1272,13 +1272,13 @@
         <translation>无法删除 %1</translation>
     </message>
     <message>
-        <location line="+23"/>
-        <location line="+8"/>
+        <location line="+24"/>
+        <location line="+9"/>
         <source>Delete runs</source>
         <translation>删除运行</translation>
     </message>
     <message numerus="yes">
-        <location line="-7"/>
+        <location line="-8"/>
         <source>Delete %n run(s) with their metrics and the checkpoint files no other run wrote?</source>
         <translation>
             <numerusform>删除 %n 个运行及其指标，以及没有其他运行写入过的检查点文件？</numerusform>
@@ -1394,7 +1394,7 @@
         <translation>2 RLHF</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>3 reason</source>
         <translation>3 推理</translation>
     </message>
@@ -1404,7 +1404,7 @@
         <translation>4 LoRA+SFT</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>5 grpo</source>
         <translation>5 GRPO</translation>
     </message>
@@ -1444,7 +1444,7 @@
         <translation>权重：</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>GGUF file</source>
         <translation>GGUF 文件</translation>
     </message>
@@ -1464,7 +1464,7 @@
         <translation>输出：</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>&amp;Import</source>
         <translation>导入(&amp;I)</translation>
     </message>
@@ -1479,7 +1479,7 @@
         <translation>无法启动 %1。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Imported. The compare columns and the history list it now.</source>
         <translation>已导入。对比面板和历史中现在可以看到它。</translation>
     </message>
@@ -1585,7 +1585,7 @@
 <context>
     <name>mm::ui::JudgeRunner</name>
     <message>
-        <location filename="../judge_runner.cpp" line="+74"/>
+        <location filename="../judge_runner.cpp" line="+87"/>
         <source>The judge is already running.</source>
         <translation>评审已在运行。</translation>
     </message>
@@ -1648,7 +1648,7 @@
 <context>
     <name>mm::ui::LineageView</name>
     <message>
-        <location filename="../lineage_view.cpp" line="+19"/>
+        <location filename="../lineage_view.cpp" line="+20"/>
         <source>Checkpoint</source>
         <translation>检查点</translation>
     </message>
@@ -1683,7 +1683,7 @@
         <translation>关键配置</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source> (file missing)</source>
         <translation>（文件缺失）</translation>
     </message>
@@ -1737,12 +1737,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+270"/>
+        <location line="+271"/>
         <source>No workspace open</source>
         <translation>未打开工作区</translation>
     </message>
     <message>
-        <location line="-256"/>
+        <location line="-257"/>
         <source>Cannot queue the stages</source>
         <translation>无法将阶段加入队列</translation>
     </message>
@@ -1857,7 +1857,7 @@
         <translation>谱系</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Compare</source>
         <translation>对比</translation>
     </message>
@@ -1897,12 +1897,12 @@
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
@@ -1994,7 +1994,7 @@
         <translation>稍后</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>About MicroMind Workbench</source>
         <translation>关于 MicroMind 工作台</translation>
     </message>
@@ -2004,12 +2004,12 @@
         <translation>&lt;h3&gt;MicroMind 工作台 %1&lt;/h3&gt;&lt;p&gt;从零训练一个小型对话大模型，并比较每个训练阶段带来的变化。&lt;/p&gt;&lt;p&gt;Qt %2（编译时版本 %3）&lt;br&gt;训练核心：%4&lt;/p&gt;&lt;p&gt;命令行程序：&lt;code&gt;%5&lt;/code&gt;&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>micromind not found</source>
         <translation>未找到 micromind</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -2029,7 +2029,7 @@
         <translation>主题将在工作台重启后生效。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Workspace: %1</source>
         <translation>工作区：%1</translation>
     </message>
@@ -2071,7 +2071,7 @@
 <context>
     <name>mm::ui::MetricChart</name>
     <message>
-        <location filename="../chart_view.cpp" line="+287"/>
+        <location filename="../chart_view.cpp" line="+286"/>
         <source>step</source>
         <translation>步数</translation>
     </message>
@@ -2086,7 +2086,7 @@
         <translation>实际用时（秒）</translation>
     </message>
     <message>
-        <location line="+201"/>
+        <location line="+200"/>
         <location line="+10"/>
         <location line="+14"/>
         <source>could not write %1: %2</source>
@@ -2186,7 +2186,7 @@
         <translation>按顺序运行等待中的阶段：已停止的阶段从检查点继续，失败的阶段重新尝试</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Clear finished</source>
         <translation>清除已结束</translation>
     </message>
@@ -2201,7 +2201,7 @@
         <translation>队列</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+79"/>
         <source>Queue: %1</source>
         <translation>队列：%1</translation>
     </message>
@@ -2254,7 +2254,7 @@
         <translation>已由用户停止</translation>
     </message>
     <message numerus="yes">
-        <location filename="../run_events.cpp" line="+76"/>
+        <location filename="../run_events.cpp" line="+57"/>
         <source> … [line cut: %n more byte(s)]</source>
         <translation>
             <numerusform> …［此行已截断：另有 %n 字节］</numerusform>
@@ -2434,27 +2434,27 @@
 <context>
     <name>mm::ui::RunsModel</name>
     <message>
-        <location filename="../history_model.cpp" line="+175"/>
+        <location filename="../history_model.cpp" line="+180"/>
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
@@ -2609,7 +2609,7 @@
         <translation>队列：%1</translation>
     </message>
     <message numerus="yes">
-        <location line="+78"/>
+        <location line="+76"/>
         <source> · ⚠ %n warning(s)</source>
         <translation>
             <numerusform> · ⚠ %n 条警告</numerusform>
@@ -2668,17 +2668,17 @@
         </translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+52"/>
         <source>Reward %1 = %2</source>
         <translation>奖励 %1 = %2</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Known answer: %1</source>
         <translation>已知答案：%1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Probe: the model&apos;s greedy answer to a fixed prompt at this step (no reward)</source>
         <translation>探测：模型在这一步对固定提示词的贪心解码回答（不计奖励）</translation>
     </message>
@@ -2701,7 +2701,7 @@
         <translation>请先选择工作区。</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+91"/>
         <source>Entered by hand (overrides the judge). Double-click to change.</source>
         <translation>手动输入（覆盖评审分数）。双击修改。</translation>
     </message>
@@ -2720,12 +2720,12 @@
         <translation>双击手动输入分数（0-10）。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Judge</source>
         <translation>评审模型</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>&quot;%1&quot; is not a number; a score is from 0 to 10.</source>
         <translation>“%1”不是数字；分数在 0 到 10 之间。</translation>
     </message>
@@ -2738,17 +2738,17 @@
         <translation>%1 处没有历史记录：请先在“对比”页回答问题（或运行 `micromind eval`）。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Cannot create the folder %1.</source>
         <translation>无法创建文件夹 %1。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+20"/>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+39"/>
         <source>The history holds no answers yet: answer the prompts in the Compare tab first.</source>
         <translation>历史记录中还没有回答：请先在“对比”页回答问题。</translation>
     </message>
@@ -2841,12 +2841,12 @@
         <translation>无法保存服务设置：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Export the scores to</source>
         <translation>将评分导出到</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Wrote %1 files to %2.</source>
         <translation>已将 %1 个文件写入 %2。</translation>
     </message>
@@ -2854,24 +2854,24 @@
 <context>
     <name>mm::ui::StageForm</name>
     <message>
-        <location filename="../stage_form.cpp" line="+113"/>
+        <location filename="../stage_form.cpp" line="+103"/>
         <source>range: %1 … %2</source>
         <translation>范围：%1 … %2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>default: %1</source>
         <translation>默认值：%1</translation>
     </message>
     <message>
         <location line="+49"/>
         <location line="+20"/>
-        <location line="+100"/>
+        <location line="+97"/>
         <source>required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-113"/>
         <source>Browse</source>
         <translation>浏览</translation>
     </message>
@@ -2886,7 +2886,7 @@
         <translation>选择文件</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+109"/>
         <source>&quot;%1&quot; is not a whole number</source>
         <translation>“%1”不是整数</translation>
     </message>
@@ -2896,22 +2896,22 @@
         <translation>“%1”不是数字</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>%1 is below the minimum %2</source>
         <translation>%1 小于最小值 %2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>%1 is above the maximum %2</source>
         <translation>%1 大于最大值 %2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>choose one of the listed values</source>
         <translation>请从列表中选择一个值</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+88"/>
         <source>no such file: %1</source>
         <translation>文件不存在：%1</translation>
     </message>
@@ -2931,12 +2931,12 @@
         <translation>父检查点 %1 不存在；请先用相同的模型尺寸训练 %2 阶段</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>parent checkpoint has hidden_size %1 and %2 layers, this form %3 and %4</source>
         <translation>父检查点的 hidden_size 为 %1、层数为 %2，而本表单为 %3 和 %4</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>batch_size %1 is not divisible by num_generations %2</source>
         <translation>batch_size %1 不能被 num_generations %2 整除</translation>
     </message>
@@ -2979,7 +2979,7 @@
 <context>
     <name>mm::ui::TrainPage</name>
     <message>
-        <location filename="../train_page.cpp" line="+89"/>
+        <location filename="../train_page.cpp" line="+95"/>
         <source>The equivalent command; the workbench adds --json to read its progress</source>
         <translation>等效命令；工作台会额外加上 --json 以读取进度</translation>
     </message>
@@ -3089,7 +3089,7 @@
         <translation>已测量</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+67"/>
         <source>no estimate for this command</source>
         <translation>此命令无估算</translation>
     </message>
@@ -3182,17 +3182,17 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+26"/>
+        <location line="+23"/>
         <source>Details: %1</source>
         <translation>详细信息：%1</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-18"/>
         <source>%1 is locked: another process kept it busy for more than a few seconds. Let that process finish or close it (see the details), then open the workspace again. Nothing was changed.</source>
         <translation>%1 已被锁定：另一个进程占用它超过了数秒。请等待该进程结束或将其关闭（见详细信息），然后重新打开工作区。未做任何改动。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>%1 is damaged or is not a MicroMind history. Move it aside (for example, rename it to micromind.db.broken) and open the workspace again to start a new history. The file was left untouched.</source>
         <translation>%1 已损坏，或不是 MicroMind 的历史数据库。请将其移开（例如重命名为 micromind.db.broken），然后重新打开工作区以新建历史。文件未被改动。</translation>
     </message>
@@ -3202,7 +3202,7 @@
         <translation>存放 %1 的磁盘已满。请释放一些空间，然后重新打开工作区。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <location line="+2"/>
         <source>could not open the history of %1: %2</source>
         <translation>无法打开 %1 的历史记录：%2</translation>
