@@ -1,7 +1,5 @@
 #include "eval/scores.h"
 
-#include "eval/model_modes.h"
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -260,27 +258,6 @@ std::string compareHtml(const std::vector<CompareColumn>& cols, const std::strin
         body += "</div>\n";
     }
     return page("MicroMind 模型回答对比", subtitle, body);
-}
-
-std::string modeLabel(int mode, const std::string& checkpoint) {
-    std::string name = "mode " + std::to_string(mode);
-    for (const auto& m : modes())
-        if (m.mode == mode)
-            name = m.name;
-    const std::string stem = checkpoint.empty() ? "" : std::filesystem::path(checkpoint).stem().string();
-    return std::to_string(mode) + " " + name + (stem.empty() ? "" : " (" + stem + ")");
-}
-
-std::vector<CompareColumn> comparisonColumns(const store::History& history) {
-    std::vector<CompareColumn> cols;
-    for (int mode : history.evaluatedModes()) {
-        CompareColumn c;
-        c.mode = mode;
-        c.answers = history.latestEvalAnswers(mode);
-        c.label = modeLabel(mode, c.answers.empty() ? "" : c.answers.front().checkpoint);
-        cols.push_back(std::move(c));
-    }
-    return cols;
 }
 
 std::string reportSubtitle(const std::string& workspaceDir, const std::string& judgeFilter) {
