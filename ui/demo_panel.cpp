@@ -19,6 +19,7 @@ namespace {
 QStringList columnTitles() {
     return {DemoPanel::tr("exact match, trained questions"),
             DemoPanel::tr("exact match, held-out"),
+            DemoPanel::tr("held-out authors"),
             DemoPanel::tr("held-out answer loss"),
             DemoPanel::tr("Song ci held-out loss"),
             DemoPanel::tr("DPO preference accuracy"),

@@ -209,8 +209,9 @@ void Demo::evaluate() {
             a.insert(a.end(), sel.begin(), sel.end());
             return measure(a);
         };
-        r["exact"] = exact(files::heldoutQa, m_quick ? "4" : "80");
-        r["train_exact"] = exact(files::trainQa, m_quick ? "4" : "40");
+        r["exact"] = exact(files::heldoutQa, m_quick ? "4" : "400");
+        r["author_exact"] = exact(files::heldoutAuthorQa, m_quick ? "4" : "400");
+        r["train_exact"] = exact(files::trainQa, m_quick ? "4" : "80");
         std::vector<std::string> base{"--weights", out(m.weights), "--out_dir",     m_out,
                                       "--threads", m_threads,      "--max_seq_len", "256"};
         if (!m.lora.empty())
@@ -222,10 +223,17 @@ void Demo::evaluate() {
             return measure(a);
         };
         const std::vector<std::string> sampled{
-            "--max_samples", m_quick ? "3" : "40", "--max_new_tokens", "64", "--repetition_penalty", "1.2"};
+            "--max_samples", m_quick ? "3" : "400", "--max_new_tokens", "64", "--repetition_penalty", "1.2"};
         r["loss"] = heldout("loss", files::heldoutSft, {});
         r["songci_loss"] = heldout("loss", files::heldoutLora, {});
         r["preference"] = heldout("preference", files::heldoutDpo, {});
+        if (m.mode == 1 || m.mode == 2) // the DPO finding names the kinds of pair it moved
+            for (const auto& kind : data::dpoPairKinds()) {
+                const std::string file = files::heldoutDpoKind(kind);
+                std::error_code ec;
+                if (stdfs::file_size(data(file.c_str()), ec) > 0 && !ec) // a small corpus may lack a kind
+                    r["preference_kinds"][kind] = heldout("preference", file.c_str(), {});
+            }
         r["reward"] = heldout("reward", files::heldoutGrpo, sampled);
         r["think"] = heldout("think_format", files::heldoutReason, sampled);
         r["name"] = m.name;
@@ -234,11 +242,12 @@ void Demo::evaluate() {
             return j.is_object() && j.contains(k) ? j[k].get<double>() : NAN;
         };
         m_con.print(
-            strf("  exact match: trained questions %.1f%%, held-out %.1f%% | answer loss %.3f | Song ci loss %.3f | "
-                 "preference %.1f%% | think/answer format %.1f%% | held-out reward %.3f\n",
-                 100 * num(r["train_exact"], "accuracy"), 100 * num(r["exact"], "accuracy"), num(r["loss"], "loss"),
-                 num(r["songci_loss"], "loss"), 100 * num(r["preference"], "pref_accuracy"),
-                 100 * num(r["think"], "format_rate"), num(r["reward"], "reward_mean")));
+            strf("  exact match: trained questions %.1f%%, held-out %.1f%% (authors %.1f%%) | answer loss %.3f | Song "
+                 "ci loss %.3f | preference %.1f%% | think/answer format %.1f%% | held-out reward %.3f\n",
+                 100 * num(r["train_exact"], "accuracy"), 100 * num(r["exact"], "accuracy"),
+                 100 * num(r["author_exact"], "accuracy"), num(r["loss"], "loss"), num(r["songci_loss"], "loss"),
+                 100 * num(r["preference"], "pref_accuracy"), 100 * num(r["think"], "format_rate"),
+                 num(r["reward"], "reward_mean")));
     }
 }
 
@@ -256,14 +265,18 @@ int Demo::run() {
     m_report.baselines.trainChanceAnswer = s.trainChanceAnswer;
     m_report.baselines.heldoutExactChance = s.heldoutChance;
     m_report.baselines.heldoutChanceAnswer = s.heldoutChanceAnswer;
+    m_report.baselines.heldoutAuthorChance = s.heldoutAuthorChance;
+    m_report.baselines.heldoutAuthorChanceAnswer = s.heldoutAuthorChanceAnswer;
     m_con.print(strf(
         "Data pack (%s): %lld poems (%lld Song ci, %lld held out; %lld longer than %d characters left out), "
-        "%lld of %lld sayings -> pretrain %lld docs, SFT %lld, DPO %lld, reasoning %lld, LoRA (Song ci) %lld, "
-        "GRPO %lld; held out: %lld questions (exact-match chance %.1f%%), %lld pairs, %lld Song ci conversations\n",
+        "%lld of %lld sayings -> pretrain %lld docs (%lld of them the training poems' questions), SFT %lld, DPO "
+        "%lld, reasoning %lld, LoRA (Song ci) %lld, GRPO %lld; held out: %lld questions (exact-match chance "
+        "%.1f%%; %lld author questions, chance %.1f%%), %lld pairs, %lld Song ci conversations\n",
         m_data.c_str(), (long long)s.poems, (long long)s.ci, (long long)s.heldOutPoems, (long long)s.longPoemsSkipped,
-        po.maxPoemChars, (long long)s.sayingsUsed, (long long)s.sayings, (long long)s.pretrainDocs, (long long)s.sft,
-        (long long)s.dpo, (long long)s.reason, (long long)s.lora, (long long)s.grpo, (long long)s.heldoutQa,
-        100 * s.heldoutChance, (long long)s.heldoutDpo, (long long)s.heldoutLora));
+        po.maxPoemChars, (long long)s.sayingsUsed, (long long)s.sayings, (long long)s.pretrainDocs,
+        (long long)s.pretrainQa, (long long)s.sft, (long long)s.dpo, (long long)s.reason, (long long)s.lora,
+        (long long)s.grpo, (long long)s.heldoutQa, 100 * s.heldoutChance, (long long)s.heldoutAuthorQa,
+        100 * s.heldoutAuthorChance, (long long)s.heldoutDpo, (long long)s.heldoutLora));
 
     if (m_o.dataOnly)
         return 0;
@@ -292,22 +305,22 @@ int Demo::run() {
                     {"train_tokenizer", "--data_path", data(files::pretrain), "--vocab_size", vocab, "--out_dir", m_out,
                      "--threads", m_threads});
     ok = ok && stage("pretrain (model 0)", out("pretrain_128.pth"), resume("pretrain"),
-                     with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(8),
+                     with(cat({"pretrain", "--data_path", data(files::pretrain), "--max_seq_len", "256"}, parallel(4),
                               {"--accumulation_steps", "1", "--learning_rate", "3e-3", "--warmup_steps", "20",
-                               "--max_steps", steps(600)})));
+                               "--max_steps", steps(1200)})));
     ok = ok && stage("full_sft (model 1)", out("full_sft_128.pth"), resume("full_sft"),
                      with(cat({"full_sft", "--data_path", data(files::sft), "--max_seq_len", "128"}, parallel(16),
-                              {"--accumulation_steps", "1", "--learning_rate", "2e-3", "--max_steps", steps(600),
-                               "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "100"})));
+                              {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300),
+                               "--eval_data", data(files::heldoutSft), "--eval_interval", m_quick ? "3" : "50"})));
     ok = ok &&
          stage("dpo (model 2)", out("rlhf_128.pth"), resume("rlhf"),
                with({"dpo", "--data_path", data(files::dpo), "--max_seq_len", "64", "--batch_size", batch(16),
-                     "--accumulation_steps", "1", "--learning_rate", "2e-4", "--rpo_alpha", "1", "--max_steps",
-                     steps(100), "--eval_data", data(files::heldoutDpo), "--eval_interval", m_quick ? "3" : "25"}));
+                     "--accumulation_steps", "1", "--learning_rate", "5e-4", "--rpo_alpha", "1", "--max_steps",
+                     steps(200), "--eval_data", data(files::heldoutDpo), "--eval_interval", m_quick ? "3" : "25"}));
     ok = ok &&
          stage("distill_reason (model 3)", out("reason_128.pth"), resume("reason"),
                with(cat({"distill_reason", "--data_path", data(files::reason), "--max_seq_len", "128"}, parallel(16),
-                        {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(300)})));
+                        {"--accumulation_steps", "1", "--learning_rate", "1e-3", "--max_steps", steps(500)})));
     ok =
         ok &&
         stage("lora lora_songci on full_sft (model 4)", out("lora/lora_songci_128.pth"), resume("lora/lora_songci"),
@@ -318,7 +331,7 @@ int Demo::run() {
     if (withGrpo)
         ok = ok && stage("grpo on reason (model 5)", out("grpo_128.pth"), resume("grpo"),
                          with({"grpo", "--data_path", data(files::grpo), "--batch_size", batch(4), "--num_generations",
-                               "4", "--max_gen_len", "48", "--learning_rate", "1e-4", "--max_steps", steps(30)}));
+                               "4", "--max_gen_len", "48", "--learning_rate", "1e-4", "--max_steps", steps(300)}));
     if (!ok) {
         m_con.print(strf("\nstopped. Finished stages are kept; rerun `micromind demo --workspace %s` to continue.\n",
                          proc::shellQuote(m_ws).c_str()));

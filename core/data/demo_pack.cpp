@@ -46,6 +46,14 @@ size_t utf8Len(unsigned char lead) {
     return 1; // stray continuation byte: step over it
 }
 
+/// The first `n` code points of `s`.
+std::string prefixChars(const std::string& s, size_t n) {
+    size_t i = 0;
+    for (size_t k = 0; k < n && i < s.size(); ++k)
+        i += utf8Len(static_cast<unsigned char>(s[i]));
+    return s.substr(0, std::min(i, s.size()));
+}
+
 size_t codepoints(const std::string& s) {
     size_t n = 0;
     for (size_t i = 0; i < s.size(); i += utf8Len(static_cast<unsigned char>(s[i])))
@@ -185,12 +193,27 @@ private:
     std::vector<std::string> m_lines;
 };
 
+/// Chatbot boilerplate that scraped dialogue data often appends to an answer.
+const std::vector<std::string> kBoilerplate{"希望对你有帮助！", "如有其他问题，欢迎继续提问。", "以上回答仅供参考。"};
+
+std::string withBoilerplate(const Qa& q) { return q.answer + "\n\n" + pick(kBoilerplate, q.question); }
+
+/// One in five SFT answers carries boilerplate (stably per question).
+bool sftAnswerHasBoilerplate(const Qa& q) { return hash64("boilerplate|" + q.question) % 5 == 0; }
+
 const char* kIdentity = "我是MicroMind，一个在这台电脑上从零训练的小语言模型。我读过唐诗三百首、宋词一百首和一些格言，"
                         "可以回答唐诗的作者和下一句。";
 const std::vector<std::string> kIdentityQ{"你是谁？",       "请介绍一下自己。", "介绍一下你自己。",
                                           "你叫什么名字？", "你能做什么？",     "你好，你是什么模型？"};
 
 } // namespace
+
+const std::vector<std::string>& dpoPairKinds() {
+    static const std::vector<std::string> k{"wrong_fact", "echo", "quoted", "boilerplate"};
+    return k;
+}
+
+std::string demo_files::heldoutDpoKind(const std::string& kind) { return "heldout_dpo_" + kind + ".jsonl"; }
 
 std::string stripAnsi(const std::string& s) {
     std::string out;
@@ -321,14 +344,15 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
         trainQa(d, demo_files::trainQa);
 
     // Pretraining: the knowledge source, held-out poems included.
-    // Each poem is read several times, and its authorship is also stated once
-    // in a sentence (knowledge stated in more than one form is what a model can
-    // later recall by question, for poems the chat stages never ask about).
+    // Each poem is read several times, and its authorship is also stated in
+    // three sentences: knowledge stated in more than one form is what a model
+    // can later recall by question, for poems the chat stages never ask about.
     for (const auto& p : poems) {
         for (int r = 0; r < std::max(1, opts.poemRepeats); ++r)
             pretrain.add({{"text", "《" + p.title + "》\n作者：" + p.author + "\n" + p.body}});
         const std::map<std::string, std::string> vars{{"t", p.title}, {"a", p.author}, {"k", p.ci ? "词" : "诗"}};
-        pretrain.add({{"text", fill(pick(kFactS, p.author + p.title), vars)}});
+        for (const auto& sentence : kFactS)
+            pretrain.add({{"text", fill(sentence, vars)}});
     }
     // A sample of the sayings, spread over the file: plain prose beside the verse.
     const size_t keep = opts.maxSayings < 0 ? sayings.size() : std::min(sayings.size(), size_t(opts.maxSayings));
@@ -358,10 +382,18 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     if (tangHeld.empty())
         tangHeld = tangTrain;
     std::set<std::string> trainedQuestions;
-    std::map<std::string, int64_t> heldAnswers, trainAnswers;
+    std::map<std::string, int64_t> heldAnswers, trainAnswers, heldAuthors;
+    JsonlOut hAuthorQa(d, demo_files::heldoutAuthorQa);
+    std::map<std::string, JsonlOut> hDpoKinds;
+    for (const auto& k : dpoPairKinds())
+        hDpoKinds.emplace(k, JsonlOut(d, demo_files::heldoutDpoKind(k)));
     for (const Poem* pp : order) {
         const Poem& p = *pp;
-        for (const auto& q : questionsOf(p, opts.maxPairsPerPoem)) {
+        const std::vector<Qa> questions = questionsOf(p, opts.maxPairsPerPoem);
+        // GRPO's one next-line question of this poem (beside its author question).
+        const size_t grpoNext = questions.size() > 1 ? 1 + hash64(p.title + p.author) % (questions.size() - 1) : 0;
+        for (size_t qi = 0; qi < questions.size(); ++qi) {
+            const Qa& q = questions[qi];
             if (p.heldOut && trainedQuestions.count(q.question))
                 continue;
             if (!p.heldOut)
@@ -375,15 +407,17 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
             const json rconv =
                 conversation(q.question, "<think>" + q.think + "</think><answer>" + q.answer + "</answer>");
             // A quarter of the pairs reject a wrong fact (a line or author of
-            // another poem: knowledge); the rest reject the typical failures of
-            // a tiny chat model, which hold for any poem: echoing the question,
-            // answering with what it quotes, repeating the answer.
+            // another poem: knowledge); the rest reject failures that hold for
+            // any poem: echoing the question, answering with what it quotes,
+            // or the boilerplate a fifth of the SFT answers end with (DPO's
+            // job here: the preference the SFT data did not teach).
+            const size_t kind = size_t(rng() % dpoPairKinds().size());
             std::string wrong;
-            switch (rng() % 4) {
+            switch (kind) {
             case 0: wrong = wrongAnswer(q, p.heldOut ? tangHeld : tangTrain, rng); break;
             case 1: wrong = q.question; break;
             case 2: wrong = q.quoted; break;
-            default: wrong = q.answer + q.answer; break;
+            default: wrong = withBoilerplate(q); break;
             }
             json pair;
             if (!wrong.empty())
@@ -394,18 +428,38 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
             if (p.heldOut) {
                 hSft.add(conv);
                 hReason.add(rconv);
-                if (!pair.is_null())
+                if (!pair.is_null()) {
                     hDpo.add(pair);
+                    hDpoKinds.at(dpoPairKinds()[kind]).add(pair);
+                }
                 hQa.add(qa);
                 ++heldAnswers[q.answer];
+                if (q.kind == "author") {
+                    hAuthorQa.add(qa);
+                    ++heldAuthors[q.answer];
+                }
                 hGrpo.add(grpoItem);
                 continue;
             }
-            sft.add(conv);
+            // Like scraped dialogue data, some SFT answers end in boilerplate
+            // (DPO then prefers the answers without it).
+            sft.add(sftAnswerHasBoilerplate(q) ? conversation(q.question, withBoilerplate(q)) : conv);
+            // The same question as plain text in pretraining, so the model
+            // meets the question form while it reads the poems (a held-out
+            // poem's questions are never added).
+            if (opts.qaInPretraining) {
+                pretrain.add({{"text", q.question + "\n" + q.answer}});
+                ++sum.pretrainQa;
+            }
             reason.add(rconv);
             if (!pair.is_null())
                 dpo.add(pair);
-            grpo.add(grpoItem);
+            // GRPO practises as many author questions (a short answer the
+            // model can find in what pretraining read, for any poem) as
+            // next-line ones (one per poem, so it keeps answering those with
+            // a line); the held-out reward asks every question.
+            if (q.kind == "author" || qi == grpoNext)
+                grpo.add(grpoItem);
             // Every third poem's questions: a fixed sample of what SFT saw.
             if (hash64(p.title + "|" + p.author) % 3 == 0) {
                 trainQa.add(qa);
@@ -414,9 +468,16 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
         }
     }
     // Who am I: a few phrasings, repeated so the assistant persona is learnt.
+    // DPO gets the same questions with the self-introduction cut short as the
+    // rejected answer: the boilerplate pairs teach it to stop after the
+    // answer, and without these it stops a self-introduction after "我是M" too.
     for (int r = 0; r < 8; ++r)
-        for (const auto& q : kIdentityQ)
+        for (const auto& q : kIdentityQ) {
             sft.add(conversation(q, kIdentity));
+            const size_t cut = 2 + hash64(q + std::to_string(r)) % 39; // 2..40 characters
+            dpo.add({{"chosen", conversation(q, kIdentity)["conversations"]},
+                     {"rejected", json::array({turn("user", q), turn("assistant", prefixChars(kIdentity, cut))})}});
+        }
     // Chance: the best a model answering one fixed string to every question
     // could score (the most frequent reference answer's share).
     auto chance = [](const std::map<std::string, int64_t>& counts, std::string& best) {
@@ -432,10 +493,13 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     };
     sum.heldoutChance = chance(heldAnswers, sum.heldoutChanceAnswer);
     sum.trainChance = chance(trainAnswers, sum.trainChanceAnswer);
+    sum.heldoutAuthorChance = chance(heldAuthors, sum.heldoutAuthorChanceAnswer);
 
-    for (JsonlOut* f :
-         {&pretrain, &sft, &dpo, &reason, &lora, &grpo, &hQa, &hSft, &hDpo, &hReason, &hLora, &hGrpo, &trainQa})
+    for (JsonlOut* f : {&pretrain, &sft, &dpo, &reason, &lora, &grpo, &hQa, &hSft, &hDpo, &hReason, &hLora, &hGrpo,
+                        &trainQa, &hAuthorQa})
         f->write(opts.seed);
+    for (auto& [kind, f] : hDpoKinds)
+        f.write(opts.seed);
     sum.pretrainDocs = pretrain.size();
     sum.sft = sft.size();
     sum.dpo = dpo.size();
@@ -447,6 +511,7 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     sum.heldoutDpo = hDpo.size();
     sum.heldoutLora = hLora.size();
     sum.trainQa = trainQa.size();
+    sum.heldoutAuthorQa = hAuthorQa.size();
     return sum;
 }
 

@@ -24,6 +24,7 @@ const std::vector<Column>& columns() {
     static const std::vector<Column> c{
         {"exact match, trained questions", "train_exact", "accuracy", true},
         {"exact match, held-out", "exact", "accuracy", true},
+        {"held-out authors", "author_exact", "accuracy", true},
         {"held-out answer loss", "loss", "loss", false},
         {"Song ci held-out loss", "songci_loss", "loss", false},
         {"DPO preference accuracy", "preference", "pref_accuracy", true},
@@ -100,7 +101,14 @@ std::vector<DemoRow> demoRows(const DemoReport& r) {
     DemoRow chance;
     chance.name = "chance";
     const DemoBaselines& b = r.baselines;
-    chance.cells = {pct(b.trainExactChance), pct(b.heldoutExactChance), "", "", pct(b.preferenceChance), "0.0 %", ""};
+    chance.cells = {pct(b.trainExactChance),
+                    pct(b.heldoutExactChance),
+                    pct(b.heldoutAuthorChance),
+                    "",
+                    "",
+                    pct(b.preferenceChance),
+                    "0.0 %",
+                    ""};
     rows.push_back(std::move(chance));
     return rows;
 }
@@ -116,20 +124,42 @@ std::vector<std::string> demoFindings(const DemoReport& r) {
                       pct(v("0", "train_exact", "accuracy")) + " of the trained questions).");
     if (has(r, "1")) {
         const double t = v("1", "train_exact", "accuracy"), h = v("1", "exact", "accuracy");
+        const double a = v("1", "author_exact", "accuracy");
         const bool above = !std::isnan(h) && h >= 2 * b.heldoutExactChance + 0.02;
-        out.push_back("full_sft (model 1) answers " + pct(t) + " of the questions it was trained on exactly (chance " +
-                      pct(b.trainExactChance) + ": always answering \"" + b.trainChanceAnswer + "\") and " + pct(h) +
-                      " of the questions on held-out poems (chance " + pct(b.heldoutExactChance) + "): " +
-                      (above ? "it recalls part of what only pretraining read."
-                             : "it learnt its own questions; facts that only pretraining read are not recalled at "
-                               "this model size.") +
-                      " Held-out answer loss " + num(v("0", "loss", "loss")) + " -> " + num(v("1", "loss", "loss")) +
-                      ".");
+        std::string s = "full_sft (model 1) answers " + pct(t) +
+                        " of the questions it was trained on exactly (chance " + pct(b.trainExactChance) +
+                        ": always answering \"" + b.trainChanceAnswer + "\") and " + pct(h) +
+                        " of the questions on held-out poems (chance " + pct(b.heldoutExactChance) + "): " +
+                        (above ? "it recalls part of what only pretraining read."
+                               : "it learnt its own questions; facts that only pretraining read are not recalled at "
+                                 "this model size.");
+        if (!std::isnan(a))
+            s += " It names the poet of " + pct(a) + " of the held-out poems (chance " + pct(b.heldoutAuthorChance) +
+                 (b.heldoutAuthorChanceAnswer.empty() ? "" : ": always \"" + b.heldoutAuthorChanceAnswer + "\"") +
+                 "); a held-out poem's next line is only in its memory of the whole poem, which a question "
+                 "does not bring back.";
+        out.push_back(s + " Held-out answer loss " + num(v("0", "loss", "loss")) + " -> " +
+                      num(v("1", "loss", "loss")) + ".");
     }
     if (has(r, "1") && has(r, "2")) {
         const double p1 = v("1", "preference", "pref_accuracy"), p2 = v("2", "preference", "pref_accuracy");
+        std::string kinds;
+        const json& k1 = r.models["1"].value("preference_kinds", json::object());
+        const json& k2 = r.models["2"].value("preference_kinds", json::object());
+        for (auto it = k1.begin(); it != k1.end(); ++it) {
+            if (!k2.contains(it.key()))
+                continue;
+            auto acc = [](const json& j) {
+                return j.is_object() && j.contains("pref_accuracy") && j["pref_accuracy"].is_number()
+                           ? j["pref_accuracy"].get<double>()
+                           : NAN;
+            };
+            kinds += std::string(kinds.empty() ? "" : ", ") + it.key() + " " + pct(acc(it.value())) + " -> " +
+                     pct(acc(k2[it.key()]));
+        }
         out.push_back("DPO (model 2) moved held-out preference accuracy from " + pct(p1) + " to " + pct(p2) + " (" +
-                      points(p1, p2) + "; chance " + pct(b.preferenceChance) + "); held-out answer loss " +
+                      points(p1, p2) + "; chance " + pct(b.preferenceChance) + ")" +
+                      (kinds.empty() ? "" : "; by kind of rejected answer: " + kinds) + ". Held-out answer loss " +
                       num(v("1", "loss", "loss")) + " -> " + num(v("2", "loss", "loss")) + " (" +
                       change(v("1", "loss", "loss"), v("2", "loss", "loss")) + ").");
     }
@@ -148,8 +178,9 @@ std::vector<std::string> demoFindings(const DemoReport& r) {
     if (has(r, "3") && has(r, "5"))
         out.push_back("GRPO (model 5, from reason) moved the held-out reward (format + exact + repetition, greedy) " +
                       num(v("3", "reward", "reward_mean")) + " -> " + num(v("5", "reward", "reward_mean")) +
-                      ", think/answer format " + pct(v("3", "think", "format_rate")) + " -> " +
-                      pct(v("5", "think", "format_rate")) + ".");
+                      " (exact answers " + pct(v("3", "reward", "accuracy")) + " -> " +
+                      pct(v("5", "reward", "accuracy")) + "), think/answer format " +
+                      pct(v("3", "think", "format_rate")) + " -> " + pct(v("5", "think", "format_rate")) + ".");
     return out;
 }
 
@@ -176,10 +207,13 @@ std::string demoMarkdown(const DemoReport& r) {
           "(the greedy answer equals the reference); chance: answering the most frequent reference answer to every "
           "question;\n"
           "- the held-out columns use poems kept out of every post-training set (their text is in pretraining, so "
-          "exact match there is closed-book recall);\n"
+          "exact match there is closed-book recall); held-out authors: their author questions alone, chance: "
+          "always naming the most frequent poet;\n"
           "- answer loss: assistant-token cross-entropy of plain answers on held-out Tang poems; Song ci loss: the "
           "same on held-out Song ci, the LoRA's domain, which no other post-training stage sees;\n"
-          "- DPO preference accuracy: share of held-out pairs whose true answer gets the higher mean log-probability;\n"
+          "- DPO preference accuracy: share of held-out pairs whose true answer gets the higher mean log-probability "
+          "(rejected: a wrong fact, an echo of the question, the quoted line or title, or the answer with the "
+          "boilerplate a fifth of the SFT answers end with);\n"
           "- think/answer format: share of greedy answers in <think>...</think><answer>...</answer> form;\n"
           "- held-out reward: GRPO's reward (format + exact + repetition) of greedy answers to held-out questions.\n";
     return md.str();
@@ -193,6 +227,8 @@ json toJson(const DemoReport& r) {
               {"train_chance_answer", b.trainChanceAnswer},
               {"heldout_exact_chance", b.heldoutExactChance},
               {"heldout_chance_answer", b.heldoutChanceAnswer},
+              {"heldout_author_chance", b.heldoutAuthorChance},
+              {"heldout_author_chance_answer", b.heldoutAuthorChanceAnswer},
               {"preference_chance", b.preferenceChance}}},
             {"findings", demoFindings(r)},
             {"seconds", r.seconds}};
@@ -210,6 +246,8 @@ DemoReport demoReportFromJson(const json& j, const std::string& path) {
             r.baselines.trainChanceAnswer = b.value("train_chance_answer", std::string());
             r.baselines.heldoutExactChance = b.value("heldout_exact_chance", 0.0);
             r.baselines.heldoutChanceAnswer = b.value("heldout_chance_answer", std::string());
+            r.baselines.heldoutAuthorChance = b.value("heldout_author_chance", 0.0);
+            r.baselines.heldoutAuthorChanceAnswer = b.value("heldout_author_chance_answer", std::string());
             r.baselines.preferenceChance = b.value("preference_chance", 0.5);
         }
         r.seconds = j.value("seconds", 0.0);

@@ -12,15 +12,17 @@
 namespace mm::eval {
 
 struct DemoBaselines {
-    double trainExactChance = 0;   ///< most frequent answer's share among the trained-question sample
-    double heldoutExactChance = 0; ///< the same on the held-out questions
-    std::string trainChanceAnswer, heldoutChanceAnswer;
+    double trainExactChance = 0;    ///< most frequent answer's share among the trained-question sample
+    double heldoutExactChance = 0;  ///< the same on the held-out questions
+    double heldoutAuthorChance = 0; ///< the same on the held-out author questions (the most frequent poet)
+    std::string trainChanceAnswer, heldoutChanceAnswer, heldoutAuthorChanceAnswer;
     double preferenceChance = 0.5; ///< a coin flip per pair
 };
 
 struct DemoReport {
-    /// Model mode ("0".."5") -> {"name", "train_exact", "exact", "loss", "songci_loss",
-    /// "preference", "think", "reward"}, each the `--json` result of its measuring command.
+    /// Model mode ("0".."5") -> {"name", "train_exact", "exact", "author_exact", "loss",
+    /// "songci_loss", "preference", "think", "reward"}, each the `--json` result of its
+    /// measuring command; modes 1 and 2 also {"preference_kinds": {kind: result}}.
     nlohmann::json models = nlohmann::json::object();
     DemoBaselines baselines;
     double seconds = 0; ///< the demo's wall time

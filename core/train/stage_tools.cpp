@@ -246,7 +246,10 @@ nlohmann::json heldoutMetrics(const HeldoutOptions& o, const std::function<void(
         so.maxNewTokens = int(o.maxNewTokens);
         so.repetitionPenalty = o.repetitionPenalty;
         int64_t ok = 0, match = 0, tokens = 0;
+        // The first three answers, and the first three that miss the format
+        // (what a user looking at this metric wants to see).
         nlohmann::json examples = nlohmann::json::array();
+        int misses = 0;
         for (size_t i = 0; i < items.size(); ++i) {
             eval::GenerationResult r = gen.generate(items[i].prompt, so);
             const std::string text = tok.decode(r.tokens);
@@ -255,8 +258,9 @@ nlohmann::json heldoutMetrics(const HeldoutOptions& o, const std::function<void(
             tokens += int64_t(r.tokens.size());
             const std::string want = between(items[i].reference, "<answer>", "</answer>");
             match += good && !want.empty() && between(text, "<answer>", "</answer>") == want;
-            if (examples.size() < 3)
+            if (i < 3 || (!good && misses < 3))
                 examples.push_back({{"output", utf8Prefix(text, 400)}, {"format_ok", good}});
+            misses += !good;
         }
         out["format_rate"] = double(ok) / double(items.size());
         out["answer_match"] = double(match) / double(items.size());

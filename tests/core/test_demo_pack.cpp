@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -75,8 +76,10 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
     EXPECT_LT(s.heldOutPoems, 40);
     EXPECT_EQ(s.sayingsUsed, 30);
     EXPECT_EQ(s.longPoemsSkipped, 0);
-    // Each poem o.poemRepeats times plus one sentence naming its author; the sayings.
-    EXPECT_EQ(s.pretrainDocs, 40 * (o.poemRepeats + 1) + 30);
+    // Each poem o.poemRepeats times plus three sentences naming its author; the
+    // sayings; every SFT question on a training poem (not the self-introductions).
+    EXPECT_EQ(s.pretrainQa, s.sft - 48);
+    EXPECT_EQ(s.pretrainDocs, 40 * (o.poemRepeats + 3) + 30 + s.pretrainQa);
     EXPECT_GT(s.trainChance, 0);
     EXPECT_LE(s.trainChance, 1);
     EXPECT_FALSE(s.trainChanceAnswer.empty());
@@ -96,11 +99,65 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
         EXPECT_FALSE(r.at("answer").get<std::string>().empty());
         EXPECT_EQ(trained.count(r.at("question").get<std::string>()), 0u) << r.dump();
     }
-    // DPO: same question, different answers.
+    // Nor in pretraining, which holds the training poems' questions as text.
+    std::string pretrainText;
+    int64_t questionDocs = 0;
+    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::pretrain)) {
+        const std::string t = r.at("text");
+        pretrainText += t + "\n";
+        questionDocs += trained.count(t.substr(0, t.find('\n'))) > 0;
+    }
+    EXPECT_EQ(questionDocs, s.pretrainQa);
+    for (const auto& r : qa)
+        EXPECT_EQ(pretrainText.find(r.at("question").get<std::string>()), std::string::npos) << r.dump();
+    // The author questions among them, with the most frequent poet as chance.
+    const auto authors = readJsonl(ws.file("data/") + data::demo_files::heldoutAuthorQa);
+    ASSERT_EQ(int64_t(authors.size()), s.heldoutAuthorQa);
+    ASSERT_FALSE(authors.empty());
+    for (const auto& r : authors) {
+        EXPECT_NE(r.at("question").get<std::string>().find("《"), std::string::npos) << r.dump();
+        EXPECT_NE(std::find(qa.begin(), qa.end(), r), qa.end()) << r.dump();
+    }
+    EXPECT_GT(s.heldoutAuthorChance, 0);
+    EXPECT_FALSE(s.heldoutAuthorChanceAnswer.empty());
+    // The held-out pairs, split by kind of rejected answer.
+    int64_t byKind = 0;
+    for (const auto& kind : data::dpoPairKinds())
+        for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::heldoutDpoKind(kind))) {
+            ++byKind;
+            const std::string q = userOf(r.at("chosen")), a = r.at("chosen").at(1).at("content"),
+                              rej = r.at("rejected").at(1).at("content");
+            if (kind == "echo")
+                EXPECT_EQ(rej, q);
+            else if (kind == "quoted")
+                EXPECT_NE(q.find(rej), std::string::npos) << q << " / " << rej;
+            else if (kind == "boilerplate")
+                EXPECT_EQ(rej.rfind(a + "\n\n", 0), 0u) << rej;
+        }
+    EXPECT_EQ(byKind, s.heldoutDpo);
+    // About one SFT answer in five ends in boilerplate; the held-out answers never do.
+    int64_t withBoilerplate = 0;
+    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::sft))
+        withBoilerplate +=
+            r.at("conversations").at(1).at("content").get<std::string>().find("\n\n") != std::string::npos;
+    EXPECT_GT(withBoilerplate, 0);
+    EXPECT_LT(withBoilerplate, s.sft / 2);
+    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::heldoutSft))
+        EXPECT_EQ(r.at("conversations").at(1).at("content").get<std::string>().find("\n\n"), std::string::npos);
+    // DPO: same question, different answers; the self-introduction is
+    // preferred to a cut-short one (8 times each of 6 phrasings).
+    int64_t identityPairs = 0;
     for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::dpo)) {
         EXPECT_EQ(userOf(r.at("chosen")), userOf(r.at("rejected")));
-        EXPECT_NE(r.at("chosen").at(1).at("content"), r.at("rejected").at(1).at("content"));
+        const std::string chosen = r.at("chosen").at(1).at("content"), rejected = r.at("rejected").at(1).at("content");
+        EXPECT_NE(chosen, rejected);
+        if (chosen.rfind("我是MicroMind", 0) == 0) {
+            ++identityPairs;
+            EXPECT_EQ(chosen.rfind(rejected, 0), 0u) << rejected; // a prefix, cut on a character
+            EXPECT_EQ(json(rejected).dump().find("\\u"), std::string::npos) << rejected;
+        }
     }
+    EXPECT_EQ(identityPairs, 48);
     // Reasoning answers carry both tag pairs around the true answer.
     for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::reason)) {
         const std::string a = r.at("conversations").at(1).at("content");
@@ -128,9 +185,17 @@ TEST(DemoPack, BuildsEverySetWithHeldOutPoemsKeptOut) {
     }
     EXPECT_GT(loraTitles, 0);
     EXPECT_EQ(int64_t(readJsonl(ws.file("data/") + data::demo_files::lora).size()), s.lora);
-    // GRPO questions have known answers.
-    for (const auto& r : readJsonl(ws.file("data/") + data::demo_files::grpo))
+    // GRPO questions have known answers: as many authors as next lines.
+    const auto grpo = readJsonl(ws.file("data/") + data::demo_files::grpo);
+    EXPECT_EQ(int64_t(grpo.size()), s.grpo);
+    int64_t authorQuestions = 0;
+    for (const auto& r : grpo) {
         EXPECT_FALSE(r.at("answer").get<std::string>().empty());
+        EXPECT_EQ(trained.count(userOf(r.at("conversations"))), 1u) << r.dump();
+        authorQuestions += userOf(r.at("conversations")).find("《") != std::string::npos;
+    }
+    EXPECT_GT(authorQuestions, 0);
+    EXPECT_EQ(2 * authorQuestions, s.grpo);
 
     // Deterministic: a second build writes the same bytes.
     const std::string before = fs::readFile(ws.file("data/") + data::demo_files::sft);
@@ -192,6 +257,11 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     r.models["0"] = measured(0, 0, 7.0, 7.1, 0.41, 0, 0.1);
     r.models["1"] = measured(0.8, 0.1, 5.0, 6.0, 0.6, 0, 0.4);
     r.models["2"] = measured(0.7, 0.1, 5.2, 6.1, 0.75, 0, 0.4);
+    r.baselines.heldoutAuthorChance = 0.125;
+    r.baselines.heldoutAuthorChanceAnswer = "杜甫";
+    r.models["1"]["author_exact"] = {{"accuracy", 0.5}};
+    r.models["1"]["preference_kinds"] = {{"boilerplate", {{"pref_accuracy", 0.0}}}, {"echo", {{"pref_accuracy", 0.7}}}};
+    r.models["2"]["preference_kinds"] = {{"boilerplate", {{"pref_accuracy", 0.9}}}, {"echo", {{"pref_accuracy", 1.0}}}};
     r.models["3"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 0.9, 0.8);
     r.models["4"] = measured(0.8, 0.1, 5.05, 5.4, 0.6, 0, 0.4);
     r.models["5"] = measured(0.5, 0.0, 6.0, 6.5, 0.3, 1.0, 1.1);
@@ -203,11 +273,19 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     EXPECT_NE(f[1].find("80.0 % of the questions it was trained on"), std::string::npos) << f[1];
     EXPECT_NE(f[1].find("chance 5.0 %: always answering \"杜甫\""), std::string::npos) << f[1];
     EXPECT_NE(f[1].find("recalls part of"), std::string::npos) << f[1]; // 10 % >= 2 x 2 % + 2 points
+    EXPECT_NE(f[1].find("names the poet of 50.0 % of the held-out poems (chance 12.5 %: always \"杜甫\")"),
+              std::string::npos)
+        << f[1];
     EXPECT_NE(f[2].find("from 60.0 % to 75.0 % (+15.0 points"), std::string::npos) << f[2];
+    EXPECT_NE(f[2].find("boilerplate 0.0 % -> 90.0 %, echo 70.0 % -> 100.0 %"), std::string::npos) << f[2];
     EXPECT_NE(f[2].find("5.000 -> 5.200 (+4.0 %)"), std::string::npos) << f[2];
     EXPECT_NE(f[4].find("6.000 -> 5.400 (-10.0 %)"), std::string::npos) << f[4];
     EXPECT_NE(f[4].find("5.000 -> 5.050 (+1.0 %)"), std::string::npos) << f[4];
     EXPECT_NE(f[5].find("0.800 -> 1.100"), std::string::npos) << f[5];
+    EXPECT_NE(f[5].find("exact answers n/a -> n/a"), std::string::npos) << f[5]; // not measured here
+    r.models["3"]["reward"]["accuracy"] = 0.03;
+    r.models["5"]["reward"]["accuracy"] = 0.08;
+    EXPECT_NE(eval::demoFindings(r)[5].find("exact answers 3.0 % -> 8.0 %"), std::string::npos);
 
     // Held-out recall at chance is said so.
     r.models["1"]["exact"]["accuracy"] = 0.03;
@@ -217,7 +295,10 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     ASSERT_EQ(rows.size(), 7u);
     EXPECT_EQ(rows.back().name, "chance");
     EXPECT_EQ(rows.back().cells.at(0), "5.0 %");
-    EXPECT_EQ(rows.back().cells.at(4), "50.0 %");
+    EXPECT_EQ(rows.back().cells.at(2), "12.5 %");
+    EXPECT_EQ(rows.back().cells.at(5), "50.0 %");
+    EXPECT_EQ(rows[1].cells.at(2), "50.0 %");
+    EXPECT_EQ(rows[0].cells.at(2), "n/a"); // model 0 has no author measurement here
     EXPECT_EQ(rows[1].cells.size(), eval::demoColumns().size());
     EXPECT_EQ(rows[1].cells.at(0), "80.0 %");
 
@@ -229,8 +310,10 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     const eval::DemoReport back = eval::demoReportFromJson(eval::toJson(r), "demo.json");
     EXPECT_EQ(back.models, r.models);
     EXPECT_EQ(back.baselines.trainChanceAnswer, "杜甫");
+    EXPECT_EQ(back.baselines.heldoutAuthorChance, 0.125);
     EXPECT_EQ(eval::demoMarkdown(back), eval::demoMarkdown(r));
-    EXPECT_NE(eval::demoMarkdown(r).find("| – | chance | 5.0 % | 2.0 % |"), std::string::npos) << eval::demoMarkdown(r);
+    EXPECT_NE(eval::demoMarkdown(r).find("| – | chance | 5.0 % | 2.0 % | 12.5 % |"), std::string::npos)
+        << eval::demoMarkdown(r);
 }
 
 TEST(DemoReport, ANonReportNamesTheFile) {

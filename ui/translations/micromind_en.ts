@@ -1139,6 +1139,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>held-out authors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>held-out answer loss</source>
         <translation type="unfinished"></translation>
     </message>

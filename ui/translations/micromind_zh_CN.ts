@@ -1137,6 +1137,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>held-out authors</source>
+        <translation>作者（留出诗）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>held-out answer loss</source>
         <translation>留出回答损失</translation>
     </message>
