@@ -473,9 +473,10 @@ DemoPackSummary buildDemoPack(const DemoPackOptions& opts) {
     // answer, and without these it stops a self-introduction after "我是M" too.
     for (int r = 0; r < 8; ++r)
         for (const auto& q : kIdentityQ) {
-            sft.add(conversation(q, kIdentity));
+            const json self = conversation(q, kIdentity);
+            sft.add(self);
             const size_t cut = 2 + hash64(q + std::to_string(r)) % 39; // 2..40 characters
-            dpo.add({{"chosen", conversation(q, kIdentity)["conversations"]},
+            dpo.add({{"chosen", self["conversations"]},
                      {"rejected", json::array({turn("user", q), turn("assistant", prefixChars(kIdentity, cut))})}});
         }
     // Chance: the best a model answering one fixed string to every question

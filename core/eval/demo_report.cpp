@@ -34,15 +34,21 @@ const std::vector<Column>& columns() {
     return c;
 }
 
+/// node[key], or null when node is no object or has no such member.
+const json& member(const json& node, const char* key) {
+    static const json none;
+    return node.is_object() && node.contains(key) ? node[key] : none;
+}
+
+/// node[key] as a number, or NaN when it is missing or not a number.
+double number(const json& node, const char* key) {
+    const json& v = member(node, key);
+    return v.is_number() ? v.get<double>() : NAN;
+}
+
 /// models[mode][metric][key], or NaN when that measurement is missing or failed.
 double value(const DemoReport& r, const char* mode, const char* metric, const char* key) {
-    const json& m = r.models;
-    if (!m.contains(mode) || !m[mode].is_object() || !m[mode].contains(metric))
-        return NAN;
-    const json& v = m[mode][metric];
-    if (!v.is_object() || !v.contains(key) || !v[key].is_number())
-        return NAN;
-    return v[key].get<double>();
+    return number(member(member(r.models, mode), metric), key);
 }
 
 std::string format(double v, bool percent) {
@@ -144,19 +150,14 @@ std::vector<std::string> demoFindings(const DemoReport& r) {
     if (has(r, "1") && has(r, "2")) {
         const double p1 = v("1", "preference", "pref_accuracy"), p2 = v("2", "preference", "pref_accuracy");
         std::string kinds;
-        const json& k1 = r.models["1"].value("preference_kinds", json::object());
-        const json& k2 = r.models["2"].value("preference_kinds", json::object());
-        for (auto it = k1.begin(); it != k1.end(); ++it) {
-            if (!k2.contains(it.key()))
-                continue;
-            auto acc = [](const json& j) {
-                return j.is_object() && j.contains("pref_accuracy") && j["pref_accuracy"].is_number()
-                           ? j["pref_accuracy"].get<double>()
-                           : NAN;
-            };
-            kinds += std::string(kinds.empty() ? "" : ", ") + it.key() + " " + pct(acc(it.value())) + " -> " +
-                     pct(acc(k2[it.key()]));
-        }
+        const json& k1 = member(member(r.models, "1"), "preference_kinds");
+        const json& k2 = member(member(r.models, "2"), "preference_kinds");
+        if (k1.is_object())
+            for (auto it = k1.begin(); it != k1.end(); ++it)
+                if (member(k2, it.key().c_str()).is_object())
+                    kinds += std::string(kinds.empty() ? "" : ", ") + it.key() + " " +
+                             pct(number(it.value(), "pref_accuracy")) + " -> " +
+                             pct(number(k2[it.key()], "pref_accuracy"));
         out.push_back("DPO (model 2) moved held-out preference accuracy from " + pct(p1) + " to " + pct(p2) + " (" +
                       points(p1, p2) + "; chance " + pct(b.preferenceChance) + ")" +
                       (kinds.empty() ? "" : "; by kind of rejected answer: " + kinds) + ". Held-out answer loss " +

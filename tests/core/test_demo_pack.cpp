@@ -302,6 +302,11 @@ TEST(DemoReport, FindingsCompareEachStageWithItsParentAndChance) {
     EXPECT_EQ(rows[1].cells.size(), eval::demoColumns().size());
     EXPECT_EQ(rows[1].cells.at(0), "80.0 %");
 
+    // Kinds of a shape the report does not know are left out, not thrown on.
+    eval::DemoReport odd = r;
+    odd.models["2"]["preference_kinds"] = 3;
+    EXPECT_EQ(eval::demoFindings(odd)[2].find("by kind"), std::string::npos);
+
     // A failed measurement is n/a, not a number.
     r.models["2"].erase("preference");
     EXPECT_NE(eval::demoFindings(r)[2].find("to n/a"), std::string::npos);
